@@ -1,0 +1,276 @@
+//! Wiring of the stages for each subcommand: `check` (report), `build` (files) and the
+//! [`Site`] the daemon keeps — the store plus the step that turns it into a served snapshot.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+
+use crate::config::Config;
+use crate::content::{self, FileOutcome, ParseOptions, ScanError};
+use crate::diag::Diagnostic;
+use crate::feed;
+use crate::http::AppState;
+use crate::snapshot::{SiteOutputs, Snapshot};
+use crate::store::{Library, Published};
+
+/// Errors of the `build` command that are not about one content file.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Scan(#[from] ScanError),
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// A diagnostic with its path shown from the working directory (`content/posts/a.md:3:1: …`),
+/// so editors and terminals can jump to it.
+pub fn located(config: &Config, d: &Diagnostic) -> String {
+    let mut shown = d.clone();
+    shown.path = config.content.dir.join(&d.path);
+    shown.to_string()
+}
+
+/// What `check` found.
+#[derive(Debug)]
+pub struct CheckReport {
+    pub files: usize,
+    pub published: usize,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl CheckReport {
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.len() - self.errors()
+    }
+}
+
+/// Loads the whole content directory into a fresh store.
+pub fn load_library(config: &Config, options: ParseOptions) -> Result<Library, ScanError> {
+    let mut library = Library::new();
+    for loaded in content::load_all(config, options)? {
+        library.apply(&loaded.source, loaded.outcome);
+    }
+    Ok(library)
+}
+
+/// Every diagnostic of a store at `now`: parse problems plus duplicate clashes, sorted.
+pub fn all_diagnostics(library: &Library, published: &Published) -> Vec<Diagnostic> {
+    let mut all = library.file_diagnostics();
+    all.extend(published.diagnostics.iter().cloned());
+    all.sort();
+    all
+}
+
+/// `feedwright check`: parse everything, report everything.
+pub fn check(config: &Config, strict: bool, now: DateTime<Utc>) -> Result<CheckReport, ScanError> {
+    let options = ParseOptions {
+        report_unknown_fields: strict,
+    };
+    let library = load_library(config, options)?;
+    let published = library.published(now);
+    Ok(CheckReport {
+        files: library.len(),
+        published: published.articles.len(),
+        diagnostics: all_diagnostics(&library, &published),
+    })
+}
+
+/// What `build` wrote.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub written: Vec<PathBuf>,
+    pub published: usize,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The file a route is written to under `out` (`/` → `index.html`, `/feed/` → `feed/index.html`).
+pub fn route_file(out: &Path, route: &str) -> PathBuf {
+    let relative = route.trim_start_matches('/');
+    if relative.is_empty() || relative.ends_with('/') {
+        out.join(relative).join("index.html")
+    } else {
+        out.join(relative)
+    }
+}
+
+/// `feedwright build --out DIR`: broken files are reported and left out; the rest is written.
+pub fn build(config: &Config, out: &Path, now: DateTime<Utc>) -> Result<BuildReport, AppError> {
+    let library = load_library(config, ParseOptions::default())?;
+    let published = library.published(now);
+    let outputs = feed::render_outputs(&published.articles, config);
+    let mut files: Vec<(String, &str)> = vec![
+        (config.feeds.rss_path.clone(), outputs.rss.as_str()),
+        (config.feeds.atom_path.clone(), outputs.atom.as_str()),
+        (config.feeds.index_path.clone(), outputs.index_html.as_str()),
+    ];
+    if let Some(alias) = &config.feeds.rss_alias_path {
+        files.push((alias.clone(), outputs.rss.as_str()));
+    }
+    let mut written = Vec::new();
+    for (route, body) in files {
+        let path = route_file(out, &route);
+        write_atomically(&path, body.as_bytes())?;
+        written.push(path);
+    }
+    Ok(BuildReport {
+        written,
+        published: published.articles.len(),
+        diagnostics: all_diagnostics(&library, &published),
+    })
+}
+
+/// Writes via a temporary file in the same folder and a rename, so a reader (a web server
+/// serving DIR) sees the old file or the new one, never a partial one.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
+    let err = |source| AppError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir).map_err(err)?;
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map_err(err)
+}
+
+/// The daemon's content state: the store and how it becomes the served snapshot.
+pub struct Site {
+    pub config: Arc<Config>,
+    pub library: Library,
+}
+
+/// What one publish step did, for logs and metrics.
+#[derive(Debug, Clone, Copy)]
+pub struct PublishStats {
+    pub published: usize,
+    pub errors: usize,
+    pub seconds: f64,
+}
+
+impl Site {
+    pub fn new(config: Arc<Config>) -> Self {
+        Self {
+            config,
+            library: Library::new(),
+        }
+    }
+
+    /// Full rescan: reads every file again. On a scan failure (root gone or unreadable) the
+    /// store is left as it is, so the last good feeds stay served.
+    pub fn rescan(&mut self) -> Result<usize, ScanError> {
+        let loaded = content::load_all(&self.config, ParseOptions::default())?;
+        let keep: BTreeSet<String> = loaded.iter().map(|l| l.source.clone()).collect();
+        let count = loaded.len();
+        for l in loaded {
+            self.library.apply(&l.source, l.outcome);
+        }
+        self.library.retain_sources(&keep);
+        Ok(count)
+    }
+
+    /// Reads only the given paths (relative to the root) again.
+    pub fn reload_paths<'a>(&mut self, sources: impl IntoIterator<Item = &'a str>) -> usize {
+        let mut n = 0;
+        for source in sources {
+            let outcome = content::load_path(
+                &self.config.content.dir,
+                source,
+                &self.config,
+                ParseOptions::default(),
+            );
+            self.library.apply(source, outcome);
+            n += 1;
+        }
+        n
+    }
+
+    /// Drops every file under a folder that went away.
+    pub fn forget_folder(&mut self, folder: &str) -> usize {
+        let gone = self.library.sources_under(folder);
+        for source in &gone {
+            self.library.apply(source, FileOutcome::Gone);
+        }
+        gone.len()
+    }
+
+    /// Renders the store at `now` and swaps the result in. Unchanged bytes keep their ETag
+    /// and Last-Modified (the snapshot compares with the one it replaces).
+    pub fn publish(&self, state: &AppState, now: DateTime<Utc>) -> PublishStats {
+        let started = Instant::now();
+        let published = self.library.published(now);
+        let diagnostics = all_diagnostics(&self.library, &published);
+        let errors: Vec<String> = diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| located(&self.config, d))
+            .collect();
+        let outputs: SiteOutputs = feed::render_outputs(&published.articles, &self.config);
+        let previous = state.snapshot.load_full();
+        let previous = previous.is_ready().then_some(&*previous);
+        let error_count = errors.len();
+        let snapshot = Snapshot::build(
+            &self.config,
+            outputs,
+            errors,
+            published.articles.len(),
+            previous,
+            now,
+        );
+        state.snapshot.store(Arc::new(snapshot));
+        let seconds = started.elapsed().as_secs_f64();
+        state.metrics.set_published(published.articles.len());
+        state.metrics.set_content_errors(error_count);
+        state.metrics.observe_build(seconds);
+        PublishStats {
+            published: published.articles.len(),
+            errors: error_count,
+            seconds,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn app_route_file_maps_routes_to_files() {
+        let out = Path::new("out");
+        assert_eq!(route_file(out, "/feed.xml"), PathBuf::from("out/feed.xml"));
+        assert_eq!(route_file(out, "/"), PathBuf::from("out/index.html"));
+        assert_eq!(
+            route_file(out, "/news/"),
+            PathBuf::from("out/news/index.html")
+        );
+    }
+
+    #[test]
+    fn app_write_atomically_replaces_and_leaves_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/feed.xml");
+        write_atomically(&path, b"one").unwrap();
+        write_atomically(&path, b"two").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        assert_eq!(fs::read_dir(dir.path().join("sub")).unwrap().count(), 1);
+    }
+}

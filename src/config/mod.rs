@@ -1,0 +1,575 @@
+//! Configuration: built-in defaults < YAML file < `FEEDWRIGHT_*` environment < command-line
+//! flags, validated once into a [`Config`] that every other stage reads.
+//!
+//! The file shape ([`raw`]) has every field optional and rejects unknown keys; validation turns
+//! it into typed values (URLs, time zones, socket addresses) and names the key on any error.
+
+mod raw;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use serde::Deserialize;
+use url::Url;
+
+pub use raw::{PersonSpec, RawConfig};
+
+/// Errors that stop the program before it serves anything.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("environment variable {var}: {message}")]
+    Env { var: String, message: String },
+    #[error("config key `{key}`: {message}")]
+    Invalid { key: String, message: String },
+}
+
+/// Values given on the command line; they win over everything else.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub config_file: Option<PathBuf>,
+    pub content_dir: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub listen: Option<String>,
+}
+
+/// A person named in feeds: the site author or an article author.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Person {
+    pub name: String,
+    pub email: Option<String>,
+    pub uri: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WatchMode {
+    Auto,
+    Notify,
+    Poll,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub site: SiteConfig,
+    pub content: ContentConfig,
+    pub feeds: FeedsConfig,
+    pub server: ServerConfig,
+    pub watch: WatchConfig,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone)]
+pub struct SiteConfig {
+    pub title: String,
+    pub description: String,
+    /// Always ends with `/` so joining a permalink path keeps the base path.
+    pub base_url: Url,
+    pub language: String,
+    pub author: Person,
+    pub timezone: Tz,
+    pub icon: Option<Url>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ContentConfig {
+    pub dir: PathBuf,
+    pub permalink: String,
+    pub summary_length: usize,
+    pub max_file_bytes: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct FeedsConfig {
+    pub limit: usize,
+    pub rss_path: String,
+    pub rss_alias_path: Option<String>,
+    pub atom_path: String,
+    pub index_path: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub listen: SocketAddr,
+    pub cache_max_age: u64,
+    pub header_read_timeout: Duration,
+    pub idle_timeout: Duration,
+    pub request_timeout: Duration,
+    pub max_header_bytes: usize,
+    pub max_connections: usize,
+    pub shutdown_grace: Duration,
+    pub healthz_path: String,
+    pub readyz_path: String,
+    pub metrics_path: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct WatchConfig {
+    pub mode: WatchMode,
+    pub debounce: Duration,
+    pub poll_interval: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct LogConfig {
+    pub level: String,
+    pub format: LogFormat,
+}
+
+impl Config {
+    /// Built-in defaults only: what runs with no file, no environment and no flags.
+    pub fn defaults() -> Self {
+        // Defaults are constants known to be valid.
+        Self::from_raw(RawConfig::default()).unwrap_or_else(|e| panic!("built-in defaults: {e}"))
+    }
+
+    /// Loads the full precedence chain from the real process environment.
+    pub fn load(overrides: &Overrides) -> Result<Self, ConfigError> {
+        Self::load_with_env(overrides, std::env::vars())
+    }
+
+    /// Like [`Config::load`] with an explicit environment (tests pass their own).
+    pub fn load_with_env(
+        overrides: &Overrides,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let mut raw = match &overrides.config_file {
+            Some(path) => RawConfig::from_file(path)?,
+            None => RawConfig::default(),
+        };
+        let mut env: Vec<(String, String)> = env.into_iter().collect();
+        env.sort(); // report the first bad variable deterministically
+        for (var, value) in &env {
+            raw.apply_env(var, value)?;
+        }
+        if let Some(dir) = &overrides.content_dir {
+            raw.content.dir = Some(dir.display().to_string());
+        }
+        if let Some(url) = &overrides.base_url {
+            raw.site.base_url = Some(url.clone());
+        }
+        if let Some(listen) = &overrides.listen {
+            raw.server.listen = Some(listen.clone());
+        }
+        Self::from_raw(raw)
+    }
+
+    /// Validates a merged raw configuration, filling defaults.
+    pub fn from_raw(raw: RawConfig) -> Result<Self, ConfigError> {
+        let r = raw;
+        let title = non_empty("site.title", r.site.title, "My feedwright site")?;
+        let site = SiteConfig {
+            base_url: base_url(
+                r.site
+                    .base_url
+                    .as_deref()
+                    .unwrap_or("http://localhost:8080/"),
+            )?,
+            language: non_empty("site.language", r.site.language, "en")?,
+            // Atom needs an author; without one configured, the site speaks for itself.
+            author: match r.site.author {
+                Some(spec) => spec
+                    .into_person()
+                    .map_err(|message| invalid("site.author", message))?,
+                None => Person {
+                    name: title.clone(),
+                    email: None,
+                    uri: None,
+                },
+            },
+            title,
+            description: r
+                .site
+                .description
+                .unwrap_or_else(|| "Articles, with summary and full content.".into()),
+            timezone: {
+                let name = r.site.timezone.unwrap_or_else(|| "UTC".into());
+                name.parse::<Tz>().map_err(|_| {
+                    invalid(
+                        "site.timezone",
+                        format!("`{name}` is not an IANA time zone name (e.g. `Europe/Berlin`)"),
+                    )
+                })?
+            },
+            icon: match r.site.icon {
+                Some(icon) => Some(absolute_url("site.icon", &icon)?),
+                None => None,
+            },
+        };
+        let content = ContentConfig {
+            dir: PathBuf::from(non_empty("content.dir", r.content.dir, "content")?),
+            permalink: permalink_pattern(r.content.permalink)?,
+            summary_length: at_least("content.summary_length", r.content.summary_length, 300, 20)?,
+            max_file_bytes: at_least(
+                "content.max_file_bytes",
+                r.content.max_file_bytes,
+                4 * 1024 * 1024,
+                64,
+            )?,
+        };
+        let feeds = FeedsConfig {
+            limit: at_least("feeds.limit", r.feeds.limit, 20, 1)?,
+            rss_path: route("feeds.rss_path", r.feeds.rss_path, "/feed.xml")?,
+            rss_alias_path: match r.feeds.rss_alias_path {
+                Some(p) if p.is_empty() => None,
+                other => Some(route("feeds.rss_alias_path", other, "/rss.xml")?),
+            },
+            atom_path: route("feeds.atom_path", r.feeds.atom_path, "/atom.xml")?,
+            index_path: route("feeds.index_path", r.feeds.index_path, "/")?,
+        };
+        let listen_text = r.server.listen.unwrap_or_else(|| "127.0.0.1:8080".into());
+        let server = ServerConfig {
+            listen: listen_text.parse().map_err(|_| {
+                invalid(
+                    "server.listen",
+                    format!("`{listen_text}` is not an address like 127.0.0.1:8080 or [::]:8080"),
+                )
+            })?,
+            cache_max_age: r.server.cache_max_age.unwrap_or(300),
+            header_read_timeout: millis(
+                "server.header_read_timeout_ms",
+                r.server.header_read_timeout_ms,
+                10_000,
+            )?,
+            idle_timeout: millis("server.idle_timeout_ms", r.server.idle_timeout_ms, 60_000)?,
+            request_timeout: millis(
+                "server.request_timeout_ms",
+                r.server.request_timeout_ms,
+                30_000,
+            )?,
+            max_header_bytes: at_least(
+                "server.max_header_bytes",
+                r.server.max_header_bytes,
+                16 * 1024,
+                1024,
+            )?,
+            max_connections: at_least("server.max_connections", r.server.max_connections, 1024, 1)?,
+            shutdown_grace: millis(
+                "server.shutdown_grace_ms",
+                r.server.shutdown_grace_ms,
+                10_000,
+            )?,
+            healthz_path: route("server.healthz_path", r.server.healthz_path, "/healthz")?,
+            readyz_path: route("server.readyz_path", r.server.readyz_path, "/readyz")?,
+            metrics_path: route("server.metrics_path", r.server.metrics_path, "/metrics")?,
+        };
+        let watch = WatchConfig {
+            mode: r.watch.mode.unwrap_or(WatchMode::Auto),
+            debounce: millis("watch.debounce_ms", r.watch.debounce_ms, 200)?,
+            poll_interval: millis("watch.poll_interval_ms", r.watch.poll_interval_ms, 2_000)?,
+        };
+        let log = LogConfig {
+            level: non_empty("log.level", r.log.level, "info")?,
+            format: r.log.format.unwrap_or(LogFormat::Text),
+        };
+        let config = Config {
+            site,
+            content,
+            feeds,
+            server,
+            watch,
+            log,
+        };
+        config.check_routes_distinct()?;
+        Ok(config)
+    }
+
+    /// Every configured route, with the key that sets it.
+    pub fn routes(&self) -> Vec<(&'static str, &str)> {
+        let mut routes = vec![
+            ("feeds.rss_path", self.feeds.rss_path.as_str()),
+            ("feeds.atom_path", self.feeds.atom_path.as_str()),
+            ("feeds.index_path", self.feeds.index_path.as_str()),
+            ("server.healthz_path", self.server.healthz_path.as_str()),
+            ("server.readyz_path", self.server.readyz_path.as_str()),
+            ("server.metrics_path", self.server.metrics_path.as_str()),
+        ];
+        if let Some(alias) = &self.feeds.rss_alias_path {
+            routes.push(("feeds.rss_alias_path", alias.as_str()));
+        }
+        routes
+    }
+
+    fn check_routes_distinct(&self) -> Result<(), ConfigError> {
+        let routes = self.routes();
+        for (i, (key, path)) in routes.iter().enumerate() {
+            if let Some((other, _)) = routes[..i].iter().find(|(_, p)| p == path) {
+                return Err(invalid(
+                    key,
+                    format!("`{path}` is already used by `{other}`"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The absolute URL a route is served at, for self links.
+    pub fn public_url(&self, route: &str) -> Url {
+        let relative = route.trim_start_matches('/');
+        // base_url ends with '/', and `relative` has no scheme, so join cannot fail.
+        self.site
+            .base_url
+            .join(relative)
+            .unwrap_or_else(|_| self.site.base_url.clone())
+    }
+
+    /// The content root, as given.
+    pub fn content_dir(&self) -> &Path {
+        &self.content.dir
+    }
+}
+
+fn invalid(key: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        key: key.to_string(),
+        message: message.into(),
+    }
+}
+
+fn non_empty(key: &str, value: Option<String>, default: &str) -> Result<String, ConfigError> {
+    match value {
+        None => Ok(default.to_string()),
+        Some(v) if v.trim().is_empty() => Err(invalid(key, "must not be empty")),
+        Some(v) => Ok(v),
+    }
+}
+
+fn at_least<T>(key: &str, value: Option<T>, default: T, min: T) -> Result<T, ConfigError>
+where
+    T: PartialOrd + std::fmt::Display + Copy,
+{
+    let v = value.unwrap_or(default);
+    if v < min {
+        return Err(invalid(key, format!("must be at least {min}, got {v}")));
+    }
+    Ok(v)
+}
+
+fn millis(key: &str, value: Option<u64>, default: u64) -> Result<Duration, ConfigError> {
+    Ok(Duration::from_millis(at_least(key, value, default, 1)?))
+}
+
+fn route(key: &str, value: Option<String>, default: &str) -> Result<String, ConfigError> {
+    let path = value.unwrap_or_else(|| default.to_string());
+    if !path.starts_with('/') || path.contains(['?', '#', ' ']) || path.contains("//") {
+        return Err(invalid(
+            key,
+            format!("`{path}` must be a URL path starting with `/` (no query, fragment or spaces)"),
+        ));
+    }
+    Ok(path)
+}
+
+fn absolute_url(key: &str, text: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(text)
+        .map_err(|e| invalid(key, format!("`{text}` is not an absolute URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(invalid(
+            key,
+            format!("`{text}` must be an http(s) URL with a host"),
+        ));
+    }
+    Ok(url)
+}
+
+fn base_url(text: &str) -> Result<Url, ConfigError> {
+    let mut url = absolute_url("site.base_url", text)?;
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid(
+            "site.base_url",
+            "must not have a query or fragment",
+        ));
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+fn permalink_pattern(value: Option<String>) -> Result<String, ConfigError> {
+    let pattern = value.unwrap_or_else(|| "/{section}/{slug}/".to_string());
+    if !pattern.contains("{slug}") {
+        return Err(invalid(
+            "content.permalink",
+            format!("`{pattern}` must contain `{{slug}}` so every article gets its own URL"),
+        ));
+    }
+    let mut rest = pattern.as_str();
+    while let Some(start) = rest.find('{') {
+        let end = rest[start..].find('}').ok_or_else(|| {
+            invalid(
+                "content.permalink",
+                format!("`{pattern}` has an unclosed `{{`"),
+            )
+        })?;
+        let name = &rest[start + 1..start + end];
+        if !matches!(name, "section" | "year" | "month" | "day" | "slug") {
+            return Err(invalid(
+                "content.permalink",
+                format!(
+                    "unknown placeholder `{{{name}}}`; use {{section}}, {{year}}, {{month}}, {{day}}, {{slug}}"
+                ),
+            ));
+        }
+        rest = &rest[start + end + 1..];
+    }
+    Ok(pattern)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn write_config(text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("feedwright.yaml");
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn config_defaults_work_without_any_file() {
+        let c = Config::defaults();
+        assert_eq!(c.content.dir, PathBuf::from("content"));
+        assert_eq!(c.server.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.feeds.limit, 20);
+        assert_eq!(c.content.summary_length, 300);
+        assert_eq!(c.content.max_file_bytes, 4 * 1024 * 1024);
+        assert_eq!(c.site.base_url.as_str(), "http://localhost:8080/");
+    }
+
+    #[test]
+    fn config_precedence_defaults_file_env_flags() {
+        let (_d, path) = write_config(
+            "site:\n  title: From file\n  base_url: https://file.example/\nfeeds:\n  limit: 5\n",
+        );
+        let overrides = Overrides {
+            config_file: Some(path.clone()),
+            ..Default::default()
+        };
+        let c = Config::load_with_env(&overrides, env(&[])).unwrap();
+        assert_eq!(c.site.title, "From file");
+        assert_eq!(c.feeds.limit, 5);
+
+        let e = env(&[
+            ("FEEDWRIGHT_SITE_BASE_URL", "https://env.example/blog"),
+            ("FEEDWRIGHT_FEEDS_LIMIT", "7"),
+            ("UNRELATED", "x"),
+        ]);
+        let c = Config::load_with_env(&overrides, e.clone()).unwrap();
+        assert_eq!(c.site.base_url.as_str(), "https://env.example/blog/");
+        assert_eq!(c.feeds.limit, 7);
+        assert_eq!(c.site.title, "From file");
+
+        let flags = Overrides {
+            config_file: Some(path),
+            base_url: Some("https://flag.example/".into()),
+            content_dir: Some("elsewhere".into()),
+            listen: Some("127.0.0.1:0".into()),
+        };
+        let c = Config::load_with_env(&flags, e).unwrap();
+        assert_eq!(c.site.base_url.as_str(), "https://flag.example/");
+        assert_eq!(c.content.dir, PathBuf::from("elsewhere"));
+        assert_eq!(c.server.listen.port(), 0);
+    }
+
+    #[test]
+    fn config_unknown_key_is_named() {
+        let (_d, path) = write_config("site:\n  titel: typo\n");
+        let overrides = Overrides {
+            config_file: Some(path),
+            ..Default::default()
+        };
+        let err = Config::load_with_env(&overrides, env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("titel"), "{err}");
+        assert!(err.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn config_wrong_type_is_named() {
+        let (_d, path) = write_config("feeds:\n  limit: many\n");
+        let overrides = Overrides {
+            config_file: Some(path),
+            ..Default::default()
+        };
+        let err = Config::load_with_env(&overrides, env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("feeds.limit"), "{err}");
+    }
+
+    #[test]
+    fn config_bad_env_is_named() {
+        let err = Config::load_with_env(
+            &Overrides::default(),
+            env(&[("FEEDWRIGHT_FEEDS_LIMIT", "x")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("FEEDWRIGHT_FEEDS_LIMIT"), "{err}");
+        let err =
+            Config::load_with_env(&Overrides::default(), env(&[("FEEDWRIGHT_SITE_NOPE", "x")]))
+                .unwrap_err()
+                .to_string();
+        assert!(err.contains("FEEDWRIGHT_SITE_NOPE"), "{err}");
+    }
+
+    #[test]
+    fn config_validation_names_the_key() {
+        let cases = [
+            ("site:\n  timezone: Mars/Olympus\n", "site.timezone"),
+            ("site:\n  base_url: not a url\n", "site.base_url"),
+            ("content:\n  permalink: /{title}/\n", "content.permalink"),
+            ("server:\n  listen: localhost\n", "server.listen"),
+            ("feeds:\n  limit: 0\n", "feeds.limit"),
+            ("feeds:\n  atom_path: /feed.xml\n", "feeds.atom_path"),
+        ];
+        for (text, key) in cases {
+            let (_d, path) = write_config(text);
+            let overrides = Overrides {
+                config_file: Some(path),
+                ..Default::default()
+            };
+            let err = Config::load_with_env(&overrides, env(&[]))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(key), "{text:?} -> {err}");
+        }
+    }
+
+    #[test]
+    fn config_author_accepts_string_or_mapping() {
+        let (_d, path) = write_config("site:\n  author: {name: Ada, email: ada@example.com}\n");
+        let overrides = Overrides {
+            config_file: Some(path),
+            ..Default::default()
+        };
+        let c = Config::load_with_env(&overrides, env(&[])).unwrap();
+        assert_eq!(c.site.author.email.as_deref(), Some("ada@example.com"));
+    }
+}

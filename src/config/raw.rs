@@ -1,0 +1,251 @@
+//! The configuration file's shape: every key optional, unknown keys rejected, plus the
+//! mapping of `FEEDWRIGHT_<SECTION>_<KEY>` environment variables onto the same keys.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::{ConfigError, LogFormat, Person, WatchMode};
+
+/// A person as written in YAML: `Ada`, or `{name: Ada, email: a@x.org, uri: https://…}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum PersonSpec {
+    Name(String),
+    Full {
+        name: String,
+        #[serde(default)]
+        email: Option<String>,
+        #[serde(default)]
+        uri: Option<String>,
+    },
+}
+
+impl PersonSpec {
+    /// Validates the fields; the message says what is wrong.
+    pub fn into_person(self) -> Result<Person, String> {
+        let (name, email, uri) = match self {
+            PersonSpec::Name(name) => (name, None, None),
+            PersonSpec::Full { name, email, uri } => (name, email, uri),
+        };
+        let name = name.trim().to_string();
+        if name.is_empty() {
+            return Err("author name must not be empty".into());
+        }
+        let email = email
+            .map(|e| e.trim().to_string())
+            .filter(|e| !e.is_empty());
+        if let Some(e) = &email {
+            let ok = e.split_once('@').is_some_and(|(user, host)| {
+                !user.is_empty() && host.contains('.') && !e.contains([' ', '<', '>', '(', ')'])
+            });
+            if !ok {
+                return Err(format!(
+                    "`{e}` is not an email address like name@example.com"
+                ));
+            }
+        }
+        let uri = uri.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
+        if let Some(u) = &uri {
+            url::Url::parse(u).map_err(|err| format!("author uri `{u}` is not a URL: {err}"))?;
+        }
+        Ok(Person { name, email, uri })
+    }
+}
+
+/// How one environment variable's text becomes a typed value.
+trait EnvValue: Sized {
+    fn from_env(raw: &str) -> Result<Self, String>;
+}
+
+impl EnvValue for String {
+    fn from_env(raw: &str) -> Result<Self, String> {
+        Ok(raw.to_string())
+    }
+}
+
+macro_rules! env_number {
+    ($($t:ty),*) => {$(
+        impl EnvValue for $t {
+            fn from_env(raw: &str) -> Result<Self, String> {
+                raw.trim().parse().map_err(|_| format!("`{raw}` is not a whole number"))
+            }
+        }
+    )*};
+}
+env_number!(u64, usize);
+
+macro_rules! env_enum {
+    ($($t:ty),*) => {$(
+        impl EnvValue for $t {
+            fn from_env(raw: &str) -> Result<Self, String> {
+                serde_yaml::from_value(serde_yaml::Value::String(raw.trim().to_lowercase()))
+                    .map_err(|e| e.to_string())
+            }
+        }
+    )*};
+}
+env_enum!(WatchMode, LogFormat);
+
+impl EnvValue for PersonSpec {
+    fn from_env(raw: &str) -> Result<Self, String> {
+        // `{name: …, email: …}` in the variable gives the full form; anything else is a name.
+        if raw.trim_start().starts_with('{') {
+            serde_yaml::from_str(raw).map_err(|e| e.to_string())
+        } else {
+            Ok(PersonSpec::Name(raw.to_string()))
+        }
+    }
+}
+
+/// One section of the file: all keys optional, unknown keys rejected, each settable from
+/// the environment by its name.
+macro_rules! section {
+    ($name:ident { $($field:ident : $ty:ty),* $(,)? }) => {
+        #[derive(Debug, Clone, Default, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name { $(pub $field: Option<$ty>,)* }
+
+        impl $name {
+            /// `Ok(false)` when the key does not exist in this section.
+            fn set_from_env(&mut self, key: &str, raw: &str) -> Result<bool, String> {
+                match key {
+                    $(stringify!($field) => {
+                        self.$field = Some(<$ty as EnvValue>::from_env(raw)?);
+                        Ok(true)
+                    })*
+                    _ => Ok(false),
+                }
+            }
+        }
+    };
+}
+
+section!(RawSite {
+    title: String,
+    description: String,
+    base_url: String,
+    language: String,
+    author: PersonSpec,
+    timezone: String,
+    icon: String,
+});
+
+section!(RawContent {
+    dir: String,
+    permalink: String,
+    summary_length: usize,
+    max_file_bytes: u64,
+});
+
+section!(RawFeeds {
+    limit: usize,
+    rss_path: String,
+    rss_alias_path: String,
+    atom_path: String,
+    index_path: String,
+});
+
+section!(RawServer {
+    listen: String,
+    cache_max_age: u64,
+    header_read_timeout_ms: u64,
+    idle_timeout_ms: u64,
+    request_timeout_ms: u64,
+    max_header_bytes: usize,
+    max_connections: usize,
+    shutdown_grace_ms: u64,
+    healthz_path: String,
+    readyz_path: String,
+    metrics_path: String,
+});
+
+section!(RawWatch {
+    mode: WatchMode,
+    debounce_ms: u64,
+    poll_interval_ms: u64,
+});
+
+section!(RawLog {
+    level: String,
+    format: LogFormat,
+});
+
+/// The whole file. An empty file is a valid, all-default configuration.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    #[serde(default)]
+    pub site: RawSite,
+    #[serde(default)]
+    pub content: RawContent,
+    #[serde(default)]
+    pub feeds: RawFeeds,
+    #[serde(default)]
+    pub server: RawServer,
+    #[serde(default)]
+    pub watch: RawWatch,
+    #[serde(default)]
+    pub log: RawLog,
+}
+
+/// The variable that names the config file; it is not a key.
+pub const CONFIG_FILE_VAR: &str = "FEEDWRIGHT_CONFIG";
+const ENV_PREFIX: &str = "FEEDWRIGHT_";
+
+impl RawConfig {
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_yaml(&text).map_err(|message| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message,
+        })
+    }
+
+    pub fn from_yaml(text: &str) -> Result<Self, String> {
+        if text.trim().is_empty() {
+            return Ok(Self::default());
+        }
+        // serde's messages name the key path (e.g. `feeds.limit: invalid type …`) and the line.
+        serde_yaml::from_str(text).map_err(|e| e.to_string())
+    }
+
+    /// Applies one environment variable; variables without the prefix are ignored and a
+    /// `FEEDWRIGHT_*` variable that names no key is an error (a typo would otherwise be silent).
+    pub fn apply_env(&mut self, var: &str, value: &str) -> Result<(), ConfigError> {
+        let Some(rest) = var.strip_prefix(ENV_PREFIX) else {
+            return Ok(());
+        };
+        if var == CONFIG_FILE_VAR || var == "FEEDWRIGHT_LOG" {
+            return Ok(());
+        }
+        let lower = rest.to_ascii_lowercase();
+        let err = |message: String| ConfigError::Env {
+            var: var.to_string(),
+            message,
+        };
+        let (section, key) = lower
+            .split_once('_')
+            .ok_or_else(|| err("expected FEEDWRIGHT_<SECTION>_<KEY>".into()))?;
+        let known = match section {
+            "site" => self.site.set_from_env(key, value),
+            "content" => self.content.set_from_env(key, value),
+            "feeds" => self.feeds.set_from_env(key, value),
+            "server" => self.server.set_from_env(key, value),
+            "watch" => self.watch.set_from_env(key, value),
+            "log" => self.log.set_from_env(key, value),
+            _ => Ok(false),
+        }
+        .map_err(|m| err(format!("{section}.{key}: {m}")))?;
+        if known {
+            Ok(())
+        } else {
+            Err(err(format!(
+                "no config key `{section}.{key}`; see config/feedwright.yaml for the keys"
+            )))
+        }
+    }
+}

@@ -1,0 +1,574 @@
+//! One article: from a file's bytes to a validated [`Article`] (pure: no IO here), with the
+//! identity rules of SPEC §1 and §3.3 — slug, permalink, stable `tag:` id.
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use chrono::{DateTime, Datelike, FixedOffset, Utc};
+use url::Url;
+
+use super::dates;
+use super::front_matter::{self, Located, RawFrontMatter, Split, Text};
+use super::render::{self, BodyKind, RenderedBody};
+use crate::config::{Config, Person};
+use crate::diag::{self, Diagnostic};
+
+/// A lead image, absolute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeadImage {
+    pub url: Url,
+    pub alt: Option<String>,
+    pub credit: Option<String>,
+}
+
+/// A validated article. Its rendered HTML is computed on first use and cached, so only
+/// articles that reach some output are ever rendered.
+#[derive(Debug)]
+pub struct Article {
+    /// Path relative to the content root, `/`-separated on every platform.
+    pub source: String,
+    pub title: String,
+    pub date: DateTime<FixedOffset>,
+    pub updated: DateTime<FixedOffset>,
+    pub draft: bool,
+    pub slug: String,
+    pub id: String,
+    pub permalink: Url,
+    /// For link posts: the external page the entry points at.
+    pub link: Option<Url>,
+    pub summary: Option<String>,
+    pub authors: Vec<Person>,
+    pub tags: Vec<String>,
+    pub image: Option<LeadImage>,
+    pub lang: Option<String>,
+    pub body: Arc<str>,
+    pub body_kind: BodyKind,
+    rendered: OnceLock<RenderedBody>,
+}
+
+impl Article {
+    /// Published: not a draft and not dated in the future (SPEC §1.1).
+    pub fn is_published(&self, now: DateTime<Utc>) -> bool {
+        !self.draft && self.date <= now
+    }
+
+    /// The URL readers should open: the link post's target, else the permalink.
+    pub fn entry_link(&self) -> &Url {
+        self.link.as_ref().unwrap_or(&self.permalink)
+    }
+
+    /// Summary and full content HTML, rendered once per article version.
+    pub fn rendered(&self, config: &Config) -> &RenderedBody {
+        self.rendered.get_or_init(|| {
+            let prefix: String = self
+                .slug
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                        c
+                    } else {
+                        '-'
+                    }
+                })
+                .collect();
+            render::render_body(
+                &self.body,
+                self.body_kind,
+                self.summary.as_deref(),
+                &self.permalink,
+                &prefix,
+                config.content.summary_length,
+            )
+        })
+    }
+}
+
+/// The outcome of parsing one file: maybe an article, and any problems (warnings may come
+/// with an article; an error never does).
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub article: Option<Article>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Options that only `check --strict` turns on.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ParseOptions {
+    pub report_unknown_fields: bool,
+}
+
+/// Parses one article from its bytes. `source` is the path relative to the content root.
+pub fn parse_article(source: &str, bytes: &[u8], config: &Config, options: ParseOptions) -> Parsed {
+    let path = Path::new(source);
+    let mut diagnostics = Vec::new();
+    let fail = |mut diagnostics: Vec<Diagnostic>, at: Located| {
+        diagnostics.push(Diagnostic::error(path, at.line, at.column, at.message));
+        Parsed {
+            article: None,
+            diagnostics,
+        }
+    };
+
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            // Report the position of the first bad byte; columns count the valid chars before it.
+            let valid = String::from_utf8_lossy(&bytes[..e.valid_up_to()]);
+            let (line, column) = diag::line_col(&valid, valid.len());
+            return fail(
+                diagnostics,
+                Located {
+                    line,
+                    column,
+                    message: "file is not valid UTF-8 (re-save it as UTF-8)".into(),
+                },
+            );
+        }
+    };
+    let cleaned = remove_control_chars(text, path, &mut diagnostics);
+    let text: &str = &cleaned;
+
+    let split = match front_matter::split(text) {
+        Ok(s) => s,
+        Err(at) => return fail(diagnostics, at),
+    };
+    let raw = match front_matter::parse_yaml(&split) {
+        Ok(raw) => raw,
+        Err(at) => return fail(diagnostics, at),
+    };
+    if options.report_unknown_fields {
+        for (key, line, column) in front_matter::unknown_keys(&split) {
+            diagnostics.push(Diagnostic::warning(
+                path,
+                line,
+                column,
+                format!("unknown front matter field `{key}` (ignored)"),
+            ));
+        }
+    }
+    match build_article(source, &split, raw, config, &mut diagnostics) {
+        Ok(article) => Parsed {
+            article: Some(article),
+            diagnostics,
+        },
+        Err(at) => fail(diagnostics, at),
+    }
+}
+
+/// Removes C0 controls other than tab, LF and CR (and U+FFFE/U+FFFF, which XML cannot carry
+/// either), warning at each position (SPEC §1: the article is still published).
+fn remove_control_chars<'a>(
+    text: &'a str,
+    path: &Path,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> std::borrow::Cow<'a, str> {
+    let bad = |c: char| {
+        (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{FFFE}' || c == '\u{FFFF}'
+    };
+    if !text.contains(bad) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for (offset, c) in text.char_indices() {
+        if bad(c) {
+            let (line, column) = diag::line_col(text, offset);
+            diagnostics.push(Diagnostic::warning(
+                path,
+                line,
+                column,
+                format!("control character U+{:04X} removed", c as u32),
+            ));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn build_article(
+    source: &str,
+    split: &Split<'_>,
+    raw: RawFrontMatter,
+    config: &Config,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Article, Located> {
+    let tz = config.site.timezone;
+    let at_key = |key: &str, message: String| {
+        let (line, column) = front_matter::key_position(split, key).unwrap_or((1, 1));
+        Located {
+            line,
+            column,
+            message,
+        }
+    };
+    let text_of = |t: Option<Text>| t.map(|t| t.0.trim().to_string()).filter(|s| !s.is_empty());
+
+    let title = text_of(raw.title).ok_or_else(|| Located {
+        line: 1,
+        column: 1,
+        message: "missing required field `title`".into(),
+    })?;
+
+    let file_name = source.rsplit('/').next().unwrap_or(source);
+    let stem = file_name
+        .rsplit_once('.')
+        .map_or(file_name, |(stem, _)| stem);
+    let name_date = dates::date_prefix(stem);
+
+    let date = match text_of(raw.date) {
+        Some(text) => {
+            dates::parse_date(&text, tz).map_err(|m| at_key("date", format!("`date`: {m}")))?
+        }
+        None => match &name_date {
+            Some((Ok(day), _)) => dates::start_of_day(*day, tz).map_err(|m| Located {
+                line: 1,
+                column: 1,
+                message: m,
+            })?,
+            Some((Err(m), _)) => {
+                return Err(Located {
+                    line: 1,
+                    column: 1,
+                    message: format!("missing `date`, and {m}"),
+                })
+            }
+            None => {
+                return Err(Located {
+                    line: 1,
+                    column: 1,
+                    message:
+                        "missing required field `date` (or name the file `YYYY-MM-DD-slug.md`)"
+                            .into(),
+                })
+            }
+        },
+    };
+    let updated = match text_of(raw.updated) {
+        Some(text) => {
+            let updated = dates::parse_date(&text, tz)
+                .map_err(|m| at_key("updated", format!("`updated`: {m}")))?;
+            if updated < date {
+                let at = at_key("updated", String::new());
+                diagnostics.push(Diagnostic::warning(
+                    Path::new(source),
+                    at.line,
+                    at.column,
+                    "`updated` is earlier than `date`; using `date`",
+                ));
+                date
+            } else {
+                updated
+            }
+        }
+        None => date,
+    };
+
+    let slug = match text_of(raw.slug) {
+        Some(slug) => {
+            if slug.contains('/') || slug == "." || slug == ".." {
+                return Err(at_key(
+                    "slug",
+                    format!("`slug` `{slug}` must be one URL segment (no `/`)"),
+                ));
+            }
+            slug
+        }
+        None => {
+            let slug = match &name_date {
+                Some((_, rest)) => *rest,
+                None => stem,
+            };
+            slug.to_string()
+        }
+    };
+    if slug.is_empty() {
+        return Err(Located {
+            line: 1,
+            column: 1,
+            message: "empty slug: give a `slug` field or a file name".into(),
+        });
+    }
+
+    let section = match source.split_once('/') {
+        Some((first, _)) => first,
+        None => "",
+    };
+    let local_date = date.with_timezone(&tz);
+    let permalink = permalink(config, section, &slug, local_date.date_naive())
+        .map_err(|m| at_key("slug", m))?;
+
+    let id = match text_of(raw.id) {
+        Some(id) => id,
+        None => tag_uri(&config.site.base_url, local_date.date_naive(), &slug),
+    };
+
+    let link = match text_of(raw.link) {
+        Some(text) => {
+            Some(absolute_http_url(&text).map_err(|m| at_key("link", format!("`link`: {m}")))?)
+        }
+        None => None,
+    };
+
+    let mut authors = Vec::new();
+    for spec in raw
+        .author
+        .into_iter()
+        .chain(raw.authors)
+        .flat_map(|a| a.into_vec())
+    {
+        let key = "author";
+        authors.push(
+            spec.into_person()
+                .map_err(|m| at_key(key, format!("`author`: {m}")))?,
+        );
+    }
+    if authors.is_empty() {
+        authors.push(config.site.author.clone());
+    }
+
+    let mut tags: Vec<String> = raw
+        .tags
+        .map(|t| t.into_vec())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| t.0.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    tags.retain(|t| seen.insert(t.clone()));
+
+    let image = match text_of(raw.image) {
+        Some(src) => Some(LeadImage {
+            url: permalink.join(&src).map_err(|e| {
+                at_key(
+                    "image",
+                    format!("`image` `{src}` is not a URL or path: {e}"),
+                )
+            })?,
+            alt: text_of(raw.image_alt),
+            credit: text_of(raw.image_credit),
+        }),
+        None => None,
+    };
+
+    let body_kind = if file_name.to_ascii_lowercase().ends_with(".html") {
+        BodyKind::Html
+    } else {
+        BodyKind::Markdown
+    };
+
+    Ok(Article {
+        source: source.to_string(),
+        title,
+        date,
+        updated,
+        draft: raw.draft.unwrap_or(false),
+        slug,
+        id,
+        permalink,
+        link,
+        summary: text_of(raw.summary),
+        authors,
+        tags,
+        image,
+        lang: text_of(raw.lang),
+        body: Arc::from(split.body),
+        body_kind,
+        rendered: OnceLock::new(),
+    })
+}
+
+/// `site.base_url` joined with `content.permalink`; empty segments collapse.
+fn permalink(
+    config: &Config,
+    section: &str,
+    slug: &str,
+    day: chrono::NaiveDate,
+) -> Result<Url, String> {
+    let pattern = &config.content.permalink;
+    let filled = pattern
+        .replace("{section}", section)
+        .replace("{year}", &format!("{:04}", day.year()))
+        .replace("{month}", &format!("{:02}", day.month()))
+        .replace("{day}", &format!("{:02}", day.day()))
+        .replace("{slug}", slug);
+    let mut path: String = filled
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| s.replace('?', "%3F").replace('#', "%23"))
+        .collect::<Vec<_>>()
+        .join("/");
+    if pattern.ends_with('/') {
+        path.push('/');
+    }
+    config
+        .site
+        .base_url
+        .join(&path)
+        .map_err(|e| format!("cannot build a permalink from `{filled}`: {e}"))
+}
+
+/// `tag:host,YYYY-MM-DD:slug` (RFC 4151): independent of title, body, folder and base path.
+pub fn tag_uri(base: &Url, day: chrono::NaiveDate, slug: &str) -> String {
+    let host = base.host_str().unwrap_or("localhost");
+    let mut specific = String::with_capacity(slug.len());
+    for b in slug.bytes() {
+        // Keep tag-URI-safe characters; percent-encode the rest so the id is a valid URI.
+        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b) {
+            specific.push(b as char);
+        } else {
+            specific.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("tag:{host},{}:{specific}", day.format("%Y-%m-%d"))
+}
+
+fn absolute_http_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text).map_err(|e| format!("`{text}` is not an absolute URL ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("`{text}` must be an http(s) URL"));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        let mut c = Config::defaults();
+        c.site.base_url = Url::parse("https://example.com/blog/").unwrap();
+        c
+    }
+
+    fn parse(source: &str, text: &str) -> Parsed {
+        parse_article(source, text.as_bytes(), &config(), ParseOptions::default())
+    }
+
+    fn ok(source: &str, text: &str) -> Article {
+        let p = parse(source, text);
+        p.article.unwrap_or_else(|| panic!("{:?}", p.diagnostics))
+    }
+
+    fn err(source: &str, text: &[u8]) -> Diagnostic {
+        let p = parse_article(source, text, &config(), ParseOptions::default());
+        assert!(p.article.is_none(), "expected an error for {source}");
+        p.diagnostics.into_iter().find(|d| d.is_error()).unwrap()
+    }
+
+    #[test]
+    fn article_identity_from_file_name() {
+        let a = ok(
+            "posts/2024-03-27-terror-in-moscow.md",
+            "---\ntitle: T\n---\nbody\n",
+        );
+        assert_eq!(a.slug, "terror-in-moscow");
+        assert_eq!(a.date.to_rfc3339(), "2024-03-27T00:00:00+00:00");
+        assert_eq!(
+            a.permalink.as_str(),
+            "https://example.com/blog/posts/terror-in-moscow/"
+        );
+        assert_eq!(a.id, "tag:example.com,2024-03-27:terror-in-moscow");
+    }
+
+    #[test]
+    fn article_id_is_stable_across_title_folder_and_base_path() {
+        let a = ok("a/x.md", "---\ntitle: One\ndate: 2024-01-02\n---\nbody");
+        let b = ok(
+            "b/x.md",
+            "---\ntitle: Two\ndate: 2024-01-02 10:00\ntags: [t]\n---\nother",
+        );
+        assert_eq!(a.id, b.id);
+        let mut c = config();
+        c.site.base_url = Url::parse("https://example.com/").unwrap();
+        let p = parse_article(
+            "x.md",
+            b"---\ntitle: T\ndate: 2024-01-02\n---\n",
+            &c,
+            ParseOptions::default(),
+        );
+        assert_eq!(p.article.unwrap().id, a.id);
+    }
+
+    #[test]
+    fn article_root_files_collapse_empty_section() {
+        let a = ok("hello.md", "---\ntitle: T\ndate: 2024-01-02\n---\n");
+        assert_eq!(a.permalink.as_str(), "https://example.com/blog/hello/");
+    }
+
+    #[test]
+    fn article_fields_are_read() {
+        let a = ok(
+            "notes/x.md",
+            "---\ntitle: \"A: <b> & c\"\ndate: 2024-01-02T10:00:00+02:00\nupdated: 2024-02-01\nslug: custom\nid: urn:x:1\nsummary: Short.\nauthor: {name: Ada, email: ada@example.com}\ntags: [rust, feeds, rust]\nimage: pic.jpg\nimage_alt: A pic\nlang: de\nlink: https://elsewhere.example/page\n---\nbody",
+        );
+        assert_eq!(a.title, "A: <b> & c");
+        assert_eq!(a.slug, "custom");
+        assert_eq!(a.id, "urn:x:1");
+        assert_eq!(a.tags, vec!["rust", "feeds"]);
+        assert_eq!(a.authors[0].email.as_deref(), Some("ada@example.com"));
+        assert_eq!(
+            a.image.as_ref().unwrap().url.as_str(),
+            "https://example.com/blog/notes/custom/pic.jpg"
+        );
+        assert_eq!(a.entry_link().as_str(), "https://elsewhere.example/page");
+        assert_eq!(a.updated.to_rfc3339(), "2024-02-01T00:00:00+00:00");
+    }
+
+    #[test]
+    fn article_bad_input_is_located() {
+        let d = err("a.md", b"---\ntitle: x\ndate: 2024-02-30\n---\n");
+        assert_eq!((d.line, d.column), (3, 1), "{d}");
+        assert!(d.message.contains("2024-02-30"), "{d}");
+        let d = err("a.md", b"---\ndate: 2024-02-03\n---\n");
+        assert!(d.message.contains("title"), "{d}");
+        let d = err("a.md", b"---\ntitle: x\ndate: 2024-01-01\n\xff\xfe\n---\n");
+        assert_eq!(d.line, 4, "{d}");
+        assert!(d.message.contains("UTF-8"), "{d}");
+        let d = err("2024-02-30-x.md", b"---\ntitle: x\n---\n");
+        assert!(d.message.contains("calendar"), "{d}");
+        let d = err(
+            "a.md",
+            b"---\ntitle: x\ndate: 2024-01-01\nlink: /relative\n---\n",
+        );
+        assert_eq!(d.line, 4, "{d}");
+    }
+
+    #[test]
+    fn article_control_characters_are_removed_with_a_warning() {
+        let p = parse(
+            "a.md",
+            "---\ntitle: Bell\u{7}s\ndate: 2024-01-01\n---\nNUL\u{0} here\n",
+        );
+        let a = p.article.unwrap();
+        assert_eq!(a.title, "Bells");
+        assert!(!a.body.contains('\u{0}'));
+        let w: Vec<String> = p.diagnostics.iter().map(|d| d.to_string()).collect();
+        assert!(
+            w.iter().any(|d| d.starts_with("a.md:2:12: warning")),
+            "{w:?}"
+        );
+        assert!(
+            w.iter().any(|d| d.starts_with("a.md:5:4: warning")),
+            "{w:?}"
+        );
+    }
+
+    #[test]
+    fn article_updated_before_date_warns() {
+        let p = parse(
+            "a.md",
+            "---\ntitle: x\ndate: 2024-02-01\nupdated: 2024-01-01\n---\n",
+        );
+        assert!(p.article.is_some());
+        assert!(p.diagnostics[0].message.contains("earlier"));
+        assert_eq!(p.diagnostics[0].line, 4);
+    }
+
+    #[test]
+    fn article_html_body_kind() {
+        let a = ok("x.html", "---\ntitle: x\ndate: 2024-01-01\n---\n<p>hi</p>");
+        assert_eq!(a.body_kind, BodyKind::Html);
+    }
+}

@@ -1,0 +1,144 @@
+//! Dates as authors write them (SPEC §1): RFC 3339, `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS]`;
+//! anything without an offset is read in the site's time zone.
+
+use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono_tz::Tz;
+
+/// Parses one date or datetime; the error says what was expected.
+pub fn parse_date(text: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
+    let t = text.trim();
+    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+        return Ok(dt);
+    }
+    // RFC 3339 with a space instead of `T` is common in hand-written front matter.
+    if t.len() > 10 && t.as_bytes().get(10) == Some(&b' ') {
+        let with_t = format!("{}T{}", &t[..10], &t[11..]);
+        if let Ok(dt) = DateTime::parse_from_rfc3339(&with_t) {
+            return Ok(dt);
+        }
+    }
+    for format in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+    ] {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(t, format) {
+            return in_zone(naive, tz, t);
+        }
+    }
+    if let Ok(day) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return in_zone(day.and_time(NaiveTime::MIN), tz, t);
+    }
+    Err(explain_bad_date(t))
+}
+
+/// Midnight of a calendar day in the site's zone (for dates taken from file names).
+pub fn start_of_day(day: NaiveDate, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
+    in_zone(day.and_time(NaiveTime::MIN), tz, &day.to_string())
+}
+
+/// Reads `YYYY-MM-DD-` at the start of a file stem; `Some(Err)` for an impossible date.
+pub fn date_prefix(stem: &str) -> Option<(Result<NaiveDate, String>, &str)> {
+    let bytes = stem.as_bytes();
+    let shaped = bytes.len() > 11
+        && bytes[..10].iter().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                *b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+        && bytes[10] == b'-';
+    if !shaped {
+        return None;
+    }
+    let date = NaiveDate::parse_from_str(&stem[..10], "%Y-%m-%d")
+        .map_err(|_| format!("`{}` in the file name is not a calendar date", &stem[..10]));
+    Some((date, &stem[11..]))
+}
+
+fn in_zone(naive: NaiveDateTime, tz: Tz, text: &str) -> Result<DateTime<FixedOffset>, String> {
+    match tz.from_local_datetime(&naive) {
+        LocalResult::Single(dt) => Ok(dt.fixed_offset()),
+        // A repeated hour (clocks going back): the first occurrence, as most tools do.
+        LocalResult::Ambiguous(first, _) => Ok(first.fixed_offset()),
+        LocalResult::None => Err(format!(
+            "`{text}` does not exist in time zone {tz} (clocks skip that hour); give an offset"
+        )),
+    }
+}
+
+fn explain_bad_date(t: &str) -> String {
+    // Name impossible calendar dates precisely: `2024-02-30` looks right but is not a day.
+    if let Some(day) = t.get(..10) {
+        let shaped = day.len() == 10 && day.as_bytes()[4] == b'-' && day.as_bytes()[7] == b'-';
+        if shaped && NaiveDate::parse_from_str(day, "%Y-%m-%d").is_err() {
+            return format!("`{day}` is not a calendar date");
+        }
+    }
+    format!(
+        "`{t}` is not a date; use `2024-03-26`, `2024-03-26 09:30` or RFC 3339 `2024-03-26T09:30:00+03:00`"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(text: &str) -> String {
+        parse_date(text, Tz::UTC).unwrap().to_rfc3339()
+    }
+
+    #[test]
+    fn dates_accept_every_documented_form() {
+        assert_eq!(
+            utc("2024-03-26T09:30:00+03:00"),
+            "2024-03-26T09:30:00+03:00"
+        );
+        assert_eq!(utc("2024-03-26T09:30:00Z"), "2024-03-26T09:30:00+00:00");
+        assert_eq!(
+            utc("2024-03-26 09:30:00+03:00"),
+            "2024-03-26T09:30:00+03:00"
+        );
+        assert_eq!(utc("2024-03-26"), "2024-03-26T00:00:00+00:00");
+        assert_eq!(utc("2024-03-26 09:30"), "2024-03-26T09:30:00+00:00");
+        assert_eq!(utc("2024-03-26 09:30:15"), "2024-03-26T09:30:15+00:00");
+    }
+
+    #[test]
+    fn dates_without_offset_use_site_timezone() {
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        let d = parse_date("2024-07-01 12:00", tz).unwrap();
+        assert_eq!(d.to_rfc3339(), "2024-07-01T12:00:00+02:00");
+        let d = parse_date("2024-01-01", tz).unwrap();
+        assert_eq!(d.to_rfc3339(), "2024-01-01T00:00:00+01:00");
+    }
+
+    #[test]
+    fn dates_impossible_are_named() {
+        let err = parse_date("2024-02-30", Tz::UTC).unwrap_err();
+        assert!(
+            err.contains("2024-02-30") && err.contains("calendar"),
+            "{err}"
+        );
+        let err = parse_date("next tuesday", Tz::UTC).unwrap_err();
+        assert!(err.contains("not a date"), "{err}");
+    }
+
+    #[test]
+    fn dates_in_a_dst_gap_are_rejected() {
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        assert!(parse_date("2024-03-31 02:30", tz).is_err());
+    }
+
+    #[test]
+    fn dates_file_name_prefix() {
+        let (d, rest) = date_prefix("2024-03-27-terror").unwrap();
+        assert_eq!(d.unwrap().to_string(), "2024-03-27");
+        assert_eq!(rest, "terror");
+        assert!(date_prefix("hello").is_none());
+        assert!(date_prefix("2024-03-27").is_none());
+        assert!(date_prefix("2024-02-30-x").unwrap().0.is_err());
+    }
+}

@@ -1,0 +1,376 @@
+//! Front matter: splitting a file into its YAML block and body, and reading the YAML into
+//! [`RawFrontMatter`] with every error located at the file's own line and column.
+//!
+//! This and the config module are the only places that touch YAML.
+
+use std::fmt;
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::Deserialize;
+
+use crate::config::PersonSpec;
+
+/// A problem located inside the file (1-based line and column of the whole file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl Located {
+    fn new(line: usize, column: usize, message: impl Into<String>) -> Self {
+        Self {
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+}
+
+/// The two parts of an article file.
+#[derive(Debug)]
+pub struct Split<'a> {
+    /// The YAML between the fences.
+    pub yaml: &'a str,
+    /// 1-based file line of the YAML's first line.
+    pub yaml_first_line: usize,
+    pub body: &'a str,
+}
+
+/// Splits `---\n yaml \n---\n body`. Accepts CRLF line ends and trailing blanks on fences.
+pub fn split(text: &str) -> Result<Split<'_>, Located> {
+    if text.trim().is_empty() {
+        return Err(Located::new(
+            1,
+            1,
+            "empty file: an article needs front matter between `---` lines and a body",
+        ));
+    }
+    let mut lines = LineIter::new(text);
+    let Some((_, _, first)) = lines.next() else {
+        return Err(Located::new(1, 1, "empty file"));
+    };
+    if first.trim_end() != "---" {
+        return Err(Located::new(
+            1,
+            1,
+            "missing front matter: the first line must be `---`, followed by YAML fields and a closing `---`",
+        ));
+    }
+    let yaml_start = lines.offset();
+    while let Some((_, line_start, line)) = lines.next() {
+        if line.trim_end() == "---" {
+            return Ok(Split {
+                yaml: &text[yaml_start..line_start],
+                yaml_first_line: 2,
+                body: &text[lines.offset()..],
+            });
+        }
+    }
+    Err(Located::new(
+        1,
+        1,
+        "unterminated front matter: no closing `---` line after the opening one on line 1",
+    ))
+}
+
+/// Lines with their 1-based numbers, tracking the byte offset after each line's terminator.
+struct LineIter<'a> {
+    text: &'a str,
+    pos: usize,
+    line: usize,
+}
+
+impl<'a> LineIter<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            pos: 0,
+            line: 0,
+        }
+    }
+    fn offset(&self) -> usize {
+        self.pos
+    }
+}
+
+impl<'a> Iterator for LineIter<'a> {
+    /// (1-based line number, byte offset of the line's start, line without terminator)
+    type Item = (usize, usize, &'a str);
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.pos >= self.text.len() {
+            return None;
+        }
+        let start = self.pos;
+        let rest = &self.text[start..];
+        let (line, advance) = match rest.find('\n') {
+            Some(i) => (&rest[..i], i + 1),
+            None => (rest, rest.len()),
+        };
+        self.pos += advance;
+        self.line += 1;
+        Some((self.line, start, line.strip_suffix('\r').unwrap_or(line)))
+    }
+}
+
+/// A YAML scalar read as text: `title: 1984` is the string "1984", not a type error, but a
+/// list or mapping is still rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text(pub String);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Text;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Text, E> {
+                Ok(Text(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// `x` or `[x, y]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T> OneOrMany<T> {
+    pub fn into_vec(self) -> Vec<T> {
+        match self {
+            OneOrMany::One(x) => vec![x],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+/// Front matter fields as written; validation happens in the article module.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawFrontMatter {
+    pub title: Option<Text>,
+    pub date: Option<Text>,
+    pub updated: Option<Text>,
+    pub draft: Option<bool>,
+    pub slug: Option<Text>,
+    pub id: Option<Text>,
+    pub summary: Option<Text>,
+    pub author: Option<OneOrMany<PersonSpec>>,
+    pub authors: Option<OneOrMany<PersonSpec>>,
+    pub tags: Option<OneOrMany<Text>>,
+    pub image: Option<Text>,
+    pub image_alt: Option<Text>,
+    pub image_credit: Option<Text>,
+    pub lang: Option<Text>,
+    pub link: Option<Text>,
+}
+
+/// Every field the format knows, for `check --strict`'s unknown-field report.
+pub const KNOWN_FIELDS: &[&str] = &[
+    "title",
+    "date",
+    "updated",
+    "draft",
+    "slug",
+    "id",
+    "summary",
+    "author",
+    "authors",
+    "tags",
+    "image",
+    "image_alt",
+    "image_credit",
+    "enclosure",
+    "lang",
+    "link",
+];
+
+/// Parses the YAML block. Locations are translated to file lines.
+pub fn parse_yaml(split: &Split<'_>) -> Result<RawFrontMatter, Located> {
+    if split.yaml.trim().is_empty() {
+        return Ok(RawFrontMatter::default());
+    }
+    // First as a generic value, so syntax errors and a non-mapping top level read clearly.
+    let value: serde_yaml::Value =
+        serde_yaml::from_str(split.yaml).map_err(|e| yaml_error(&e, split))?;
+    match &value {
+        serde_yaml::Value::Mapping(_) => {}
+        serde_yaml::Value::Null => return Ok(RawFrontMatter::default()),
+        _ => {
+            return Err(Located::new(
+                split.yaml_first_line,
+                1,
+                "front matter must be `key: value` fields",
+            ))
+        }
+    }
+    serde_yaml::from_str(split.yaml).map_err(|e| {
+        let mut located = yaml_error(&e, split);
+        // Type errors on a field are reported at 1:1 of the block by some paths; point at the key.
+        if let Some(field) = located.message.split(':').next() {
+            if let Some((line, column)) = key_position(split, field.trim()) {
+                if e.location().is_none() || located.line == split.yaml_first_line {
+                    located.line = line;
+                    located.column = column;
+                }
+            }
+        }
+        located
+    })
+}
+
+fn yaml_error(e: &serde_yaml::Error, split: &Split<'_>) -> Located {
+    let offset = split.yaml_first_line - 1;
+    // The crate appends " at line L column C" relative to the block: drop that final one
+    // (we report the position ourselves) and shift any inner ones to file lines.
+    let mut message = e.to_string();
+    if let Some(i) = message.rfind(" at line ") {
+        if message[i..].split_whitespace().count() == 5 {
+            message.truncate(i);
+        }
+    }
+    let message = shift_line_numbers(&message, offset);
+    let (line, column) = match e.location() {
+        Some(loc) => (offset + loc.line(), loc.column()),
+        None => (split.yaml_first_line, 1),
+    };
+    Located::new(line, column, format!("invalid front matter: {message}"))
+}
+
+/// Rewrites every "line N" in a YAML message to the file's line numbering.
+fn shift_line_numbers(message: &str, offset: usize) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find("line ") {
+        out.push_str(&rest[..i + 5]);
+        rest = &rest[i + 5..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        match rest[..digits].parse::<usize>() {
+            Ok(n) => out.push_str(&(n + offset).to_string()),
+            Err(_) => out.push_str(&rest[..digits]),
+        }
+        rest = &rest[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// File position of a top-level `key:` in the front matter.
+pub fn key_position(split: &Split<'_>, key: &str) -> Option<(usize, usize)> {
+    LineIter::new(split.yaml)
+        .find(|(_, _, line)| {
+            line.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map(|(n, _, _)| (split.yaml_first_line + n - 1, 1))
+}
+
+/// Top-level keys the format does not know, with their positions.
+pub fn unknown_keys(split: &Split<'_>) -> Vec<(String, usize, usize)> {
+    let Ok(serde_yaml::Value::Mapping(map)) = serde_yaml::from_str::<serde_yaml::Value>(split.yaml)
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for key in map.keys() {
+        let name = match key {
+            serde_yaml::Value::String(s) => s.clone(),
+            other => format!("{other:?}"),
+        };
+        if !KNOWN_FIELDS.contains(&name.as_str()) {
+            let (line, column) = key_position(split, &name).unwrap_or((split.yaml_first_line, 1));
+            out.push((name, line, column));
+        }
+    }
+    out.sort_by_key(|(_, line, _)| *line);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_splits_yaml_and_body() {
+        let s = split("---\ntitle: A\n---\nBody\n").unwrap();
+        assert_eq!(s.yaml, "title: A\n");
+        assert_eq!(s.body, "Body\n");
+        let s = split("---\r\ntitle: A\r\n---\r\nBody").unwrap();
+        assert_eq!(s.yaml, "title: A\r\n");
+        assert_eq!(s.body, "Body");
+        let s = split("---\n---\n").unwrap();
+        assert_eq!(s.yaml, "");
+    }
+
+    #[test]
+    fn front_matter_missing_and_unterminated_are_named() {
+        assert!(split("# Title\n")
+            .unwrap_err()
+            .message
+            .contains("missing front matter"));
+        assert!(split("---\ntitle: x\nbody")
+            .unwrap_err()
+            .message
+            .contains("unterminated"));
+        assert!(split("").unwrap_err().message.contains("empty"));
+        assert!(split("  \n\n").unwrap_err().message.contains("empty"));
+    }
+
+    #[test]
+    fn front_matter_yaml_error_points_at_file_line() {
+        let text = "---\ntitle: ok\ntags: [a, b\ndate: 2024-01-01\n---\nbody";
+        let s = split(text).unwrap();
+        let err = parse_yaml(&s).unwrap_err();
+        assert!(err.line >= 3, "{err:?}");
+        assert!(err.message.starts_with("invalid front matter"), "{err:?}");
+        assert!(!err.message.contains("line 3 column"), "{err:?}");
+    }
+
+    #[test]
+    fn front_matter_wrong_types_name_the_field() {
+        let s = split("---\ndate: 2024-01-01\ntitle: [1, 2]\n---\n").unwrap();
+        let err = parse_yaml(&s).unwrap_err();
+        assert!(err.message.contains("title"), "{err:?}");
+        assert_eq!(err.line, 3, "{err:?}");
+        let s = split("---\ntitle: x\ndraft: \"yes please\"\n---\n").unwrap();
+        let err = parse_yaml(&s).unwrap_err();
+        assert!(err.message.contains("draft"), "{err:?}");
+        assert_eq!(err.line, 3, "{err:?}");
+    }
+
+    #[test]
+    fn front_matter_scalars_read_as_text() {
+        let s = split("---\ntitle: 1984\ntags: solo\n---\n").unwrap();
+        let fm = parse_yaml(&s).unwrap();
+        assert_eq!(fm.title, Some(Text("1984".into())));
+        assert_eq!(fm.tags.unwrap().into_vec(), vec![Text("solo".into())]);
+    }
+
+    #[test]
+    fn front_matter_unknown_keys_are_listed_with_lines() {
+        let s = split("---\ntitle: x\ncolour: red\n---\n").unwrap();
+        assert_eq!(unknown_keys(&s), vec![("colour".to_string(), 3, 1)]);
+    }
+}

@@ -1,0 +1,115 @@
+//! Content: everything between the content directory and a validated [`Article`] — finding
+//! files ([`discover`]), splitting and reading front matter ([`front_matter`]), dates
+//! ([`dates`]), identity and validation ([`article`]) and Markdown rendering ([`render`]).
+//!
+//! Parsing is pure (`parse_article(source, bytes)`); [`load_file`] and [`load_all`] do the IO.
+
+pub mod article;
+pub mod dates;
+pub mod discover;
+pub mod front_matter;
+pub mod render;
+
+use std::path::Path;
+
+use rayon::prelude::*;
+
+pub use article::{parse_article, Article, LeadImage, ParseOptions, Parsed};
+pub use discover::{Candidate, ScanError};
+
+use crate::config::Config;
+use crate::diag::Diagnostic;
+
+/// What loading one path gave.
+// `Gone` is the rare case; boxing `Parsed` would cost an allocation for every file.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum FileOutcome {
+    /// Parsed (with an article, or with only errors).
+    Parsed(Parsed),
+    /// The file is not there (deleted, renamed away, or never an article).
+    Gone,
+}
+
+/// Reads and parses one candidate.
+pub fn load_file(candidate: &Candidate, config: &Config, options: ParseOptions) -> FileOutcome {
+    match discover::read_candidate(candidate, config.content.max_file_bytes) {
+        discover::ReadOutcome::Bytes(bytes) => {
+            FileOutcome::Parsed(parse_article(&candidate.source, &bytes, config, options))
+        }
+        discover::ReadOutcome::Gone => FileOutcome::Gone,
+        discover::ReadOutcome::Failed(d) => FileOutcome::Parsed(Parsed {
+            article: None,
+            diagnostics: vec![d],
+        }),
+    }
+}
+
+/// Loads one path relative to the root (used by the watcher for a changed file): applies the
+/// ignore and symlink rules as the full scan does.
+pub fn load_path(root: &Path, source: &str, config: &Config, options: ParseOptions) -> FileOutcome {
+    let name = source.rsplit('/').next().unwrap_or(source);
+    if discover::is_ignored_path(source) || !discover::is_article_name(name) {
+        return FileOutcome::Gone;
+    }
+    let path = root.join(source);
+    let meta = match std::fs::symlink_metadata(&path) {
+        Ok(m) => m,
+        Err(_) => return FileOutcome::Gone,
+    };
+    let open_path = if meta.file_type().is_symlink() {
+        let resolved = std::fs::canonicalize(root)
+            .map_err(|e| format!("cannot resolve content root: {e}"))
+            .and_then(|canonical_root| discover::resolve_symlink(&path, &canonical_root));
+        match resolved {
+            Ok(target) => target,
+            Err(message) => {
+                return FileOutcome::Parsed(Parsed {
+                    article: None,
+                    diagnostics: vec![Diagnostic::error(Path::new(source), 1, 1, message)],
+                })
+            }
+        }
+    } else if meta.is_file() {
+        path
+    } else {
+        return FileOutcome::Gone;
+    };
+    let candidate = Candidate {
+        source: source.to_string(),
+        open_path,
+    };
+    load_file(&candidate, config, options)
+}
+
+/// One file's result from a full load.
+#[derive(Debug)]
+pub struct Loaded {
+    pub source: String,
+    pub outcome: FileOutcome,
+}
+
+/// Scans the root and parses every file on all cores. The order of the result is the sorted
+/// order of paths, whatever the thread timing.
+pub fn load_all(config: &Config, options: ParseOptions) -> Result<Vec<Loaded>, ScanError> {
+    let scan = discover::scan(&config.content.dir)?;
+    let mut loaded: Vec<Loaded> = scan
+        .candidates
+        .par_iter()
+        .map(|c| Loaded {
+            source: c.source.clone(),
+            outcome: load_file(c, config, options),
+        })
+        .collect();
+    for d in scan.diagnostics {
+        loaded.push(Loaded {
+            source: d.path.display().to_string(),
+            outcome: FileOutcome::Parsed(Parsed {
+                article: None,
+                diagnostics: vec![d],
+            }),
+        });
+    }
+    loaded.sort_by(|a, b| a.source.cmp(&b.source));
+    Ok(loaded)
+}

@@ -1,0 +1,1084 @@
+//! Article body rendering: turns an article body (Markdown or HTML) into the
+//! sanitized, absolutized HTML that the feeds carry as full content, plus the
+//! entry summary.
+//!
+//! This module owns:
+//! - Markdown → HTML (CommonMark + tables, strikethrough, footnotes, and
+//!   bare `http(s)://` URL linkification outside code and existing links);
+//! - per-article footnote ids (`fn-{prefix}-{label}`), so two articles shown
+//!   side by side in a reader never collide;
+//! - sanitizing with ammonia (raw HTML in Markdown passes through the
+//!   Markdown renderer verbatim, so *everything* is sanitized) and rewriting
+//!   relative `href`/`src` against the article's permalink;
+//! - removing characters XML 1.0 cannot carry;
+//! - choosing the summary (explicit field → `<!-- more -->` part →
+//!   automatic plain-text excerpt).
+//!
+//! Summary format: the explicit and the automatic summary are *plain text,
+//! HTML-escaped* (`& < > "`), not wrapped in `<p>`; the `<!-- more -->`
+//! summary is sanitized HTML (block markup, as rendered). Either way the
+//! string is valid HTML for the feeds' `type="html"` summary fields.
+
+use std::borrow::Cow;
+
+use ammonia::UrlRelative;
+use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, TextMergeWithOffset};
+use url::Url;
+
+/// What syntax an article body is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    Markdown,
+    Html,
+}
+
+/// The rendered body of one article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedBody {
+    /// Full content: sanitized HTML with absolute URLs.
+    pub content_html: String,
+    /// Summary: HTML (escaped plain text, or sanitized markup for a
+    /// `<!-- more -->` excerpt). Empty only if the body has no text.
+    pub summary_html: String,
+}
+
+/// Render an article body into feed-ready full content and summary.
+///
+/// `explicit_summary` is the front matter's `summary` field (plain text written by the author; treat as text: escape it, do NOT interpret as markdown or HTML).
+/// `base` is the article's absolute permalink (e.g. https://example.com/posts/hello/); relative URLs resolve against it.
+/// `footnote_prefix` is a per-article unique string (e.g. the slug) used to prefix footnote ids/hrefs.
+/// `summary_length` = target characters for the automatic summary (default 300).
+///
+/// Summary rules, first that applies:
+/// 1. a non-blank `explicit_summary`: trimmed, HTML-escaped text, no `<p>`;
+/// 2. the part before a line `<!-- more -->` (case-insensitive, surrounding
+///    whitespace allowed), rendered and sanitized like the content;
+/// 3. the text of the first paragraph(s), whitespace collapsed, cut at a word
+///    boundary at or before `summary_length` chars with `…` appended if cut,
+///    HTML-escaped, no `<p>`. A `summary_length` of 0 is treated as 1.
+pub fn render_body(
+    body: &str,
+    kind: BodyKind,
+    explicit_summary: Option<&str>,
+    base: &url::Url,
+    footnote_prefix: &str,
+    summary_length: usize,
+) -> RenderedBody {
+    let body = strip_xml_invalid(body);
+    let body: &str = &body;
+    let limit = summary_length.max(1);
+    let fn_id_start = footnote_id_start(footnote_prefix);
+
+    let explicit = explicit_summary
+        .map(strip_xml_invalid)
+        .filter(|s| !s.trim().is_empty());
+    // Only gather excerpt text when it can be used (cheap either way).
+    let want_auto = explicit.is_none();
+
+    let (content_raw, more_at, auto_text) = match kind {
+        BodyKind::Markdown => {
+            let md = markdown_to_html(body, &fn_id_start, want_auto.then_some(limit));
+            (md.html, md.more_at, md.summary)
+        }
+        BodyKind::Html => (body.to_owned(), find_more_line(body), None),
+    };
+    let content_html = finish(sanitize(&content_raw, base, &fn_id_start));
+
+    let summary_html = if let Some(text) = explicit {
+        escape_html(text.trim())
+    } else {
+        let from_more = more_at.and_then(|at| {
+            let part = body.get(..at)?;
+            let raw = match kind {
+                BodyKind::Markdown => markdown_to_html(part, &fn_id_start, None).html,
+                BodyKind::Html => part.to_owned(),
+            };
+            let html = finish(sanitize(&raw, base, &fn_id_start));
+            // An empty "before" part must not produce an empty summary.
+            html_has_text(&html).then_some(html)
+        });
+        match from_more {
+            Some(html) => html,
+            None => {
+                let text = match auto_text {
+                    Some(t) => t,
+                    None => {
+                        let mut buf = PlainText::new(limit);
+                        html_text(&content_html, &mut buf);
+                        buf.finish()
+                    }
+                };
+                finish(escape_html(&text))
+            }
+        }
+    };
+
+    RenderedBody {
+        content_html,
+        summary_html,
+    }
+}
+
+/// Remove characters XML 1.0 cannot carry (C0 controls except \t \n \r, U+FFFE, U+FFFF, lone surrogates can't exist in &str) — returns Cow to avoid allocation in the common case.
+pub fn strip_xml_invalid(s: &str) -> Cow<'_, str> {
+    match s.char_indices().find(|&(_, c)| !is_xml_char(c)) {
+        None => Cow::Borrowed(s),
+        Some((first_bad, _)) => {
+            let mut out = String::with_capacity(s.len());
+            out.push_str(&s[..first_bad]);
+            out.extend(s[first_bad..].chars().filter(|&c| is_xml_char(c)));
+            Cow::Owned(out)
+        }
+    }
+}
+
+fn is_xml_char(c: char) -> bool {
+    matches!(c,
+        '\t' | '\n' | '\r'
+        | '\u{20}'..='\u{D7FF}'
+        | '\u{E000}'..='\u{FFFD}'
+        | '\u{10000}'..='\u{10FFFF}')
+}
+
+/// Final pass over any HTML we emit: entity references like `&#1;` can decode
+/// to XML-invalid characters after parsing, and `]]>` (legal in HTML
+/// attribute values) would end a CDATA section in the feed. `]]&gt;` means
+/// the same thing in HTML text and attributes.
+fn finish(html: String) -> String {
+    let html = match strip_xml_invalid(&html) {
+        Cow::Borrowed(_) => html,
+        Cow::Owned(s) => s,
+    };
+    if html.contains("]]>") {
+        html.replace("]]>", "]]&gt;")
+    } else {
+        html
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Markdown
+
+fn markdown_options() -> Options {
+    // One by one: `Options::all()` would also turn on math, wikilinks, etc.
+    let mut o = Options::empty();
+    o.insert(Options::ENABLE_TABLES);
+    o.insert(Options::ENABLE_STRIKETHROUGH);
+    o.insert(Options::ENABLE_FOOTNOTES);
+    o
+}
+
+struct MarkdownOut {
+    html: String,
+    /// Byte offset of the first `<!-- more -->` HTML block line.
+    more_at: Option<usize>,
+    /// Automatic summary text (plain, unescaped), if requested.
+    summary: Option<String>,
+}
+
+/// Single pass over the events: rewrite footnote ids, linkify bare URLs,
+/// locate the `<!-- more -->` marker and collect excerpt text.
+fn markdown_to_html(src: &str, fn_id_start: &str, summary_limit: Option<usize>) -> MarkdownOut {
+    let parser = Parser::new_ext(src, markdown_options());
+    let mut events: Vec<Event<'_>> = Vec::new();
+    let mut more_at = None;
+
+    // Excerpt collectors: paragraphs first, any text as a fallback (so a body
+    // of only headings/lists/code still gets a summary).
+    let mut para = summary_limit.map(PlainText::new);
+    let mut any = summary_limit.map(PlainText::new);
+
+    let mut in_paragraph = 0usize;
+    let mut in_footnote = 0usize;
+    let mut in_image = 0usize;
+    let mut in_link = 0usize;
+    let mut in_code_block = false;
+    let mut raw_link_depth = 0usize;
+    // Inside raw inline `<script>`/`<style>`: that text is not prose.
+    let mut raw_hidden_depth = 0usize;
+
+    for (event, range) in TextMergeWithOffset::new(parser.into_offset_iter()) {
+        match &event {
+            Event::Start(Tag::Paragraph) => in_paragraph += 1,
+            Event::End(TagEnd::Paragraph) => {
+                in_paragraph = in_paragraph.saturating_sub(1);
+                if let Some(p) = para.as_mut() {
+                    p.paragraph_break();
+                }
+            }
+            Event::Start(Tag::FootnoteDefinition(_)) => in_footnote += 1,
+            Event::End(TagEnd::FootnoteDefinition) => in_footnote = in_footnote.saturating_sub(1),
+            Event::Start(Tag::Image { .. }) => in_image += 1,
+            Event::End(TagEnd::Image) => in_image = in_image.saturating_sub(1),
+            Event::Start(Tag::Link { .. }) => in_link += 1,
+            Event::End(TagEnd::Link) => in_link = in_link.saturating_sub(1),
+            Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
+            Event::End(TagEnd::CodeBlock) => in_code_block = false,
+            Event::End(
+                TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_),
+            )
+            | Event::SoftBreak
+            | Event::HardBreak => {
+                if let Some(a) = any.as_mut() {
+                    a.paragraph_break();
+                }
+                if matches!(event, Event::SoftBreak | Event::HardBreak) {
+                    if let Some(p) = para.as_mut() {
+                        p.paragraph_break();
+                    }
+                }
+            }
+            Event::Text(t) | Event::Code(t) if in_footnote == 0 && raw_hidden_depth == 0 => {
+                if in_paragraph > 0 && in_image == 0 {
+                    if let Some(p) = para.as_mut() {
+                        p.push_str(t);
+                    }
+                }
+                if let Some(a) = any.as_mut() {
+                    a.push_str(t);
+                }
+            }
+            Event::Html(h) if more_at.is_none() && is_more_marker(h) => {
+                more_at = Some(range.start);
+            }
+            Event::InlineHtml(h) => {
+                // Don't linkify inside a raw `<a>…</a>` either.
+                if starts_tag(h, "<a") {
+                    raw_link_depth += 1;
+                } else if starts_tag(h, "</a") {
+                    raw_link_depth = raw_link_depth.saturating_sub(1);
+                } else if starts_tag(h, "<script") || starts_tag(h, "<style") {
+                    raw_hidden_depth += 1;
+                } else if starts_tag(h, "</script") || starts_tag(h, "</style") {
+                    raw_hidden_depth = raw_hidden_depth.saturating_sub(1);
+                }
+            }
+            _ => {}
+        }
+
+        match event {
+            Event::FootnoteReference(name) => {
+                events.push(Event::FootnoteReference(
+                    footnote_id(fn_id_start, &name).into(),
+                ));
+            }
+            Event::Start(Tag::FootnoteDefinition(name)) => {
+                events.push(Event::Start(Tag::FootnoteDefinition(
+                    footnote_id(fn_id_start, &name).into(),
+                )));
+            }
+            Event::Text(t)
+                if !in_code_block && in_link == 0 && in_image == 0 && raw_link_depth == 0 =>
+            {
+                linkify(t, &mut events);
+            }
+            other => events.push(other),
+        }
+    }
+
+    let mut html = String::with_capacity(src.len() + src.len() / 4);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    // pulldown-cmark aligns table cells with `style`, which the sanitizer
+    // drops; use the `align` attribute instead.
+    if html.contains("style=\"text-align: ") {
+        html = html
+            .replace(" style=\"text-align: left\">", " align=\"left\">")
+            .replace(" style=\"text-align: center\">", " align=\"center\">")
+            .replace(" style=\"text-align: right\">", " align=\"right\">");
+    }
+
+    let summary = para.zip(any).map(|(p, a)| {
+        let p = p.finish();
+        if p.is_empty() {
+            a.finish()
+        } else {
+            p
+        }
+    });
+    MarkdownOut {
+        html,
+        more_at,
+        summary,
+    }
+}
+
+/// `<a …>` / `</a>` (case-insensitive), not `<abbr>`.
+fn starts_tag(html: &str, prefix: &str) -> bool {
+    let b = html.as_bytes();
+    b.len() > prefix.len()
+        && b[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+        && matches!(b[prefix.len()], b'>' | b' ' | b'\t' | b'\n' | b'\r' | b'/')
+}
+
+/// A line that is exactly `<!-- more -->` (surrounding whitespace allowed,
+/// `more` case-insensitive, any spacing inside the comment).
+fn is_more_marker(line: &str) -> bool {
+    line.trim()
+        .strip_prefix("<!--")
+        .and_then(|s| s.strip_suffix("-->"))
+        .is_some_and(|inner| inner.trim().eq_ignore_ascii_case("more"))
+}
+
+/// Byte offset of the first `<!-- more -->` line in an HTML body.
+fn find_more_line(body: &str) -> Option<usize> {
+    let mut at = 0;
+    for line in body.split_inclusive('\n') {
+        if is_more_marker(line) {
+            return Some(at);
+        }
+        at += line.len();
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------
+// Footnotes
+
+/// `fn-{encoded prefix}-`: every footnote id of this article starts with it.
+fn footnote_id_start(prefix: &str) -> String {
+    let mut s = String::from("fn-");
+    encode_id_part(prefix, &mut s);
+    s.push('-');
+    s
+}
+
+fn footnote_id(start: &str, label: &str) -> String {
+    // Labels match case-insensitively with collapsed whitespace (CommonMark).
+    let normalized = label
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    let mut s = String::with_capacity(start.len() + normalized.len());
+    s.push_str(start);
+    encode_id_part(&normalized, &mut s);
+    s
+}
+
+/// Injective, URL-fragment-safe encoding: ASCII alphanumerics and `-` are
+/// kept, every other byte becomes `_XX`. Keeps `id` and the (percent-encoded
+/// by URL joining) `href="#…"` identical.
+fn encode_id_part(s: &str, out: &mut String) {
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'-' {
+            out.push(char::from(b));
+        } else {
+            out.push('_');
+            out.push(hex_digit(b >> 4));
+            out.push(hex_digit(b & 0xF));
+        }
+    }
+}
+
+fn hex_digit(n: u8) -> char {
+    char::from_digit(u32::from(n), 16).unwrap_or('0')
+}
+
+// ---------------------------------------------------------------------------
+// Bare URL linkification
+
+/// Split a text event around bare `http://` / `https://` URLs, turning each
+/// into an autolink. Text without URLs is passed through untouched.
+fn linkify<'a>(text: CowStr<'a>, out: &mut Vec<Event<'a>>) {
+    let mut rest_start = 0;
+    let mut search = 0;
+    let s: &str = &text;
+    let mut pieces: Vec<Event<'a>> = Vec::new();
+    while let Some(found) = s[search..].find("http") {
+        let start = search + found;
+        let Some(end) = url_end(s, start) else {
+            search = start + 4;
+            continue;
+        };
+        if start > rest_start {
+            pieces.push(Event::Text(s[rest_start..start].to_owned().into()));
+        }
+        let url = &s[start..end];
+        pieces.push(Event::Start(Tag::Link {
+            link_type: LinkType::Autolink,
+            dest_url: url.to_owned().into(),
+            title: CowStr::Borrowed(""),
+            id: CowStr::Borrowed(""),
+        }));
+        pieces.push(Event::Text(url.to_owned().into()));
+        pieces.push(Event::End(TagEnd::Link));
+        rest_start = end;
+        search = end;
+    }
+    if pieces.is_empty() {
+        out.push(Event::Text(text));
+        return;
+    }
+    if rest_start < s.len() {
+        pieces.push(Event::Text(s[rest_start..].to_owned().into()));
+    }
+    out.extend(pieces);
+}
+
+/// If a URL starts at `start` (which points at "http"), return its end.
+fn url_end(s: &str, start: usize) -> Option<usize> {
+    // Must start a word: "xhttp://" is not a link.
+    if s[..start]
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_alphanumeric() || c == '/' || c == '@')
+    {
+        return None;
+    }
+    let tail = &s[start..];
+    let after_scheme = if tail.starts_with("https://") {
+        8
+    } else if tail.starts_with("http://") {
+        7
+    } else {
+        return None;
+    };
+    // Needs a host.
+    if !tail[after_scheme..]
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphanumeric())
+    {
+        return None;
+    }
+    let mut end = tail
+        .find(|c: char| c.is_whitespace() || c == '<' || c == '>' || c == '"' || c == '`')
+        .unwrap_or(tail.len());
+    // Trailing punctuation belongs to the sentence (GFM rules, simplified);
+    // a closing paren is stripped only while unbalanced. Counted once, so
+    // long runs of `)` stay linear.
+    let open = tail[..end].matches('(').count();
+    let mut close = tail[..end].matches(')').count();
+    while end > after_scheme + 1 {
+        let Some(last) = tail[..end].chars().next_back() else {
+            break;
+        };
+        let strip = match last {
+            '?' | '!' | '.' | ',' | ':' | ';' | '*' | '_' | '~' | '\'' => true,
+            ')' if close > open => {
+                close -= 1;
+                true
+            }
+            _ => false,
+        };
+        if !strip {
+            break;
+        }
+        end -= last.len_utf8();
+    }
+    Some(start + end)
+}
+
+// ---------------------------------------------------------------------------
+// Sanitizing
+
+/// Sanitize with ammonia and resolve relative URLs against `base`.
+/// Built per call because `RewriteWithBase` and the footnote id filter are
+/// per-article; building costs microseconds and only a few articles render.
+fn sanitize(html: &str, base: &Url, fn_id_start: &str) -> String {
+    let id_start = fn_id_start.to_owned();
+    let mut b = ammonia::Builder::default();
+    b.link_rel(None)
+        .url_relative(UrlRelative::RewriteWithBase(base.clone()))
+        .add_tag_attributes("code", ["class"])
+        .add_tag_attributes("div", ["class", "id"])
+        .add_tag_attributes("sup", ["class"])
+        .attribute_filter(
+            move |element, attribute, value| match (element, attribute) {
+                // Only our footnote ids: no DOM clobbering / collisions from raw HTML.
+                ("div", "id") => value.starts_with(&id_start).then_some(Cow::Borrowed(value)),
+                ("code", "class") => keep_classes(value, "language-"),
+                ("div" | "sup", "class") => keep_classes(value, "footnote-"),
+                _ => Some(Cow::Borrowed(value)),
+            },
+        );
+    b.clean(html).to_string()
+}
+
+/// Keep only the class tokens starting with `prefix`; drop the attribute if
+/// none remain.
+fn keep_classes<'u>(value: &'u str, prefix: &str) -> Option<Cow<'u, str>> {
+    let total = value.split_whitespace().count();
+    let kept: Vec<&str> = value
+        .split_whitespace()
+        .filter(|c| c.starts_with(prefix))
+        .collect();
+    if kept.is_empty() {
+        None
+    } else if kept.len() == total {
+        Some(Cow::Borrowed(value))
+    } else {
+        Some(Cow::Owned(kept.join(" ")))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Plain-text excerpts
+
+/// Accumulates text with whitespace collapsed, up to `limit` chars, and cuts
+/// at a word boundary when more text arrives than fits.
+struct PlainText {
+    buf: String,
+    chars: usize,
+    limit: usize,
+    pending_space: bool,
+    /// More text arrived than fits: the excerpt is cut.
+    overflow: bool,
+    /// The overflow happened exactly at a word boundary.
+    cut_at_boundary: bool,
+    /// A paragraph ended at or past the limit: stop collecting.
+    done: bool,
+}
+
+impl PlainText {
+    fn new(limit: usize) -> Self {
+        Self {
+            buf: String::new(),
+            chars: 0,
+            limit,
+            pending_space: false,
+            overflow: false,
+            cut_at_boundary: false,
+            done: false,
+        }
+    }
+
+    fn push_str(&mut self, s: &str) {
+        if self.done || self.overflow {
+            return;
+        }
+        for c in s.chars() {
+            if c.is_whitespace() {
+                self.pending_space = !self.buf.is_empty();
+                continue;
+            }
+            if self.pending_space {
+                if self.chars + 1 > self.limit {
+                    self.overflow = true;
+                    self.cut_at_boundary = true;
+                    return;
+                }
+                self.buf.push(' ');
+                self.chars += 1;
+                self.pending_space = false;
+            }
+            if self.chars + 1 > self.limit {
+                self.overflow = true;
+                return;
+            }
+            self.buf.push(c);
+            self.chars += 1;
+        }
+    }
+
+    /// End of a block: separate from what follows by a space; once we have
+    /// enough whole paragraphs, stop.
+    fn paragraph_break(&mut self) {
+        if !self.buf.is_empty() {
+            self.pending_space = true;
+        }
+        if self.chars >= self.limit {
+            self.done = true;
+        }
+    }
+
+    fn finish(self) -> String {
+        let mut buf = self.buf;
+        if !self.overflow {
+            return buf;
+        }
+        if !self.cut_at_boundary {
+            // Back up to the last space; a single over-long word is cut
+            // hard (at a char boundary, since `buf` holds whole chars).
+            if let Some(i) = buf.rfind(' ') {
+                buf.truncate(i);
+            }
+        }
+        let trimmed_len = buf
+            .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':'))
+            .len();
+        buf.truncate(trimmed_len);
+        buf.push('…');
+        buf
+    }
+}
+
+/// Feed the text of sanitized HTML (as serialized by ammonia) into `out`,
+/// skipping `<pre>` and `<table>` contents. Block tags separate words.
+fn html_text(html: &str, out: &mut PlainText) {
+    let mut skip_depth = 0usize;
+    let mut rest = html;
+    while !rest.is_empty() {
+        if let Some(after_lt) = rest.strip_prefix('<') {
+            // Tag: find its end, honouring quoted attribute values (the
+            // serializer leaves `>` unescaped inside them).
+            let mut in_quote = false;
+            let mut end = after_lt.len();
+            for (i, b) in after_lt.bytes().enumerate() {
+                match b {
+                    b'"' => in_quote = !in_quote,
+                    b'>' if !in_quote => {
+                        end = i;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            let tag = &after_lt[..end];
+            let closing = tag.starts_with('/');
+            let name: String = tag
+                .trim_start_matches('/')
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .map(|c| c.to_ascii_lowercase())
+                .collect();
+            if matches!(name.as_str(), "pre" | "table") {
+                if closing {
+                    skip_depth = skip_depth.saturating_sub(1);
+                } else {
+                    skip_depth += 1;
+                }
+            }
+            if is_block_tag(&name) {
+                out.paragraph_break();
+            }
+            rest = after_lt.get(end + 1..).unwrap_or("");
+            continue;
+        }
+        let text_end = rest.find('<').unwrap_or(rest.len());
+        if skip_depth == 0 {
+            out.push_str(&unescape_basic(&rest[..text_end]));
+        }
+        rest = &rest[text_end..];
+    }
+}
+
+fn is_block_tag(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "br"
+            | "li"
+            | "ul"
+            | "ol"
+            | "dl"
+            | "dt"
+            | "dd"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "blockquote"
+            | "hr"
+            | "figure"
+            | "figcaption"
+            | "table"
+            | "tr"
+            | "td"
+            | "th"
+            | "pre"
+            | "article"
+            | "section"
+            | "header"
+            | "footer"
+            | "aside"
+            | "nav"
+            | "details"
+            | "summary"
+    )
+}
+
+/// Decode the entities html5ever's serializer produces in text.
+fn unescape_basic(s: &str) -> Cow<'_, str> {
+    if !s.contains('&') {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(
+        s.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&nbsp;", "\u{a0}")
+            .replace("&amp;", "&"),
+    )
+}
+
+/// Whether sanitized HTML shows anything (text or an image).
+fn html_has_text(html: &str) -> bool {
+    if html.contains("<img") {
+        return true;
+    }
+    let mut buf = PlainText::new(1);
+    html_text(html, &mut buf);
+    !buf.buf.is_empty() || buf.overflow
+}
+
+/// Escape text for HTML element content and attribute values.
+fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Url {
+        Url::parse("https://example.com/posts/hello/").expect("static url")
+    }
+
+    fn md(body: &str) -> RenderedBody {
+        render_body(body, BodyKind::Markdown, None, &base(), "hello", 300)
+    }
+
+    #[test]
+    fn tables_strikethrough_footnotes_render() {
+        let r = md("| a | b |\n|:--|--:|\n| 1 | 2 |\n\n~~gone~~\n\nText[^1].\n\n[^1]: The note.\n");
+        let c = &r.content_html;
+        assert!(c.contains("<table>"), "{c}");
+        assert!(c.contains("<th align=\"left\">a</th>"), "{c}");
+        assert!(c.contains("<td align=\"right\">2</td>"), "{c}");
+        assert!(c.contains("<del>gone</del>"), "{c}");
+        assert!(c.contains("class=\"footnote-reference\""), "{c}");
+        assert!(c.contains("class=\"footnote-definition\""), "{c}");
+        assert!(c.contains("The note."), "{c}");
+        assert!(!c.contains("style="), "{c}");
+    }
+
+    #[test]
+    fn footnote_ids_prefixed_and_matching() {
+        let r = md("One[^a] two[^Big Note].\n\n[^a]: First.\n[^big note]: Second.\n");
+        let c = &r.content_html;
+        assert!(
+            c.contains("href=\"https://example.com/posts/hello/#fn-hello-a\""),
+            "{c}"
+        );
+        assert!(c.contains("id=\"fn-hello-a\""), "{c}");
+        assert!(
+            c.contains("href=\"https://example.com/posts/hello/#fn-hello-big_20note\""),
+            "{c}"
+        );
+        assert!(c.contains("id=\"fn-hello-big_20note\""), "{c}");
+        assert!(!c.contains("id=\"a\""), "{c}");
+        // Another article gets different ids.
+        let other = render_body(
+            "x[^a]\n\n[^a]: y\n",
+            BodyKind::Markdown,
+            None,
+            &base(),
+            "other",
+            300,
+        );
+        assert!(other.content_html.contains("id=\"fn-other-a\""));
+    }
+
+    #[test]
+    fn raw_html_ids_dropped_unless_ours() {
+        let r = md("<div id=\"evil\" class=\"x\">hi</div>\n");
+        assert!(!r.content_html.contains("evil"), "{}", r.content_html);
+        assert!(!r.content_html.contains("class"), "{}", r.content_html);
+    }
+
+    #[test]
+    fn relative_urls_absolutized() {
+        let r = md("[other](../other/) ![pic](pic.jpg) [abs](https://elsewhere.org/x?a=1&b=2) [top](#sec) [me](mailto:me@example.com) <you@example.org>\n");
+        let c = &r.content_html;
+        assert!(
+            c.contains("href=\"https://example.com/posts/other/\""),
+            "{c}"
+        );
+        assert!(
+            c.contains("src=\"https://example.com/posts/hello/pic.jpg\""),
+            "{c}"
+        );
+        assert!(
+            c.contains("href=\"https://elsewhere.org/x?a=1&amp;b=2\""),
+            "{c}"
+        );
+        assert!(
+            c.contains("href=\"https://example.com/posts/hello/#sec\""),
+            "{c}"
+        );
+        assert!(c.contains("href=\"mailto:me@example.com\""), "{c}");
+        assert!(c.contains("href=\"mailto:you@example.org\""), "{c}");
+        assert!(!c.contains("rel="), "{c}");
+    }
+
+    #[test]
+    fn raw_html_relative_urls_absolutized() {
+        let r = md("<p><a href=\"/about\">about</a> <img src=\"img/x.png\" alt=\"x\"></p>\n");
+        let c = &r.content_html;
+        assert!(c.contains("href=\"https://example.com/about\""), "{c}");
+        assert!(
+            c.contains("src=\"https://example.com/posts/hello/img/x.png\""),
+            "{c}"
+        );
+    }
+
+    const EVIL: &str = "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n<a href=\"javascript:alert(1)\">click</a> <form action=\"/x\"><input name=q></form> <iframe src=\"javascript:alert(2)\"></iframe> <style>p{}</style>\n\n![d](data:image/png;base64,AAAA) [v](vbscript:msgbox)\n";
+
+    fn assert_clean(html: &str) {
+        let lower = html.to_lowercase();
+        for bad in [
+            "<script",
+            "alert(1)",
+            "onerror",
+            "javascript:",
+            "vbscript:",
+            "data:",
+            "<form",
+            "<input",
+            "<iframe",
+            "<style",
+        ] {
+            assert!(!lower.contains(bad), "{bad} in {html}");
+        }
+    }
+
+    #[test]
+    fn script_and_handlers_neutralized_in_content() {
+        let r = md(EVIL);
+        assert_clean(&r.content_html);
+        assert!(r.content_html.contains("click"), "{}", r.content_html);
+        // Plain-text summary: no script/style text, no markup.
+        assert_eq!(r.summary_html, "click v");
+    }
+
+    #[test]
+    fn script_neutralized_in_more_summary() {
+        let body = format!("Intro text.\n\n{EVIL}\n<!-- more -->\n\nRest.\n");
+        let r = md(&body);
+        assert_clean(&r.summary_html);
+        assert_clean(&r.content_html);
+        assert!(
+            r.summary_html.contains("<p>Intro text.</p>"),
+            "{}",
+            r.summary_html
+        );
+        assert!(!r.summary_html.contains("Rest."));
+    }
+
+    #[test]
+    fn cdata_end_escaped() {
+        let r = md("a ]]> b <span title=\"x]]>y\">t</span>\n");
+        assert!(!r.content_html.contains("]]>"), "{}", r.content_html);
+        assert!(r.content_html.contains("]]&gt;"), "{}", r.content_html);
+        assert!(!r.summary_html.contains("]]>"), "{}", r.summary_html);
+    }
+
+    #[test]
+    fn control_chars_removed() {
+        let r = render_body(
+            "a\u{0}b\u{7}c\u{1b}d &#1;e\u{FFFE}\n",
+            BodyKind::Markdown,
+            Some("s\u{0}t"),
+            &base(),
+            "hello",
+            300,
+        );
+        for c in ['\u{0}', '\u{7}', '\u{1b}', '\u{1}', '\u{FFFE}'] {
+            assert!(!r.content_html.contains(c), "{:?}", r.content_html);
+            assert!(!r.summary_html.contains(c));
+        }
+        assert!(r.content_html.contains("abcd"), "{}", r.content_html);
+        assert_eq!(r.summary_html, "st");
+    }
+
+    #[test]
+    fn strip_xml_invalid_borrows_when_clean() {
+        assert!(matches!(
+            strip_xml_invalid("ok\tfine\r\n✓"),
+            Cow::Borrowed(_)
+        ));
+        assert_eq!(strip_xml_invalid("a\u{1}\u{FFFF}b"), "ab");
+    }
+
+    #[test]
+    fn explicit_summary_escaped() {
+        let r = render_body(
+            "Body.\n\n<!-- more -->\n",
+            BodyKind::Markdown,
+            Some("  <b>& \"q\"  "),
+            &base(),
+            "hello",
+            300,
+        );
+        assert_eq!(r.summary_html, "&lt;b&gt;&amp; &quot;q&quot;");
+        // Blank explicit summary falls through.
+        let r = render_body(
+            "Body *x*.\n",
+            BodyKind::Markdown,
+            Some("  "),
+            &base(),
+            "h",
+            300,
+        );
+        assert_eq!(r.summary_html, "Body x.");
+    }
+
+    #[test]
+    fn more_summary_is_first_part_markup() {
+        let r = md("Hello *world* [link](x/).\n\n  <!-- MORE -->  \n\nSecond **part**.\n");
+        assert_eq!(
+            r.summary_html,
+            "<p>Hello <em>world</em> <a href=\"https://example.com/posts/hello/x/\">link</a>.</p>\n"
+        );
+        assert!(r.content_html.contains("Second <strong>part</strong>"));
+        assert!(!r.content_html.contains("<!--"));
+    }
+
+    #[test]
+    fn more_marker_in_code_block_ignored() {
+        let r = md("First para.\n\n```\n<!-- more -->\n```\n\nLast.\n");
+        // No split: the automatic summary takes both paragraphs.
+        assert_eq!(r.summary_html, "First para. Last.");
+        assert!(
+            r.content_html.contains("&lt;!-- more --&gt;"),
+            "{}",
+            r.content_html
+        );
+    }
+
+    #[test]
+    fn empty_more_part_falls_back() {
+        let r = md("<!-- more -->\n\nOnly text.\n");
+        assert_eq!(r.summary_html, "Only text.");
+    }
+
+    #[test]
+    fn auto_summary_cut_at_word_boundary() {
+        let body = "# Title\n\nThe quick brown fox jumps over the lazy dog & friends.\n\n```\ncode here\n```\n";
+        let r = render_body(body, BodyKind::Markdown, None, &base(), "h", 22);
+        assert_eq!(r.summary_html, "The quick brown fox…");
+        let r = render_body(body, BodyKind::Markdown, None, &base(), "h", 300);
+        assert_eq!(
+            r.summary_html,
+            "The quick brown fox jumps over the lazy dog &amp; friends."
+        );
+        assert!(!r.summary_html.contains('<'));
+    }
+
+    #[test]
+    fn auto_summary_multibyte() {
+        let body = "Привет мир, это тест 😀😀 юникода и эмодзи 🎉 снова и снова.\n";
+        for n in 1..80 {
+            let r = render_body(body, BodyKind::Markdown, None, &base(), "h", n);
+            let s = &r.summary_html;
+            assert!(!s.is_empty());
+            let text = s.trim_end_matches('…');
+            assert!(text.chars().count() <= n, "{n}: {s}");
+            assert!(body.contains(text), "{n}: {s}");
+        }
+        let r = render_body(body, BodyKind::Markdown, None, &base(), "h", 14);
+        assert_eq!(r.summary_html, "Привет мир,…".replace(",…", "…"));
+        let r = render_body("😀😀😀😀😀😀", BodyKind::Markdown, None, &base(), "h", 3);
+        assert_eq!(r.summary_html, "😀😀😀…");
+    }
+
+    #[test]
+    fn auto_summary_accumulates_paragraphs_and_skips_noise() {
+        let body = "Short one.\n\n![alt text](a.png)\n\n| t |\n|---|\n| cell |\n\nSecond <b>para</b> with `code`[^1].\n\n[^1]: Footnote text.\n";
+        let r = md(body);
+        assert_eq!(r.summary_html, "Short one. Second para with code.");
+        // Exactly at the limit: no ellipsis.
+        let r = render_body(
+            "Exactly ten\n\nMore text.\n",
+            BodyKind::Markdown,
+            None,
+            &base(),
+            "h",
+            11,
+        );
+        assert_eq!(r.summary_html, "Exactly ten");
+    }
+
+    #[test]
+    fn short_body_no_ellipsis_and_empty_body() {
+        assert_eq!(md("Tiny.\n").summary_html, "Tiny.");
+        let r = md("");
+        assert_eq!(r.summary_html, "");
+        assert_eq!(r.content_html, "");
+        // Body with no paragraphs still gets a summary.
+        assert_eq!(md("# Only a heading\n").summary_html, "Only a heading");
+    }
+
+    #[test]
+    fn html_body_sanitized() {
+        let body = "<h2>Hi</h2><p>Read <a href=\"../x/\">this</a> &amp; that.</p>\n<pre>code</pre>\n<script>alert(1)</script><img src=x onerror=alert(1)><a href=\"javascript:alert(1)\">j</a>\n<!-- more -->\n<p>tail</p>";
+        let r = render_body(body, BodyKind::Html, None, &base(), "h", 300);
+        assert_clean(&r.content_html);
+        assert!(r
+            .content_html
+            .contains("href=\"https://example.com/posts/x/\""));
+        assert!(r.content_html.contains("<p>tail</p>"));
+        assert!(!r.summary_html.contains("tail"), "{}", r.summary_html);
+        assert_clean(&r.summary_html);
+        // No marker: plain-text summary from the sanitized HTML.
+        let body2 = "<h2>Hi</h2><p>Read <a href=\"../x/\">this</a> &amp; that.</p><pre>code</pre><p>Next</p>";
+        let r = render_body(body2, BodyKind::Html, None, &base(), "h", 300);
+        assert_eq!(r.summary_html, "Hi Read this &amp; that. Next");
+        // Markdown is not interpreted in HTML bodies.
+        let r = render_body("*not em*", BodyKind::Html, None, &base(), "h", 300);
+        assert_eq!(r.content_html, "*not em*");
+    }
+
+    #[test]
+    fn bare_urls_linkified_outside_code_and_links() {
+        let r = md("See https://example.org/a_b_(c). and http://x.io, not `https://code.example` or [https://in.link](https://t.example) or <a href=\"/r\">https://raw.example</a>.\n\n    https://indented.example\n");
+        let c = &r.content_html;
+        assert!(
+            c.contains("<a href=\"https://example.org/a_b_(c)\">https://example.org/a_b_(c)</a>."),
+            "{c}"
+        );
+        assert!(
+            c.contains("<a href=\"http://x.io\">http://x.io</a>,"),
+            "{c}"
+        );
+        assert!(c.contains("<code>https://code.example</code>"), "{c}");
+        assert!(!c.contains("href=\"https://in.link"), "{c}");
+        assert!(!c.contains("href=\"https://raw.example"), "{c}");
+        assert!(!c.contains("href=\"https://indented.example"), "{c}");
+    }
+
+    #[test]
+    fn pathological_inputs_are_fast() {
+        let start = std::time::Instant::now();
+        let parens = format!("https://a.example/{}", ")".repeat(200_000));
+        let r = md(&parens);
+        assert!(r.content_html.contains("href=\"https://a.example/\""));
+        let many = "http ".repeat(100_000);
+        let _ = md(&many);
+        assert!(start.elapsed().as_secs() < 5);
+    }
+
+    #[test]
+    fn code_language_class_kept() {
+        let r = md("```rust\nfn main() {}\n```\n");
+        assert!(
+            r.content_html.contains("<code class=\"language-rust\">"),
+            "{}",
+            r.content_html
+        );
+    }
+
+    #[test]
+    fn deterministic() {
+        let body = "Hello[^n] https://x.org *y* ![i](i.png)\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n[^n]: note\n";
+        let a = md(body);
+        let b = md(body);
+        assert_eq!(a, b);
+        let h1 = render_body(EVIL, BodyKind::Html, Some("s"), &base(), "p", 50);
+        let h2 = render_body(EVIL, BodyKind::Html, Some("s"), &base(), "p", 50);
+        assert_eq!(h1, h2);
+    }
+}

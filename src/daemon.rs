@@ -1,0 +1,353 @@
+//! The daemon (`feedwright serve`): binds the listener, loads the content, keeps it current
+//! (watcher events, SIGHUP rescans, the timer for future-dated articles, a vanished root) and
+//! serves the snapshot until SIGTERM/SIGINT.
+//!
+//! All content work happens on one task, off the request path; requests only read the
+//! snapshot that [`Site::publish`] swaps in.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
+use chrono::Utc;
+use tokio::net::TcpListener;
+
+use crate::app::Site;
+use crate::config::Config;
+use crate::content::discover;
+use crate::http::{self, AppState};
+use crate::metrics::Metrics;
+use crate::snapshot::Snapshot;
+use crate::watch::{self, Change};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DaemonError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("server: {0}")]
+    Serve(#[from] std::io::Error),
+}
+
+/// Runs until SIGTERM or SIGINT, then drains in-flight requests and returns.
+pub async fn run(config: Arc<Config>) -> Result<(), DaemonError> {
+    let listener = TcpListener::bind(config.server.listen)
+        .await
+        .map_err(|source| DaemonError::Bind {
+            addr: config.server.listen,
+            source,
+        })?;
+    let addr = listener.local_addr()?;
+    tracing::info!("listening on http://{addr}");
+    let state = Arc::new(AppState {
+        config: Arc::clone(&config),
+        snapshot: ArcSwap::from_pointee(Snapshot::starting(&config)),
+        metrics: Metrics::new(),
+    });
+    let content = tokio::spawn(content_loop(Arc::clone(&state)));
+    let result = http::serve(listener, state, shutdown_signal()).await;
+    content.abort();
+    tracing::info!("stopped");
+    result.map_err(DaemonError::from)
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => tracing::info!("SIGTERM: shutting down"),
+                    _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT: shutting down"),
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Runs `work` on the blocking pool with the site locked (only this task locks it).
+async fn with_site<T: Send + 'static>(
+    site: &Arc<Mutex<Site>>,
+    work: impl FnOnce(&mut Site) -> T + Send + 'static,
+) -> Option<T> {
+    let site = Arc::clone(site);
+    tokio::task::spawn_blocking(move || {
+        let mut guard = site.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        work(&mut guard)
+    })
+    .await
+    .ok()
+}
+
+/// Identity of the root folder, to notice it being replaced or coming back.
+fn root_identity(root: &Path) -> Option<(u64, u64)> {
+    let meta = std::fs::metadata(root).ok()?;
+    if !meta.is_dir() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        Some((0, 0))
+    }
+}
+
+/// Reloads after a change and swaps in a new snapshot; logs and counts it.
+async fn reload(state: &Arc<AppState>, site: &Arc<Mutex<Site>>, change: Change) {
+    let started = Instant::now();
+    let st = Arc::clone(state);
+    let outcome = with_site(site, move |site| {
+        let files = match change {
+            Change::Paths(paths) => apply_paths(site, &paths),
+            Change::Rescan(reason) => {
+                tracing::warn!(%reason, "rescanning the content directory");
+                match site.rescan() {
+                    Ok(n) => n,
+                    Err(e) => {
+                        tracing::error!(error = %e, "rescan failed; still serving the last good feeds");
+                        return None;
+                    }
+                }
+            }
+        };
+        let stats = site.publish(&st, Utc::now());
+        Some((files, stats))
+    })
+    .await
+    .flatten();
+    if let Some((files, stats)) = outcome {
+        let seconds = started.elapsed().as_secs_f64();
+        state
+            .metrics
+            .observe_reload(seconds, files, Utc::now().timestamp());
+        tracing::info!(
+            files_changed = files,
+            published = stats.published,
+            content_errors = stats.errors,
+            duration_ms = format_args!("{:.1}", seconds * 1000.0),
+            "reloaded"
+        );
+    }
+}
+
+/// Applies changed paths: files are read again; a folder (new, moved in, or gone) has its
+/// subtree compared with the store, since events inside a fresh folder can be missed.
+fn apply_paths(site: &mut Site, paths: &[String]) -> usize {
+    let root = site.config.content.dir.clone();
+    let mut files: BTreeSet<String> = BTreeSet::new();
+    let mut folders: Vec<String> = Vec::new();
+    for source in paths {
+        let full = root.join(source);
+        let is_dir = std::fs::metadata(&full)
+            .map(|m| m.is_dir())
+            .unwrap_or(false);
+        if source.is_empty() || is_dir {
+            folders.push(source.clone());
+        } else if !site.library.sources_under(source).is_empty() {
+            // A folder that vanished: drop what we had under it.
+            site.forget_folder(source);
+            files.insert(source.clone());
+        } else {
+            files.insert(source.clone());
+        }
+    }
+    if !folders.is_empty() {
+        if let Ok(scan) = discover::scan(&root) {
+            for folder in &folders {
+                let prefix = if folder.is_empty() {
+                    String::new()
+                } else {
+                    format!("{folder}/")
+                };
+                files.extend(
+                    scan.candidates
+                        .iter()
+                        .filter(|c| c.source.starts_with(&prefix))
+                        .map(|c| c.source.clone()),
+                );
+                files.extend(
+                    scan.diagnostics
+                        .iter()
+                        .map(|d| d.path.display().to_string())
+                        .filter(|s| s.starts_with(&prefix)),
+                );
+                // Files we know under the folder but the scan did not find are gone.
+                let known: Vec<String> = if folder.is_empty() {
+                    site.library.sources().map(str::to_string).collect()
+                } else {
+                    site.library.sources_under(folder)
+                };
+                files.extend(known);
+            }
+        }
+    }
+    site.reload_paths(files.iter().map(String::as_str))
+}
+
+async fn content_loop(state: Arc<AppState>) {
+    let config = Arc::clone(&state.config);
+    let site = Arc::new(Mutex::new(Site::new(Arc::clone(&config))));
+    let retry = config.watch.poll_interval.max(Duration::from_millis(500));
+
+    // First load; a missing root (a volume not mounted yet) is retried, not fatal.
+    loop {
+        let st = Arc::clone(&state);
+        let started = Instant::now();
+        let result = with_site(&site, move |site| {
+            site.rescan()
+                .map(|files| (files, site.publish(&st, Utc::now())))
+        })
+        .await;
+        match result {
+            Some(Ok((files, stats))) => {
+                tracing::info!(
+                    files,
+                    published = stats.published,
+                    content_errors = stats.errors,
+                    duration_ms = format_args!("{:.1}", started.elapsed().as_secs_f64() * 1000.0),
+                    "content loaded"
+                );
+                log_diagnostics(&state);
+                break;
+            }
+            Some(Err(e)) => {
+                tracing::error!(error = %e, "cannot load content; retrying in {retry:?}")
+            }
+            None => tracing::error!("content load panicked; retrying in {retry:?}"),
+        }
+        tokio::time::sleep(retry).await;
+    }
+
+    let mut watcher = start_watcher(&state);
+    let mut root_id = root_identity(&config.content.dir);
+    let mut root_health = tokio::time::interval(retry);
+    root_health.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    #[cfg(unix)]
+    let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
+
+    loop {
+        // Sleep until the next scheduled article is due, but re-check at least every few
+        // seconds so a clock that jumps is noticed.
+        let due_in = {
+            let guard = site.lock().unwrap_or_else(|p| p.into_inner());
+            guard.library.next_publish_at(Utc::now())
+        }
+        .map(|t| (t - Utc::now()).to_std().unwrap_or(Duration::ZERO))
+        .unwrap_or(Duration::from_secs(3600));
+        let wake = due_in.min(Duration::from_secs(5));
+        let due_now = due_in <= wake;
+
+        #[cfg(unix)]
+        let hup = async {
+            match hangup.as_mut() {
+                Some(h) => h.recv().await,
+                None => std::future::pending().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let hup = std::future::pending::<Option<()>>();
+
+        let changes = async {
+            match watcher.as_mut() {
+                Some(w) => w.changes.recv().await,
+                None => std::future::pending().await,
+            }
+        };
+
+        tokio::select! {
+            change = changes => {
+                let Some(change) = change else {
+                    watcher = start_watcher(&state);
+                    continue;
+                };
+                let mut change = change;
+                // Coalesce whatever else is already queued into one reload.
+                if let Some(w) = watcher.as_mut() {
+                    while let Ok(more) = w.changes.try_recv() {
+                        change = merge(change, more);
+                    }
+                }
+                reload(&state, &site, change).await;
+                log_diagnostics(&state);
+            }
+            _ = hup => {
+                tracing::info!("SIGHUP: full rescan");
+                reload(&state, &site, Change::Rescan("SIGHUP".into())).await;
+                log_diagnostics(&state);
+            }
+            _ = tokio::time::sleep(wake) => {
+                if due_now {
+                    tracing::info!("scheduled article due");
+                    reload(&state, &site, Change::Paths(Vec::new())).await;
+                }
+            }
+            _ = root_health.tick() => {
+                let now_id = root_identity(&config.content.dir);
+                if now_id != root_id {
+                    match now_id {
+                        None => tracing::warn!(root = %config.content.dir.display(), "content directory is gone or unreadable; serving the last good feeds"),
+                        Some(_) => {
+                            tracing::info!(root = %config.content.dir.display(), "content directory is back; rescanning");
+                            reload(&state, &site, Change::Rescan("content directory replaced".into())).await;
+                            watcher = start_watcher(&state);
+                        }
+                    }
+                    root_id = now_id;
+                }
+            }
+        }
+    }
+}
+
+fn merge(a: Change, b: Change) -> Change {
+    match (a, b) {
+        (Change::Paths(mut x), Change::Paths(y)) => {
+            x.extend(y);
+            x.sort();
+            x.dedup();
+            Change::Paths(x)
+        }
+        (Change::Rescan(r), _) | (_, Change::Rescan(r)) => Change::Rescan(r),
+    }
+}
+
+fn start_watcher(state: &Arc<AppState>) -> Option<watch::Watcher> {
+    match watch::start(&state.config) {
+        Ok(w) => {
+            tracing::info!(
+                mode = w.mode,
+                "watching {}",
+                state.config.content.dir.display()
+            );
+            state.metrics.set_watch_mode(w.mode);
+            Some(w)
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "cannot watch the content directory; SIGHUP rescans still work");
+            None
+        }
+    }
+}
+
+fn log_diagnostics(state: &Arc<AppState>) {
+    let snapshot = state.snapshot.load();
+    for line in snapshot.errors() {
+        tracing::warn!("{line}");
+    }
+}

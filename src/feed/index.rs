@@ -1,0 +1,50 @@
+//! The `/` page: a small HTML page naming the site, its feeds (with autodiscovery links) and
+//! the newest articles. Everything from content is escaped.
+
+use std::fmt::Write;
+use std::sync::Arc;
+
+use super::escape_html;
+use crate::config::Config;
+use crate::content::Article;
+
+pub fn render_index(entries: &[Arc<Article>], config: &Config) -> String {
+    let site = &config.site;
+    let title = escape_html(&site.title);
+    let rss = escape_html(config.public_url(&config.feeds.rss_path).as_str());
+    let atom = escape_html(config.public_url(&config.feeds.atom_path).as_str());
+    let mut html = String::with_capacity(4096);
+    // `write!` into a String cannot fail.
+    let _ = write!(
+        html,
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+<title>{title}</title>\n\
+<link rel=\"alternate\" type=\"application/rss+xml\" title=\"{title} (RSS)\" href=\"{rss}\">\n\
+<link rel=\"alternate\" type=\"application/atom+xml\" title=\"{title} (Atom)\" href=\"{atom}\">\n\
+<style>body{{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;line-height:1.5}}\
+li{{margin-bottom:1rem}}time{{color:#555}}</style>\n</head>\n<body>\n\
+<h1>{title}</h1>\n<p>{description}</p>\n\
+<p>Subscribe: <a href=\"{rss}\">RSS 2.0</a> · <a href=\"{atom}\">Atom 1.0</a></p>\n",
+        lang = escape_html(&site.language),
+        description = escape_html(&site.description),
+    );
+    if entries.is_empty() {
+        html.push_str("<p>No published articles yet.</p>\n");
+    } else {
+        html.push_str("<h2>Newest articles</h2>\n<ul>\n");
+        for a in entries {
+            let _ = writeln!(
+                html,
+                "<li><a href=\"{href}\">{title}</a><br><time datetime=\"{iso}\">{day}</time></li>",
+                href = escape_html(a.entry_link().as_str()),
+                title = escape_html(&a.title),
+                iso = a.date.to_rfc3339(),
+                day = a.date.format("%Y-%m-%d"),
+            );
+        }
+        html.push_str("</ul>\n");
+    }
+    html.push_str("</body>\n</html>\n");
+    html
+}

@@ -1,0 +1,125 @@
+//! Feeds: which published articles go out (SPEC §3.1) and their rendering into RSS 2.0,
+//! Atom 1.0 and the `/` HTML page. Pure: the same articles and config give the same bytes
+//! (SPEC §3.4) — no clock is read here.
+
+mod atom;
+mod index;
+mod rss;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::content::Article;
+use crate::snapshot::SiteOutputs;
+
+pub use self::atom::render_atom;
+pub use self::index::render_index;
+pub use self::rss::render_rss;
+
+/// The `feeds.limit` newest of `published` (already sorted newest first).
+pub fn select<'a>(published: &'a [Arc<Article>], config: &Config) -> &'a [Arc<Article>] {
+    &published[..published.len().min(config.feeds.limit)]
+}
+
+/// The newest `updated` among the entries: the feed's own updated time.
+pub fn feed_updated(entries: &[Arc<Article>]) -> Option<DateTime<Utc>> {
+    entries.iter().map(|a| a.updated.with_timezone(&Utc)).max()
+}
+
+/// Renders every output for one published set.
+pub fn render_outputs(published: &[Arc<Article>], config: &Config) -> SiteOutputs {
+    let entries = select(published, config);
+    // Render the entries' HTML on all cores first; the writers then only read the cache.
+    entries.par_iter().for_each(|a| {
+        a.rendered(config);
+    });
+    SiteOutputs {
+        rss: render_rss(entries, config),
+        atom: render_atom(entries, config),
+        index_html: render_index(entries, config),
+        feed_updated: feed_updated(entries),
+    }
+}
+
+/// The full-content HTML of an entry: the lead image (if any) above the rendered body.
+pub(crate) fn content_html(article: &Article, config: &Config) -> String {
+    let rendered = article.rendered(config);
+    match &article.image {
+        None => rendered.content_html.clone(),
+        Some(image) => {
+            let mut html = String::with_capacity(rendered.content_html.len() + 200);
+            html.push_str("<figure><img src=\"");
+            html.push_str(&escape_html(image.url.as_str()));
+            html.push_str("\" alt=\"");
+            html.push_str(&escape_html(image.alt.as_deref().unwrap_or("")));
+            html.push_str("\">");
+            if let Some(credit) = &image.credit {
+                html.push_str("<figcaption>");
+                html.push_str(&escape_html(credit));
+                html.push_str("</figcaption>");
+            }
+            html.push_str("</figure>\n");
+            html.push_str(&rendered.content_html);
+            html
+        }
+    }
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `feedwright 0.1.0`: names the generator without any build-time value.
+pub fn generator() -> String {
+    format!("feedwright {}", env!("CARGO_PKG_VERSION"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::{parse_article, ParseOptions};
+
+    pub(crate) fn article(source: &str, text: &str) -> Arc<Article> {
+        let mut c = Config::defaults();
+        c.site.base_url = url::Url::parse("https://example.com/").unwrap();
+        Arc::new(
+            parse_article(source, text.as_bytes(), &c, ParseOptions::default())
+                .article
+                .unwrap(),
+        )
+    }
+
+    #[test]
+    fn feed_select_respects_limit() {
+        let mut c = Config::defaults();
+        c.feeds.limit = 1;
+        let a = vec![
+            article("a.md", "---\ntitle: a\ndate: 2024-01-01\n---\n"),
+            article("b.md", "---\ntitle: b\ndate: 2023-01-01\n---\n"),
+        ];
+        assert_eq!(select(&a, &c).len(), 1);
+    }
+
+    #[test]
+    fn feed_escape_html() {
+        assert_eq!(
+            escape_html("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
+}

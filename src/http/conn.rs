@@ -1,0 +1,324 @@
+//! Per-connection time bounds: what hyper does not enforce by itself.
+//!
+//! hyper's `header_read_timeout` starts only once HTTP/1 parsing begins; the auto builder
+//! first reads up to 24 bytes to tell HTTP/1 from h2 with no timeout at all, h2 has no
+//! header timeout, and nothing bounds a client that stops reading its response. So each
+//! connection runs next to a [`watchdog`] that closes it when:
+//!
+//! - no request has arrived within `header_read_timeout` of accepting it (slowloris, or a
+//!   silent client);
+//! - a request has been in progress (response not yet handed off, or the socket not
+//!   accepting our bytes) for longer than `request_timeout` (slow or stalled readers);
+//! - no request has been in progress for `idle_timeout` (idle keep-alive).
+//!
+//! Deadlines are absolute, so trickling bytes cannot extend them. State is a few atomics
+//! updated by the response body guard and the socket wrapper: no lock, no allocation.
+
+use std::io;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use hyper::body::{Body, Frame, SizeHint};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+use tokio::time::Instant;
+
+use crate::config::ServerConfig;
+
+/// The three connection time limits, from `server.*`.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub header_read: Duration,
+    pub request: Duration,
+    pub idle: Duration,
+}
+
+impl Limits {
+    pub fn from_config(server: &ServerConfig) -> Limits {
+        Limits {
+            header_read: server.header_read_timeout,
+            request: server.request_timeout,
+            idle: server.idle_timeout,
+        }
+    }
+
+    /// Longest sleep between checks: short enough that a switch to an earlier deadline
+    /// (idle -> busy) is never noticed late.
+    fn recheck(&self) -> Duration {
+        self.header_read.min(self.request).min(self.idle)
+    }
+}
+
+/// What the watchdog needs to know about one connection. Times are milliseconds since
+/// `start`.
+#[derive(Debug)]
+pub struct Activity {
+    start: Instant,
+    in_flight: AtomicUsize,
+    requests: AtomicU64,
+    busy_since: AtomicU64,
+    last_done: AtomicU64,
+    write_blocked: AtomicBool,
+}
+
+impl Activity {
+    pub fn new() -> Arc<Activity> {
+        Arc::new(Activity {
+            start: Instant::now(),
+            in_flight: AtomicUsize::new(0),
+            requests: AtomicU64::new(0),
+            busy_since: AtomicU64::new(0),
+            last_done: AtomicU64::new(0),
+            write_blocked: AtomicBool::new(false),
+        })
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// Marks a request as started; it ends when the returned guard (kept in the response
+    /// body) is dropped, i.e. when hyper is done with the body or the connection dies.
+    pub fn begin(self: &Arc<Self>) -> InFlight {
+        if self.in_flight.fetch_add(1, Ordering::AcqRel) == 0 {
+            self.busy_since.store(self.now_ms(), Ordering::Release);
+        }
+        self.requests.fetch_add(1, Ordering::AcqRel);
+        InFlight(Arc::clone(self))
+    }
+
+    fn deadline(&self, limits: &Limits) -> Instant {
+        let ms = |a: &AtomicU64| Duration::from_millis(a.load(Ordering::Acquire));
+        let busy = self.in_flight.load(Ordering::Acquire) > 0
+            || self.write_blocked.load(Ordering::Acquire);
+        if busy {
+            self.start + ms(&self.busy_since) + limits.request
+        } else if self.requests.load(Ordering::Acquire) == 0 {
+            self.start + limits.header_read
+        } else {
+            self.start + ms(&self.last_done) + limits.idle
+        }
+    }
+}
+
+/// A request in progress; see [`Activity::begin`].
+#[derive(Debug)]
+pub struct InFlight(Arc<Activity>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        let activity = &self.0;
+        if activity.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
+            activity
+                .last_done
+                .store(activity.now_ms(), Ordering::Release);
+        }
+    }
+}
+
+/// Resolves when the connection has overstayed one of its [`Limits`].
+pub async fn watchdog(activity: &Activity, limits: Limits) {
+    let recheck = limits.recheck();
+    loop {
+        let deadline = activity.deadline(&limits);
+        let now = Instant::now();
+        if now >= deadline {
+            return;
+        }
+        tokio::time::sleep_until(deadline.min(now + recheck)).await;
+    }
+}
+
+/// The TCP stream, noting whether the peer is refusing our bytes (write returned pending).
+#[derive(Debug)]
+pub struct TrackedStream {
+    inner: TcpStream,
+    activity: Arc<Activity>,
+}
+
+impl TrackedStream {
+    pub fn new(inner: TcpStream, activity: Arc<Activity>) -> TrackedStream {
+        TrackedStream { inner, activity }
+    }
+
+    fn track<T>(&self, poll: Poll<T>) -> Poll<T> {
+        let blocked = poll.is_pending();
+        if blocked && !self.activity.write_blocked.load(Ordering::Relaxed) {
+            // Blocked writes count as a request in progress, from when it started.
+            if self.activity.in_flight.load(Ordering::Acquire) == 0 {
+                self.activity
+                    .busy_since
+                    .store(self.activity.now_ms(), Ordering::Release);
+            }
+        }
+        self.activity
+            .write_blocked
+            .store(blocked, Ordering::Release);
+        poll
+    }
+}
+
+impl AsyncRead for TrackedStream {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for TrackedStream {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let poll = Pin::new(&mut self.inner).poll_write(cx, buf);
+        self.track(poll)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let poll = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        self.track(poll)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let poll = Pin::new(&mut self.inner).poll_flush(cx);
+        self.track(poll)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// A response body of at most one pre-built chunk, carrying the request's [`InFlight`]
+/// guard so the watchdog knows when hyper is done with it.
+#[derive(Debug)]
+pub struct ResponseBody {
+    data: Option<Bytes>,
+    _in_flight: Option<InFlight>,
+}
+
+impl ResponseBody {
+    pub fn new(data: Bytes) -> ResponseBody {
+        ResponseBody {
+            data: (!data.is_empty()).then_some(data),
+            _in_flight: None,
+        }
+    }
+
+    pub fn empty() -> ResponseBody {
+        ResponseBody {
+            data: None,
+            _in_flight: None,
+        }
+    }
+
+    /// Bytes this body will send.
+    pub fn len(&self) -> usize {
+        self.data.as_ref().map_or(0, Bytes::len)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.data.is_none()
+    }
+
+    pub fn with_guard(mut self, guard: InFlight) -> ResponseBody {
+        self._in_flight = Some(guard);
+        self
+    }
+}
+
+impl Body for ResponseBody {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        Poll::Ready(self.data.take().map(|data| Ok(Frame::data(data))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.data.is_none()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.len() as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits() -> Limits {
+        Limits {
+            header_read: Duration::from_secs(10),
+            request: Duration::from_secs(30),
+            idle: Duration::from_secs(50),
+        }
+    }
+
+    fn close(a: Instant, b: Instant) -> bool {
+        let diff = if a > b { a - b } else { b - a };
+        diff < Duration::from_millis(500)
+    }
+
+    #[test]
+    fn deadlines_follow_the_connection_phase() {
+        let a = Activity::new();
+        let start = a.start;
+        assert_eq!(a.deadline(&limits()), start + Duration::from_secs(10));
+        let guard = a.begin();
+        assert!(close(
+            a.deadline(&limits()),
+            start + Duration::from_secs(30)
+        ));
+        let second = a.begin();
+        drop(guard);
+        assert!(close(
+            a.deadline(&limits()),
+            start + Duration::from_secs(30)
+        ));
+        drop(second);
+        assert!(close(
+            a.deadline(&limits()),
+            start + Duration::from_secs(50)
+        ));
+        a.write_blocked.store(true, Ordering::Release);
+        assert!(close(
+            a.deadline(&limits()),
+            start + Duration::from_secs(30)
+        ));
+    }
+
+    #[tokio::test]
+    async fn watchdog_fires_at_the_deadline() {
+        let a = Activity::new();
+        let limits = Limits {
+            header_read: Duration::from_millis(200),
+            ..limits()
+        };
+        let started = Instant::now();
+        tokio::time::timeout(Duration::from_secs(5), watchdog(&a, limits))
+            .await
+            .expect("watchdog fires");
+        assert!(started.elapsed() >= Duration::from_millis(200));
+    }
+}

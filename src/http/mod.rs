@@ -1,0 +1,444 @@
+//! The HTTP server: accept loop, connection limits, graceful shutdown, routing and
+//! responses (SPEC §4), plus the `healthcheck` probe used by the container.
+//!
+//! A feed request does one `ArcSwap` load, an exact route match on the path (query ignored,
+//! absolute-form targets reduced to their path, nothing ever resolved against a file
+//! system), a conditional check and a write of pre-built bytes and header values taken from
+//! the current [`Snapshot`]. HTTP/1.1 keep-alive and h2c (prior knowledge) are both served.
+//!
+//! Submodules: [`negotiate`] (Accept-Encoding and preconditions), [`conn`] (per-connection
+//! time bounds and the response body type).
+
+pub mod conn;
+pub mod negotiate;
+#[cfg(test)]
+mod tests;
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
+use bytes::Bytes;
+use hyper::header::{self, HeaderMap, HeaderValue};
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::config::Config;
+use crate::metrics::{self, Metrics, RouteMetrics};
+use crate::snapshot::Snapshot;
+use conn::{Activity, Limits, ResponseBody, TrackedStream};
+use negotiate::IfNoneMatch;
+
+/// Everything a request handler reads: fixed config, the swappable snapshot, metrics.
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub snapshot: ArcSwap<Snapshot>,
+    pub metrics: Metrics,
+}
+
+/// Accepts connections until `shutdown` resolves, then drains gracefully: the listener is
+/// closed, idle connections are closed, in-flight requests get `server.shutdown_grace` to
+/// finish, and whatever is left after that is aborted. Returns `Ok` in every case.
+pub async fn serve(
+    listener: TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let server = &state.config.server;
+    let builder = Arc::new(connection_builder(&state.config));
+    let router = Arc::new(Router::new(&state.config, &state.metrics));
+    let limits = Limits::from_config(server);
+    let grace = server.shutdown_grace;
+    // Waiting for a permit before `accept` leaves excess connections in the kernel backlog
+    // instead of accepting and dropping them.
+    let permits = Arc::new(Semaphore::new(server.max_connections));
+    let graceful = GracefulShutdown::new();
+    let mut connections = JoinSet::new();
+    tokio::pin!(shutdown);
+
+    loop {
+        // Reap finished connection tasks so the set only holds live ones.
+        while connections.try_join_next().is_some() {}
+        let permit = tokio::select! {
+            biased;
+            () = &mut shutdown => break,
+            permit = Arc::clone(&permits).acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_) => break, // the semaphore is never closed
+            },
+        };
+        let (stream, peer) = tokio::select! {
+            biased;
+            () = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    accept_error(error).await;
+                    continue;
+                }
+            },
+        };
+        // Small responses written whole: no reason to wait for Nagle.
+        let _ = stream.set_nodelay(true);
+        let activity = Activity::new();
+        let io = TokioIo::new(TrackedStream::new(stream, Arc::clone(&activity)));
+        let service = {
+            let state = Arc::clone(&state);
+            let router = Arc::clone(&router);
+            let activity = Arc::clone(&activity);
+            service_fn(move |request: Request<hyper::body::Incoming>| {
+                let guard = activity.begin();
+                let response = handle(&state, &router, &request).map(|body| body.with_guard(guard));
+                std::future::ready(Ok::<_, Infallible>(response))
+            })
+        };
+        let builder = Arc::clone(&builder);
+        let watcher = graceful.watcher();
+        connections.spawn(async move {
+            let _permit = permit;
+            let connection = watcher.watch(builder.serve_connection(io, service));
+            tokio::select! {
+                result = connection => {
+                    if let Err(error) = result {
+                        tracing::debug!(%peer, %error, "connection ended with an error");
+                    }
+                }
+                () = conn::watchdog(&activity, limits) => {
+                    tracing::debug!(%peer, "connection closed: time limit exceeded");
+                }
+            }
+        });
+    }
+
+    // Stop accepting first: new clients are refused by the kernel, not left hanging.
+    drop(listener);
+    let open = graceful.count();
+    tracing::info!(open_connections = open, "shutting down HTTP server");
+    if tokio::time::timeout(grace, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            grace_ms = u64::try_from(grace.as_millis()).unwrap_or(u64::MAX),
+            "connections still open after the shutdown grace period; closing them"
+        );
+    }
+    connections.shutdown().await;
+    Ok(())
+}
+
+/// Transient accept failures (out of file descriptors, aborted handshakes) must not end the
+/// server or spin the loop.
+async fn accept_error(error: std::io::Error) {
+    use std::io::ErrorKind;
+    match error.kind() {
+        ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset | ErrorKind::Interrupted => {
+            tracing::debug!(%error, "accept failed");
+        }
+        _ => {
+            tracing::warn!(%error, "accept failed; retrying shortly");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+fn connection_builder(cfg: &Config) -> auto::Builder<TokioExecutor> {
+    let server = &cfg.server;
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    // hyper's h1 read buffer bound is also its header size bound (431 when exceeded); it
+    // cannot go below 8 KiB.
+    let max_buf = server.max_header_bytes.max(8192);
+    builder
+        .http1()
+        .timer(TokioTimer::new()) // without a timer the header timeout is silently off
+        .header_read_timeout(server.header_read_timeout)
+        .max_buf_size(max_buf)
+        .keep_alive(true);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(u32::try_from(server.max_header_bytes).unwrap_or(u32::MAX))
+        .max_concurrent_streams(128);
+    builder
+}
+
+/// What a configured path serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Feed,
+    Healthz,
+    Readyz,
+    Metrics,
+}
+
+struct Route {
+    path: Box<str>,
+    kind: Kind,
+    metrics: RouteMetrics,
+}
+
+/// Configured paths with their pre-resolved metrics; everything else is 404 / `other`.
+struct Router {
+    routes: Vec<Route>,
+    other: RouteMetrics,
+}
+
+impl Router {
+    fn new(cfg: &Config, metrics: &Metrics) -> Router {
+        let mut paths = vec![
+            (cfg.feeds.rss_path.as_str(), Kind::Feed),
+            (cfg.feeds.atom_path.as_str(), Kind::Feed),
+            (cfg.feeds.index_path.as_str(), Kind::Feed),
+            (cfg.server.healthz_path.as_str(), Kind::Healthz),
+            (cfg.server.readyz_path.as_str(), Kind::Readyz),
+            (cfg.server.metrics_path.as_str(), Kind::Metrics),
+        ];
+        if let Some(alias) = &cfg.feeds.rss_alias_path {
+            paths.push((alias.as_str(), Kind::Feed));
+        }
+        Router {
+            routes: paths
+                .into_iter()
+                .map(|(path, kind)| Route {
+                    path: path.into(),
+                    kind,
+                    metrics: metrics.route(path),
+                })
+                .collect(),
+            other: metrics.route(metrics::OTHER_ROUTE),
+        }
+    }
+
+    fn find(&self, path: &str) -> Option<&Route> {
+        self.routes.iter().find(|route| &*route.path == path)
+    }
+}
+
+const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
+const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
+const VARY_AE: HeaderValue = HeaderValue::from_static("Accept-Encoding");
+const ALLOW: HeaderValue = HeaderValue::from_static("GET, HEAD");
+
+/// Answers one request, records metrics and writes the access log line.
+fn handle(
+    state: &AppState,
+    router: &Router,
+    request: &Request<hyper::body::Incoming>,
+) -> Response<ResponseBody> {
+    let started = Instant::now();
+    // `path()` of an absolute-form target is its path; the query is never looked at.
+    let path = request.uri().path();
+    let route = router.find(path);
+    let response = match route {
+        None => text(
+            request,
+            StatusCode::NOT_FOUND,
+            Bytes::from_static(b"not found\n"),
+        ),
+        Some(_) if !matches!(*request.method(), Method::GET | Method::HEAD) => {
+            let mut response = text(
+                request,
+                StatusCode::METHOD_NOT_ALLOWED,
+                Bytes::from_static(b"method not allowed\n"),
+            );
+            response.headers_mut().insert(header::ALLOW, ALLOW);
+            response
+        }
+        Some(route) => match route.kind {
+            Kind::Feed => feed(state, request, path),
+            Kind::Healthz => text(request, StatusCode::OK, Bytes::from_static(b"ok\n")),
+            Kind::Readyz => {
+                let snapshot = state.snapshot.load();
+                let status = if snapshot.is_ready() {
+                    StatusCode::OK
+                } else {
+                    StatusCode::SERVICE_UNAVAILABLE
+                };
+                text(request, status, snapshot.readyz_body().clone())
+            }
+            Kind::Metrics => {
+                let mut response =
+                    text(request, StatusCode::OK, Bytes::from(state.metrics.encode()));
+                response.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static(metrics::CONTENT_TYPE),
+                );
+                response
+            }
+        },
+    };
+
+    let status = response.status().as_u16();
+    let bytes = response.body().len() as u64;
+    route
+        .map_or(&router.other, |route| &route.metrics)
+        .observe(&state.metrics, status, bytes);
+    tracing::info!(
+        target: "access",
+        method = %request.method(),
+        path,
+        status,
+        bytes,
+        duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        user_agent = request
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("-"),
+    );
+    response
+}
+
+/// A feed or index route: pre-built bytes, ETag/Last-Modified, negotiation, conditionals.
+fn feed<B>(state: &AppState, request: &Request<B>, path: &str) -> Response<ResponseBody> {
+    let snapshot = state.snapshot.load();
+    let Some(resource) = snapshot.resource(path) else {
+        if snapshot.is_ready() {
+            return text(
+                request,
+                StatusCode::NOT_FOUND,
+                Bytes::from_static(b"not found\n"),
+            );
+        }
+        let mut response = text(
+            request,
+            StatusCode::SERVICE_UNAVAILABLE,
+            Bytes::from_static(b"starting\n"),
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return response;
+    };
+    let headers = request.headers();
+
+    // Negotiation first: a request that would get 406 ignores its preconditions (RFC 9110
+    // §13.2.1).
+    let Some(coding) = negotiate::choose_coding(headers, |c| resource.representation(c).is_some())
+    else {
+        let mut response = text(
+            request,
+            StatusCode::NOT_ACCEPTABLE,
+            Bytes::from_static(b"no acceptable content-coding; try identity, gzip or br\n"),
+        );
+        response.headers_mut().insert(header::VARY, VARY_AE);
+        return response;
+    };
+    let selected = resource
+        .representation(coding)
+        .unwrap_or_else(|| resource.identity());
+
+    // If-None-Match wins when present; If-Modified-Since only counts without it.
+    let not_modified = match negotiate::if_none_match(headers, resource) {
+        IfNoneMatch::Absent => negotiate::not_modified_since(headers, resource).then_some(None),
+        IfNoneMatch::NoMatch => None,
+        IfNoneMatch::Match(exact) => Some(exact),
+    };
+
+    let mut map = HeaderMap::with_capacity(10);
+    map.insert(header::CACHE_CONTROL, snapshot.cache_control().clone());
+    map.insert(header::VARY, VARY_AE);
+    map.insert(header::LAST_MODIFIED, resource.last_modified.clone());
+    let (status, body) = match not_modified {
+        Some(exact) => {
+            // Confirm the representation the client named when it named one exactly (a
+            // cache then refreshes the entry it really holds); otherwise the one we would
+            // have sent. Tags of every encoding are accepted: see `Resource::tag_matches`.
+            let confirmed = exact
+                .and_then(|c| resource.representation(c))
+                .unwrap_or(selected);
+            map.insert(header::ETAG, confirmed.etag.clone());
+            (StatusCode::NOT_MODIFIED, ResponseBody::empty())
+        }
+        None => {
+            map.insert(header::ETAG, selected.etag.clone());
+            map.insert(header::CONTENT_TYPE, resource.content_type.clone());
+            map.insert(header::CONTENT_LENGTH, selected.content_length.clone());
+            if let Some(encoding) = &selected.content_encoding {
+                map.insert(header::CONTENT_ENCODING, encoding.clone());
+            }
+            let body = if request.method() == Method::HEAD {
+                ResponseBody::empty()
+            } else {
+                ResponseBody::new(selected.body.clone())
+            };
+            (StatusCode::OK, body)
+        }
+    };
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    *response.headers_mut() = map;
+    response
+}
+
+/// A small dynamic `text/plain` response, never cached. HEAD gets the headers only.
+fn text<B>(request: &Request<B>, status: StatusCode, body: Bytes) -> Response<ResponseBody> {
+    let mut map = HeaderMap::with_capacity(4);
+    map.insert(header::CONTENT_TYPE, TEXT_PLAIN);
+    map.insert(header::CACHE_CONTROL, NO_STORE);
+    map.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+    let body = if request.method() == Method::HEAD {
+        ResponseBody::empty()
+    } else {
+        ResponseBody::new(body)
+    };
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    *response.headers_mut() = map;
+    response
+}
+
+/// `feedwright healthcheck`: `GET /healthz` on the configured listen address (loopback when
+/// it is a wildcard), true iff the answer is 200 within 2 s. Blocking std I/O on purpose:
+/// it runs once in a short-lived process and needs no runtime.
+pub fn healthcheck(cfg: &Config) -> bool {
+    let mut addr = cfg.server.listen;
+    if addr.ip().is_unspecified() {
+        let loopback = match addr {
+            SocketAddr::V4(_) => Ipv4Addr::LOCALHOST.into(),
+            SocketAddr::V6(_) => Ipv6Addr::LOCALHOST.into(),
+        };
+        addr.set_ip(loopback);
+    }
+    let deadline = Instant::now() + Duration::from_secs(2);
+    probe(addr, &cfg.server.healthz_path, deadline).unwrap_or(false)
+}
+
+fn probe(addr: SocketAddr, path: &str, deadline: Instant) -> std::io::Result<bool> {
+    let remaining = || {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            Err(std::io::Error::from(std::io::ErrorKind::TimedOut))
+        } else {
+            Ok(left)
+        }
+    };
+    let mut stream = std::net::TcpStream::connect_timeout(&addr, remaining()?)?;
+    stream.set_write_timeout(Some(remaining()?))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nUser-Agent: feedwright-healthcheck\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut head = [0u8; 16];
+    let mut filled = 0;
+    while filled < head.len() {
+        stream.set_read_timeout(Some(remaining()?))?;
+        let n = stream.read(&mut head[filled..])?;
+        if n == 0 {
+            break;
+        }
+        filled += n;
+    }
+    let head = &head[..filled];
+    Ok(head.starts_with(b"HTTP/1.1 200 ") || head.starts_with(b"HTTP/1.0 200 "))
+}

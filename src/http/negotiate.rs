@@ -1,0 +1,411 @@
+//! Request header evaluation: `Accept-Encoding` negotiation (RFC 9110 §12.5.3) and the
+//! `If-None-Match` / `If-Modified-Since` preconditions (RFC 9110 §13.1).
+//!
+//! Pure functions over header values: no allocation, no I/O, nothing that can panic on
+//! hostile input. Anything unparsable is treated the way the RFC says to: ignored.
+
+use chrono::{DateTime, NaiveDateTime};
+use hyper::header::{HeaderMap, HeaderValue, ACCEPT_ENCODING, IF_MODIFIED_SINCE, IF_NONE_MATCH};
+
+use crate::snapshot::{Coding, Resource};
+
+/// q-values in thousandths (`q=0.5` is 500), the precision RFC 9110 §12.4.2 allows.
+type Q = u16;
+
+/// Preference of an identity coding that no header entry mentions: acceptable, but below any
+/// coding the client asked for explicitly.
+const IMPLICIT_IDENTITY: Q = 0;
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Prefs {
+    br: Option<Q>,
+    gzip: Option<Q>,
+    identity: Option<Q>,
+    star: Option<Q>,
+}
+
+/// Picks the coding to send: the highest q among codings this resource offers (`offered`),
+/// ties broken br > gzip > identity. `None` means nothing acceptable: answer 406.
+///
+/// A missing header means "identity". Identity is acceptable unless `identity;q=0`, or
+/// `*;q=0` with no explicit `identity` entry, excludes it.
+pub fn choose_coding(headers: &HeaderMap, offered: impl Fn(Coding) -> bool) -> Option<Coding> {
+    let prefs = parse_accept_encoding(headers.get_all(ACCEPT_ENCODING).iter());
+    // Some(q) = acceptable with preference q; None = excluded.
+    let rank = |explicit: Option<Q>, implicit: Option<Q>| match explicit.or(prefs.star) {
+        Some(0) => None,
+        Some(q) => Some(q),
+        None => implicit,
+    };
+    let candidates = [
+        (Coding::Br, rank(prefs.br, None)),
+        (Coding::Gzip, rank(prefs.gzip, None)),
+        (
+            Coding::Identity,
+            rank(prefs.identity, Some(IMPLICIT_IDENTITY)),
+        ),
+    ];
+    let mut best: Option<(Coding, Q)> = None;
+    for (coding, q) in candidates {
+        let Some(q) = q else { continue };
+        if !offered(coding) {
+            continue;
+        }
+        // Strictly greater: earlier entries win ties (br > gzip > identity).
+        if best.is_none_or(|(_, best_q)| q > best_q) {
+            best = Some((coding, q));
+        }
+    }
+    best.map(|(coding, _)| coding)
+}
+
+fn parse_accept_encoding<'a>(values: impl Iterator<Item = &'a HeaderValue>) -> Prefs {
+    let mut prefs = Prefs::default();
+    for value in values {
+        let Ok(text) = value.to_str() else { continue };
+        for item in text.split(',') {
+            let mut parts = item.split(';');
+            let coding = parts.next().unwrap_or("").trim();
+            if coding.is_empty() {
+                continue;
+            }
+            let mut q = Some(1000);
+            for param in parts {
+                if let Some((name, value)) = param.split_once('=') {
+                    if name.trim().eq_ignore_ascii_case("q") {
+                        q = parse_q(value.trim());
+                    }
+                }
+            }
+            // An element with an invalid q-value is ignored.
+            let Some(q) = q else { continue };
+            let slot = if coding.eq_ignore_ascii_case("br") {
+                &mut prefs.br
+            } else if coding.eq_ignore_ascii_case("gzip") || coding.eq_ignore_ascii_case("x-gzip") {
+                &mut prefs.gzip
+            } else if coding.eq_ignore_ascii_case("identity") {
+                &mut prefs.identity
+            } else if coding == "*" {
+                &mut prefs.star
+            } else {
+                continue;
+            };
+            // A coding listed twice: the more favourable entry wins.
+            *slot = Some(slot.map_or(q, |old| old.max(q)));
+        }
+    }
+    prefs
+}
+
+/// `0`, `0.5`, `1`, `1.000`; anything else (negative, > 1, not a number) is `None`.
+fn parse_q(text: &str) -> Option<Q> {
+    let (int, frac) = match text.split_once('.') {
+        Some((int, frac)) => (int, frac),
+        None => (text, ""),
+    };
+    if frac.len() > 3 || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut thousandths: Q = 0;
+    for (i, digit) in frac.bytes().enumerate() {
+        let scale = [100, 10, 1][i];
+        thousandths += Q::from(digit - b'0') * scale;
+    }
+    match int {
+        "0" => Some(thousandths),
+        "1" if thousandths == 0 => Some(1000),
+        _ => None,
+    }
+}
+
+/// Outcome of `If-None-Match` against a resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfNoneMatch {
+    /// No `If-None-Match` header: `If-Modified-Since` decides.
+    Absent,
+    /// Present, nothing matched: send the representation.
+    NoMatch,
+    /// Matched. `Some(coding)` when the client named exactly that encoding's tag, so the 304
+    /// can confirm the representation the client actually holds.
+    Match(Option<Coding>),
+}
+
+/// Evaluates `If-None-Match` with the weak comparison RFC 9110 §13.1.2 prescribes (a `W/`
+/// prefix is ignored). `*` matches any current representation. A tag of any encoding of the
+/// resource matches (see [`Resource::tag_matches`]).
+pub fn if_none_match(headers: &HeaderMap, resource: &Resource) -> IfNoneMatch {
+    let mut present = false;
+    for value in headers.get_all(IF_NONE_MATCH) {
+        present = true;
+        let Ok(text) = value.to_str() else { continue };
+        if text.trim() == "*" {
+            return IfNoneMatch::Match(None);
+        }
+        for opaque in entity_tags(text) {
+            if resource.tag_matches(opaque) {
+                let exact = Coding::ALL.into_iter().find(|c| {
+                    resource
+                        .representation(*c)
+                        .is_some_and(|rep| quoted_eq(&rep.etag, opaque))
+                });
+                return IfNoneMatch::Match(exact);
+            }
+        }
+    }
+    if present {
+        IfNoneMatch::NoMatch
+    } else {
+        IfNoneMatch::Absent
+    }
+}
+
+/// Whether header value `"…"` has `opaque` between its quotes.
+fn quoted_eq(etag: &HeaderValue, opaque: &str) -> bool {
+    let bytes = etag.as_bytes();
+    bytes.len() == opaque.len() + 2 && &bytes[1..bytes.len() - 1] == opaque.as_bytes()
+}
+
+/// Opaque tags (without `W/` and quotes) of a comma-separated entity-tag list. Tolerant:
+/// an unquoted token is taken as is, garbage yields nothing.
+fn entity_tags(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || loop {
+        rest = rest.trim_start_matches(|c: char| c == ',' || c.is_ascii_whitespace());
+        if rest.is_empty() {
+            return None;
+        }
+        let body = rest.strip_prefix("W/").unwrap_or(rest);
+        if let Some(quoted) = body.strip_prefix('"') {
+            let end = quoted.find('"').unwrap_or(quoted.len());
+            rest = quoted.get(end + 1..).unwrap_or("");
+            return Some(&quoted[..end]);
+        }
+        let end = body.find(',').unwrap_or(body.len());
+        rest = &body[end..];
+        let token = body[..end].trim();
+        if !token.is_empty() {
+            return Some(token);
+        }
+    })
+}
+
+/// Whether `If-Modified-Since` says the client's copy is current: the header is a single
+/// valid HTTP-date not earlier than our `Last-Modified`. Callers only ask when
+/// `If-None-Match` is absent (RFC 9110 §13.1.3).
+pub fn not_modified_since(headers: &HeaderMap, resource: &Resource) -> bool {
+    let mut values = headers.get_all(IF_MODIFIED_SINCE).iter();
+    let (Some(value), None) = (values.next(), values.next()) else {
+        return false; // absent, or more than one member: ignore
+    };
+    // Clients usually echo our own header back byte for byte: skip parsing then.
+    if value == resource.last_modified {
+        return true;
+    }
+    match value.to_str().ok().and_then(parse_http_date) {
+        Some(since) => resource.last_modified_unix <= since,
+        None => false,
+    }
+}
+
+/// Unix seconds of an HTTP-date: IMF-fixdate, or the obsolete RFC 850 and asctime forms.
+pub fn parse_http_date(text: &str) -> Option<i64> {
+    let text = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc2822(text) {
+        return Some(t.timestamp());
+    }
+    // RFC 850: `Sunday, 06-Nov-94 08:49:37 GMT`; asctime: `Sun Nov  6 08:49:37 1994`.
+    ["%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+        .map(|t| t.and_utc().timestamp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::snapshot::{SiteOutputs, Snapshot};
+    use chrono::Utc;
+    use std::sync::Arc;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(*name, HeaderValue::from_str(value).expect("test header"));
+        }
+        map
+    }
+
+    fn ae(value: Option<&str>) -> Option<Coding> {
+        let map = match value {
+            Some(v) => headers(&[("accept-encoding", v)]),
+            None => HeaderMap::new(),
+        };
+        choose_coding(&map, |_| true)
+    }
+
+    #[test]
+    fn accept_encoding_table() {
+        use Coding::*;
+        let table: &[(Option<&str>, Option<Coding>)] = &[
+            (None, Some(Identity)),
+            (Some(""), Some(Identity)),
+            (Some("gzip"), Some(Gzip)),
+            (Some("x-gzip"), Some(Gzip)),
+            (Some("GZIP, deflate"), Some(Gzip)),
+            (Some("gzip, deflate, br"), Some(Br)),
+            (Some("br;q=1.0, gzip;q=0.5, *;q=0"), Some(Br)),
+            (Some("br;q=0.1, gzip;q=0.9"), Some(Gzip)),
+            (Some("br;q=0.5, gzip;q=0.5"), Some(Br)),
+            (Some("gzip;q=0"), Some(Identity)),
+            (Some("gzip;q=0, br;q=0"), Some(Identity)),
+            (Some("*"), Some(Br)),
+            (Some("*;q=0.5, br;q=0"), Some(Gzip)),
+            (Some("identity"), Some(Identity)),
+            (Some("identity;q=0"), None),
+            (Some("*;q=0"), None),
+            (Some("*;q=0, identity"), Some(Identity)),
+            (Some("*;q=0, gzip"), Some(Gzip)),
+            (Some("identity;q=0, gzip;q=0"), None),
+            (Some("identity;q=1, gzip;q=0.5"), Some(Identity)),
+            (Some("gzip;q=0.001"), Some(Gzip)),
+            (Some("gzip;q=2"), Some(Identity)),
+            (Some("gzip;q=abc"), Some(Identity)),
+            (Some("gzip ; q=0.8 , br ; q=0.9"), Some(Br)),
+            (Some(",,, ;q=1, gzip"), Some(Gzip)),
+            (Some("deflate, compress"), Some(Identity)),
+        ];
+        for (header, want) in table {
+            assert_eq!(ae(*header), *want, "Accept-Encoding: {header:?}");
+        }
+        // Several header lines combine.
+        let map = headers(&[
+            ("accept-encoding", "gzip;q=0.5"),
+            ("accept-encoding", "br;q=0.9"),
+        ]);
+        assert_eq!(choose_coding(&map, |_| true), Some(Coding::Br));
+        // A coding the resource does not offer falls back to the next best.
+        let map = headers(&[("accept-encoding", "br, gzip;q=0.5")]);
+        assert_eq!(choose_coding(&map, |c| c != Coding::Br), Some(Coding::Gzip));
+        let map = headers(&[("accept-encoding", "br, identity;q=0")]);
+        assert_eq!(choose_coding(&map, |c| c == Coding::Identity), None);
+    }
+
+    #[test]
+    fn q_values() {
+        assert_eq!(parse_q("0"), Some(0));
+        assert_eq!(parse_q("0.5"), Some(500));
+        assert_eq!(parse_q("0.125"), Some(125));
+        assert_eq!(parse_q("1"), Some(1000));
+        assert_eq!(parse_q("1.000"), Some(1000));
+        assert_eq!(parse_q("1."), Some(1000));
+        assert_eq!(parse_q("1.5"), None);
+        assert_eq!(parse_q("0.1234"), None);
+        assert_eq!(parse_q("-1"), None);
+        assert_eq!(parse_q(""), None);
+        assert_eq!(parse_q("0.x"), None);
+    }
+
+    fn resource() -> Arc<Resource> {
+        let cfg = Config::defaults();
+        let outputs = SiteOutputs {
+            rss: "<rss>".to_string() + &"<item>words words words</item>".repeat(40) + "</rss>",
+            atom: String::new(),
+            index_html: String::new(),
+            feed_updated: None,
+        };
+        let snap = Snapshot::build(&cfg, outputs, vec![], 1, None, Utc::now());
+        Arc::clone(snap.resource("/feed.xml").expect("rss route"))
+    }
+
+    fn inm(r: &Resource, value: &str) -> IfNoneMatch {
+        if_none_match(&headers(&[("if-none-match", value)]), r)
+    }
+
+    #[test]
+    fn if_none_match_forms() {
+        let r = resource();
+        let base = r.tag_base.to_string();
+        assert_eq!(if_none_match(&HeaderMap::new(), &r), IfNoneMatch::Absent);
+        assert_eq!(inm(&r, "*"), IfNoneMatch::Match(None));
+        assert_eq!(
+            inm(&r, &format!("\"{base}\"")),
+            IfNoneMatch::Match(Some(Coding::Identity))
+        );
+        assert_eq!(
+            inm(&r, &format!("W/\"{base}\"")),
+            IfNoneMatch::Match(Some(Coding::Identity))
+        );
+        assert_eq!(
+            inm(&r, &format!("\"nope\", W/\"{base}-gz\"")),
+            IfNoneMatch::Match(Some(Coding::Gzip))
+        );
+        assert_eq!(
+            inm(&r, &format!("\"x\",\"{base}-br\"")),
+            IfNoneMatch::Match(Some(Coding::Br))
+        );
+        // Rewritten by a proxy (Apache-style `-gzip`): still the same content.
+        assert_eq!(
+            inm(&r, &format!("\"{base}-gzip\"")),
+            IfNoneMatch::Match(None)
+        );
+        assert_eq!(inm(&r, "\"other\""), IfNoneMatch::NoMatch);
+        assert_eq!(inm(&r, "\"other\", W/\"x\""), IfNoneMatch::NoMatch);
+        assert_eq!(inm(&r, "garbage \"unterminated"), IfNoneMatch::NoMatch);
+        assert_eq!(inm(&r, ""), IfNoneMatch::NoMatch);
+        assert_eq!(inm(&r, &base), IfNoneMatch::Match(Some(Coding::Identity)));
+        // A prefix of our tag is not our tag.
+        assert_eq!(
+            inm(&r, &format!("\"{}\"", &base[..10])),
+            IfNoneMatch::NoMatch
+        );
+    }
+
+    #[test]
+    fn http_dates() {
+        let want = 784_111_777; // Sun, 06 Nov 1994 08:49:37 GMT
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(want));
+        assert_eq!(
+            parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"),
+            Some(want)
+        );
+        assert_eq!(parse_http_date("Sun Nov  6 08:49:37 1994"), Some(want));
+        assert_eq!(parse_http_date("yesterday"), None);
+        assert_eq!(parse_http_date(""), None);
+    }
+
+    #[test]
+    fn if_modified_since_comparison() {
+        let r = resource(); // Last-Modified: 1970-01-01 (no entries)
+        let ims = |v: &str| not_modified_since(&headers(&[("if-modified-since", v)]), &r);
+        assert!(ims("Thu, 01 Jan 1970 00:00:00 GMT"));
+        assert!(ims("Thu, 01 Jan 1970 00:00:01 GMT"));
+        assert!(ims("Sun, 06 Nov 1994 08:49:37 GMT"));
+        assert!(!ims("not a date"));
+        assert!(!not_modified_since(&HeaderMap::new(), &r));
+        let two = headers(&[
+            ("if-modified-since", "Sun, 06 Nov 1994 08:49:37 GMT"),
+            ("if-modified-since", "Sun, 06 Nov 1994 08:49:37 GMT"),
+        ]);
+        assert!(
+            !not_modified_since(&two, &r),
+            "more than one member is ignored"
+        );
+
+        let cfg = Config::defaults();
+        let outputs = SiteOutputs {
+            rss: "<rss/>".into(),
+            atom: String::new(),
+            index_html: String::new(),
+            feed_updated: DateTime::parse_from_rfc3339("2024-03-27T09:30:00Z")
+                .ok()
+                .map(|t| t.with_timezone(&Utc)),
+        };
+        let snap = Snapshot::build(&cfg, outputs, vec![], 1, None, Utc::now());
+        let r = snap.resource("/feed.xml").expect("rss");
+        let ims = |v: &str| not_modified_since(&headers(&[("if-modified-since", v)]), r);
+        assert!(ims("Wed, 27 Mar 2024 09:30:00 GMT"));
+        assert!(ims("Wed, 27 Mar 2024 09:30:01 GMT"));
+        assert!(!ims("Wed, 27 Mar 2024 09:29:59 GMT"));
+    }
+}

@@ -1,0 +1,31 @@
+//! feedwright: a small daemon that turns a directory of Markdown articles into RSS 2.0 and
+//! Atom 1.0 feeds carrying both a summary and the full content of every published article.
+//!
+//! Data flows one way, one module per stage:
+//!
+//! ```text
+//! content dir ──scan/read──▶ content (parse, pure per file) ──▶ store::Library
+//!    ▲                                                      (last good Article per path,
+//!    │ watch (notify | poll, debounced; timer for             current diagnostics per path)
+//!    │        future-dated articles)                                 │ feed::render (pure)
+//!    └───────────── only changed paths ◀──┐                          ▼
+//!                                         │          snapshot::Snapshot (every route's bytes,
+//! HTTP request ─▶ http (route, 304, encoding) ◀────── gzip + br + ETags), swapped atomically
+//! ```
+//!
+//! A request does one atomic load, a route lookup, a header comparison and a write of
+//! prebuilt bytes; everything expensive happens once per content change.
+#![forbid(unsafe_code)]
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod daemon;
+pub mod diag;
+pub mod feed;
+pub mod http;
+pub mod metrics;
+pub mod snapshot;
+pub mod store;
+pub mod watch;

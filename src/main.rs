@@ -1,0 +1,104 @@
+//! The binary edge: parse the command line, load the configuration, run a subcommand, map
+//! the outcome to an exit code (0 ok, 1 failure or content errors in `check`, 2 usage).
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tracing_subscriber::EnvFilter;
+
+use feedwright::app;
+use feedwright::cli::{Cli, Command};
+use feedwright::config::{Config, LogFormat};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse_args();
+    let config = match Config::load(&cli.overrides()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("feedwright: invalid configuration: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command {
+        None | Some(Command::Serve(_)) => serve(config),
+        Some(Command::Build { out }) => build(&config, &out),
+        Some(Command::Check { strict }) => check(&config, strict),
+        Some(Command::Healthcheck) => Ok(if feedwright::http::healthcheck(&config) {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        }),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("feedwright: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs go to stdout for the daemon (containers collect stdout) and to stderr for the
+/// one-shot commands, whose stdout is their report.
+fn init_logging(config: &Config, to_stdout: bool) {
+    let filter = EnvFilter::try_from_default_env()
+        .or_else(|_| EnvFilter::try_new(&config.log.level))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
+    let result = match (config.log.format, to_stdout) {
+        (LogFormat::Json, true) => builder.json().with_writer(std::io::stdout).try_init(),
+        (LogFormat::Json, false) => builder.json().with_writer(std::io::stderr).try_init(),
+        (LogFormat::Text, true) => builder.with_writer(std::io::stdout).try_init(),
+        (LogFormat::Text, false) => builder.with_writer(std::io::stderr).try_init(),
+    };
+    let _ = result;
+}
+
+fn check(config: &Config, strict: bool) -> anyhow::Result<ExitCode> {
+    init_logging(config, false);
+    let report = app::check(config, strict, chrono::Utc::now())?;
+    for d in &report.diagnostics {
+        println!("{}", app::located(config, d));
+    }
+    eprintln!(
+        "checked {} files in {}: {} published, {} errors, {} warnings",
+        report.files,
+        config.content.dir.display(),
+        report.published,
+        report.errors(),
+        report.warnings()
+    );
+    let failed = report.errors() > 0 || (strict && report.warnings() > 0);
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn build(config: &Config, out: &std::path::Path) -> anyhow::Result<ExitCode> {
+    init_logging(config, false);
+    let report = app::build(config, out, chrono::Utc::now())
+        .with_context(|| format!("build into {}", out.display()))?;
+    for d in &report.diagnostics {
+        eprintln!("{}", app::located(config, d));
+    }
+    for path in &report.written {
+        eprintln!("wrote {}", path.display());
+    }
+    eprintln!("{} published articles", report.published);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn serve(config: Config) -> anyhow::Result<ExitCode> {
+    init_logging(&config, true);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("start the async runtime")?;
+    runtime.block_on(feedwright::daemon::run(Arc::new(config)))?;
+    Ok(ExitCode::SUCCESS)
+}

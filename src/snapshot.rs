@@ -1,0 +1,681 @@
+//! The immutable, pre-rendered, pre-compressed set of responses for one content state.
+//!
+//! A [`Snapshot`] owns every feed route's bytes in identity, gzip and brotli form, a strong
+//! ETag per encoding, and the header values a response needs, all computed once per content
+//! change. The HTTP layer swaps whole snapshots atomically and never compresses, hashes or
+//! formats anything on the request path.
+//!
+//! It also owns the `Last-Modified` rule of SPEC §4: a route's `Last-Modified` is its feed's
+//! newest `updated`, except that it moves to the rebuild time when the bytes change without a
+//! newer `updated`, and it never goes back or stays put while the bytes change.
+
+use std::fmt;
+use std::io::Write;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use chrono::{DateTime, TimeZone, Utc};
+use hyper::header::HeaderValue;
+use sha2::{Digest, Sha256};
+
+use crate::config::Config;
+
+/// gzip level: content changes rarely and is served often, so spend CPU once for size.
+const GZIP_LEVEL: u32 = 9;
+/// brotli quality and window: the strongest settings, again paid once per change.
+const BROTLI_QUALITY: u32 = 11;
+const BROTLI_LGWIN: u32 = 22;
+/// Hex characters of the SHA-256 kept in an ETag: 80 bits, plenty against collisions.
+const ETAG_HEX_LEN: usize = 20;
+
+pub const RSS_CONTENT_TYPE: &str = "application/rss+xml; charset=utf-8";
+pub const ATOM_CONTENT_TYPE: &str = "application/atom+xml; charset=utf-8";
+pub const HTML_CONTENT_TYPE: &str = "text/html; charset=utf-8";
+
+/// What the feed stage produces for one content state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteOutputs {
+    /// RSS 2.0 document.
+    pub rss: String,
+    /// Atom 1.0 document.
+    pub atom: String,
+    /// The HTML page served at `feeds.index_path`.
+    pub index_html: String,
+    /// Newest entry `updated`; `None` when there are no entries.
+    pub feed_updated: Option<DateTime<Utc>>,
+}
+
+/// A content coding we serve. The discriminant indexes [`Resource`] representations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coding {
+    Identity = 0,
+    Gzip = 1,
+    Br = 2,
+}
+
+impl Coding {
+    pub const ALL: [Coding; 3] = [Coding::Identity, Coding::Gzip, Coding::Br];
+
+    fn etag_suffix(self) -> &'static str {
+        match self {
+            Coding::Identity => "",
+            Coding::Gzip => "-gz",
+            Coding::Br => "-br",
+        }
+    }
+
+    fn header(self) -> Option<HeaderValue> {
+        match self {
+            Coding::Identity => None,
+            Coding::Gzip => Some(HeaderValue::from_static("gzip")),
+            Coding::Br => Some(HeaderValue::from_static("br")),
+        }
+    }
+}
+
+/// One encoding of a resource: bytes plus the headers that depend on them.
+#[derive(Clone)]
+pub struct Representation {
+    pub body: Bytes,
+    /// Quoted strong entity tag, e.g. `"0123abcd…-gz"`.
+    pub etag: HeaderValue,
+    pub content_length: HeaderValue,
+    /// `Content-Encoding`, absent for identity.
+    pub content_encoding: Option<HeaderValue>,
+}
+
+/// A route's pre-rendered response: identity bytes and, when they are smaller, gzip and br.
+pub struct Resource {
+    pub content_type: HeaderValue,
+    pub last_modified: HeaderValue,
+    /// `Last-Modified` as Unix seconds, for `If-Modified-Since` comparisons.
+    pub last_modified_unix: i64,
+    /// Hex digest shared by every encoding's ETag (the tag without quotes or suffix).
+    pub tag_base: Box<str>,
+    /// Indexed by [`Coding`]; compressed forms are `None` when they would not be smaller.
+    reps: [Option<Representation>; 3],
+    /// Full SHA-256 of the identity bytes and content type: "did the bytes change?".
+    digest: [u8; 32],
+}
+
+impl Resource {
+    fn new(content_type: &'static str, body: Bytes, last_modified: DateTime<Utc>) -> Resource {
+        let digest = digest(content_type, &body);
+        let tag_base: Box<str> = hex(&digest[..ETAG_HEX_LEN / 2]).into();
+        let gzip = gzip(&body);
+        let br = brotli(&body);
+        let identity_len = body.len();
+        let make = |coding: Coding, bytes: Bytes| Representation {
+            etag: header_value(&format!("\"{tag_base}{}\"", coding.etag_suffix())),
+            content_length: HeaderValue::from(bytes.len()),
+            content_encoding: coding.header(),
+            body: bytes,
+        };
+        // A compressed form that is not smaller (tiny bodies) only costs the client CPU.
+        let smaller = |coding: Coding, bytes: Vec<u8>| {
+            (bytes.len() < identity_len).then(|| make(coding, Bytes::from(bytes)))
+        };
+        let reps = [
+            Some(make(Coding::Identity, body)),
+            smaller(Coding::Gzip, gzip),
+            smaller(Coding::Br, br),
+        ];
+        Resource {
+            content_type: HeaderValue::from_static(content_type),
+            last_modified: header_value(&http_date(last_modified)),
+            last_modified_unix: last_modified.timestamp(),
+            tag_base,
+            reps,
+            digest,
+        }
+    }
+
+    /// The identity representation (always present).
+    pub fn identity(&self) -> &Representation {
+        // Invariant: slot 0 is filled by `Resource::new`; fall back defensively anyway.
+        self.reps[0]
+            .as_ref()
+            .or_else(|| self.reps.iter().flatten().next())
+            .unwrap_or_else(|| unreachable!("a resource always has an identity representation"))
+    }
+
+    /// The representation for `coding`, if that coding is worth serving for this resource.
+    pub fn representation(&self, coding: Coding) -> Option<&Representation> {
+        self.reps[coding as usize].as_ref()
+    }
+
+    /// Whether `opaque` (an entity-tag without `W/` and quotes) names any encoding of this
+    /// resource. Lenient on purpose: every encoding carries the same content, and CDNs and
+    /// proxies re-encode and rewrite tags (`W/`, `-gzip` suffixes), so a client holding any
+    /// of them already has the current content.
+    pub fn tag_matches(&self, opaque: &str) -> bool {
+        match opaque.strip_prefix(&*self.tag_base) {
+            Some(rest) => rest.is_empty() || rest.starts_with('-'),
+            None => false,
+        }
+    }
+}
+
+/// Every route's response for one content state; swapped whole, never mutated.
+pub struct Snapshot {
+    ready: bool,
+    /// Route path -> resource; aliases share the `Arc`. A handful of routes: a linear scan
+    /// beats hashing.
+    routes: Vec<(Box<str>, Arc<Resource>)>,
+    errors: Vec<String>,
+    published: usize,
+    cache_control: HeaderValue,
+    readyz_body: Bytes,
+}
+
+impl fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("ready", &self.ready)
+            .field(
+                "routes",
+                &self.routes.iter().map(|(p, _)| p).collect::<Vec<_>>(),
+            )
+            .field("published", &self.published)
+            .field("errors", &self.errors.len())
+            .finish()
+    }
+}
+
+impl Snapshot {
+    /// Before the first load: feeds not yet available; `/readyz` answers 503.
+    pub fn starting(cfg: &Config) -> Snapshot {
+        Snapshot {
+            ready: false,
+            routes: Vec::new(),
+            errors: Vec::new(),
+            published: 0,
+            cache_control: cache_control(cfg),
+            readyz_body: Bytes::from_static(b"starting\n"),
+        }
+    }
+
+    /// Renders every route once: identity, gzip and br bytes, ETags and header values.
+    ///
+    /// `previous` is the snapshot being served (None at first load) and `now` the wall clock
+    /// at this rebuild; together they keep `Last-Modified` moving forward whenever a route's
+    /// bytes change (see the module doc). A route whose bytes did not change reuses the
+    /// previous resource as is: same ETag, same `Last-Modified`, no recompression.
+    pub fn build(
+        cfg: &Config,
+        outputs: SiteOutputs,
+        errors: Vec<String>,
+        published: usize,
+        previous: Option<&Snapshot>,
+        now: DateTime<Utc>,
+    ) -> Snapshot {
+        let now = truncate_to_second(now);
+        // RFC 9110 §8.8.2.1: a Last-Modified in the future must be replaced by the current
+        // time. Only an `updated` in the future hits this; replicas agree in every other case.
+        let candidate = outputs
+            .feed_updated
+            .map(truncate_to_second)
+            .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
+            .min(now);
+        let make = |path: &str, content_type: &'static str, body: String| -> Arc<Resource> {
+            let body = Bytes::from(body);
+            let prev = previous.and_then(|p| p.resource(path));
+            if let Some(prev) = prev {
+                if prev.digest == digest(content_type, &body) {
+                    return Arc::clone(prev);
+                }
+            }
+            let last_modified = last_modified(candidate, prev.map(|p| p.last_modified_unix), now);
+            Arc::new(Resource::new(content_type, body, last_modified))
+        };
+
+        let rss = make(&cfg.feeds.rss_path, RSS_CONTENT_TYPE, outputs.rss);
+        let atom = make(&cfg.feeds.atom_path, ATOM_CONTENT_TYPE, outputs.atom);
+        let index = make(&cfg.feeds.index_path, HTML_CONTENT_TYPE, outputs.index_html);
+        let mut routes: Vec<(Box<str>, Arc<Resource>)> = vec![
+            (cfg.feeds.rss_path.as_str().into(), Arc::clone(&rss)),
+            (cfg.feeds.atom_path.as_str().into(), atom),
+            (cfg.feeds.index_path.as_str().into(), index),
+        ];
+        if let Some(alias) = &cfg.feeds.rss_alias_path {
+            routes.push((alias.as_str().into(), rss));
+        }
+
+        let mut readyz = format!(
+            "ready\n{published} published articles\ncontent errors: {}\n",
+            errors.len()
+        );
+        for line in &errors {
+            readyz.push_str(line);
+            readyz.push('\n');
+        }
+
+        Snapshot {
+            ready: true,
+            routes,
+            errors,
+            published,
+            cache_control: cache_control(cfg),
+            readyz_body: Bytes::from(readyz),
+        }
+    }
+
+    /// Whether the first content load has happened.
+    pub fn is_ready(&self) -> bool {
+        self.ready
+    }
+
+    /// Number of published articles in this state.
+    pub fn published(&self) -> usize {
+        self.published
+    }
+
+    /// Current content errors, one formatted line each.
+    pub fn errors(&self) -> &[String] {
+        &self.errors
+    }
+
+    /// Identity bytes of a route (for `build --out` and tests).
+    pub fn body(&self, path: &str) -> Option<&Bytes> {
+        self.resource(path).map(|r| &r.identity().body)
+    }
+
+    /// Identity ETag of a route, quotes included.
+    pub fn etag(&self, path: &str) -> Option<&str> {
+        self.resource(path)
+            .and_then(|r| r.identity().etag.to_str().ok())
+    }
+
+    /// The pre-rendered resource at an exact route path.
+    pub fn resource(&self, path: &str) -> Option<&Arc<Resource>> {
+        self.routes
+            .iter()
+            .find(|(route, _)| &**route == path)
+            .map(|(_, resource)| resource)
+    }
+
+    /// `Cache-Control` for feed routes: `public, max-age=<server.cache_max_age>`.
+    pub fn cache_control(&self) -> &HeaderValue {
+        &self.cache_control
+    }
+
+    /// `/readyz` body: `starting\n` before the first load, then the summary and errors.
+    pub fn readyz_body(&self) -> &Bytes {
+        &self.readyz_body
+    }
+}
+
+/// SPEC §4 for a route whose bytes changed (or appear for the first time).
+///
+/// First appearance: the feed's newest `updated`, never the clock, so replicas agree.
+/// Later: that `updated` if it is newer than what we served, else the rebuild time, and in
+/// any case strictly after the previous value.
+fn last_modified(
+    candidate: DateTime<Utc>,
+    previous: Option<i64>,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    let Some(prev) = previous else {
+        return candidate;
+    };
+    let chosen = if candidate.timestamp() > prev {
+        candidate
+    } else {
+        now
+    };
+    if chosen.timestamp() > prev {
+        chosen
+    } else {
+        // The clock is behind what we served: still move forward.
+        Utc.timestamp_opt(prev.saturating_add(1), 0)
+            .single()
+            .unwrap_or(chosen)
+    }
+}
+
+fn truncate_to_second(t: DateTime<Utc>) -> DateTime<Utc> {
+    Utc.timestamp_opt(t.timestamp(), 0).single().unwrap_or(t)
+}
+
+/// IMF-fixdate (RFC 9110 §5.6.7), e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
+pub fn http_date(t: DateTime<Utc>) -> String {
+    t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+fn cache_control(cfg: &Config) -> HeaderValue {
+    header_value(&format!("public, max-age={}", cfg.server.cache_max_age))
+}
+
+/// Header values we build are ASCII by construction; never panic if that changes.
+fn header_value(text: &str) -> HeaderValue {
+    HeaderValue::from_str(text).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+fn digest(content_type: &str, body: &[u8]) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(content_type.as_bytes());
+    hasher.update([0]);
+    hasher.update(body);
+    hasher.finalize().into()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    out
+}
+
+/// gzip with a fixed header (mtime 0, no name, OS "unknown") so bytes depend only on input.
+fn gzip(body: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::GzBuilder::new()
+        .mtime(0)
+        .operating_system(255)
+        .write(
+            Vec::with_capacity(body.len() / 3 + 64),
+            flate2::Compression::new(GZIP_LEVEL),
+        );
+    // Writing to a Vec cannot fail.
+    let _ = encoder.write_all(body);
+    encoder.finish().unwrap_or_default()
+}
+
+fn brotli(body: &[u8]) -> Vec<u8> {
+    let mut writer = brotli::CompressorWriter::new(
+        Vec::with_capacity(body.len() / 4 + 64),
+        4096,
+        BROTLI_QUALITY,
+        BROTLI_LGWIN,
+    );
+    let _ = writer.write_all(body);
+    let _ = writer.flush();
+    writer.into_inner()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    fn outputs(rss: &str, updated: Option<&str>) -> SiteOutputs {
+        SiteOutputs {
+            rss: rss.to_string(),
+            atom: format!("<feed>{}</feed>", "atom entry text ".repeat(40)),
+            index_html: "<!doctype html><title>x</title>".to_string(),
+            feed_updated: updated.map(at),
+        }
+    }
+
+    fn big_rss(marker: &str) -> String {
+        format!(
+            "<rss>{marker}{}</rss>",
+            "<item>some repeated words</item>".repeat(50)
+        )
+    }
+
+    fn lm(s: &Snapshot) -> i64 {
+        s.resource("/feed.xml")
+            .map(|r| r.last_modified_unix)
+            .unwrap_or(i64::MIN)
+    }
+
+    #[test]
+    fn compressed_bytes_decompress_and_are_deterministic() {
+        let cfg = Config::defaults();
+        let now = at("2024-05-01T00:00:00Z");
+        let a = Snapshot::build(&cfg, outputs(&big_rss("a"), None), vec![], 1, None, now);
+        let b = Snapshot::build(&cfg, outputs(&big_rss("a"), None), vec![], 1, None, now);
+        let ra = a.resource("/feed.xml").cloned().expect("rss route");
+        let rb = b.resource("/feed.xml").cloned().expect("rss route");
+        for coding in Coding::ALL {
+            let (x, y) = (ra.representation(coding), rb.representation(coding));
+            let (x, y) = (x.expect("present"), y.expect("present"));
+            assert_eq!(x.body, y.body, "{coding:?} bytes differ across builds");
+            assert_eq!(x.etag, y.etag);
+        }
+        let identity = &ra.identity().body;
+        let gz = &ra.representation(Coding::Gzip).expect("gzip").body;
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(&gz[..])
+            .read_to_end(&mut out)
+            .expect("gunzip");
+        assert_eq!(&out[..], &identity[..]);
+        // mtime bytes 4..8 are zero, OS byte is 255.
+        assert_eq!(&gz[4..8], &[0, 0, 0, 0]);
+        assert_eq!(gz[9], 255);
+        let br = &ra.representation(Coding::Br).expect("br").body;
+        let mut out = Vec::new();
+        brotli::Decompressor::new(&br[..], 4096)
+            .read_to_end(&mut out)
+            .expect("unbrotli");
+        assert_eq!(&out[..], &identity[..]);
+    }
+
+    #[test]
+    fn etags_differ_per_encoding_and_are_stable() {
+        let cfg = Config::defaults();
+        let now = at("2024-05-01T00:00:00Z");
+        let s = Snapshot::build(&cfg, outputs(&big_rss("a"), None), vec![], 1, None, now);
+        let r = s.resource("/feed.xml").expect("rss");
+        let tags: Vec<_> = Coding::ALL
+            .iter()
+            .filter_map(|c| r.representation(*c))
+            .map(|rep| rep.etag.clone())
+            .collect();
+        assert_eq!(tags.len(), 3);
+        assert_ne!(tags[0], tags[1]);
+        assert_ne!(tags[0], tags[2]);
+        assert_ne!(tags[1], tags[2]);
+        let etag = s.etag("/feed.xml").expect("etag");
+        assert!(etag.starts_with('"') && etag.ends_with('"') && etag.len() == ETAG_HEX_LEN + 2);
+        assert_eq!(
+            s.etag("/rss.xml"),
+            Some(etag),
+            "alias serves the same resource"
+        );
+        let other = Snapshot::build(&cfg, outputs(&big_rss("b"), None), vec![], 1, None, now);
+        assert_ne!(other.etag("/feed.xml"), Some(etag));
+        assert!(r.tag_matches(&r.tag_base));
+        assert!(r.tag_matches(&format!("{}-gzip", r.tag_base)));
+        assert!(!r.tag_matches("abc"));
+    }
+
+    #[test]
+    fn tiny_bodies_are_served_uncompressed_only() {
+        let cfg = Config::defaults();
+        let s = Snapshot::build(&cfg, outputs("<rss/>", None), vec![], 0, None, Utc::now());
+        let r = s.resource("/feed.xml").expect("rss");
+        assert!(r.representation(Coding::Gzip).is_none());
+        assert!(r.representation(Coding::Br).is_none());
+        assert_eq!(s.body("/feed.xml").map(|b| &b[..]), Some(&b"<rss/>"[..]));
+    }
+
+    #[test]
+    fn first_load_uses_feed_updated_not_the_clock() {
+        let cfg = Config::defaults();
+        let updated = "2024-03-27T09:30:00.750Z";
+        let a = Snapshot::build(
+            &cfg,
+            outputs("x", Some(updated)),
+            vec![],
+            1,
+            None,
+            at("2030-01-01T00:00:00Z"),
+        );
+        let b = Snapshot::build(
+            &cfg,
+            outputs("x", Some(updated)),
+            vec![],
+            1,
+            None,
+            at("2031-01-01T00:00:00Z"),
+        );
+        assert_eq!(lm(&a), at("2024-03-27T09:30:00Z").timestamp());
+        assert_eq!(lm(&a), lm(&b), "replicas agree");
+        let r = a.resource("/feed.xml").expect("rss");
+        assert_eq!(r.last_modified, "Wed, 27 Mar 2024 09:30:00 GMT");
+        let empty = Snapshot::build(&cfg, outputs("x", None), vec![], 0, None, Utc::now());
+        assert_eq!(lm(&empty), 0);
+    }
+
+    #[test]
+    fn last_modified_follows_the_rules() {
+        let cfg = Config::defaults();
+        let t0 = "2024-03-27T09:30:00Z";
+        let first = Snapshot::build(
+            &cfg,
+            outputs("v1", Some(t0)),
+            vec![],
+            1,
+            None,
+            at("2024-04-01T00:00:00Z"),
+        );
+        // Unchanged bytes keep Last-Modified and ETag exactly, even with a later clock.
+        let same = Snapshot::build(
+            &cfg,
+            outputs("v1", Some(t0)),
+            vec![],
+            1,
+            Some(&first),
+            at("2024-05-01T00:00:00Z"),
+        );
+        assert_eq!(lm(&same), lm(&first));
+        assert_eq!(same.etag("/feed.xml"), first.etag("/feed.xml"));
+        // Changed bytes without a newer `updated` -> the rebuild time.
+        let now = at("2024-06-01T12:00:00.900Z");
+        let edited = Snapshot::build(&cfg, outputs("v2", Some(t0)), vec![], 1, Some(&same), now);
+        assert_eq!(lm(&edited), at("2024-06-01T12:00:00Z").timestamp());
+        // Changed bytes with a newer `updated` -> that `updated`.
+        let newer = Snapshot::build(
+            &cfg,
+            outputs("v3", Some("2024-07-01T00:00:00Z")),
+            vec![],
+            2,
+            Some(&edited),
+            at("2024-07-02T00:00:00Z"),
+        );
+        assert_eq!(lm(&newer), at("2024-07-01T00:00:00Z").timestamp());
+        // Entry deleted: `updated` goes back, bytes change -> never goes back.
+        let deleted = Snapshot::build(
+            &cfg,
+            outputs("v4", Some(t0)),
+            vec![],
+            1,
+            Some(&newer),
+            at("2024-07-03T00:00:00Z"),
+        );
+        assert_eq!(lm(&deleted), at("2024-07-03T00:00:00Z").timestamp());
+        // Clock behind the previous value while bytes change -> previous + 1 s.
+        let behind = Snapshot::build(
+            &cfg,
+            outputs("v5", Some(t0)),
+            vec![],
+            1,
+            Some(&deleted),
+            at("2020-01-01T00:00:00Z"),
+        );
+        assert_eq!(lm(&behind), lm(&deleted) + 1);
+        // The starting snapshot counts as "no previous": first-load rule.
+        let starting = Snapshot::starting(&cfg);
+        let from_start = Snapshot::build(
+            &cfg,
+            outputs("v1", Some(t0)),
+            vec![],
+            1,
+            Some(&starting),
+            Utc::now(),
+        );
+        assert_eq!(lm(&from_start), lm(&first));
+    }
+
+    #[test]
+    fn readiness_and_readyz_body() {
+        let cfg = Config::defaults();
+        let starting = Snapshot::starting(&cfg);
+        assert!(!starting.is_ready());
+        assert_eq!(&starting.readyz_body()[..], b"starting\n");
+        assert!(starting.body("/feed.xml").is_none());
+        let errors = vec!["a.md:1:1: error: bad".to_string()];
+        let s = Snapshot::build(&cfg, outputs("x", None), errors, 3, None, Utc::now());
+        assert!(s.is_ready());
+        assert_eq!(s.published(), 3);
+        assert_eq!(s.errors().len(), 1);
+        assert_eq!(
+            &s.readyz_body()[..],
+            b"ready\n3 published articles\ncontent errors: 1\na.md:1:1: error: bad\n"
+        );
+        assert_eq!(s.cache_control(), "public, max-age=300");
+    }
+}
+#[cfg(test)]
+mod scratch_timing {
+    #[test]
+    fn timing() {
+        for (name, body) in [
+            ("repeat", "<item>some repeated words</item>".repeat(32_000)),
+            ("lcg", {
+                let mut x: u64 = 1;
+                (0..1_000_000)
+                    .map(|_| {
+                        x = x
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        (b'a' + ((x >> 33) % 26) as u8) as char
+                    })
+                    .collect::<String>()
+            }),
+            ("feedlike", {
+                let mut x: u64 = 1;
+                let words = [
+                    "the",
+                    "feed",
+                    "reader",
+                    "article",
+                    "summary",
+                    "content",
+                    "server",
+                    "<p>",
+                    "</p>",
+                    "http://example.com/",
+                    "and",
+                    "of",
+                    "markdown",
+                    "ETag",
+                    "cache",
+                ];
+                let mut s = String::new();
+                while s.len() < 300_000 {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    s.push_str(words[((x >> 33) % 15) as usize]);
+                    s.push(' ');
+                }
+                s
+            }),
+        ] {
+            let t = std::time::Instant::now();
+            let g = super::gzip(body.as_bytes());
+            let tg = t.elapsed();
+            let t = std::time::Instant::now();
+            let b = super::brotli(body.as_bytes());
+            eprintln!(
+                "{name}: len {} gzip {} in {:?}, br {} in {:?}",
+                body.len(),
+                g.len(),
+                tg,
+                b.len(),
+                t.elapsed()
+            );
+        }
+    }
+}

@@ -1,0 +1,263 @@
+//! The in-memory store: the last good [`Article`] and the current diagnostics of every content
+//! file, keyed by path. It decides what is published at a given instant, including the
+//! duplicate permalink/id rule (SPEC §1), and when the next scheduled article is due.
+//!
+//! A file that fails to parse keeps its last good version here (SPEC §5): only a successful
+//! parse replaces an article, only a vanished file removes it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::content::{Article, FileOutcome};
+use crate::diag::Diagnostic;
+
+#[derive(Debug, Default, Clone)]
+struct FileEntry {
+    good: Option<Arc<Article>>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Every content file's state.
+#[derive(Debug, Default, Clone)]
+pub struct Library {
+    files: BTreeMap<String, FileEntry>,
+}
+
+/// What is published at one instant.
+#[derive(Debug, Default)]
+pub struct Published {
+    /// Newest `date` first, ties broken by id (never by the file system's order).
+    pub articles: Vec<Arc<Article>>,
+    /// Duplicate permalink/id errors among the published articles.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Library {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records one file's outcome. Returns true when anything visible may have changed.
+    pub fn apply(&mut self, source: &str, outcome: FileOutcome) -> bool {
+        match outcome {
+            FileOutcome::Gone => self.files.remove(source).is_some(),
+            FileOutcome::Parsed(parsed) => {
+                let entry = self.files.entry(source.to_string()).or_default();
+                if let Some(article) = parsed.article {
+                    entry.good = Some(Arc::new(article));
+                }
+                // Keep last good (SPEC §5): an error leaves `good` as it was.
+                entry.diagnostics = parsed.diagnostics;
+                if entry.good.is_none() && entry.diagnostics.is_empty() {
+                    self.files.remove(source);
+                }
+                true
+            }
+        }
+    }
+
+    /// Drops every path not in `keep` (after a full rescan): deleted files leave the store.
+    pub fn retain_sources(&mut self, keep: &std::collections::BTreeSet<String>) -> bool {
+        let before = self.files.len();
+        self.files.retain(|source, _| keep.contains(source));
+        before != self.files.len()
+    }
+
+    /// Paths under a folder (for a folder renamed away or deleted).
+    pub fn sources_under(&self, folder: &str) -> Vec<String> {
+        let prefix = format!("{}/", folder.trim_end_matches('/'));
+        self.files
+            .range(prefix.clone()..)
+            .take_while(|(k, _)| k.starts_with(&prefix))
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    pub fn sources(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// The current article of a path (its last good version).
+    pub fn article(&self, source: &str) -> Option<&Arc<Article>> {
+        self.files.get(source).and_then(|e| e.good.as_ref())
+    }
+
+    /// Parse diagnostics of every file, sorted by path then position.
+    pub fn file_diagnostics(&self) -> Vec<Diagnostic> {
+        let mut all: Vec<Diagnostic> = self
+            .files
+            .values()
+            .flat_map(|e| e.diagnostics.iter().cloned())
+            .collect();
+        all.sort();
+        all
+    }
+
+    /// The published articles at `now`, sorted, with duplicates resolved: of two published
+    /// articles with the same permalink or id, the one whose path sorts first wins.
+    pub fn published(&self, now: DateTime<Utc>) -> Published {
+        let mut out = Published::default();
+        let mut by_permalink: HashMap<&str, &str> = HashMap::new();
+        let mut by_id: HashMap<&str, &str> = HashMap::new();
+        // BTreeMap iteration is path-sorted, so "first" is deterministic.
+        for (source, entry) in &self.files {
+            let Some(article) = &entry.good else { continue };
+            if !article.is_published(now) {
+                continue;
+            }
+            let clash = by_permalink
+                .get(article.permalink.as_str())
+                .map(|first| (*first, "permalink", article.permalink.as_str()))
+                .or_else(|| {
+                    by_id
+                        .get(article.id.as_str())
+                        .map(|first| (*first, "id", article.id.as_str()))
+                });
+            if let Some((first, what, value)) = clash {
+                out.diagnostics.push(Diagnostic::error(
+                    Path::new(source),
+                    1,
+                    1,
+                    format!("duplicate {what} `{value}`: also used by {first}, which is published instead"),
+                ));
+                continue;
+            }
+            by_permalink.insert(article.permalink.as_str(), source);
+            by_id.insert(article.id.as_str(), source);
+            out.articles.push(Arc::clone(article));
+        }
+        out.articles
+            .sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
+        out
+    }
+
+    /// When the next not-yet-published, non-draft article becomes due.
+    pub fn next_publish_at(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.files
+            .values()
+            .filter_map(|e| e.good.as_ref())
+            .filter(|a| !a.draft && a.date > now)
+            .map(|a| a.date.with_timezone(&Utc))
+            .min()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::content::{parse_article, ParseOptions, Parsed};
+
+    fn parsed(source: &str, text: &str) -> FileOutcome {
+        FileOutcome::Parsed(parse_article(
+            source,
+            text.as_bytes(),
+            &Config::defaults(),
+            ParseOptions::default(),
+        ))
+    }
+
+    fn now() -> DateTime<Utc> {
+        "2025-01-01T00:00:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn store_orders_newest_first_with_id_tie_break() {
+        let mut lib = Library::new();
+        lib.apply(
+            "b.md",
+            parsed("b.md", "---\ntitle: B\ndate: 2024-01-01\n---\n"),
+        );
+        lib.apply(
+            "a.md",
+            parsed("a.md", "---\ntitle: A\ndate: 2024-01-01\n---\n"),
+        );
+        lib.apply(
+            "c.md",
+            parsed("c.md", "---\ntitle: C\ndate: 2024-06-01\n---\n"),
+        );
+        let titles: Vec<_> = lib
+            .published(now())
+            .articles
+            .iter()
+            .map(|a| a.title.clone())
+            .collect();
+        assert_eq!(titles, vec!["C", "A", "B"]);
+    }
+
+    #[test]
+    fn store_hides_drafts_and_future_until_due() {
+        let mut lib = Library::new();
+        lib.apply(
+            "d.md",
+            parsed(
+                "d.md",
+                "---\ntitle: D\ndate: 2024-01-01\ndraft: true\n---\n",
+            ),
+        );
+        lib.apply(
+            "f.md",
+            parsed("f.md", "---\ntitle: F\ndate: 2025-06-01\n---\n"),
+        );
+        assert!(lib.published(now()).articles.is_empty());
+        let due = lib.next_publish_at(now()).unwrap();
+        assert_eq!(due.to_rfc3339(), "2025-06-01T00:00:00+00:00");
+        assert_eq!(lib.published(due).articles.len(), 1);
+    }
+
+    #[test]
+    fn store_keeps_last_good_on_error_and_removes_on_gone() {
+        let mut lib = Library::new();
+        lib.apply(
+            "a.md",
+            parsed("a.md", "---\ntitle: Good\ndate: 2024-01-01\n---\n"),
+        );
+        lib.apply("a.md", parsed("a.md", "---\ntitle: [broken\n---\n"));
+        assert_eq!(lib.published(now()).articles[0].title, "Good");
+        assert_eq!(lib.file_diagnostics().len(), 1);
+        lib.apply(
+            "a.md",
+            parsed("a.md", "---\ntitle: Fixed\ndate: 2024-01-01\n---\n"),
+        );
+        assert!(lib.file_diagnostics().is_empty());
+        assert_eq!(lib.published(now()).articles[0].title, "Fixed");
+        lib.apply("a.md", FileOutcome::Gone);
+        assert!(lib.published(now()).articles.is_empty());
+        let _ = Parsed::default();
+    }
+
+    #[test]
+    fn store_duplicate_permalink_names_both_and_keeps_first_path() {
+        let mut lib = Library::new();
+        lib.apply(
+            "x/a.md",
+            parsed(
+                "x/a.md",
+                "---\ntitle: Second\ndate: 2024-01-02\nslug: same\n---\n",
+            ),
+        );
+        lib.apply(
+            "x/2024-01-01-same.md",
+            parsed("x/2024-01-01-same.md", "---\ntitle: First\n---\n"),
+        );
+        let p = lib.published(now());
+        assert_eq!(p.articles.len(), 1);
+        assert_eq!(p.articles[0].title, "First");
+        let msg = p.diagnostics[0].to_string();
+        assert!(
+            msg.starts_with("x/a.md:1:1") && msg.contains("x/2024-01-01-same.md"),
+            "{msg}"
+        );
+    }
+}

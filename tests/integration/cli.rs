@@ -1,0 +1,179 @@
+//! The command line as users meet it: help, version, usage errors, config errors, `build`
+//! output files and `check` exit codes.
+
+use crate::support::*;
+
+#[test]
+fn cli_help_and_version_exit_zero() {
+    let out = run(&["--help"]);
+    assert!(out.status.success());
+    let help = text(&out.stdout);
+    for word in [
+        "serve",
+        "build",
+        "check",
+        "--config",
+        "--content",
+        "--base-url",
+    ] {
+        assert!(help.contains(word), "help lacks {word}: {help}");
+    }
+    let out = run(&["--version"]);
+    assert!(out.status.success());
+    assert!(text(&out.stdout).starts_with("feedwright "));
+}
+
+#[test]
+fn cli_usage_errors_exit_two() {
+    for args in [
+        &["--bogus"][..],
+        &["build"][..],
+        &["frobnicate"][..],
+        &["check", "--listen", "x"][..],
+    ] {
+        let out = run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(!out.stderr.is_empty());
+    }
+}
+
+#[test]
+fn cli_invalid_config_names_the_key_and_exits_nonzero() {
+    let tree = Tree::new();
+    let config = tree.tmp.path().join("bad.yaml");
+    std::fs::write(&config, "feeds:\n  limit: lots\n").unwrap();
+    let out = tree.run(&["--config", config.to_str().unwrap(), "check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("feeds.limit"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = std::process::Command::new(bin())
+        .args(["--content", tree.content().to_str().unwrap(), "check"])
+        .env("FEEDWRIGHT_SITE_TIMEZONE", "Nowhere/Special")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("site.timezone"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn cli_environment_and_flags_override_the_file() {
+    let tree = Tree::new();
+    tree.write("a.md", &article("A", "2024-01-01", "Body."));
+    let config = tree.tmp.path().join("c.yaml");
+    std::fs::write(
+        &config,
+        "site:\n  title: File title\n  base_url: https://file.example/\n",
+    )
+    .unwrap();
+    let out_dir = tree.out();
+    let out = std::process::Command::new(bin())
+        .args([
+            "--config",
+            config.to_str().unwrap(),
+            "--content",
+            tree.content().to_str().unwrap(),
+        ])
+        .args(["build", "--out", out_dir.to_str().unwrap()])
+        .env("FEEDWRIGHT_SITE_TITLE", "Env title")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let rss = tree.read_out("feed.xml");
+    assert!(rss.contains("<title>Env title</title>"), "{rss}");
+    assert!(
+        rss.contains("https://file.example/a/") || rss.contains("https://file.example/a"),
+        "{rss}"
+    );
+
+    let out = std::process::Command::new(bin())
+        .args([
+            "--config",
+            config.to_str().unwrap(),
+            "--content",
+            tree.content().to_str().unwrap(),
+        ])
+        .args([
+            "--base-url",
+            "https://flag.example/",
+            "build",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(tree
+        .read_out("atom.xml")
+        .contains("https://flag.example/a/"));
+}
+
+#[test]
+fn cli_build_writes_every_route_and_no_temp_files() {
+    let tree = Tree::new();
+    tree.write("posts/a.md", &article("A", "2024-01-01", "Body."));
+    tree.build();
+    let mut names: Vec<String> = std::fs::read_dir(tree.out())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(names, vec!["atom.xml", "feed.xml", "index.html", "rss.xml"]);
+    assert_eq!(tree.read_out("feed.xml"), tree.read_out("rss.xml"));
+    let index = tree.read_out("index.html");
+    assert!(
+        index.contains("rel=\"alternate\" type=\"application/rss+xml\""),
+        "{index}"
+    );
+}
+
+#[test]
+fn cli_check_exit_codes_and_strict_unknown_fields() {
+    let tree = Tree::new();
+    tree.write(
+        "a.md",
+        "---\ntitle: A\ndate: 2024-01-01\ncolour: blue\n---\nBody\n",
+    );
+    let out = tree.run(&["check"]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    let out = tree.run(&["check", "--strict"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = text(&out.stdout);
+    assert!(
+        report.contains("a.md:4:1:") && report.contains("colour"),
+        "{report}"
+    );
+
+    tree.write("b.md", "---\ntitle: B\n---\n");
+    let out = tree.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout).contains("b.md:1:1: error: missing required field `date`"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn cli_missing_content_dir_is_a_clear_error() {
+    let tree = Tree::new();
+    let out = run(&[
+        "--content",
+        tree.tmp.path().join("nope").to_str().unwrap(),
+        "check",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("nope"), "{}", text(&out.stderr));
+}

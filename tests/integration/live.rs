@@ -1,0 +1,1 @@
+//! live update tests
