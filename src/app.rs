@@ -77,12 +77,28 @@ pub fn check(config: &Config, strict: bool, now: DateTime<Utc>) -> Result<CheckR
     let options = ParseOptions {
         report_unknown_fields: strict,
     };
-    let library = load_library(config, options)?;
+    let mut library = Library::new();
+    let mut vanished = Vec::new();
+    for loaded in content::load_all(config, options)? {
+        if matches!(loaded.outcome, FileOutcome::Gone) {
+            // Listed, then gone before it could be read: say so rather than stay silent.
+            vanished.push(Diagnostic::warning(
+                Path::new(&loaded.source),
+                1,
+                1,
+                "file disappeared while being read; skipped",
+            ));
+        }
+        library.apply(&loaded.source, loaded.outcome);
+    }
     let published = library.published(now);
+    let mut diagnostics = all_diagnostics(&library, &published);
+    diagnostics.extend(vanished);
+    diagnostics.sort();
     Ok(CheckReport {
         files: library.len(),
         published: published.articles.len(),
-        diagnostics: all_diagnostics(&library, &published),
+        diagnostics,
     })
 }
 

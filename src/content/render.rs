@@ -75,12 +75,12 @@ pub fn render_body(
     // Only gather excerpt text when it can be used (cheap either way).
     let want_auto = explicit.is_none();
 
-    let (content_raw, more_at, auto_text) = match kind {
+    let (content_raw, more_at, auto_text, more_html) = match kind {
         BodyKind::Markdown => {
             let md = markdown_to_html(body, &fn_id_start, want_auto.then_some(limit));
-            (md.html, md.more_at, md.summary)
+            (md.html, md.more_at, md.summary, md.more_html)
         }
-        BodyKind::Html => (body.to_owned(), find_more_line(body), None),
+        BodyKind::Html => (body.to_owned(), find_more_line(body), None, None),
     };
     let content_html = finish(sanitize(&content_raw, base, &fn_id_start));
 
@@ -89,9 +89,10 @@ pub fn render_body(
     } else {
         let from_more = more_at.and_then(|at| {
             let part = body.get(..at)?;
-            let raw = match kind {
-                BodyKind::Markdown => markdown_to_html(part, &fn_id_start, None).html,
-                BodyKind::Html => part.to_owned(),
+            let raw = match (kind, &more_html) {
+                (BodyKind::Markdown, Some(html)) => html.clone(),
+                (BodyKind::Markdown, None) => markdown_to_html(part, &fn_id_start, None).html,
+                (BodyKind::Html, _) => part.to_owned(),
             };
             let html = finish(sanitize(&raw, base, &fn_id_start));
             // An empty "before" part must not produce an empty summary.
@@ -174,6 +175,9 @@ struct MarkdownOut {
     more_at: Option<usize>,
     /// Automatic summary text (plain, unescaped), if requested.
     summary: Option<String>,
+    /// HTML of the part before the marker, without footnote references (their definitions
+    /// are not part of the excerpt, and a dangling `[^x]` would read as noise).
+    more_html: Option<String>,
 }
 
 /// Single pass over the events: rewrite footnote ids, linkify bare URLs,
@@ -182,6 +186,7 @@ fn markdown_to_html(src: &str, fn_id_start: &str, summary_limit: Option<usize>) 
     let parser = Parser::new_ext(src, markdown_options());
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut more_at = None;
+    let mut more_event_index = None;
 
     // Excerpt collectors: paragraphs first, any text as a fallback (so a body
     // of only headings/lists/code still gets a summary).
@@ -240,6 +245,7 @@ fn markdown_to_html(src: &str, fn_id_start: &str, summary_limit: Option<usize>) 
             }
             Event::Html(h) if more_at.is_none() && is_more_marker(h) => {
                 more_at = Some(range.start);
+                more_event_index = Some(events.len());
             }
             Event::InlineHtml(h) => {
                 // Don't linkify inside a raw `<a>…</a>` either.
@@ -276,16 +282,26 @@ fn markdown_to_html(src: &str, fn_id_start: &str, summary_limit: Option<usize>) 
         }
     }
 
-    let mut html = String::with_capacity(src.len() + src.len() / 4);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    // pulldown-cmark aligns table cells with `style`, which the sanitizer
-    // drops; use the `align` attribute instead.
-    if html.contains("style=\"text-align: ") {
-        html = html
-            .replace(" style=\"text-align: left\">", " align=\"left\">")
-            .replace(" style=\"text-align: center\">", " align=\"center\">")
-            .replace(" style=\"text-align: right\">", " align=\"right\">");
-    }
+    let more_html = more_event_index.map(|end| {
+        let mut in_definition = 0usize;
+        let excerpt = events[..end].iter().filter(|e| {
+            match e {
+                Event::Start(Tag::FootnoteDefinition(_)) => in_definition += 1,
+                Event::End(TagEnd::FootnoteDefinition) => {
+                    in_definition = in_definition.saturating_sub(1);
+                    return false;
+                }
+                _ => {}
+            }
+            in_definition == 0 && !matches!(e, Event::FootnoteReference(_))
+        });
+        let mut html = events_to_html(excerpt.cloned(), end * 16);
+        // Indentation before the marker line can leave a blank tail.
+        html.truncate(html.trim_end().len());
+        html.push('\n');
+        html
+    });
+    let html = events_to_html(events.into_iter(), src.len() + src.len() / 4);
 
     let summary = para.zip(any).map(|(p, a)| {
         let p = p.finish();
@@ -299,7 +315,22 @@ fn markdown_to_html(src: &str, fn_id_start: &str, summary_limit: Option<usize>) 
         html,
         more_at,
         summary,
+        more_html,
     }
+}
+
+fn events_to_html<'a>(events: impl Iterator<Item = Event<'a>>, capacity: usize) -> String {
+    let mut html = String::with_capacity(capacity);
+    pulldown_cmark::html::push_html(&mut html, events);
+    // pulldown-cmark aligns table cells with `style`, which the sanitizer
+    // drops; use the `align` attribute instead.
+    if html.contains("style=\"text-align: ") {
+        html = html
+            .replace(" style=\"text-align: left\">", " align=\"left\">")
+            .replace(" style=\"text-align: center\">", " align=\"center\">")
+            .replace(" style=\"text-align: right\">", " align=\"right\">");
+    }
+    html
 }
 
 /// `<a …>` / `</a>` (case-insensitive), not `<abbr>`.
@@ -935,6 +966,19 @@ mod tests {
         );
         assert!(r.content_html.contains("Second <strong>part</strong>"));
         assert!(!r.content_html.contains("<!--"));
+    }
+
+    #[test]
+    fn more_summary_drops_footnote_references() {
+        let r = md("Intro with a note[^n].\n\n<!-- more -->\n\nRest.\n\n[^n]: The note.\n");
+        assert!(
+            r.summary_html.contains("Intro with a note."),
+            "{}",
+            r.summary_html
+        );
+        assert!(!r.summary_html.contains("[^n]"), "{}", r.summary_html);
+        assert!(!r.summary_html.contains("The note"), "{}", r.summary_html);
+        assert!(r.content_html.contains("The note"), "{}", r.content_html);
     }
 
     #[test]
