@@ -1,6 +1,7 @@
 //! The binary edge: parse the command line, load the configuration, run a subcommand, map
 //! the outcome to an exit code (0 ok, 1 failure or content errors in `check`, 2 usage).
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -45,9 +46,16 @@ fn init_logging(config: &Config, to_stdout: bool) {
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(&config.log.level))
         .unwrap_or_else(|_| EnvFilter::new("info"));
+    // Colours only for a terminal: log collectors would store the escape codes.
+    let ansi = if to_stdout {
+        std::io::stdout().is_terminal()
+    } else {
+        std::io::stderr().is_terminal()
+    };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_target(false);
+        .with_target(false)
+        .with_ansi(ansi);
     let result = match (config.log.format, to_stdout) {
         (LogFormat::Json, true) => builder.json().with_writer(std::io::stdout).try_init(),
         (LogFormat::Json, false) => builder.json().with_writer(std::io::stderr).try_init(),

@@ -620,62 +620,40 @@ mod tests {
 mod scratch_timing {
     #[test]
     fn timing() {
-        for (name, body) in [
-            ("repeat", "<item>some repeated words</item>".repeat(32_000)),
-            ("lcg", {
-                let mut x: u64 = 1;
-                (0..1_000_000)
-                    .map(|_| {
-                        x = x
-                            .wrapping_mul(6364136223846793005)
-                            .wrapping_add(1442695040888963407);
-                        (b'a' + ((x >> 33) % 26) as u8) as char
-                    })
-                    .collect::<String>()
-            }),
-            ("feedlike", {
-                let mut x: u64 = 1;
-                let words = [
-                    "the",
-                    "feed",
-                    "reader",
-                    "article",
-                    "summary",
-                    "content",
-                    "server",
-                    "<p>",
-                    "</p>",
-                    "http://example.com/",
-                    "and",
-                    "of",
-                    "markdown",
-                    "ETag",
-                    "cache",
-                ];
-                let mut s = String::new();
-                while s.len() < 300_000 {
-                    x = x
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    s.push_str(words[((x >> 33) % 15) as usize]);
-                    s.push(' ');
-                }
-                s
-            }),
-        ] {
-            let t = std::time::Instant::now();
-            let g = super::gzip(body.as_bytes());
-            let tg = t.elapsed();
-            let t = std::time::Instant::now();
-            let b = super::brotli(body.as_bytes());
-            eprintln!(
-                "{name}: len {} gzip {} in {:?}, br {} in {:?}",
-                body.len(),
-                g.len(),
-                tg,
-                b.len(),
-                t.elapsed()
-            );
+        let mut x: u64 = 1;
+        let words = [
+            "the",
+            "feed",
+            "reader",
+            "article",
+            "summary",
+            "content",
+            "server",
+            "<p>",
+            "</p>",
+            "http://example.com/",
+            "and",
+            "of",
+            "markdown",
+            "ETag",
+            "cache",
+        ];
+        let mut s = String::new();
+        while s.len() < 300_000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            s.push_str(words[((x >> 33) % 15) as usize]);
+            s.push(' ');
+        }
+        for q in [5u32, 7, 9, 10, 11] {
+            for lg in [20u32, 22] {
+                let t = std::time::Instant::now();
+                let mut w = brotli::CompressorWriter::new(Vec::new(), 4096, q, lg);
+                std::io::Write::write_all(&mut w, s.as_bytes()).unwrap();
+                let b = w.into_inner();
+                eprintln!("   br q{q} lg{lg} {} in {:?}", b.len(), t.elapsed());
+            }
         }
     }
 }
