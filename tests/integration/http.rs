@@ -1,1 +1,405 @@
-//! HTTP tests (filled by the HTTP issue)
+//! The daemon over real HTTP on 127.0.0.1 (SPEC §4): routes, methods, conditional requests,
+//! content negotiation, limits against hostile clients, and graceful shutdown.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use crate::support::*;
+
+fn sample_tree() -> Tree {
+    let tree = Tree::new();
+    tree.write(
+        "posts/a.md",
+        &article(
+            "Alpha & <Omega>",
+            "2024-01-01",
+            "Body with [a link](../b/).",
+        ),
+    );
+    tree.write("posts/b.md", &article("Beta", "2024-02-01", "Second body."));
+    tree
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .expect("gunzip");
+    out
+}
+
+fn unbrotli(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    brotli::Decompressor::new(bytes, 4096)
+        .read_to_end(&mut out)
+        .expect("brotli");
+    out
+}
+
+#[test]
+fn http_routes_methods_and_headers() {
+    let tree = sample_tree();
+    let server = Server::start(&tree.content(), &[]);
+    for (path, ctype) in [
+        ("/feed.xml", "application/rss+xml; charset=utf-8"),
+        ("/rss.xml", "application/rss+xml; charset=utf-8"),
+        ("/atom.xml", "application/atom+xml; charset=utf-8"),
+        ("/", "text/html; charset=utf-8"),
+    ] {
+        let r = server.get(path);
+        assert_eq!(r.status, 200, "{path}");
+        assert_eq!(r.header("content-type"), Some(ctype), "{path}");
+        assert_eq!(
+            r.header("content-length").unwrap(),
+            r.body.len().to_string()
+        );
+        assert_eq!(r.header("cache-control"), Some("public, max-age=300"));
+        assert!(r
+            .header("vary")
+            .unwrap()
+            .to_ascii_lowercase()
+            .contains("accept-encoding"));
+        let etag = r.header("etag").unwrap();
+        assert!(
+            etag.starts_with('"') && !etag.starts_with("W/"),
+            "strong etag: {etag}"
+        );
+        assert!(r.header("last-modified").unwrap().ends_with("GMT"));
+        if path != "/" {
+            let feed = parse_feed(&r.body);
+            assert_eq!(entry_titles(&feed), vec!["Beta", "Alpha & <Omega>"]);
+        } else {
+            let html = r.text();
+            assert!(html.contains("Alpha &amp; &lt;Omega&gt;"), "{html}");
+            assert!(html.contains("application/atom+xml"));
+        }
+        // HEAD: the GET headers, no body.
+        let h = server.request("HEAD", path, &[]);
+        assert_eq!(h.status, 200);
+        assert!(h.body.is_empty());
+        for name in [
+            "content-type",
+            "content-length",
+            "etag",
+            "last-modified",
+            "cache-control",
+            "vary",
+        ] {
+            assert_eq!(h.header(name), r.header(name), "HEAD {path} {name}");
+        }
+    }
+    // Query strings are ignored.
+    assert_eq!(
+        server.get("/feed.xml?utm_source=x").body,
+        server.get("/feed.xml").body
+    );
+    assert_eq!(server.get("/healthz").status, 200);
+    assert_eq!(server.get("/readyz").status, 200);
+    let metrics = server.get("/metrics").text();
+    assert!(
+        metrics.contains("feedwright_published_articles 2"),
+        "{metrics}"
+    );
+    for method in ["POST", "PUT", "DELETE", "PATCH"] {
+        let r = server.request(method, "/feed.xml", &[("Content-Length", "0")]);
+        assert_eq!(r.status, 405, "{method}");
+        let allow = r.header("allow").unwrap();
+        assert!(allow.contains("GET") && allow.contains("HEAD"), "{allow}");
+    }
+    assert_eq!(server.get("/nope.xml").status, 404);
+    assert_eq!(server.get("/../feed.xml").status, 404);
+    assert_eq!(server.get("/%2e%2e/etc/passwd").status, 404);
+}
+
+#[test]
+fn http_conditional_requests() {
+    let tree = sample_tree();
+    let server = Server::start(&tree.content(), &[]);
+    let r = server.get("/atom.xml");
+    let etag = r.header("etag").unwrap().to_string();
+    let lm = r.header("last-modified").unwrap().to_string();
+    let cond = |headers: &[(&str, &str)]| server.request("GET", "/atom.xml", headers);
+
+    let nm = cond(&[("If-None-Match", &etag)]);
+    assert_eq!(nm.status, 304);
+    assert!(nm.body.is_empty());
+    assert_eq!(nm.header("etag"), Some(etag.as_str()));
+    assert!(nm.header("cache-control").is_some() && nm.header("vary").is_some());
+    assert_eq!(
+        cond(&[("If-None-Match", &format!("\"nope\", {etag}"))]).status,
+        304
+    );
+    assert_eq!(
+        cond(&[("If-None-Match", &format!("W/{etag}"))]).status,
+        304,
+        "weak comparison"
+    );
+    assert_eq!(cond(&[("If-None-Match", "*")]).status, 304);
+    assert_eq!(cond(&[("If-None-Match", "\"other\"")]).status, 200);
+    assert_eq!(cond(&[("If-Modified-Since", &lm)]).status, 304);
+    assert_eq!(
+        cond(&[("If-Modified-Since", "Mon, 01 Jan 2001 00:00:00 GMT")]).status,
+        200
+    );
+    // If-None-Match wins over If-Modified-Since.
+    assert_eq!(
+        cond(&[("If-None-Match", "\"other\""), ("If-Modified-Since", &lm)]).status,
+        200
+    );
+    assert_eq!(cond(&[("If-Modified-Since", "garbage")]).status, 200);
+}
+
+#[test]
+fn http_compression_and_etags_per_encoding() {
+    let tree = sample_tree();
+    let server = Server::start(&tree.content(), &[]);
+    let plain = server.get("/feed.xml");
+    let gz = server.request("GET", "/feed.xml", &[("Accept-Encoding", "gzip")]);
+    assert_eq!(gz.header("content-encoding"), Some("gzip"));
+    assert_eq!(gunzip(&gz.body), plain.body);
+    let br = server.request(
+        "GET",
+        "/feed.xml",
+        &[("Accept-Encoding", "gzip, deflate, br")],
+    );
+    assert_eq!(br.header("content-encoding"), Some("br"));
+    assert_eq!(unbrotli(&br.body), plain.body);
+    let tags = [plain.header("etag"), gz.header("etag"), br.header("etag")];
+    assert!(
+        tags[0] != tags[1] && tags[1] != tags[2] && tags[0] != tags[2],
+        "{tags:?}"
+    );
+    let q = server.request(
+        "GET",
+        "/feed.xml",
+        &[("Accept-Encoding", "br;q=0, gzip;q=0.5")],
+    );
+    assert_eq!(q.header("content-encoding"), Some("gzip"));
+    let none = server.request("GET", "/feed.xml", &[("Accept-Encoding", "gzip;q=0")]);
+    assert_eq!(none.header("content-encoding"), None);
+    assert_eq!(none.body, plain.body);
+    let refused = server.request(
+        "GET",
+        "/feed.xml",
+        &[("Accept-Encoding", "identity;q=0, *;q=0")],
+    );
+    assert_eq!(refused.status, 406);
+    // A 304 for the gzip variant carries the gzip ETag.
+    let gz_tag = gz.header("etag").unwrap();
+    let nm = server.request(
+        "GET",
+        "/feed.xml",
+        &[("Accept-Encoding", "gzip"), ("If-None-Match", gz_tag)],
+    );
+    assert_eq!(nm.status, 304);
+    assert_eq!(nm.header("etag"), Some(gz_tag));
+}
+
+#[test]
+fn http_etags_and_last_modified_stable_across_restarts() {
+    let tree = sample_tree();
+    let first: Vec<_> = {
+        let server = Server::start(&tree.content(), &[]);
+        ["/feed.xml", "/atom.xml"]
+            .iter()
+            .map(|p| {
+                let r = server.request("GET", p, &[("Accept-Encoding", "br")]);
+                (
+                    r.header("etag").unwrap().to_string(),
+                    r.header("last-modified").unwrap().to_string(),
+                    r.body,
+                )
+            })
+            .collect()
+    };
+    let server = Server::start(&tree.content(), &[]);
+    for (i, p) in ["/feed.xml", "/atom.xml"].iter().enumerate() {
+        let r = server.request("GET", p, &[("Accept-Encoding", "br")]);
+        assert_eq!(r.header("etag").unwrap(), first[i].0, "{p}");
+        assert_eq!(r.header("last-modified").unwrap(), first[i].1, "{p}");
+        assert_eq!(r.body, first[i].2, "{p}");
+    }
+}
+
+#[test]
+fn http_last_modified_moves_forward_when_bytes_change() {
+    let tree = sample_tree();
+    let server = Server::start(&tree.content(), &[]);
+    let before = server.get("/atom.xml");
+    let lm_before = httpdate(before.header("last-modified").unwrap());
+    // Edit an older entry without touching `updated`: bytes change, newest updated does not.
+    tree.write(
+        "posts/a.md",
+        &article("Alpha edited", "2024-01-01", "Changed."),
+    );
+    let ok = wait_until(Duration::from_secs(5), || {
+        server.get("/atom.xml").text().contains("Alpha edited")
+    });
+    assert!(ok);
+    let after = server.get("/atom.xml");
+    assert_ne!(after.header("etag"), before.header("etag"));
+    let lm_after = httpdate(after.header("last-modified").unwrap());
+    assert!(lm_after > lm_before, "{lm_before} -> {lm_after}");
+}
+
+fn httpdate(s: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc2822(&s.replace("GMT", "+0000"))
+        .expect("http date")
+        .to_utc()
+}
+
+#[test]
+fn http_hostile_clients_are_bounded() {
+    let tree = sample_tree();
+    let server = Server::start_with_env(
+        &tree.content(),
+        &[],
+        &[("FEEDWRIGHT_SERVER_HEADER_READ_TIMEOUT_MS", "1000")],
+    );
+    let addr = server.addr;
+
+    // Malformed request line.
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    s.write_all(b"THIS IS NOT HTTP\r\n\r\n").unwrap();
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    let head = String::from_utf8_lossy(&buf);
+    assert!(buf.is_empty() || head.starts_with("HTTP/1.1 400"), "{head}");
+
+    // Absolute-form target uses only the path.
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    s.write_all(b"GET http://example.com/feed.xml HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n").unwrap();
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    assert!(
+        String::from_utf8_lossy(&buf).starts_with("HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&buf)
+    );
+
+    // Huge headers: refused, not buffered forever.
+    let big = "x".repeat(64 * 1024);
+    let r = request(addr, "GET", "/feed.xml", &[("X-Big", &big)]);
+    // Either an error status or a closed connection is acceptable.
+    if let Ok(r) = r {
+        assert!(r.status == 431 || r.status == 400, "{}", r.status);
+    }
+
+    // Slowloris: one byte at a time is cut off after the header timeout.
+    let started = Instant::now();
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let mut closed = false;
+    for b in
+        b"GET /feed.xml HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+            .iter()
+    {
+        if s.write_all(&[*b]).is_err() {
+            closed = true;
+            break;
+        }
+        let mut one = [0u8; 512];
+        match s.read(&mut one) {
+            Ok(0) => {
+                closed = true;
+                break;
+            }
+            Ok(_) => {
+                closed = true; // an error response (408) also ends it
+                break;
+            }
+            Err(_) => {}
+        }
+        if started.elapsed() > Duration::from_secs(8) {
+            break;
+        }
+    }
+    assert!(
+        closed,
+        "slow client not cut off after {:?}",
+        started.elapsed()
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // A client that never reads its response does not stop others.
+    let mut lazy = Vec::new();
+    for _ in 0..20 {
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.write_all(
+            b"GET /feed.xml HTTP/1.1\r\nHost: x\r\n\r\n"
+                .repeat(50)
+                .as_slice(),
+        )
+        .unwrap();
+        lazy.push(s);
+    }
+    assert_eq!(server.get("/feed.xml").status, 200);
+    drop(lazy);
+
+    // Many rapid connections, each answered.
+    let started = Instant::now();
+    let mut ok = 0;
+    for _ in 0..10_000 {
+        if started.elapsed() > Duration::from_secs(60) {
+            break;
+        }
+        if get(addr, "/healthz", &[])
+            .map(|r| r.status == 200)
+            .unwrap_or(false)
+        {
+            ok += 1;
+        }
+    }
+    assert!(ok >= 9_990, "{ok} of 10000 rapid connections answered");
+    assert_eq!(server.get("/feed.xml").status, 200);
+}
+
+#[test]
+fn http_sigterm_finishes_in_flight_requests_and_exits_zero() {
+    let tree = sample_tree();
+    let mut server = Server::start(&tree.content(), &[]);
+    let addr = server.addr;
+    // Requests in flight: sent on open connections, responses read after the signal.
+    let mut conns = Vec::new();
+    for _ in 0..5 {
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s.write_all(b"GET /atom.xml HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        conns.push(s);
+    }
+    let status = server.terminate().expect("exited within the bound");
+    assert!(status.success(), "{status:?}");
+    for mut s in conns {
+        let mut buf = Vec::new();
+        let _ = s.read_to_end(&mut buf);
+        let r = parse_response(&buf, false).expect("a whole response");
+        assert_eq!(r.status, 200);
+        parse_feed(&r.body);
+    }
+    let log = server.log().join("\n");
+    assert!(log.contains("SIGTERM"), "{log}");
+}
+
+#[test]
+fn http_readyz_lists_content_errors() {
+    let tree = sample_tree();
+    tree.write("broken.md", "---\ntitle: broken\n");
+    let server = Server::start(&tree.content(), &[]);
+    let r = server.get("/readyz");
+    assert_eq!(r.status, 200);
+    assert!(
+        r.text()
+            .contains("broken.md:1:1: error: unterminated front matter"),
+        "{}",
+        r.text()
+    );
+}
