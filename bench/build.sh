@@ -105,16 +105,17 @@ stats() {
 bench() {
     local name=$1 n=$2 out=$3
     shift 3
-    local times=$BENCH_DIR/.times rss=$BENCH_DIR/.rss err=$BENCH_DIR/.stderr
+    local times=$BENCH_DIR/.times rss=$BENCH_DIR/.rss cpu=$BENCH_DIR/.cpu err=$BENCH_DIR/.stderr
     : >"$times"
     : >"$rss"
+    : >"$cpu"
     local i t0 t1 status
     for ((i = 0; i < RUNS; i++)); do
         rm -rf "$out"
         t0=$(date +%s.%N)
         status=0
         if [[ -x /usr/bin/time ]]; then
-            /usr/bin/time -f '%M' -o "$BENCH_DIR/.rss1" "$@" >/dev/null 2>"$err" || status=$?
+            /usr/bin/time -f '%M %U %S' -o "$BENCH_DIR/.rss1" "$@" >/dev/null 2>"$err" || status=$?
         else
             "$@" >/dev/null 2>"$err" || status=$?
         fi
@@ -126,17 +127,21 @@ bench() {
         fi
         ((i == 0)) && continue # warm-up
         awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.6f\n", b-a}' >>"$times"
-        [[ -s $BENCH_DIR/.rss1 ]] && tail -n 1 "$BENCH_DIR/.rss1" >>"$rss"
+        if [[ -s $BENCH_DIR/.rss1 ]]; then
+            tail -n 1 "$BENCH_DIR/.rss1" | awk -v r="$rss" -v c="$cpu" '{print $1 >> r; printf "%.2f\n", $2 + $3 >> c}'
+        fi
     done
-    local min med max peak
+    local min med max peak cpu_med=n/a _
     read -r min med max < <(stats "$times")
     if [[ -s $rss ]]; then
         peak=$(sort -n "$rss" | tail -n 1 | awk '{printf "%.1f", $1/1024}')
+        read -r _ cpu_med _ < <(stats "$cpu")
+        cpu_med=$(printf '%.2f' "$cpu_med")
     else
         peak=n/a
     fi
-    log "   $name: median ${med}s  min ${min}s  max ${max}s  peak ${peak} MiB  (last stderr: $(wc -l <"$err") lines)"
-    printf '%s %s %s %s %s %s\n' "$name" "$n" "$med" "$min" "$max" "$peak" >>"$RESULTS"
+    log "   $name: median ${med}s  min ${min}s  max ${max}s  peak ${peak} MiB  cpu ${cpu_med}s  (last stderr: $(wc -l <"$err") lines)"
+    printf '%s %s %s %s %s %s %s\n' "$name" "$n" "$med" "$min" "$max" "$peak" "$cpu_med" >>"$RESULTS"
 }
 
 # ---------------------------------------------------------------- header
@@ -171,9 +176,10 @@ done
 
 echo
 echo "Cold build, warm page cache; $((RUNS - 1)) measured runs per row (first of $RUNS discarded)."
-printf '%-10s %9s %10s %9s %9s %10s %10s\n' tool articles "median s" "min s" "max s" "peak MiB" "µs/article"
-printf '%-10s %9s %10s %9s %9s %10s %10s\n' ---------- --------- ---------- --------- --------- ---------- ----------
-while read -r name n med min max peak; do
+echo "cpu s = median user+sys CPU seconds (all threads); cpu s / median s ~ cores kept busy."
+printf '%-10s %9s %10s %9s %9s %10s %8s %11s\n' tool articles "median s" "min s" "max s" "peak MiB" "cpu s" "µs/article"
+printf '%-10s %9s %10s %9s %9s %10s %8s %11s\n' ---------- --------- ---------- --------- --------- ---------- -------- -----------
+while read -r name n med min max peak cpu; do
     per=$(awk -v m="$med" -v n="$n" 'BEGIN{ if (n > 0) printf "%.1f", m * 1e6 / n; else print "-" }')
-    printf '%-10s %9s %10s %9s %9s %10s %10s\n' "$name" "$n" "$med" "$min" "$max" "$peak" "$per"
+    printf '%-10s %9s %10s %9s %9s %10s %8s %11s\n' "$name" "$n" "$med" "$min" "$max" "$peak" "$cpu" "$per"
 done <"$RESULTS"

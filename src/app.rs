@@ -76,6 +76,7 @@ pub fn all_diagnostics(library: &Library, published: &Published) -> Vec<Diagnost
 pub fn check(config: &Config, strict: bool, now: DateTime<Utc>) -> Result<CheckReport, ScanError> {
     let options = ParseOptions {
         report_unknown_fields: strict,
+        keep_body: false,
     };
     let mut library = Library::new();
     let mut vanished = Vec::new();
@@ -122,9 +123,39 @@ pub fn route_file(out: &Path, route: &str) -> PathBuf {
 
 /// `feedwright build --out DIR`: broken files are reported and left out; the rest is written.
 pub fn build(config: &Config, out: &Path, now: DateTime<Utc>) -> Result<BuildReport, AppError> {
-    let library = load_library(config, ParseOptions::default())?;
+    // Parse every file's metadata without holding every body in memory, then read again
+    // the few articles that reach the output: memory stays flat however large the site.
+    let metadata_only = ParseOptions {
+        keep_body: false,
+        ..ParseOptions::default()
+    };
+    let library = load_library(config, metadata_only)?;
     let published = library.published(now);
-    let outputs = feed::render_outputs(&published.articles, config);
+    let mut diagnostics = all_diagnostics(&library, &published);
+    let mut entries = Vec::with_capacity(config.feeds.limit);
+    for article in feed::select(&published.articles, config) {
+        let reread = content::load_path(
+            &config.content.dir,
+            &article.source,
+            config,
+            ParseOptions::default(),
+        );
+        match reread {
+            // Still published after the re-read (the file may have changed in between).
+            FileOutcome::Parsed(p) => match p.article {
+                Some(full) if full.is_published(now) => entries.push(Arc::new(full)),
+                Some(_) => {}
+                None => diagnostics.extend(p.diagnostics),
+            },
+            FileOutcome::Gone => diagnostics.push(Diagnostic::warning(
+                Path::new(&article.source),
+                1,
+                1,
+                "file disappeared while being read; skipped",
+            )),
+        }
+    }
+    let outputs = feed::render_outputs(&entries, config);
     let mut files: Vec<(String, &str)> = vec![
         (config.feeds.rss_path.clone(), outputs.rss.as_str()),
         (config.feeds.atom_path.clone(), outputs.atom.as_str()),
@@ -139,10 +170,11 @@ pub fn build(config: &Config, out: &Path, now: DateTime<Utc>) -> Result<BuildRep
         write_atomically(&path, body.as_bytes())?;
         written.push(path);
     }
+    diagnostics.sort();
     Ok(BuildReport {
         written,
         published: published.articles.len(),
-        diagnostics: all_diagnostics(&library, &published),
+        diagnostics,
     })
 }
 

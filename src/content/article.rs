@@ -41,8 +41,12 @@ pub struct Article {
     pub tags: Vec<String>,
     pub image: Option<LeadImage>,
     pub lang: Option<String>,
+    /// The source body; empty when parsed with `keep_body: false` (see [`ParseOptions`]).
     pub body: Arc<str>,
     pub body_kind: BodyKind,
+    /// False when the body was dropped after parsing (a one-shot `build` re-reads the few
+    /// articles that reach the output instead of holding every body in memory).
+    pub body_loaded: bool,
     rendered: OnceLock<RenderedBody>,
 }
 
@@ -91,10 +95,23 @@ pub struct Parsed {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Options that only `check --strict` turns on.
-#[derive(Debug, Clone, Copy, Default)]
+/// How much to parse and keep.
+#[derive(Debug, Clone, Copy)]
 pub struct ParseOptions {
+    /// `check --strict`: report front matter fields the format does not know.
     pub report_unknown_fields: bool,
+    /// Keep the body in memory (the daemon does, to render it later and to keep the last
+    /// good version of a file that breaks); `build` and `check` need only the metadata.
+    pub keep_body: bool,
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        Self {
+            report_unknown_fields: false,
+            keep_body: true,
+        }
+    }
 }
 
 /// Parses one article from its bytes. `source` is the path relative to the content root.
@@ -147,7 +164,7 @@ pub fn parse_article(source: &str, bytes: &[u8], config: &Config, options: Parse
             ));
         }
     }
-    match build_article(source, &split, raw, config, &mut diagnostics) {
+    match build_article(source, &split, raw, config, options, &mut diagnostics) {
         Ok(article) => Parsed {
             article: Some(article),
             diagnostics,
@@ -191,6 +208,7 @@ fn build_article(
     split: &Split<'_>,
     raw: RawFrontMatter,
     config: &Config,
+    options: ParseOptions,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Article, Located> {
     let tz = config.site.timezone;
@@ -373,8 +391,9 @@ fn build_article(
         tags,
         image,
         lang: text_of(raw.lang),
-        body: Arc::from(split.body),
+        body: Arc::from(if options.keep_body { split.body } else { "" }),
         body_kind,
+        body_loaded: options.keep_body,
         rendered: OnceLock::new(),
     })
 }

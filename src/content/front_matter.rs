@@ -212,30 +212,25 @@ pub fn parse_yaml(split: &Split<'_>) -> Result<RawFrontMatter, Located> {
     if split.yaml.trim().is_empty() {
         return Ok(RawFrontMatter::default());
     }
-    // First as a generic value, so syntax errors and a non-mapping top level read clearly.
-    let value: serde_yaml::Value =
-        serde_yaml::from_str(split.yaml).map_err(|e| yaml_error(&e, split))?;
-    match &value {
-        serde_yaml::Value::Mapping(_) => {}
-        serde_yaml::Value::Null => return Ok(RawFrontMatter::default()),
-        _ => {
-            return Err(Located::new(
-                split.yaml_first_line,
-                1,
-                "front matter must be `key: value` fields",
-            ))
-        }
-    }
+    // One typed pass: this runs for every file on every full load.
     serde_yaml::from_str(split.yaml).map_err(|e| {
         let mut located = yaml_error(&e, split);
-        // Type errors on a field are reported at 1:1 of the block by some paths; point at the key.
-        if let Some(field) = located.message.split(':').next() {
+        // Some type errors are reported at the block's start; point at the key instead.
+        if let Some(field) = located
+            .message
+            .trim_start_matches("invalid front matter: ")
+            .split(':')
+            .next()
+        {
             if let Some((line, column)) = key_position(split, field.trim()) {
                 if e.location().is_none() || located.line == split.yaml_first_line {
                     located.line = line;
                     located.column = column;
                 }
             }
+        }
+        if located.message.contains("expected struct RawFrontMatter") {
+            located.message = "invalid front matter: expected `key: value` fields".into();
         }
         located
     })
@@ -358,6 +353,14 @@ mod tests {
         let err = parse_yaml(&s).unwrap_err();
         assert!(err.message.contains("draft"), "{err:?}");
         assert_eq!(err.line, 3, "{err:?}");
+    }
+
+    #[test]
+    fn front_matter_must_be_a_mapping() {
+        let s = split("---\njust a string\n---\n").unwrap();
+        let err = parse_yaml(&s).unwrap_err();
+        assert!(err.message.contains("key: value"), "{err:?}");
+        assert_eq!(err.line, 2);
     }
 
     #[test]

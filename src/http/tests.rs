@@ -1,1 +1,773 @@
+//! In-process server tests: `serve` on 127.0.0.1:0, spoken to with raw TCP (and the hyper
+//! client for h2c). Every wait is bounded by a timeout.
 
+use std::io::Read as _;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tokio::time::timeout;
+
+use super::{serve, AppState};
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::snapshot::{SiteOutputs, Snapshot};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+fn updated() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2024-03-27T09:30:00Z")
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn outputs() -> SiteOutputs {
+    let items = "<item><title>Entry</title><description>Some words about it.</description></item>";
+    SiteOutputs {
+        rss: format!(
+            "<?xml version=\"1.0\"?><rss><channel>{}</channel></rss>",
+            items.repeat(30)
+        ),
+        atom: format!(
+            "<?xml version=\"1.0\"?><feed>{}</feed>",
+            "<entry>x</entry>".repeat(50)
+        ),
+        index_html: "<!doctype html><title>Site</title><p>feeds</p>".to_string(),
+        feed_updated: Some(updated()),
+    }
+}
+
+struct Server {
+    addr: SocketAddr,
+    state: Arc<AppState>,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    async fn start(cfg: Config) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let snapshot = Snapshot::build(&cfg, outputs(), vec![], 2, None, Utc::now());
+        Server::start_with(cfg, snapshot, listener)
+    }
+
+    fn start_with(cfg: Config, snapshot: Snapshot, listener: TcpListener) -> Server {
+        let addr = listener.local_addr().expect("local addr");
+        let state = Arc::new(AppState {
+            config: Arc::new(cfg),
+            snapshot: ArcSwap::from_pointee(snapshot),
+            metrics: Metrics::new(),
+        });
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(serve(listener, Arc::clone(&state), async move {
+            let _ = stopped.await;
+        }));
+        Server {
+            addr,
+            state,
+            stop: Some(stop),
+            task,
+        }
+    }
+
+    async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let result = timeout(WAIT, self.task)
+            .await
+            .expect("serve returns in time");
+        result.expect("serve task").expect("serve result");
+    }
+
+    async fn connect(&self) -> BufReader<TcpStream> {
+        let stream = timeout(WAIT, TcpStream::connect(self.addr))
+            .await
+            .expect("connect in time")
+            .expect("connect");
+        BufReader::new(stream)
+    }
+
+    /// One request on a fresh connection.
+    async fn get(&self, request: &str) -> Reply {
+        let mut conn = self.connect().await;
+        conn.get_mut()
+            .write_all(request.as_bytes())
+            .await
+            .expect("write");
+        let head = request.starts_with("HEAD ");
+        read_reply(&mut conn, head).await
+    }
+}
+
+#[derive(Debug)]
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Reads one response: status line, headers, then Content-Length bytes (none for HEAD/304).
+async fn read_reply(conn: &mut BufReader<TcpStream>, head: bool) -> Reply {
+    timeout(WAIT, async {
+        let mut line = String::new();
+        conn.read_line(&mut line).await.expect("status line");
+        let status = line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("bad status line {line:?}"));
+        let mut headers = Vec::new();
+        loop {
+            line.clear();
+            conn.read_line(&mut line).await.expect("header line");
+            let trimmed = line.trim_end();
+            if trimmed.is_empty() {
+                break;
+            }
+            let (name, value) = trimmed.split_once(':').expect("header colon");
+            headers.push((name.to_string(), value.trim().to_string()));
+        }
+        let mut reply = Reply {
+            status,
+            headers,
+            body: Vec::new(),
+        };
+        let length: usize = reply
+            .header("content-length")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        if !head && status != 304 {
+            reply.body = vec![0; length];
+            conn.read_exact(&mut reply.body).await.expect("body");
+        }
+        reply
+    })
+    .await
+    .expect("response in time")
+}
+
+fn test_config() -> Config {
+    let mut cfg = Config::defaults();
+    cfg.server.cache_max_age = 120;
+    cfg
+}
+
+#[tokio::test]
+async fn get_serves_feed_with_all_headers() {
+    let server = Server::start(test_config()).await;
+    let reply = server
+        .get("GET /feed.xml HTTP/1.1\r\nHost: t\r\nUser-Agent: test\r\n\r\n")
+        .await;
+    let snapshot = server.state.snapshot.load();
+    assert_eq!(reply.status, 200);
+    assert_eq!(
+        Some(&Bytes::from(reply.body.clone())),
+        snapshot.body("/feed.xml")
+    );
+    assert_eq!(
+        reply.header("content-type"),
+        Some("application/rss+xml; charset=utf-8")
+    );
+    assert_eq!(
+        reply.header("content-length"),
+        Some(reply.body.len().to_string().as_str())
+    );
+    assert_eq!(reply.header("etag"), snapshot.etag("/feed.xml"));
+    assert_eq!(
+        reply.header("last-modified"),
+        Some("Wed, 27 Mar 2024 09:30:00 GMT")
+    );
+    assert_eq!(reply.header("cache-control"), Some("public, max-age=120"));
+    assert_eq!(reply.header("vary"), Some("Accept-Encoding"));
+    assert_eq!(reply.header("content-encoding"), None);
+
+    let alias = server.get("GET /rss.xml HTTP/1.1\r\nHost: t\r\n\r\n").await;
+    assert_eq!(alias.body, reply.body);
+    let atom = server
+        .get("GET /atom.xml HTTP/1.1\r\nHost: t\r\n\r\n")
+        .await;
+    assert_eq!(
+        atom.header("content-type"),
+        Some("application/atom+xml; charset=utf-8")
+    );
+    let index = server.get("GET /?utm=1 HTTP/1.1\r\nHost: t\r\n\r\n").await;
+    assert_eq!(index.status, 200);
+    assert_eq!(
+        index.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(index.header("etag").is_some() && index.header("last-modified").is_some());
+    drop(snapshot);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn head_has_the_headers_of_get_without_body() {
+    let server = Server::start(test_config()).await;
+    let get = server
+        .get("GET /feed.xml HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip\r\n\r\n")
+        .await;
+    let mut conn = server.connect().await;
+    conn.get_mut()
+        .write_all(b"HEAD /feed.xml HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip\r\n\r\nGET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+        .await
+        .expect("write");
+    let head = read_reply(&mut conn, true).await;
+    assert_eq!(head.status, 200);
+    for name in [
+        "content-type",
+        "content-length",
+        "etag",
+        "last-modified",
+        "content-encoding",
+    ] {
+        assert_eq!(head.header(name), get.header(name), "{name}");
+    }
+    // The next response on the same connection starts right after HEAD's headers.
+    let next = read_reply(&mut conn, false).await;
+    assert_eq!((next.status, &next.body[..]), (200, &b"ok\n"[..]));
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn other_methods_get_405_and_unknown_paths_404() {
+    let server = Server::start(test_config()).await;
+    for method in ["POST", "PUT", "DELETE", "OPTIONS", "PATCH"] {
+        let reply = server
+            .get(&format!(
+                "{method} /feed.xml HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n"
+            ))
+            .await;
+        assert_eq!(reply.status, 405, "{method}");
+        assert_eq!(reply.header("allow"), Some("GET, HEAD"));
+    }
+    for path in [
+        "/nope",
+        "/feed.xml/",
+        "/../feed.xml",
+        "/x/../feed.xml",
+        "/feed%2Exml",
+        "/%66eed.xml",
+        "/FEED.XML",
+        "//feed.xml",
+        "/etc/passwd",
+        "/..%2f..%2fetc%2fpasswd",
+    ] {
+        let reply = server
+            .get(&format!("GET {path} HTTP/1.1\r\nHost: t\r\n\r\n"))
+            .await;
+        assert_eq!(reply.status, 404, "{path}");
+        assert_eq!(
+            reply.header("content-type"),
+            Some("text/plain; charset=utf-8")
+        );
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn absolute_form_target_uses_the_path() {
+    let server = Server::start(test_config()).await;
+    let reply = server
+        .get("GET http://example.com/feed.xml?x=1 HTTP/1.1\r\nHost: example.com\r\n\r\n")
+        .await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(
+        reply.header("content-type"),
+        Some("application/rss+xml; charset=utf-8")
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn conditional_requests() {
+    let server = Server::start(test_config()).await;
+    let first = server
+        .get("GET /feed.xml HTTP/1.1\r\nHost: t\r\n\r\n")
+        .await;
+    let etag = first.header("etag").expect("etag").to_string();
+    let lm = first.header("last-modified").expect("lm").to_string();
+
+    let cases: &[(String, u16)] = &[
+        (format!("If-None-Match: {etag}"), 304),
+        (format!("If-None-Match: W/{etag}"), 304),
+        (format!("If-None-Match: \"a\", {etag}"), 304),
+        ("If-None-Match: *".to_string(), 304),
+        ("If-None-Match: \"stale\"".to_string(), 200),
+        // If-None-Match wins over a matching If-Modified-Since.
+        (
+            format!("If-None-Match: \"stale\"\r\nIf-Modified-Since: {lm}"),
+            200,
+        ),
+        (format!("If-Modified-Since: {lm}"), 304),
+        (
+            "If-Modified-Since: Thu, 28 Mar 2024 00:00:00 GMT".to_string(),
+            304,
+        ),
+        (
+            "If-Modified-Since: Tue, 26 Mar 2024 00:00:00 GMT".to_string(),
+            200,
+        ),
+        ("If-Modified-Since: garbage".to_string(), 200),
+    ];
+    for (header, want) in cases {
+        let reply = server
+            .get(&format!(
+                "GET /feed.xml HTTP/1.1\r\nHost: t\r\n{header}\r\n\r\n"
+            ))
+            .await;
+        assert_eq!(reply.status, *want, "{header}");
+        if *want == 304 {
+            assert_eq!(reply.header("etag"), Some(etag.as_str()));
+            assert_eq!(reply.header("last-modified"), Some(lm.as_str()));
+            assert_eq!(reply.header("cache-control"), Some("public, max-age=120"));
+            assert_eq!(reply.header("vary"), Some("Accept-Encoding"));
+            assert!(reply.body.is_empty());
+        }
+    }
+
+    // The gzip tag revalidates a gzip request and is confirmed as such.
+    let gz = server
+        .get("GET /feed.xml HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip\r\n\r\n")
+        .await;
+    let gz_tag = gz.header("etag").expect("gzip etag").to_string();
+    assert_ne!(gz_tag, etag);
+    let reply = server
+        .get(&format!(
+            "GET /feed.xml HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip\r\nIf-None-Match: {gz_tag}\r\n\r\n"
+        ))
+        .await;
+    assert_eq!(
+        (reply.status, reply.header("etag")),
+        (304, Some(gz_tag.as_str()))
+    );
+    // HEAD honours conditionals too.
+    let reply = server
+        .get(&format!(
+            "HEAD /feed.xml HTTP/1.1\r\nHost: t\r\nIf-None-Match: {etag}\r\n\r\n"
+        ))
+        .await;
+    assert_eq!(reply.status, 304);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn content_codings_and_406() {
+    let server = Server::start(test_config()).await;
+    let identity = server
+        .state
+        .snapshot
+        .load()
+        .body("/feed.xml")
+        .cloned()
+        .expect("body");
+
+    let gz = server
+        .get("GET /feed.xml HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip, deflate\r\n\r\n")
+        .await;
+    assert_eq!(gz.header("content-encoding"), Some("gzip"));
+    assert!(gz.header("etag").is_some_and(|t| t.ends_with("-gz\"")));
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(&gz.body[..])
+        .read_to_end(&mut out)
+        .expect("gunzip");
+    assert_eq!(&out[..], &identity[..]);
+
+    let br = server
+        .get("GET /feed.xml HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip;q=0.5, br;q=1.0, *;q=0\r\n\r\n")
+        .await;
+    assert_eq!(br.header("content-encoding"), Some("br"));
+    assert!(br.header("etag").is_some_and(|t| t.ends_with("-br\"")));
+    let mut out = Vec::new();
+    brotli::Decompressor::new(&br.body[..], 4096)
+        .read_to_end(&mut out)
+        .expect("unbrotli");
+    assert_eq!(&out[..], &identity[..]);
+
+    let none = server
+        .get("GET /feed.xml HTTP/1.1\r\nHost: t\r\nAccept-Encoding: identity;q=0\r\n\r\n")
+        .await;
+    assert_eq!(none.status, 406);
+    let star = server
+        .get("GET /feed.xml HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip;q=0, *;q=0\r\n\r\n")
+        .await;
+    assert_eq!(star.status, 406);
+    let plain = server
+        .get("GET /feed.xml HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip;q=0\r\n\r\n")
+        .await;
+    assert_eq!(
+        (plain.status, plain.header("content-encoding")),
+        (200, None)
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn health_readiness_and_metrics() {
+    let cfg = test_config();
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let server = Server::start_with(cfg.clone(), Snapshot::starting(&cfg), listener);
+
+    let health = server.get("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n").await;
+    assert_eq!((health.status, &health.body[..]), (200, &b"ok\n"[..]));
+    assert_eq!(health.header("cache-control"), Some("no-store"));
+    let ready = server.get("GET /readyz HTTP/1.1\r\nHost: t\r\n\r\n").await;
+    assert_eq!((ready.status, &ready.body[..]), (503, &b"starting\n"[..]));
+    let feed = server
+        .get("GET /feed.xml HTTP/1.1\r\nHost: t\r\n\r\n")
+        .await;
+    assert_eq!(feed.status, 503);
+    assert_eq!(feed.header("retry-after"), Some("1"));
+
+    let errors = vec!["bad.md:3:1: error: invalid YAML".to_string()];
+    let loaded = Snapshot::build(&cfg, outputs(), errors, 4, None, Utc::now());
+    server.state.snapshot.store(Arc::new(loaded));
+    let ready = server.get("GET /readyz HTTP/1.1\r\nHost: t\r\n\r\n").await;
+    assert_eq!(ready.status, 200);
+    assert_eq!(
+        String::from_utf8_lossy(&ready.body),
+        "ready\n4 published articles\ncontent errors: 1\nbad.md:3:1: error: invalid YAML\n"
+    );
+    let feed = server
+        .get("GET /feed.xml HTTP/1.1\r\nHost: t\r\n\r\n")
+        .await;
+    assert_eq!(feed.status, 200);
+    let _ = server
+        .get("GET /wp-login.php HTTP/1.1\r\nHost: t\r\n\r\n")
+        .await;
+
+    let metrics = server.get("GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n").await;
+    assert_eq!(metrics.status, 200);
+    assert_eq!(metrics.header("cache-control"), Some("no-store"));
+    assert!(metrics
+        .header("content-type")
+        .is_some_and(|t| t.starts_with("application/openmetrics-text")));
+    let text = String::from_utf8_lossy(&metrics.body);
+    for needle in [
+        r#"feedwright_http_requests_total{route="/feed.xml",status="200"} 1"#,
+        r#"feedwright_http_requests_total{route="/feed.xml",status="503"} 1"#,
+        r#"feedwright_http_requests_total{route="other",status="404"} 1"#,
+        r#"feedwright_http_requests_total{route="/healthz",status="200"} 1"#,
+    ] {
+        assert!(text.contains(needle), "missing {needle} in\n{text}");
+    }
+    assert!(!text.contains("wp-login"), "raw paths never become labels");
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn huge_header_is_refused() {
+    let mut cfg = test_config();
+    cfg.server.max_header_bytes = 8192;
+    let server = Server::start(cfg).await;
+    let mut conn = server.connect().await;
+    let request = format!(
+        "GET /feed.xml HTTP/1.1\r\nHost: t\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(64 * 1024)
+    );
+    // The server may close before reading it all: a failed write is fine.
+    let _ = conn.get_mut().write_all(request.as_bytes()).await;
+    let mut response = Vec::new();
+    let read = timeout(WAIT, conn.read_to_end(&mut response))
+        .await
+        .expect("answered or closed in time");
+    let text = String::from_utf8_lossy(&response);
+    assert!(
+        read.is_err() || response.is_empty() || text.starts_with("HTTP/1.1 431"),
+        "unexpected answer: {text:.200}"
+    );
+    // The server is still fine.
+    let ok = server.get("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n").await;
+    assert_eq!(ok.status, 200);
+    server.shutdown().await;
+}
+
+/// Reads until the server closes the connection; returns how long that took.
+async fn time_until_closed(conn: &mut TcpStream) -> Duration {
+    let started = Instant::now();
+    let mut buf = [0u8; 1024];
+    timeout(WAIT, async {
+        loop {
+            match conn.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await
+    .expect("server closed the connection in time");
+    started.elapsed()
+}
+
+#[tokio::test]
+async fn slowloris_is_cut_off() {
+    let mut cfg = test_config();
+    cfg.server.header_read_timeout = Duration::from_secs(1);
+    let server = Server::start(cfg).await;
+    let stream = TcpStream::connect(server.addr).await.expect("connect");
+    let (mut reader, mut writer) = stream.into_split();
+    let drip = tokio::spawn(async move {
+        let request =
+            b"GET /feed.xml HTTP/1.1\r\nHost: t\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+        for byte in request.iter().cycle().take(100) {
+            if writer.write_all(&[*byte]).await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
+    let started = Instant::now();
+    let mut buf = [0u8; 256];
+    timeout(WAIT, async {
+        loop {
+            match reader.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await
+    .expect("closed in time");
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+    drip.abort();
+
+    // A silent client is cut off too.
+    let mut silent = TcpStream::connect(server.addr).await.expect("connect");
+    let took = time_until_closed(&mut silent).await;
+    assert!(took < Duration::from_secs(3), "silent took {took:?}");
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn idle_keep_alive_connection_is_closed() {
+    let mut cfg = test_config();
+    cfg.server.idle_timeout = Duration::from_millis(500);
+    let server = Server::start(cfg).await;
+    let mut conn = server.connect().await;
+    conn.get_mut()
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+        .await
+        .expect("write");
+    assert_eq!(read_reply(&mut conn, false).await.status, 200);
+    let mut stream = conn.into_inner();
+    let took = time_until_closed(&mut stream).await;
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn connection_limit_holds_extra_clients_in_the_backlog() {
+    let mut cfg = test_config();
+    cfg.server.max_connections = 1;
+    let server = Server::start(cfg).await;
+    let mut first = server.connect().await;
+    first
+        .get_mut()
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+        .await
+        .expect("write");
+    assert_eq!(read_reply(&mut first, false).await.status, 200);
+
+    let mut second = server.connect().await; // completes in the kernel backlog
+    second
+        .get_mut()
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+        .await
+        .expect("write");
+    let mut byte = [0u8; 1];
+    let early = timeout(Duration::from_millis(500), second.get_mut().peek(&mut byte)).await;
+    assert!(
+        early.is_err(),
+        "second connection served while the first holds the only slot"
+    );
+    drop(first);
+    assert_eq!(read_reply(&mut second, false).await.status, 200);
+    server.shutdown().await;
+}
+
+/// A feed large enough that a client that does not read blocks the server's writes.
+fn big_outputs() -> SiteOutputs {
+    let mut x: u64 = 7;
+    let mut rss = String::with_capacity(1_100_000);
+    rss.push_str("<rss>");
+    while rss.len() < 1_000_000 {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        rss.push(char::from(b'a' + ((x >> 33) % 26) as u8));
+    }
+    rss.push_str("</rss>");
+    SiteOutputs { rss, ..outputs() }
+}
+
+/// Server sockets with a small send buffer and a client with a small receive buffer, so a
+/// 1 MB response really waits for the client.
+async fn start_small_buffers(cfg: Config) -> Server {
+    let socket = TcpSocket::new_v4().expect("socket");
+    socket.set_send_buffer_size(4096).expect("sndbuf");
+    socket
+        .bind("127.0.0.1:0".parse().expect("addr"))
+        .expect("bind");
+    let listener = socket.listen(64).expect("listen");
+    let snapshot = Snapshot::build(&cfg, big_outputs(), vec![], 1, None, Utc::now());
+    Server::start_with(cfg, snapshot, listener)
+}
+
+async fn slow_client(addr: SocketAddr) -> TcpStream {
+    let socket = TcpSocket::new_v4().expect("socket");
+    socket.set_recv_buffer_size(4096).expect("rcvbuf");
+    timeout(WAIT, socket.connect(addr))
+        .await
+        .expect("connect in time")
+        .expect("connect")
+}
+
+#[tokio::test]
+async fn client_that_stops_reading_is_cut_off() {
+    let mut cfg = test_config();
+    cfg.server.request_timeout = Duration::from_secs(1);
+    let server = start_small_buffers(cfg).await;
+    let mut client = slow_client(server.addr).await;
+    client
+        .write_all(b"GET /feed.xml HTTP/1.1\r\nHost: t\r\n\r\n")
+        .await
+        .expect("write");
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let mut received = Vec::new();
+    let _ = timeout(WAIT, client.read_to_end(&mut received))
+        .await
+        .expect("closed in time");
+    assert!(
+        received.len() < 1_000_000,
+        "the stalled response should have been cut off, got {} bytes",
+        received.len()
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn graceful_shutdown_finishes_in_flight_requests() {
+    let mut cfg = test_config();
+    cfg.server.shutdown_grace = Duration::from_secs(5);
+    let server = start_small_buffers(cfg).await;
+    let expected = server
+        .state
+        .snapshot
+        .load()
+        .body("/feed.xml")
+        .map(|b| b.len())
+        .expect("body");
+    let mut client = slow_client(server.addr).await;
+    client
+        .write_all(b"GET /feed.xml HTTP/1.1\r\nHost: t\r\n\r\n")
+        .await
+        .expect("write");
+    let mut idle = TcpStream::connect(server.addr).await.expect("idle connect");
+    // Let the server start writing and block on the full client buffer.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let addr = server.addr;
+    let stopping = tokio::spawn(server.shutdown());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // New connections are refused once shutdown started.
+    assert!(
+        TcpStream::connect(addr).await.is_err(),
+        "listener still open"
+    );
+
+    // The in-flight response still arrives whole.
+    let mut received = Vec::new();
+    timeout(WAIT, client.read_to_end(&mut received))
+        .await
+        .expect("response in time")
+        .expect("read");
+    let text = String::from_utf8_lossy(&received[..received.len().min(200)]).to_string();
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    let header_end = received
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("end of headers");
+    assert_eq!(received.len() - header_end - 4, expected);
+    // The idle connection was closed, and serve returned.
+    let _ = time_until_closed(&mut idle).await;
+    timeout(WAIT, stopping)
+        .await
+        .expect("serve stopped in time")
+        .expect("shutdown task");
+}
+
+#[tokio::test]
+async fn h2c_prior_knowledge() {
+    use http_body_util::{BodyExt, Empty};
+    use hyper_util::client::legacy::Client;
+    use hyper_util::rt::TokioExecutor;
+
+    let server = Server::start(test_config()).await;
+    let client = Client::builder(TokioExecutor::new())
+        .http2_only(true)
+        .build_http::<Empty<Bytes>>();
+    let url = format!("http://{}/atom.xml", server.addr);
+    let request = hyper::Request::get(&url)
+        .header("accept-encoding", "br")
+        .body(Empty::new())
+        .expect("request");
+    let response = timeout(WAIT, client.request(request))
+        .await
+        .expect("in time")
+        .expect("h2 response");
+    assert_eq!(response.version(), hyper::Version::HTTP_2);
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response
+            .headers()
+            .get("content-encoding")
+            .map(|v| v.as_bytes()),
+        Some(&b"br"[..])
+    );
+    let etag = response.headers().get("etag").cloned().expect("etag");
+    let body = timeout(WAIT, response.into_body().collect())
+        .await
+        .expect("in time")
+        .expect("body")
+        .to_bytes();
+    let mut out = Vec::new();
+    brotli::Decompressor::new(&body[..], 4096)
+        .read_to_end(&mut out)
+        .expect("unbrotli");
+    assert_eq!(
+        Some(&Bytes::from(out)),
+        server.state.snapshot.load().body("/atom.xml")
+    );
+
+    let request = hyper::Request::head(&url)
+        .header("accept-encoding", "br")
+        .header("if-none-match", etag.clone())
+        .body(Empty::new())
+        .expect("request");
+    let response = timeout(WAIT, client.request(request))
+        .await
+        .expect("in time")
+        .expect("h2 response");
+    assert_eq!(response.status(), 304);
+    assert_eq!(response.headers().get("etag"), Some(&etag));
+    drop(client);
+    server.shutdown().await;
+}

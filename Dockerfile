@@ -1,0 +1,42 @@
+# feedwright container image: a static-ish release binary on distroless, running as nonroot.
+#
+#   docker build -t feedwright .
+#   docker run -p 8080:8080 -v "$PWD/content:/content:ro" feedwright
+#
+# Content is read from /content (mount your own over the sample), the config from
+# /config/feedwright.yaml; any key can be overridden with FEEDWRIGHT_<SECTION>_<KEY>.
+
+FROM rust:1.95-slim-bookworm AS build
+WORKDIR /src
+
+# Dependencies first, against stub sources: this layer is rebuilt only when Cargo.toml or
+# Cargo.lock change, not on every source edit.
+COPY Cargo.toml Cargo.lock ./
+RUN mkdir src \
+    && echo 'fn main() {}' > src/main.rs \
+    && touch src/lib.rs \
+    && cargo build --release --locked \
+    && rm -rf src target/release/.fingerprint/feedwright-* target/release/deps/feedwright-* \
+        target/release/deps/libfeedwright-* target/release/feedwright*
+
+COPY src ./src
+# `touch`: COPY keeps the files' mtimes, which may predate the stub build above.
+RUN touch src/main.rs src/lib.rs \
+    && cargo build --release --locked \
+    && cp target/release/feedwright /feedwright
+
+FROM gcr.io/distroless/cc-debian12:nonroot
+COPY --from=build /feedwright /usr/local/bin/feedwright
+# Sample content and the documented config; mount real content over /content.
+COPY content/ /content/
+COPY config/feedwright.yaml /config/feedwright.yaml
+ENV FEEDWRIGHT_CONFIG=/config/feedwright.yaml \
+    FEEDWRIGHT_CONTENT_DIR=/content \
+    FEEDWRIGHT_SERVER_LISTEN=0.0.0.0:8080
+EXPOSE 8080
+USER nonroot
+# No shell or curl in distroless: the binary probes its own /healthz.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+    CMD ["/usr/local/bin/feedwright", "healthcheck"]
+ENTRYPOINT ["/usr/local/bin/feedwright"]
+CMD ["serve"]
