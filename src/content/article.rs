@@ -222,11 +222,14 @@ fn build_article(
     };
     let text_of = |t: Option<Text>| t.map(|t| t.0.trim().to_string()).filter(|s| !s.is_empty());
 
-    let title = text_of(raw.title).ok_or_else(|| Located {
-        line: 1,
-        column: 1,
-        message: "missing required field `title`".into(),
-    })?;
+    let title = text_of(raw.title)
+        .map(|t| plain_title(&t))
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| Located {
+            line: 1,
+            column: 1,
+            message: "missing required field `title`".into(),
+        })?;
 
     let file_name = source.rsplit('/').next().unwrap_or(source);
     let stem = file_name
@@ -396,6 +399,48 @@ fn build_article(
         body_loaded: options.keep_body,
         rendered: OnceLock::new(),
     })
+}
+
+/// Inline HTML elements that authors put in titles (`<em>async</em> Rust`).
+const TITLE_MARKUP: &[&str] = &[
+    "a", "abbr", "b", "bdi", "cite", "code", "del", "dfn", "em", "i", "ins", "kbd", "mark", "q",
+    "s", "samp", "small", "span", "strong", "sub", "sup", "u", "var",
+];
+
+/// Titles are plain text in every feed. A title that closes an inline HTML element was
+/// written as markup: keep its text, drop the tags, decode the basic entities. Anything else
+/// (`Using <div> in templates`) is literal text and stays as written.
+fn plain_title(title: &str) -> String {
+    let lower = title.to_ascii_lowercase();
+    let is_markup = TITLE_MARKUP
+        .iter()
+        .any(|tag| lower.contains(&format!("</{tag}>")));
+    if !is_markup {
+        return title.to_string();
+    }
+    let mut text = String::with_capacity(title.len());
+    let mut rest = title;
+    while let Some(start) = rest.find('<') {
+        text.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let looks_like_tag = after.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/');
+        match after.find('>') {
+            Some(end) if looks_like_tag => rest = &after[end + 1..],
+            _ => {
+                text.push('<');
+                rest = after;
+            }
+        }
+    }
+    text.push_str(rest);
+    let decoded = text
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&amp;", "&");
+    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// `site.base_url` joined with `content.permalink`; empty segments collapse.
@@ -583,6 +628,14 @@ mod tests {
         assert!(p.article.is_some());
         assert!(p.diagnostics[0].message.contains("earlier"));
         assert_eq!(p.diagnostics[0].line, 4);
+    }
+
+    #[test]
+    fn article_title_markup_becomes_text_but_literal_brackets_stay() {
+        assert_eq!(plain_title("Why <em>async</em> is &amp; hard"), "Why async is & hard");
+        assert_eq!(plain_title("Using <div> in templates"), "Using <div> in templates");
+        assert_eq!(plain_title("a < b & c"), "a < b & c");
+        assert_eq!(plain_title("<b>Bold</b> <unclosed"), "Bold <unclosed");
     }
 
     #[test]

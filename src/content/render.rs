@@ -166,6 +166,9 @@ fn markdown_options() -> Options {
     o.insert(Options::ENABLE_TABLES);
     o.insert(Options::ENABLE_STRIKETHROUGH);
     o.insert(Options::ENABLE_FOOTNOTES);
+    // `## Title {#id}` is common in content written for static site generators; without
+    // this the braces show up as heading text.
+    o.insert(Options::ENABLE_HEADING_ATTRIBUTES);
     o
 }
 

@@ -88,5 +88,44 @@ pub fn render_rss(entries: &[Arc<Article>], config: &Config) -> String {
     atom.set_links(vec![self_link]);
     channel.set_atom_ext(atom);
     channel.set_items(entries.iter().map(|a| item(a, config)).collect::<Vec<_>>());
-    channel.to_string() + "\n"
+    let mut xml = hex_escapes_outside_cdata(&channel.to_string());
+    xml.push('\n');
+    xml
+}
+
+/// The RSS Profile (and the W3C validator) want `&` and `<` in plain-text elements written
+/// as hexadecimal character references, so no reader mistakes a title like
+/// "Using <div> & co" for markup. Same characters, different spelling: CDATA sections (the
+/// HTML of summaries and content) are copied untouched.
+fn hex_escapes_outside_cdata(xml: &str) -> String {
+    let mut out = String::with_capacity(xml.len() + 64);
+    let mut rest = xml;
+    while !rest.is_empty() {
+        let (plain, tail) = match rest.find("<![CDATA[") {
+            Some(i) => rest.split_at(i),
+            None => (rest, ""),
+        };
+        out.push_str(&plain.replace("&lt;", "&#x3C;").replace("&amp;", "&#x26;"));
+        if tail.is_empty() {
+            break;
+        }
+        let end = tail.find("]]>").map_or(tail.len(), |i| i + 3);
+        out.push_str(&tail[..end]);
+        rest = &tail[end..];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rss_hex_escapes_only_outside_cdata() {
+        let xml = "<title>a &lt;b&gt; &amp; c</title><description><![CDATA[<p>&lt;x&gt; &amp;</p>]]></description><t>&amp;</t>";
+        assert_eq!(
+            hex_escapes_outside_cdata(xml),
+            "<title>a &#x3C;b&gt; &#x26; c</title><description><![CDATA[<p>&lt;x&gt; &amp;</p>]]></description><t>&#x26;</t>"
+        );
+    }
 }
