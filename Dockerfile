@@ -10,18 +10,29 @@ FROM rust:1.95-slim-bookworm AS build
 WORKDIR /src
 
 # Dependencies first, against stub sources: this layer is rebuilt only when Cargo.toml or
-# Cargo.lock change, not on every source edit.
+# Cargo.lock change, not on every source edit. Cargo refuses a manifest whose declared
+# targets are missing, so every [[bin]]/[[bench]]/[[test]]/[[example]] gets an empty stub
+# too (at its `path`, or the default one); the stubs stay, as the release build never
+# compiles benches, tests or examples, and their sources stay out of the build context.
 COPY Cargo.toml Cargo.lock ./
 RUN mkdir src \
     && echo 'fn main() {}' > src/main.rs \
     && touch src/lib.rs \
+    && awk -F'"' '/^\[/ { if (f != "") print f; f = "" } \
+            /^\[\[bin\]\]/ { d = "src/bin" } /^\[\[bench\]\]/ { d = "benches" } \
+            /^\[\[test\]\]/ { d = "tests" } /^\[\[example\]\]/ { d = "examples" } \
+            /^\[\[(bin|bench|test|example)\]\]/ { f = "?" } \
+            f == "?" && /^name *=/ { f = d "/" $2 ".rs" } \
+            f != "" && /^path *=/ { f = $2 } \
+            END { if (f != "") print f }' Cargo.toml \
+       | while read -r stub; do mkdir -p "$(dirname "$stub")"; echo 'fn main() {}' > "$stub"; done \
     && cargo build --release --locked \
     && rm -rf src target/release/.fingerprint/feedwright-* target/release/deps/feedwright-* \
         target/release/deps/libfeedwright-* target/release/feedwright*
 
 COPY src ./src
 # `touch`: COPY keeps the files' mtimes, which may predate the stub build above.
-RUN touch src/main.rs src/lib.rs \
+RUN find src -name '*.rs' -exec touch {} + \
     && cargo build --release --locked \
     && cp target/release/feedwright /feedwright
 

@@ -2,21 +2,34 @@
 //!
 //! hyper's `header_read_timeout` starts only once HTTP/1 parsing begins; the auto builder
 //! first reads up to 24 bytes to tell HTTP/1 from h2 with no timeout at all, h2 has no
-//! header timeout, and nothing bounds a client that stops reading its response. So each
-//! connection runs next to a [`watchdog`] that closes it when:
+//! header timeout, and nothing bounds a client that stops reading its response. hyper's
+//! timer also costs an allocation and two timer-wheel updates per request. So hyper's own
+//! header timeout is off, and each connection runs next to a [`watchdog`] that closes it
+//! when:
 //!
 //! - no request has arrived within `header_read_timeout` of accepting it (slowloris, or a
 //!   silent client);
+//! - the next request on a kept-alive HTTP/1 connection has started arriving (bytes were
+//!   read while no request was in progress) but its head is not complete within
+//!   `header_read_timeout` of its first byte;
 //! - a request has been in progress (response not yet handed off, or the socket not
 //!   accepting our bytes) for longer than `request_timeout` (slow or stalled readers);
 //! - no request has been in progress for `idle_timeout` (idle keep-alive).
 //!
 //! Deadlines are absolute, so trickling bytes cannot extend them. State is a few atomics
-//! updated by the response body guard and the socket wrapper: no lock, no allocation.
+//! updated by the response body guard and the socket wrapper: no lock, no allocation, and
+//! one clock read per request phase change. All of it is touched only by the connection's
+//! own task (the watchdog shares that task), so the atomics are never contended.
+//!
+//! Per-request head tracking is skipped on connections whose first byte is `P`: that is
+//! how the h2 prior-knowledge preface starts (`PRI * HTTP/2.0`), and h2 reads frames
+//! (PING, SETTINGS, WINDOW_UPDATE) between requests, which are not a request head. Such
+//! connections (h2, or HTTP/1 opening with POST/PUT/PATCH, which only ever get 405/404)
+//! keep the other three limits.
 
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -63,7 +76,17 @@ pub struct Activity {
     busy_since: AtomicU64,
     last_done: AtomicU64,
     write_blocked: AtomicBool,
+    /// Bytes of a request head have been read while no request was in progress, at
+    /// `head_since`; cleared when the request begins.
+    reading_head: AtomicBool,
+    head_since: AtomicU64,
+    /// 0: nothing read yet; 1: track request heads (HTTP/1); 2: do not (maybe h2).
+    head_tracking: AtomicU8,
 }
+
+const HEADS_UNKNOWN: u8 = 0;
+const HEADS_TRACKED: u8 = 1;
+const HEADS_UNTRACKED: u8 = 2;
 
 impl Activity {
     pub fn new() -> Arc<Activity> {
@@ -74,6 +97,9 @@ impl Activity {
             busy_since: AtomicU64::new(0),
             last_done: AtomicU64::new(0),
             write_blocked: AtomicBool::new(false),
+            reading_head: AtomicBool::new(false),
+            head_since: AtomicU64::new(0),
+            head_tracking: AtomicU8::new(HEADS_UNKNOWN),
         })
     }
 
@@ -88,7 +114,31 @@ impl Activity {
             self.busy_since.store(self.now_ms(), Ordering::Release);
         }
         self.requests.fetch_add(1, Ordering::AcqRel);
+        self.reading_head.store(false, Ordering::Release);
         InFlight(Arc::clone(self))
+    }
+
+    /// Notes `data`, just read from the socket: the first bytes of a new request head when
+    /// no request is in progress.
+    fn on_read(&self, data: &[u8]) {
+        let Some(&first) = data.first() else { return };
+        let mut tracking = self.head_tracking.load(Ordering::Relaxed);
+        if tracking == HEADS_UNKNOWN {
+            tracking = if first == b'P' {
+                HEADS_UNTRACKED
+            } else {
+                HEADS_TRACKED
+            };
+            self.head_tracking.store(tracking, Ordering::Relaxed);
+        }
+        if tracking == HEADS_TRACKED
+            && self.in_flight.load(Ordering::Acquire) == 0
+            && self.requests.load(Ordering::Acquire) > 0
+            && !self.reading_head.load(Ordering::Acquire)
+        {
+            self.head_since.store(self.now_ms(), Ordering::Release);
+            self.reading_head.store(true, Ordering::Release);
+        }
     }
 
     fn deadline(&self, limits: &Limits) -> Instant {
@@ -99,6 +149,9 @@ impl Activity {
             self.start + ms(&self.busy_since) + limits.request
         } else if self.requests.load(Ordering::Acquire) == 0 {
             self.start + limits.header_read
+        } else if self.reading_head.load(Ordering::Acquire) {
+            (self.start + ms(&self.head_since) + limits.header_read)
+                .min(self.start + ms(&self.last_done) + limits.idle)
         } else {
             self.start + ms(&self.last_done) + limits.idle
         }
@@ -168,7 +221,12 @@ impl AsyncRead for TrackedStream {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_read(cx, buf)
+        let before = buf.filled().len();
+        let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = poll {
+            self.activity.on_read(&buf.filled()[before..]);
+        }
+        poll
     }
 }
 

@@ -108,6 +108,8 @@ pub async fn serve(
             let _permit = permit;
             let connection = watcher.watch(builder.serve_connection(io, service));
             tokio::select! {
+                // The connection first: it is what every wake-up is for.
+                biased;
                 result = connection => {
                     if let Err(error) = result {
                         tracing::debug!(%peer, %error, "connection ended with an error");
@@ -158,10 +160,12 @@ fn connection_builder(cfg: &Config) -> auto::Builder<TokioExecutor> {
     // hyper's h1 read buffer bound is also its header size bound (431 when exceeded); it
     // cannot go below 8 KiB.
     let max_buf = server.max_header_bytes.max(8192);
+    // No hyper timer and no hyper header timeout on HTTP/1: hyper would allocate and arm a
+    // timer for every request. `conn::watchdog` enforces `server.header_read_timeout` for
+    // every request head instead, at the cost of a clock read.
     builder
         .http1()
-        .timer(TokioTimer::new()) // without a timer the header timeout is silently off
-        .header_read_timeout(server.header_read_timeout)
+        .header_read_timeout(None)
         .max_buf_size(max_buf)
         .keep_alive(true);
     builder

@@ -574,6 +574,55 @@ async fn idle_keep_alive_connection_is_closed() {
 }
 
 #[tokio::test]
+async fn slow_second_request_head_is_cut_off() {
+    let mut cfg = test_config();
+    cfg.server.header_read_timeout = Duration::from_secs(1);
+    let server = Server::start(cfg).await;
+    let mut conn = server.connect().await;
+    conn.get_mut()
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+        .await
+        .expect("write");
+    assert_eq!(read_reply(&mut conn, false).await.status, 200);
+    // A kept-alive connection that idles is fine for longer than the header timeout...
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    conn.get_mut()
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+        .await
+        .expect("write");
+    assert_eq!(read_reply(&mut conn, false).await.status, 200);
+    // ...but the next head, once started, must be complete within it.
+    let (mut reader, mut writer) = conn.into_inner().into_split();
+    let drip = tokio::spawn(async move {
+        for byte in b"GET /healthz HTTP/1.1\r\nX-Slow: "
+            .iter()
+            .cycle()
+            .take(100)
+        {
+            if writer.write_all(&[*byte]).await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
+    let started = Instant::now();
+    let mut buf = [0u8; 256];
+    timeout(WAIT, async {
+        loop {
+            match reader.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+    })
+    .await
+    .expect("closed in time");
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+    drip.abort();
+    server.shutdown().await;
+}
+#[tokio::test]
 async fn connection_limit_holds_extra_clients_in_the_backlog() {
     let mut cfg = test_config();
     cfg.server.max_connections = 1;
