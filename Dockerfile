@@ -1,4 +1,4 @@
-# feedwright container image: a static-ish release binary on distroless, running as nonroot.
+# feedwright container image: a fully static release binary on distroless, running as nonroot.
 #
 #   docker build -t feedwright .
 #   docker run -p 8080:8080 -v "$PWD/content:/content:ro" feedwright
@@ -8,6 +8,11 @@
 
 FROM rust:1.95-slim-bookworm AS build
 WORKDIR /src
+# glibc's crt-static gives a self-contained binary, so the runtime image needs no libc at all
+# (distroless/static: ~2 MB of base instead of ~24 MB for distroless/cc). feedwright does no
+# name lookups (it binds and probes socket addresses), so static glibc's NSS limits don't
+# apply. The explicit --target keeps the flag off build scripts and proc-macros.
+ENV RUSTFLAGS="-C target-feature=+crt-static"
 
 # Dependencies first, against stub sources: this layer is rebuilt only when Cargo.toml or
 # Cargo.lock change, not on every source edit. Cargo refuses a manifest whose declared
@@ -26,21 +31,25 @@ RUN mkdir src \
             f != "" && /^path *=/ { f = $2 } \
             END { if (f != "") print f }' Cargo.toml \
        | while read -r stub; do mkdir -p "$(dirname "$stub")"; echo 'fn main() {}' > "$stub"; done \
-    && cargo build --release --locked \
-    && rm -rf src target/release/.fingerprint/feedwright-* target/release/deps/feedwright-* \
-        target/release/deps/libfeedwright-* target/release/feedwright*
+    && T="$(rustc -vV | sed -n 's/^host: //p')" \
+    && cargo build --release --locked --target "$T" \
+    && rm -rf src target/"$T"/release/.fingerprint/feedwright-* target/"$T"/release/deps/feedwright-* \
+        target/"$T"/release/deps/libfeedwright-* target/"$T"/release/feedwright*
 
 COPY src ./src
 # `touch`: COPY keeps the files' mtimes, which may predate the stub build above.
 RUN find src -name '*.rs' -exec touch {} + \
-    && cargo build --release --locked \
-    && cp target/release/feedwright /feedwright
+    && T="$(rustc -vV | sed -n 's/^host: //p')" \
+    && cargo build --release --locked --target "$T" \
+    && cp target/"$T"/release/feedwright /feedwright \
+    && /feedwright --version
 
-FROM gcr.io/distroless/cc-debian12:nonroot
+FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /feedwright /usr/local/bin/feedwright
 # Sample content and the documented config; mount real content over /content.
 COPY content/ /content/
 COPY config/feedwright.yaml /config/feedwright.yaml
+# These three win over the file (environment > file): change them with `-e`, not in the file.
 ENV FEEDWRIGHT_CONFIG=/config/feedwright.yaml \
     FEEDWRIGHT_CONTENT_DIR=/content \
     FEEDWRIGHT_SERVER_LISTEN=0.0.0.0:8080

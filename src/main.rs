@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
+use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 
 use feedwright::app;
@@ -41,11 +42,17 @@ fn main() -> ExitCode {
 }
 
 /// Logs go to stdout for the daemon (containers collect stdout) and to stderr for the
-/// one-shot commands, whose stdout is their report.
-fn init_logging(config: &Config, to_stdout: bool) {
-    let filter = EnvFilter::try_from_default_env()
-        .or_else(|_| EnvFilter::try_new(&config.log.level))
-        .unwrap_or_else(|_| EnvFilter::new("info"));
+/// one-shot commands, whose stdout is their report. The daemon's lines are handed to a
+/// background writer thread, so a request never waits on a `write` to stdout; the returned
+/// guard flushes what is queued when dropped at exit.
+fn init_logging(config: &Config, to_stdout: bool) -> Option<WorkerGuard> {
+    let filter = match EnvFilter::try_from_default_env() {
+        Ok(filter) => filter,
+        Err(_) => EnvFilter::try_new(&config.log.level).unwrap_or_else(|e| {
+            eprintln!("feedwright: config key `log.level`: {e}; using `info`");
+            EnvFilter::new("info")
+        }),
+    };
     // Colours only for a terminal: log collectors would store the escape codes.
     let ansi = if to_stdout {
         std::io::stdout().is_terminal()
@@ -56,13 +63,23 @@ fn init_logging(config: &Config, to_stdout: bool) {
         .with_env_filter(filter)
         .with_target(false)
         .with_ansi(ansi);
-    let result = match (config.log.format, to_stdout) {
-        (LogFormat::Json, true) => builder.json().with_writer(std::io::stdout).try_init(),
-        (LogFormat::Json, false) => builder.json().with_writer(std::io::stderr).try_init(),
-        (LogFormat::Text, true) => builder.with_writer(std::io::stdout).try_init(),
-        (LogFormat::Text, false) => builder.with_writer(std::io::stderr).try_init(),
+    if !to_stdout {
+        let _ = match config.log.format {
+            LogFormat::Json => builder.json().with_writer(std::io::stderr).try_init(),
+            LogFormat::Text => builder.with_writer(std::io::stderr).try_init(),
+        };
+        return None;
+    }
+    // Lossy: under extreme overload, dropping access-log lines beats stalling requests.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(true)
+        .thread_name("feedwright-log")
+        .finish(std::io::stdout());
+    let _ = match config.log.format {
+        LogFormat::Json => builder.json().with_writer(writer).try_init(),
+        LogFormat::Text => builder.with_writer(writer).try_init(),
     };
-    let _ = result;
+    Some(guard)
 }
 
 fn check(config: &Config, strict: bool) -> anyhow::Result<ExitCode> {
@@ -102,7 +119,7 @@ fn build(config: &Config, out: &std::path::Path) -> anyhow::Result<ExitCode> {
 }
 
 fn serve(config: Config) -> anyhow::Result<ExitCode> {
-    init_logging(&config, true);
+    let _log_guard = init_logging(&config, true);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
