@@ -11,7 +11,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 
 use crate::config::Config;
-use crate::content::{self, FileOutcome, ParseOptions, ScanError};
+use crate::content::{self, Article, FileOutcome, ParseOptions, ScanError};
 use crate::diag::Diagnostic;
 use crate::feed;
 use crate::http::AppState;
@@ -226,7 +226,12 @@ impl Site {
     /// Full rescan: reads every file again. On a scan failure (root gone or unreadable) the
     /// store is left as it is, so the last good feeds stay served.
     pub fn rescan(&mut self) -> Result<usize, ScanError> {
-        let loaded = content::load_all(&self.config, ParseOptions::default())?;
+        // Metadata only: `publish` reads the bodies of the few articles that reach an output.
+        let metadata_only = ParseOptions {
+            keep_body: false,
+            ..ParseOptions::default()
+        };
+        let loaded = content::load_all(&self.config, metadata_only)?;
         let keep: BTreeSet<String> = loaded.iter().map(|l| l.source.clone()).collect();
         let count = loaded.len();
         for l in loaded {
@@ -261,18 +266,63 @@ impl Site {
         gone.len()
     }
 
+    /// The feed window at `now`: the newest `feeds.limit` published articles, each with its
+    /// body. Bodies the store dropped are read again; a file that no longer parses at that
+    /// moment has its error recorded and is left out until it is fixed.
+    fn window(
+        &mut self,
+        published: &[Arc<Article>],
+        now: DateTime<Utc>,
+    ) -> (Vec<Arc<Article>>, bool) {
+        let mut window = Vec::with_capacity(self.config.feeds.limit);
+        let mut reread = false;
+        for article in published {
+            if window.len() == self.config.feeds.limit {
+                break;
+            }
+            if article.body_loaded {
+                window.push(Arc::clone(article));
+                continue;
+            }
+            let outcome = content::load_path(
+                &self.config.content.dir,
+                &article.source,
+                &self.config,
+                ParseOptions::default(),
+            );
+            self.library.apply(&article.source, outcome);
+            reread = true;
+            match self.library.article(&article.source) {
+                Some(fresh) if fresh.body_loaded && fresh.is_published(now) => {
+                    window.push(Arc::clone(fresh))
+                }
+                _ => {}
+            }
+        }
+        // Keep bodies only where an output needs them (memory stays flat with site size).
+        let keep: std::collections::HashSet<&str> =
+            window.iter().map(|a| a.source.as_str()).collect();
+        self.library.shed_bodies(|source| keep.contains(source));
+        (window, reread)
+    }
+
     /// Renders the store at `now` and swaps the result in. Unchanged bytes keep their ETag
     /// and Last-Modified (the snapshot compares with the one it replaces).
-    pub fn publish(&self, state: &AppState, now: DateTime<Utc>) -> PublishStats {
+    pub fn publish(&mut self, state: &AppState, now: DateTime<Utc>) -> PublishStats {
         let started = Instant::now();
-        let published = self.library.published(now);
+        let mut published = self.library.published(now);
+        let (window, reread) = self.window(&published.articles, now);
+        if reread {
+            // Reading bodies may have found new problems; report the store as it is now.
+            published.diagnostics = self.library.published(now).diagnostics;
+        }
         let diagnostics = all_diagnostics(&self.library, &published);
         let errors: Vec<String> = diagnostics
             .iter()
             .filter(|d| d.is_error())
             .map(|d| located(&self.config, d))
             .collect();
-        let outputs: SiteOutputs = feed::render_outputs(&published.articles, &self.config);
+        let outputs: SiteOutputs = feed::render_outputs(&window, &self.config);
         let previous = state.snapshot.load_full();
         let previous = previous.is_ready().then_some(&*previous);
         let error_count = errors.len();

@@ -205,6 +205,8 @@ async fn content_loop(state: Arc<AppState>) {
     let site = Arc::new(Mutex::new(Site::new(Arc::clone(&config))));
     let retry = config.watch.poll_interval.max(Duration::from_millis(500));
 
+    // Watch first, then load: a change made during the load is reported afterwards.
+    let mut watcher = start_watcher_blocking(&state).await;
     // First load; a missing root (a volume not mounted yet) is retried, not fatal.
     loop {
         let st = Arc::clone(&state);
@@ -234,7 +236,9 @@ async fn content_loop(state: Arc<AppState>) {
         tokio::time::sleep(retry).await;
     }
 
-    let mut watcher = start_watcher(&state);
+    if watcher.is_none() {
+        watcher = start_watcher_blocking(&state).await;
+    }
     let mut root_id = root_identity(&config.content.dir);
     let mut root_health = tokio::time::interval(retry);
     root_health.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -273,7 +277,7 @@ async fn content_loop(state: Arc<AppState>) {
         tokio::select! {
             change = changes => {
                 let Some(change) = change else {
-                    watcher = start_watcher(&state);
+                    watcher = start_watcher_blocking(&state).await;
                     continue;
                 };
                 let mut change = change;
@@ -304,8 +308,8 @@ async fn content_loop(state: Arc<AppState>) {
                         None => tracing::warn!(root = %config.content.dir.display(), "content directory is gone or unreadable; serving the last good feeds"),
                         Some(_) => {
                             tracing::info!(root = %config.content.dir.display(), "content directory is back; rescanning");
+                            watcher = start_watcher_blocking(&state).await;
                             reload(&state, &site, Change::Rescan("content directory replaced".into())).await;
-                            watcher = start_watcher(&state);
                         }
                     }
                     root_id = now_id;
@@ -325,6 +329,15 @@ fn merge(a: Change, b: Change) -> Change {
         }
         (Change::Rescan(r), _) | (_, Change::Rescan(r)) => Change::Rescan(r),
     }
+}
+
+/// Starts the watcher off the async threads (poll mode surveys the tree first).
+async fn start_watcher_blocking(state: &Arc<AppState>) -> Option<watch::Watcher> {
+    let st = Arc::clone(state);
+    tokio::task::spawn_blocking(move || start_watcher(&st))
+        .await
+        .ok()
+        .flatten()
 }
 
 fn start_watcher(state: &Arc<AppState>) -> Option<watch::Watcher> {

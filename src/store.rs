@@ -88,6 +88,21 @@ impl Library {
         self.files.is_empty()
     }
 
+    /// Replaces the article of a path with a body-less copy unless `keep` says otherwise;
+    /// returns how many bodies were dropped. Only articles that reach an output need a body.
+    pub fn shed_bodies(&mut self, keep: impl Fn(&str) -> bool) -> usize {
+        let mut dropped = 0;
+        for (source, entry) in self.files.iter_mut() {
+            if let Some(article) = &entry.good {
+                if article.body_loaded && !keep(source) {
+                    entry.good = Some(Arc::new(article.without_body()));
+                    dropped += 1;
+                }
+            }
+        }
+        dropped
+    }
+
     /// The current article of a path (its last good version).
     pub fn article(&self, source: &str) -> Option<&Arc<Article>> {
         self.files.get(source).and_then(|e| e.good.as_ref())

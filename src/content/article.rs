@@ -56,6 +56,31 @@ impl Article {
         !self.draft && self.date <= now
     }
 
+    /// A copy without the body, for articles outside every output: the store keeps their
+    /// metadata and reads the body again from disk if they ever reach an output.
+    pub fn without_body(&self) -> Article {
+        Article {
+            source: self.source.clone(),
+            title: self.title.clone(),
+            date: self.date,
+            updated: self.updated,
+            draft: self.draft,
+            slug: self.slug.clone(),
+            id: self.id.clone(),
+            permalink: self.permalink.clone(),
+            link: self.link.clone(),
+            summary: self.summary.clone(),
+            authors: self.authors.clone(),
+            tags: self.tags.clone(),
+            image: self.image.clone(),
+            lang: self.lang.clone(),
+            body: Arc::from(""),
+            body_kind: self.body_kind,
+            body_loaded: false,
+            rendered: OnceLock::new(),
+        }
+    }
+
     /// The URL readers should open: the link post's target, else the permalink.
     pub fn entry_link(&self) -> &Url {
         self.link.as_ref().unwrap_or(&self.permalink)
@@ -632,8 +657,14 @@ mod tests {
 
     #[test]
     fn article_title_markup_becomes_text_but_literal_brackets_stay() {
-        assert_eq!(plain_title("Why <em>async</em> is &amp; hard"), "Why async is & hard");
-        assert_eq!(plain_title("Using <div> in templates"), "Using <div> in templates");
+        assert_eq!(
+            plain_title("Why <em>async</em> is &amp; hard"),
+            "Why async is & hard"
+        );
+        assert_eq!(
+            plain_title("Using <div> in templates"),
+            "Using <div> in templates"
+        );
         assert_eq!(plain_title("a < b & c"), "a < b & c");
         assert_eq!(plain_title("<b>Bold</b> <unclosed"), "Bold <unclosed");
     }

@@ -54,7 +54,9 @@ pub enum WatchError {
     Notify { path: PathBuf, message: String },
 }
 
-/// Starts watching per `watch.mode`. Must run inside a tokio runtime.
+/// Starts watching per `watch.mode`. Must run inside a tokio runtime; call it before the
+/// first full load so that nothing changed during the load is missed. It may block briefly
+/// (poll mode surveys the tree once), so call it from a blocking context.
 pub fn start(config: &Config) -> Result<Watcher, WatchError> {
     let root = config.content.dir.clone();
     match config.watch.mode {
@@ -72,7 +74,8 @@ pub fn start(config: &Config) -> Result<Watcher, WatchError> {
 
 fn start_poll(root: &Path, interval: Duration) -> Watcher {
     let (tx, rx) = mpsc::channel(64);
-    let handle = tokio::spawn(poll::run(root.to_path_buf(), interval, tx));
+    let baseline = poll::baseline(root);
+    let handle = tokio::spawn(poll::run(root.to_path_buf(), interval, tx, baseline));
     Watcher {
         mode: "poll",
         changes: rx,

@@ -13,7 +13,7 @@ use super::Change;
 use crate::content::discover;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Stamp {
+pub(super) struct Stamp {
     len: u64,
     modified: Option<SystemTime>,
     hash: Option<u64>,
@@ -86,10 +86,20 @@ fn changed(before: &BTreeMap<String, Stamp>, after: &BTreeMap<String, Stamp>) ->
     out
 }
 
-pub(super) async fn run(root: PathBuf, interval: Duration, tx: mpsc::Sender<Change>) {
-    let mut known = BTreeMap::new();
-    let mut first = true;
+/// The state to compare the first poll with: taken before the daemon's first full load, so
+/// a change made while that load runs is still reported.
+pub(super) fn baseline(root: &Path) -> BTreeMap<String, Stamp> {
+    survey(root, &BTreeMap::new()).unwrap_or_default()
+}
+
+pub(super) async fn run(
+    root: PathBuf,
+    interval: Duration,
+    tx: mpsc::Sender<Change>,
+    mut known: BTreeMap<String, Stamp>,
+) {
     loop {
+        tokio::time::sleep(interval).await;
         let root2 = root.clone();
         let previous = known.clone();
         let result = tokio::task::spawn_blocking(move || survey(&root2, &previous)).await;
@@ -107,12 +117,10 @@ pub(super) async fn run(root: PathBuf, interval: Duration, tx: mpsc::Sender<Chan
                 }
             }
             known = merged;
-            if !first && !diff.is_empty() && tx.send(Change::Paths(diff)).await.is_err() {
+            if !diff.is_empty() && tx.send(Change::Paths(diff)).await.is_err() {
                 return;
             }
-            first = false;
         }
-        tokio::time::sleep(interval).await;
     }
 }
 

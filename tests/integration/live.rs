@@ -297,3 +297,25 @@ fn live_readers_never_see_a_torn_or_empty_feed() {
         assert!(r.join().expect("reader panicked") > 0);
     }
 }
+
+/// Bodies are kept only for articles in the feeds; an older article that moves into the
+/// window (here: the newer one is deleted) is read again and served with its full content.
+#[test]
+fn live_article_entering_the_window_gets_its_body() {
+    let tree = Tree::new();
+    tree.write("old.md", &article("Old", "2024-01-01", "Old body text."));
+    tree.write("new.md", &article("New", "2024-02-01", "New body text."));
+    let server = Server::start_with_env(&tree.content(), &[], &[("FEEDWRIGHT_FEEDS_LIMIT", "1")]);
+    assert_eq!(titles(&server, "/atom.xml"), vec!["New"]);
+    tree.remove("new.md");
+    eventually(&server, "older enters window", |t| t == ["Old"]);
+    let feed = parse_feed(&server.get("/atom.xml").body);
+    let content = feed.entries[0]
+        .content
+        .as_ref()
+        .unwrap()
+        .body
+        .clone()
+        .unwrap();
+    assert!(content.contains("Old body text."), "{content}");
+}
