@@ -122,9 +122,12 @@ impl Library {
     /// The published articles at `now`, sorted, with duplicates resolved: of two published
     /// articles with the same permalink or id, the one whose path sorts first wins.
     pub fn published(&self, now: DateTime<Utc>) -> Published {
-        let mut out = Published::default();
-        let mut by_permalink: HashMap<&str, &str> = HashMap::new();
-        let mut by_id: HashMap<&str, &str> = HashMap::new();
+        let mut out = Published {
+            articles: Vec::with_capacity(self.files.len()),
+            diagnostics: Vec::new(),
+        };
+        let mut by_permalink: HashMap<&str, &str> = HashMap::with_capacity(self.files.len());
+        let mut by_id: HashMap<&str, &str> = HashMap::with_capacity(self.files.len());
         // BTreeMap iteration is path-sorted, so "first" is deterministic.
         for (source, entry) in &self.files {
             let Some(article) = &entry.good else { continue };
@@ -152,8 +155,10 @@ impl Library {
             by_id.insert(article.id.as_str(), source);
             out.articles.push(Arc::clone(article));
         }
+        // Ids are unique among published articles (duplicates were set aside above), so an
+        // unstable sort gives one order only.
         out.articles
-            .sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
+            .sort_unstable_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
         out
     }
 

@@ -101,25 +101,34 @@ pub(super) async fn run(
     loop {
         tokio::time::sleep(interval).await;
         let root2 = root.clone();
-        let previous = known.clone();
-        let result = tokio::task::spawn_blocking(move || survey(&root2, &previous)).await;
-        if let Ok(Some(now)) = result {
-            // Hashes are only taken when suspicious; remember them for the next comparison.
-            let diff = changed(&known, &now);
-            let mut merged = now;
-            for (k, s) in merged.iter_mut() {
-                if s.hash.is_none() {
-                    if let Some(old) = known.get(k) {
-                        if old.len == s.len && old.modified == s.modified {
-                            s.hash = old.hash;
-                        }
+        // The map moves into the blocking task and back: no copy of 10,000 paths per poll.
+        let result = tokio::task::spawn_blocking(move || {
+            let now = survey(&root2, &known);
+            (known, now)
+        })
+        .await;
+        let Ok((previous, now)) = result else {
+            return;
+        };
+        known = previous;
+        let Some(now) = now else {
+            continue; // root unusable right now; the daemon's root check reports it
+        };
+        let diff = changed(&known, &now);
+        // Hashes are only taken when suspicious; remember them for the next comparison.
+        let mut merged = now;
+        for (k, s) in merged.iter_mut() {
+            if s.hash.is_none() {
+                if let Some(old) = known.get(k) {
+                    if old.len == s.len && old.modified == s.modified {
+                        s.hash = old.hash;
                     }
                 }
             }
-            known = merged;
-            if !diff.is_empty() && tx.send(Change::Paths(diff)).await.is_err() {
-                return;
-            }
+        }
+        known = merged;
+        if !diff.is_empty() && tx.send(Change::Paths(diff)).await.is_err() {
+            return;
         }
     }
 }
