@@ -71,8 +71,11 @@ fn init_logging(config: &Config, to_stdout: bool) -> Option<WorkerGuard> {
         return None;
     }
     // Lossy: under extreme overload, dropping access-log lines beats stalling requests.
+    // The queue is allocated up front (32 bytes a line): 8,192 lines keep it at 256 KiB
+    // instead of the default 128,000 lines' 4 MiB of resident memory.
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(true)
+        .buffered_lines_limit(8_192)
         .thread_name("feedwright-log")
         .finish(std::io::stdout());
     let _ = match config.log.format {
