@@ -268,8 +268,9 @@ impl Site {
 
     /// The feed window at `now`: the newest `feeds.limit` published articles, each with its
     /// body. Bodies the store dropped are read again; a file that no longer parses at that
-    /// moment has its error recorded and is left out until it is fixed.
-    fn window(
+    /// moment has its error recorded and is left out until it is fixed. Returns whether any
+    /// file was read again.
+    pub fn window(
         &mut self,
         published: &[Arc<Article>],
         now: DateTime<Utc>,
