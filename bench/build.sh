@@ -14,7 +14,7 @@
 #   BENCH_HUGO      1: also benchmark Hugo (apt-get install hugo if missing);
 #                   0: never; unset: only if `hugo` is on PATH
 #   BENCH_NO_BUILD  1: skip `cargo build --release` and use the existing binary
-#   FEEDWRIGHT_BIN  binary to benchmark (default target/release/feedwright)
+#   BENCH_BIN  binary to benchmark (default target/release/feedwright)
 #
 # What is measured: wall time of the whole process (start, discovery, parsing, rendering,
 # writing the feeds, exit) with a warm page cache: nothing is dropped from the OS caches,
@@ -33,7 +33,7 @@ done
 BENCH_DIR=${BENCH_DIR:-/tmp/feedwright-bench}
 RUNS=${BENCH_RUNS:-5}
 SEED=${BENCH_SEED:-1}
-BIN=${FEEDWRIGHT_BIN:-$ROOT/target/release/feedwright}
+BIN=${BENCH_BIN:-$ROOT/target/release/feedwright}
 GEN=$ROOT/bench/gen_corpus.py
 ((RUNS >= 2)) || { echo "build.sh: BENCH_RUNS must be >= 2 (the first run is a warm-up)" >&2; exit 2; }
 mkdir -p "$BENCH_DIR"

@@ -37,7 +37,7 @@
 #                    with the default configuration as server "baseline", for A/B figures
 #   BENCH_PORT       first of four consecutive ports (default 18080)
 #   BENCH_NO_BUILD   1: skip `cargo build --release`
-#   FEEDWRIGHT_BIN   binary to benchmark (default target/release/feedwright); other
+#   BENCH_BIN   binary to benchmark (default target/release/feedwright); other
 #                    FEEDWRIGHT_* variables reach the servers as configuration
 set -euo pipefail
 
@@ -54,9 +54,8 @@ ROUNDS=${BENCH_ROUNDS:-2}
 read -r -a MODES <<<"${BENCH_MODES:-plain gzip 304}"
 LOG_WARN=${BENCH_LOG_WARN:-1}
 PORT=${BENCH_PORT:-18080}
-BIN=${FEEDWRIGHT_BIN:-$ROOT/target/release/feedwright}
+BIN=${BENCH_BIN:-$ROOT/target/release/feedwright}
 # feedwright reads every FEEDWRIGHT_* variable as configuration and rejects unknown ones.
-unset FEEDWRIGHT_BIN
 FW_PORT=$PORT
 NGINX_PORT=$((PORT + 1))
 FWW_PORT=$((PORT + 2))

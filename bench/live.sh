@@ -20,7 +20,7 @@
 #   LIVE_IDLE_SECONDS  idle CPU window (default 10; 0 skips it)
 #   LIVE_SEED          generator seed (default 1)
 #   LIVE_NO_BUILD      1: skip `cargo build --release`
-#   FEEDWRIGHT_BIN     binary (default target/release/feedwright)
+#   BENCH_BIN     binary (default target/release/feedwright)
 #
 # The daemon is started by this script and stopped by its PID (SIGTERM, then SIGKILL) on
 # exit, whatever happens; nothing else is killed. Daemon logs stay in LIVE_DIR/daemon-*.log;
@@ -40,7 +40,7 @@ EDITS=${LIVE_EDITS:-100}
 GAP=${LIVE_GAP_MS:-300}
 IDLE=${LIVE_IDLE_SECONDS:-10}
 SEED=${LIVE_SEED:-1}
-BIN=${FEEDWRIGHT_BIN:-$ROOT/target/release/feedwright}
+BIN=${BENCH_BIN:-$ROOT/target/release/feedwright}
 GEN=$ROOT/bench/gen_corpus.py
 CLIENT=$ROOT/bench/live_client.py
 mkdir -p "$LIVE_DIR"
