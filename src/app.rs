@@ -55,15 +55,6 @@ impl CheckReport {
     }
 }
 
-/// Loads the whole content directory into a fresh store.
-pub fn load_library(config: &Config, options: ParseOptions) -> Result<Library, ScanError> {
-    let mut library = Library::new();
-    for loaded in content::load_all(config, options)? {
-        library.apply(&loaded.source, loaded.outcome);
-    }
-    Ok(library)
-}
-
 /// Every diagnostic of a store at `now`: parse problems plus duplicate clashes, sorted.
 pub fn all_diagnostics(library: &Library, published: &Published) -> Vec<Diagnostic> {
     let mut all = library.file_diagnostics();
@@ -123,39 +114,14 @@ pub fn route_file(out: &Path, route: &str) -> PathBuf {
 
 /// `feedwright build --out DIR`: broken files are reported and left out; the rest is written.
 pub fn build(config: &Config, out: &Path, now: DateTime<Utc>) -> Result<BuildReport, AppError> {
-    // Parse every file's metadata without holding every body in memory, then read again
-    // the few articles that reach the output: memory stays flat however large the site.
-    let metadata_only = ParseOptions {
-        keep_body: false,
-        ..ParseOptions::default()
-    };
-    let library = load_library(config, metadata_only)?;
-    let published = library.published(now);
-    let mut diagnostics = all_diagnostics(&library, &published);
-    let mut entries = Vec::with_capacity(config.feeds.limit);
-    for article in feed::select(&published.articles, config) {
-        let reread = content::load_path(
-            &config.content.dir,
-            &article.source,
-            config,
-            ParseOptions::default(),
-        );
-        match reread {
-            // Still published after the re-read (the file may have changed in between).
-            FileOutcome::Parsed(p) => match p.article {
-                Some(full) if full.is_published(now) => entries.push(Arc::new(full)),
-                Some(_) => {}
-                None => diagnostics.extend(p.diagnostics),
-            },
-            FileOutcome::Gone => diagnostics.push(Diagnostic::warning(
-                Path::new(&article.source),
-                1,
-                1,
-                "file disappeared while being read; skipped",
-            )),
-        }
-    }
-    let outputs = feed::render_outputs(&entries, config);
+    // The daemon's own path: metadata of every file, bodies only for what reaches an output.
+    let mut site = Site::new(Arc::new(config.clone()));
+    site.rescan()?;
+    let Rendering {
+        outputs,
+        mut diagnostics,
+        published,
+    } = site.render(now);
     let mut files: Vec<(String, &str)> = vec![
         (config.feeds.rss_path.clone(), outputs.rss.as_str()),
         (config.feeds.atom_path.clone(), outputs.atom.as_str()),
@@ -173,7 +139,7 @@ pub fn build(config: &Config, out: &Path, now: DateTime<Utc>) -> Result<BuildRep
     diagnostics.sort();
     Ok(BuildReport {
         written,
-        published: published.articles.len(),
+        published,
         diagnostics,
     })
 }
@@ -205,6 +171,14 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
 pub struct Site {
     pub config: Arc<Config>,
     pub library: Library,
+}
+
+/// One content state rendered: the outputs, every current diagnostic, the published count.
+#[derive(Debug)]
+pub struct Rendering {
+    pub outputs: SiteOutputs,
+    pub diagnostics: Vec<Diagnostic>,
+    pub published: usize,
 }
 
 /// What one publish step did, for logs and metrics.
@@ -309,39 +283,49 @@ impl Site {
 
     /// Renders the store at `now` and swaps the result in. Unchanged bytes keep their ETag
     /// and Last-Modified (the snapshot compares with the one it replaces).
-    pub fn publish(&mut self, state: &AppState, now: DateTime<Utc>) -> PublishStats {
-        let started = Instant::now();
+    /// Renders the store at `now`: the outputs and every current diagnostic. Shared by the
+    /// daemon ([`Site::publish`]) and `build`.
+    pub fn render(&mut self, now: DateTime<Utc>) -> Rendering {
         let mut published = self.library.published(now);
         let (window, reread) = self.window(&published.articles, now);
         if reread {
             // Reading bodies may have found new problems; report the store as it is now.
             published.diagnostics = self.library.published(now).diagnostics;
         }
-        let diagnostics = all_diagnostics(&self.library, &published);
-        let errors: Vec<String> = diagnostics
+        Rendering {
+            outputs: feed::render_outputs(&window, &self.config),
+            diagnostics: all_diagnostics(&self.library, &published),
+            published: published.articles.len(),
+        }
+    }
+
+    pub fn publish(&mut self, state: &AppState, now: DateTime<Utc>) -> PublishStats {
+        let started = Instant::now();
+        let rendering = self.render(now);
+        let errors: Vec<String> = rendering
+            .diagnostics
             .iter()
             .filter(|d| d.is_error())
             .map(|d| located(&self.config, d))
             .collect();
-        let outputs: SiteOutputs = feed::render_outputs(&window, &self.config);
         let previous = state.snapshot.load_full();
         let previous = previous.is_ready().then_some(&*previous);
         let error_count = errors.len();
         let snapshot = Snapshot::build(
             &self.config,
-            outputs,
+            rendering.outputs,
             errors,
-            published.articles.len(),
+            rendering.published,
             previous,
             now,
         );
         state.snapshot.store(Arc::new(snapshot));
         let seconds = started.elapsed().as_secs_f64();
-        state.metrics.set_published(published.articles.len());
+        state.metrics.set_published(rendering.published);
         state.metrics.set_content_errors(error_count);
         state.metrics.observe_build(seconds);
         PublishStats {
-            published: published.articles.len(),
+            published: rendering.published,
             errors: error_count,
             seconds,
         }
