@@ -7,7 +7,7 @@ use atom_syndication::{
     TextType,
 };
 
-use super::{content_html, feed_updated, generator};
+use super::{content_html, feed_updated, generator, summary_html};
 use crate::config::{Config, Person};
 use crate::content::Article;
 
@@ -30,7 +30,6 @@ fn link(href: &str, rel: &str, mime: &str) -> Link {
 }
 
 fn entry(article: &Article, config: &Config) -> Entry {
-    let rendered = article.rendered(config);
     let mut entry = Entry::default();
     entry.set_title(Text::plain(article.title.clone()));
     entry.set_id(article.id.clone());
@@ -53,7 +52,7 @@ fn entry(article: &Article, config: &Config) -> Entry {
             .collect::<Vec<_>>(),
     );
     entry.set_summary(Some(Text {
-        value: rendered.summary_html.clone(),
+        value: summary_html(article, config),
         r#type: TextType::Html,
         ..Text::default()
     }));

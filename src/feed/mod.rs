@@ -44,10 +44,27 @@ pub fn render_outputs(published: &[Arc<Article>], config: &Config) -> SiteOutput
     }
 }
 
-/// The full-content HTML of an entry: the lead image (if any) above the rendered body.
+/// The summary HTML of an entry. Readers and validators expect one even when the body has
+/// no text (a bare link post, an image-only note): the title stands in then.
+pub(crate) fn summary_html(article: &Article, config: &Config) -> String {
+    let summary = &article.rendered(config).summary_html;
+    if summary.trim().is_empty() {
+        escape_html(&article.title)
+    } else {
+        summary.clone()
+    }
+}
+
+/// The full-content HTML of an entry: the lead image (if any) above the rendered body. A body
+/// with nothing in it becomes a link to the entry's page, so no entry has blank content.
 pub(crate) fn content_html(article: &Article, config: &Config) -> String {
     let rendered = article.rendered(config);
     match &article.image {
+        None if rendered.content_html.trim().is_empty() => format!(
+            "<p><a href=\"{}\">{}</a></p>\n",
+            escape_html(article.entry_link().as_str()),
+            escape_html(&article.title)
+        ),
         None => rendered.content_html.clone(),
         Some(image) => {
             let mut html = String::with_capacity(rendered.content_html.len() + 200);
@@ -113,6 +130,22 @@ mod tests {
             article("b.md", "---\ntitle: b\ndate: 2023-01-01\n---\n"),
         ];
         assert_eq!(select(&a, &c).len(), 1);
+    }
+
+    #[test]
+    fn feed_empty_bodies_still_have_summary_and_content() {
+        let c = Config::defaults();
+        let a = article(
+            "a.md",
+            "---\ntitle: A & B\ndate: 2024-01-01\nlink: https://example.org/x\n---\n",
+        );
+        assert_eq!(summary_html(&a, &c), "A &amp; B");
+        assert_eq!(
+            content_html(&a, &c),
+            "<p><a href=\"https://example.org/x\">A &amp; B</a></p>\n"
+        );
+        let b = article("b.md", "---\ntitle: B\ndate: 2024-01-01\n---\nText.\n");
+        assert_eq!(summary_html(&b, &c), "Text.");
     }
 
     #[test]

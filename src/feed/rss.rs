@@ -7,7 +7,7 @@ use rss::extension::atom::{AtomExtension, Link};
 use rss::extension::dublincore::DublinCoreExtension;
 use rss::{Category, Channel, Guid, Image, Item};
 
-use super::{content_html, feed_updated, generator};
+use super::{content_html, feed_updated, generator, summary_html};
 use crate::config::{Config, Person};
 use crate::content::Article;
 
@@ -20,11 +20,10 @@ fn rss_person(person: &Person) -> Option<String> {
 }
 
 fn item(article: &Article, config: &Config) -> Item {
-    let rendered = article.rendered(config);
     let mut item = Item::default();
     item.set_title(article.title.clone());
     item.set_link(article.entry_link().to_string());
-    item.set_description(rendered.summary_html.clone());
+    item.set_description(summary_html(article, config));
     item.set_content(content_html(article, config));
     item.set_guid(Guid {
         value: article.id.clone(),
