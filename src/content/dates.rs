@@ -17,6 +17,17 @@ pub fn parse_date(text: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
             return Ok(dt);
         }
     }
+    // Jekyll and Hugo write `2024-03-26 09:30:00 +0100`: an offset after a space, no colon.
+    for format in [
+        "%Y-%m-%d %H:%M:%S %z",
+        "%Y-%m-%d %H:%M %z",
+        "%Y-%m-%dT%H:%M:%S%z",
+        "%Y-%m-%dT%H:%M%z",
+    ] {
+        if let Ok(dt) = DateTime::parse_from_str(t, format) {
+            return Ok(dt);
+        }
+    }
     for format in [
         "%Y-%m-%d %H:%M:%S",
         "%Y-%m-%dT%H:%M:%S",
@@ -104,6 +115,12 @@ mod tests {
         assert_eq!(utc("2024-03-26"), "2024-03-26T00:00:00+00:00");
         assert_eq!(utc("2024-03-26 09:30"), "2024-03-26T09:30:00+00:00");
         assert_eq!(utc("2024-03-26 09:30:15"), "2024-03-26T09:30:15+00:00");
+        assert_eq!(
+            utc("2024-03-26 09:30:00 +0100"),
+            "2024-03-26T09:30:00+01:00"
+        );
+        assert_eq!(utc("2024-03-26 09:30 -05:00"), "2024-03-26T09:30:00-05:00");
+        assert_eq!(utc("2024-03-26T09:30:00+0100"), "2024-03-26T09:30:00+01:00");
     }
 
     #[test]
