@@ -290,17 +290,27 @@ fn build_article(
             }
         },
     };
-    let updated = match text_of(raw.updated) {
+    let updated_key = if raw.updated.is_some() {
+        "updated"
+    } else if raw.lastmod.is_some() {
+        "lastmod"
+    } else {
+        "last_modified_at"
+    };
+    let updated_text = text_of(raw.updated)
+        .or_else(|| text_of(raw.lastmod))
+        .or_else(|| text_of(raw.last_modified_at));
+    let updated = match updated_text {
         Some(text) => {
             let updated = dates::parse_date(&text, tz)
-                .map_err(|m| at_key("updated", format!("`updated`: {m}")))?;
+                .map_err(|m| at_key(updated_key, format!("`{updated_key}`: {m}")))?;
             if updated < date {
-                let at = at_key("updated", String::new());
+                let at = at_key(updated_key, String::new());
                 diagnostics.push(Diagnostic::warning(
                     Path::new(source),
                     at.line,
                     at.column,
-                    "`updated` is earlier than `date`; using `date`",
+                    format!("`{updated_key}` is earlier than `date`; using `date`"),
                 ));
                 date
             } else {
@@ -378,6 +388,7 @@ fn build_article(
         .map(|t| t.into_vec())
         .unwrap_or_default()
         .into_iter()
+        .chain(raw.categories.map(|c| c.into_vec()).unwrap_or_default())
         .map(|t| t.0.trim().to_string())
         .filter(|t| !t.is_empty())
         .collect();
@@ -409,12 +420,15 @@ fn build_article(
         title,
         date,
         updated,
-        draft: raw.draft.unwrap_or(false),
+        // Jekyll's `published: false` means the same as `draft: true`.
+        draft: raw.draft.unwrap_or(false) || raw.published == Some(false),
         slug,
         id,
         permalink,
         link,
-        summary: text_of(raw.summary),
+        summary: text_of(raw.summary)
+            .or_else(|| text_of(raw.description))
+            .or_else(|| text_of(raw.excerpt)),
         authors,
         tags,
         image,
@@ -667,6 +681,21 @@ mod tests {
         );
         assert_eq!(plain_title("a < b & c"), "a < b & c");
         assert_eq!(plain_title("<b>Bold</b> <unclosed"), "Bold <unclosed");
+    }
+
+    #[test]
+    fn article_other_generators_field_names() {
+        let a = ok(
+            "a.md",
+            "---\ntitle: J\ndate: 2024-01-01\npublished: false\ndescription: Desc.\nlastmod: 2024-02-01\ntags: [a]\ncategories: [b, a]\n---\nx",
+        );
+        assert!(a.draft);
+        assert_eq!(a.summary.as_deref(), Some("Desc."));
+        assert_eq!(a.updated.to_rfc3339(), "2024-02-01T00:00:00+00:00");
+        assert_eq!(a.tags, vec!["a", "b"]);
+        let b = ok("b.md", "---\ntitle: K\ndate: 2024-01-01\nsummary: S.\ndescription: D.\npublished: true\n---\nx");
+        assert!(!b.draft);
+        assert_eq!(b.summary.as_deref(), Some("S."));
     }
 
     #[test]

@@ -185,6 +185,14 @@ pub struct RawFrontMatter {
     pub image_credit: Option<Text>,
     pub lang: Option<Text>,
     pub link: Option<Text>,
+    // Names other generators use for the same things, so content moved from Jekyll or Hugo
+    // keeps its meaning (and a Jekyll `published: false` never leaks).
+    pub published: Option<bool>,
+    pub description: Option<Text>,
+    pub excerpt: Option<Text>,
+    pub lastmod: Option<Text>,
+    pub last_modified_at: Option<Text>,
+    pub categories: Option<OneOrMany<Text>>,
 }
 
 /// Every field the format knows, for `check --strict`'s unknown-field report.
@@ -205,6 +213,12 @@ pub const KNOWN_FIELDS: &[&str] = &[
     "enclosure",
     "lang",
     "link",
+    "published",
+    "description",
+    "excerpt",
+    "lastmod",
+    "last_modified_at",
+    "categories",
 ];
 
 /// Parses the YAML block. Locations are translated to file lines.

@@ -364,26 +364,39 @@ fn http_hostile_clients_are_bounded() {
 
 #[test]
 fn http_sigterm_finishes_in_flight_requests_and_exits_zero() {
-    let tree = sample_tree();
+    // Feeds of several MiB, so a response is still being written (the client has read only
+    // its first bytes) when the signal arrives: truly in flight, not already finished.
+    let tree = Tree::new();
+    let paragraph = "Words that fill a long article, over and over again. ".repeat(6_000);
+    for i in 0..12 {
+        tree.write(
+            &format!("big{i:02}.md"),
+            &article(&format!("Big {i}"), "2024-01-01", &paragraph),
+        );
+    }
     let mut server = Server::start(&tree.content(), &[]);
     let addr = server.addr;
-    // Requests in flight: sent on open connections, responses read after the signal.
     let mut conns = Vec::new();
-    for _ in 0..5 {
+    for _ in 0..3 {
         let mut s = TcpStream::connect(addr).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
         s.write_all(b"GET /atom.xml HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             .unwrap();
-        conns.push(s);
+        let mut first = [0u8; 1024];
+        s.read_exact(&mut first).expect("response started");
+        conns.push((s, first.to_vec()));
     }
     let status = server.terminate().expect("exited within the bound");
     assert!(status.success(), "{status:?}");
-    for mut s in conns {
-        let mut buf = Vec::new();
-        let _ = s.read_to_end(&mut buf);
+    for (mut s, mut buf) in conns {
+        s.read_to_end(&mut buf).expect("rest of the response");
         let r = parse_response(&buf, false).expect("a whole response");
         assert_eq!(r.status, 200);
-        parse_feed(&r.body);
+        assert_eq!(
+            r.header("content-length").unwrap(),
+            r.body.len().to_string()
+        );
+        assert_eq!(parse_feed(&r.body).entries.len(), 12);
     }
     let log = server.log().join("\n");
     assert!(log.contains("SIGTERM"), "{log}");
