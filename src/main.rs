@@ -48,10 +48,8 @@ fn main() -> ExitCode {
 fn init_logging(config: &Config, to_stdout: bool) -> Option<WorkerGuard> {
     let filter = match EnvFilter::try_from_default_env() {
         Ok(filter) => filter,
-        Err(_) => EnvFilter::try_new(&config.log.level).unwrap_or_else(|e| {
-            eprintln!("feedwright: config key `log.level`: {e}; using `info`");
-            EnvFilter::new("info")
-        }),
+        // `log.level` was validated with the config.
+        Err(_) => EnvFilter::try_new(&config.log.level).unwrap_or_else(|_| EnvFilter::new("info")),
     };
     // Colours only for a terminal: log collectors would store the escape codes.
     let ansi = if to_stdout {

@@ -273,8 +273,17 @@ impl Config {
             debounce: millis("watch.debounce_ms", r.watch.debounce_ms, 200)?,
             poll_interval: millis("watch.poll_interval_ms", r.watch.poll_interval_ms, 2_000)?,
         };
+        let level = non_empty("log.level", r.log.level, "info")?;
+        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&level) {
+            return Err(invalid(
+                "log.level",
+                format!(
+                    "`{level}` is not a level (error, warn, info, debug, trace) or filter: {e}"
+                ),
+            ));
+        }
         let log = LogConfig {
-            level: non_empty("log.level", r.log.level, "info")?,
+            level,
             format: r.log.format.unwrap_or(LogFormat::Text),
         };
         let config = Config {
@@ -548,6 +557,7 @@ mod tests {
             ("server:\n  listen: localhost\n", "server.listen"),
             ("feeds:\n  limit: 0\n", "feeds.limit"),
             ("feeds:\n  atom_path: /feed.xml\n", "feeds.atom_path"),
+            ("log:\n  level: \"info,=[\"\n", "log.level"),
         ];
         for (text, key) in cases {
             let (_d, path) = write_config(text);
