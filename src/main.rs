@@ -6,12 +6,12 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 
 use feedwright::app;
 use feedwright::cli::{Cli, Command};
 use feedwright::config::{Config, LogFormat};
+use feedwright::log_sink::{SinkGuard, StdoutSink};
 
 fn main() -> ExitCode {
     let cli = Cli::parse_args();
@@ -42,10 +42,10 @@ fn main() -> ExitCode {
 }
 
 /// Logs go to stdout for the daemon (containers collect stdout) and to stderr for the
-/// one-shot commands, whose stdout is their report. The daemon's lines are handed to a
-/// background writer thread, so a request never waits on a `write` to stdout; the returned
-/// guard flushes what is queued when dropped at exit.
-fn init_logging(config: &Config, to_stdout: bool) -> Option<WorkerGuard> {
+/// one-shot commands, whose stdout is their report. The daemon's lines are written by a
+/// background thread (`log_sink`), so a request never waits on a `write` to stdout; the
+/// returned guard writes out what is queued when dropped at exit.
+fn init_logging(config: &Config, to_stdout: bool) -> anyhow::Result<Option<SinkGuard>> {
     let filter = match EnvFilter::try_from_default_env() {
         Ok(filter) => filter,
         // `log.level` was validated with the config.
@@ -66,25 +66,18 @@ fn init_logging(config: &Config, to_stdout: bool) -> Option<WorkerGuard> {
             LogFormat::Json => builder.json().with_writer(std::io::stderr).try_init(),
             LogFormat::Text => builder.with_writer(std::io::stderr).try_init(),
         };
-        return None;
+        return Ok(None);
     }
-    // Lossy: under extreme overload, dropping access-log lines beats stalling requests.
-    // The queue is allocated up front (32 bytes a line): 8,192 lines keep it at 256 KiB
-    // instead of the default 128,000 lines' 4 MiB of resident memory.
-    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .lossy(true)
-        .buffered_lines_limit(8_192)
-        .thread_name("feedwright-log")
-        .finish(std::io::stdout());
+    let (sink, guard) = StdoutSink::stdout().context("start the log writer thread")?;
     let _ = match config.log.format {
-        LogFormat::Json => builder.json().with_writer(writer).try_init(),
-        LogFormat::Text => builder.with_writer(writer).try_init(),
+        LogFormat::Json => builder.json().with_writer(sink).try_init(),
+        LogFormat::Text => builder.with_writer(sink).try_init(),
     };
-    Some(guard)
+    Ok(Some(guard))
 }
 
 fn check(config: &Config, strict: bool) -> anyhow::Result<ExitCode> {
-    init_logging(config, false);
+    init_logging(config, false)?;
     let report = app::check(config, strict, chrono::Utc::now())?;
     for d in &report.diagnostics {
         println!("{}", app::located(config, d));
@@ -106,7 +99,7 @@ fn check(config: &Config, strict: bool) -> anyhow::Result<ExitCode> {
 }
 
 fn build(config: &Config, out: &std::path::Path) -> anyhow::Result<ExitCode> {
-    init_logging(config, false);
+    init_logging(config, false)?;
     let report = app::build(config, out, chrono::Utc::now())
         .with_context(|| format!("build into {}", out.display()))?;
     for d in &report.diagnostics {
@@ -120,8 +113,10 @@ fn build(config: &Config, out: &std::path::Path) -> anyhow::Result<ExitCode> {
 }
 
 fn serve(config: Config) -> anyhow::Result<ExitCode> {
-    let _log_guard = init_logging(&config, true);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let _log_guard = init_logging(&config, true)?;
+    // This thread accepts connections and runs the content loop (whose heavy work goes to
+    // the blocking pool); requests are served by the HTTP worker threads (`http::serve`).
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("start the async runtime")?;

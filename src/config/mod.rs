@@ -112,6 +112,8 @@ pub struct ServerConfig {
     pub request_timeout: Duration,
     pub max_header_bytes: usize,
     pub max_connections: usize,
+    /// HTTP worker threads, each running its own single-threaded event loop.
+    pub workers: usize,
     pub shutdown_grace: Duration,
     pub healthz_path: String,
     pub readyz_path: String,
@@ -259,6 +261,16 @@ impl Config {
                 1024,
             )?,
             max_connections: at_least("server.max_connections", r.server.max_connections, 1024, 1)?,
+            workers: match r.server.workers {
+                None | Some(0) => default_workers(),
+                Some(n) if n > MAX_WORKERS => {
+                    return Err(invalid(
+                        "server.workers",
+                        format!("must be at most {MAX_WORKERS}, got {n}"),
+                    ))
+                }
+                Some(n) => n,
+            },
             shutdown_grace: millis(
                 "server.shutdown_grace_ms",
                 r.server.shutdown_grace_ms,
@@ -356,6 +368,14 @@ fn non_empty(key: &str, value: Option<String>, default: &str) -> Result<String, 
         Some(v) if v.trim().is_empty() => Err(invalid(key, "must not be empty")),
         Some(v) => Ok(v),
     }
+}
+
+/// Upper bound of `server.workers`: far beyond any core count worth one event loop each.
+const MAX_WORKERS: usize = 256;
+
+/// One HTTP worker per CPU the process may use (cgroup CPU quotas included).
+fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
 fn at_least<T>(key: &str, value: Option<T>, default: T, min: T) -> Result<T, ConfigError>

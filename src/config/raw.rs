@@ -154,6 +154,7 @@ section!(RawServer {
     request_timeout_ms: u64,
     max_header_bytes: usize,
     max_connections: usize,
+    workers: usize,
     shutdown_grace_ms: u64,
     healthz_path: String,
     readyz_path: String,

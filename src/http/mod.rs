@@ -28,9 +28,9 @@ use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, oneshot, watch, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 
 use crate::config::Config;
@@ -46,29 +46,54 @@ pub struct AppState {
     pub metrics: Metrics,
 }
 
+/// What every connection task needs, shared by all workers.
+struct Shared {
+    state: Arc<AppState>,
+    builder: auto::Builder<TokioExecutor>,
+    router: Router,
+    limits: Limits,
+}
+
+/// A connection handed from the acceptor to a worker.
+struct Accepted {
+    stream: std::net::TcpStream,
+    peer: SocketAddr,
+    permit: OwnedSemaphorePermit,
+    watcher: Watcher,
+}
+
 /// Accepts connections until `shutdown` resolves, then drains gracefully: the listener is
 /// closed, idle connections are closed, in-flight requests get `server.shutdown_grace` to
-/// finish, and whatever is left after that is aborted. Returns `Ok` in every case.
+/// finish, and whatever is left after that is aborted. Returns `Ok` in every case but a
+/// failure to start the workers.
+///
+/// Connections are served by `server.workers` threads, each running a single-threaded
+/// runtime; this task only accepts and deals connections to them in turn. One event loop
+/// per core, like nginx's worker processes: a connection's wake-ups, timers and buffers
+/// stay on one thread, with no work stealing or cross-thread wake-ups per request.
 pub async fn serve(
     listener: TcpListener,
     state: Arc<AppState>,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let server = &state.config.server;
-    let builder = Arc::new(connection_builder(&state.config));
-    let router = Arc::new(Router::new(&state.config, &state.metrics));
-    let limits = Limits::from_config(server);
     let grace = server.shutdown_grace;
+    let shared = Arc::new(Shared {
+        builder: connection_builder(&state.config),
+        router: Router::new(&state.config, &state.metrics),
+        limits: Limits::from_config(server),
+        state: Arc::clone(&state),
+    });
+    let (abort, aborted) = watch::channel(false);
+    let workers = start_workers(server.workers.max(1), &shared, &aborted)?;
     // Waiting for a permit before `accept` leaves excess connections in the kernel backlog
     // instead of accepting and dropping them.
     let permits = Arc::new(Semaphore::new(server.max_connections));
     let graceful = GracefulShutdown::new();
-    let mut connections = JoinSet::new();
+    let mut next_worker = 0;
     tokio::pin!(shutdown);
 
     loop {
-        // Reap finished connection tasks so the set only holds live ones.
-        while connections.try_join_next().is_some() {}
         let permit = tokio::select! {
             biased;
             () = &mut shutdown => break,
@@ -88,44 +113,46 @@ pub async fn serve(
                 }
             },
         };
-        // Small responses written whole: no reason to wait for Nagle.
-        let _ = stream.set_nodelay(true);
-        let activity = Activity::new();
-        let io = TokioIo::new(TrackedStream::new(stream, Arc::clone(&activity)));
-        let service = {
-            let state = Arc::clone(&state);
-            let router = Arc::clone(&router);
-            let activity = Arc::clone(&activity);
-            service_fn(move |request: Request<hyper::body::Incoming>| {
-                let guard = activity.begin();
-                let response = handle(&state, &router, &request).map(|body| body.with_guard(guard));
-                std::future::ready(Ok::<_, Infallible>(response))
-            })
-        };
-        let builder = Arc::clone(&builder);
-        let watcher = graceful.watcher();
-        connections.spawn(async move {
-            let _permit = permit;
-            let connection = watcher.watch(builder.serve_connection(io, service));
-            tokio::select! {
-                // The connection first: it is what every wake-up is for.
-                biased;
-                result = connection => {
-                    if let Err(error) = result {
-                        tracing::debug!(%peer, %error, "connection ended with an error");
-                    }
-                }
-                () = conn::watchdog(&activity, limits) => {
-                    tracing::debug!(%peer, "connection closed: time limit exceeded");
-                }
+        // Handed over as a plain socket: the worker registers it with its own event loop.
+        let stream = match stream.into_std() {
+            Ok(stream) => stream,
+            Err(error) => {
+                tracing::debug!(%peer, %error, "cannot hand the connection to a worker");
+                continue;
             }
-        });
+        };
+        let accepted = Accepted {
+            stream,
+            peer,
+            permit,
+            watcher: graceful.watcher(),
+        };
+        // Round robin; a worker is only gone if its thread died, then the next one serves.
+        let mut pending = Some(accepted);
+        for _ in 0..workers.len() {
+            let worker = &workers[next_worker];
+            next_worker = (next_worker + 1) % workers.len();
+            match pending.take().map(|a| worker.connections.send(a)) {
+                Some(Err(returned)) => pending = Some(returned.0),
+                _ => break,
+            }
+        }
+        if pending.is_some() {
+            tracing::error!("no HTTP worker is running; stopping the server");
+            break;
+        }
     }
 
     // Stop accepting first: new clients are refused by the kernel, not left hanging.
     drop(listener);
     let open = graceful.count();
     tracing::info!(open_connections = open, "shutting down HTTP server");
+    let mut finished = Vec::with_capacity(workers.len());
+    for worker in workers {
+        // Closing the queue tells the worker no more connections are coming.
+        drop(worker.connections);
+        finished.push(worker.finished);
+    }
     if tokio::time::timeout(grace, graceful.shutdown())
         .await
         .is_err()
@@ -135,8 +162,120 @@ pub async fn serve(
             "connections still open after the shutdown grace period; closing them"
         );
     }
-    connections.shutdown().await;
+    let _ = abort.send(true);
+    for done in finished {
+        // An error only means the worker thread is already gone.
+        let _ = done.await;
+    }
     Ok(())
+}
+
+/// The acceptor's side of one worker thread.
+struct WorkerHandle {
+    connections: mpsc::UnboundedSender<Accepted>,
+    finished: oneshot::Receiver<()>,
+}
+
+/// Builds every worker's runtime here, so a failure is reported before serving starts,
+/// then runs each on its own thread.
+fn start_workers(
+    count: usize,
+    shared: &Arc<Shared>,
+    aborted: &watch::Receiver<bool>,
+) -> std::io::Result<Vec<WorkerHandle>> {
+    let mut workers = Vec::with_capacity(count);
+    for index in 0..count {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let (connections, incoming) = mpsc::unbounded_channel();
+        let (done, finished) = oneshot::channel();
+        let shared = Arc::clone(shared);
+        let aborted = aborted.clone();
+        std::thread::Builder::new()
+            .name(format!("feedwright-http-{index}"))
+            .spawn(move || {
+                runtime.block_on(worker(incoming, aborted, shared));
+                drop(runtime);
+                let _ = done.send(());
+            })?;
+        workers.push(WorkerHandle {
+            connections,
+            finished,
+        });
+    }
+    Ok(workers)
+}
+
+/// One worker: serves the connections dealt to it until the acceptor closes the queue, then
+/// lets them finish (graceful shutdown) until told to abort what is left.
+async fn worker(
+    mut incoming: mpsc::UnboundedReceiver<Accepted>,
+    mut aborted: watch::Receiver<bool>,
+    shared: Arc<Shared>,
+) {
+    let mut connections = JoinSet::new();
+    while let Some(accepted) = incoming.recv().await {
+        // Reap finished connection tasks so the set only holds live ones.
+        while connections.try_join_next().is_some() {}
+        let peer = accepted.peer;
+        match TcpStream::from_std(accepted.stream) {
+            Ok(stream) => {
+                connections.spawn(connection(
+                    stream,
+                    peer,
+                    accepted.permit,
+                    accepted.watcher,
+                    Arc::clone(&shared),
+                ));
+            }
+            Err(error) => tracing::debug!(%peer, %error, "cannot register the connection"),
+        }
+    }
+    tokio::select! {
+        () = async { while connections.join_next().await.is_some() {} } => {}
+        // Also when the sender is gone: nobody is left to wait for the stragglers.
+        _ = aborted.wait_for(|aborted| *aborted) => {}
+    }
+    connections.shutdown().await;
+}
+
+/// Serves one connection until it ends, its time limits are exceeded, or shutdown.
+async fn connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    permit: OwnedSemaphorePermit,
+    watcher: Watcher,
+    shared: Arc<Shared>,
+) {
+    let _permit = permit;
+    // Small responses written whole: no reason to wait for Nagle.
+    let _ = stream.set_nodelay(true);
+    let activity = Activity::new();
+    let io = TokioIo::new(TrackedStream::new(stream, Arc::clone(&activity)));
+    let service = {
+        let shared = Arc::clone(&shared);
+        let activity = Arc::clone(&activity);
+        service_fn(move |request: Request<hyper::body::Incoming>| {
+            let guard = activity.begin();
+            let response =
+                handle(&shared.state, &shared.router, &request).map(|body| body.with_guard(guard));
+            std::future::ready(Ok::<_, Infallible>(response))
+        })
+    };
+    let connection = watcher.watch(shared.builder.serve_connection(io, service));
+    tokio::select! {
+        // The connection first: it is what every wake-up is for.
+        biased;
+        result = connection => {
+            if let Err(error) = result {
+                tracing::debug!(%peer, %error, "connection ended with an error");
+            }
+        }
+        () = conn::watchdog(&activity, shared.limits) => {
+            tracing::debug!(%peer, "connection closed: time limit exceeded");
+        }
+    }
 }
 
 /// Transient accept failures (out of file descriptors, aborted handshakes) must not end the
