@@ -262,6 +262,9 @@ for ((i = 0; i < 50; i++)); do
     (($(nginx_workers | wc -l) >= 2)) && break
     sleep 0.1
 done
+# A stray server on the port would answer in nginx's place (and this one would have exited).
+kill -0 "$NGINX_PID" 2>/dev/null && (($(nginx_workers | wc -l) >= 2)) ||
+    die "nginx did not start its 2 workers (port $NGINX_PORT busy?): $(tail -n 2 "$NGINX_DIR/logs/stderr")"
 
 if [[ $LOG_WARN == 1 ]]; then
     log "== starting feedwright with RUST_LOG=warn on 127.0.0.1:$FWW_PORT"

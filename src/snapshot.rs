@@ -75,10 +75,63 @@ impl Coding {
     }
 }
 
+/// Bodies at least this large are also kept in a [`BodyFile`] for `sendfile(2)`: below it
+/// the copy costs less than the extra system call.
+pub const BODY_FILE_MIN_BYTES: usize = 16 * 1024;
+
+/// A sealed, anonymous in-memory file (Linux `memfd`) holding the same bytes as one
+/// representation's body, so the HTTP layer can pass them to the socket with `sendfile(2)`
+/// instead of copying them from user memory on every response, as nginx does with files.
+/// Its pages are not mapped into the process, so they do not count in its resident memory.
+pub struct BodyFile {
+    file: std::fs::File,
+}
+
+impl BodyFile {
+    /// A file holding `bytes`; `None` where memfds are unavailable (other systems, a
+    /// seccomp filter): the body is then written from memory as usual.
+    #[cfg(target_os = "linux")]
+    fn new(bytes: &[u8]) -> Option<BodyFile> {
+        use rustix::fs::{fcntl_add_seals, memfd_create, MemfdFlags, SealFlags};
+        let create = || -> std::io::Result<std::fs::File> {
+            let fd = memfd_create(
+                "feedwright-body",
+                MemfdFlags::CLOEXEC | MemfdFlags::ALLOW_SEALING,
+            )?;
+            let mut file = std::fs::File::from(fd);
+            file.write_all(bytes)?;
+            // Nothing may change the bytes after this: they must stay equal to `body`.
+            fcntl_add_seals(
+                &file,
+                SealFlags::WRITE | SealFlags::SHRINK | SealFlags::GROW | SealFlags::SEAL,
+            )?;
+            Ok(file)
+        };
+        match create() {
+            Ok(file) => Some(BodyFile { file }),
+            Err(error) => {
+                tracing::debug!(%error, "no memfd for a response body; it is copied instead");
+                None
+            }
+        }
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn new(_bytes: &[u8]) -> Option<BodyFile> {
+        None
+    }
+
+    pub fn file(&self) -> &std::fs::File {
+        &self.file
+    }
+}
+
 /// One encoding of a resource: bytes plus the headers that depend on them.
 #[derive(Clone)]
 pub struct Representation {
     pub body: Bytes,
+    /// The same bytes in a file, for bodies of at least [`BODY_FILE_MIN_BYTES`].
+    pub file: Option<Arc<BodyFile>>,
     /// Quoted strong entity tag, e.g. `"0123abcd…-gz"`.
     pub etag: HeaderValue,
     pub content_length: HeaderValue,
@@ -114,6 +167,10 @@ impl Resource {
             etag: header_value(&format!("\"{tag_base}{}\"", coding.etag_suffix())),
             content_length: HeaderValue::from(bytes.len()),
             content_encoding: coding.header(),
+            file: (bytes.len() >= BODY_FILE_MIN_BYTES)
+                .then(|| BodyFile::new(&bytes))
+                .flatten()
+                .map(Arc::new),
             body: bytes,
         };
         // A compressed form that is not smaller only costs the client CPU.
@@ -304,6 +361,24 @@ impl Snapshot {
             .iter()
             .find(|(route, _)| &**route == path)
             .map(|(_, resource)| resource)
+    }
+
+    /// The body file holding `slice` and the slice's offset in it, if `slice` lies within
+    /// the body of one of this snapshot's representations that has a file.
+    pub fn body_file(&self, slice: &[u8]) -> Option<(&BodyFile, u64)> {
+        let start = slice.as_ptr() as usize;
+        let end = start.checked_add(slice.len())?;
+        self.routes
+            .iter()
+            .flat_map(|(_, resource)| Coding::ALL.map(|c| resource.representation(c)))
+            .flatten()
+            .find_map(|rep| {
+                let file = rep.file.as_deref()?;
+                let body_start = rep.body.as_ptr() as usize;
+                let body_end = body_start + rep.body.len();
+                (body_start <= start && end <= body_end)
+                    .then(|| (file, (start - body_start) as u64))
+            })
     }
 
     /// `Cache-Control` for feed routes: `public, max-age=<server.cache_max_age>`.

@@ -40,6 +40,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
+use super::AppState;
 use crate::config::ServerConfig;
 
 /// The three connection time limits, from `server.*`.
@@ -186,16 +187,21 @@ pub async fn watchdog(activity: &Activity, limits: Limits) {
     }
 }
 
-/// The TCP stream, noting whether the peer is refusing our bytes (write returned pending).
-#[derive(Debug)]
+/// The TCP stream, noting whether the peer is refusing our bytes (write returned pending),
+/// and sending the snapshot's large bodies with `sendfile` (see [`super::sendfile`]).
 pub struct TrackedStream {
     inner: TcpStream,
     activity: Arc<Activity>,
+    state: Arc<AppState>,
 }
 
 impl TrackedStream {
-    pub fn new(inner: TcpStream, activity: Arc<Activity>) -> TrackedStream {
-        TrackedStream { inner, activity }
+    pub fn new(inner: TcpStream, activity: Arc<Activity>, state: Arc<AppState>) -> TrackedStream {
+        TrackedStream {
+            inner,
+            activity,
+            state,
+        }
     }
 
     fn track<T>(&self, poll: Poll<T>) -> Poll<T> {
@@ -245,6 +251,14 @@ impl AsyncWrite for TrackedStream {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
+        #[cfg(target_os = "linux")]
+        if super::sendfile::worth_trying(bufs) {
+            let snapshot = self.state.snapshot.load();
+            if let Some(poll) = super::sendfile::poll_write_vectored(&self.inner, cx, bufs, &snapshot)
+            {
+                return self.track(poll);
+            }
+        }
         let poll = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
         self.track(poll)
     }

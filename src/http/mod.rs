@@ -7,10 +7,13 @@
 //! the current [`Snapshot`]. HTTP/1.1 keep-alive and h2c (prior knowledge) are both served.
 //!
 //! Submodules: [`negotiate`] (Accept-Encoding and preconditions), [`conn`] (per-connection
-//! time bounds and the response body type).
+//! time bounds, the socket wrapper and the response body type), `sendfile` (zero-copy
+//! writes of large bodies, Linux).
 
 pub mod conn;
 pub mod negotiate;
+#[cfg(target_os = "linux")]
+mod sendfile;
 #[cfg(test)]
 mod tests;
 
@@ -252,7 +255,11 @@ async fn connection(
     // Small responses written whole: no reason to wait for Nagle.
     let _ = stream.set_nodelay(true);
     let activity = Activity::new();
-    let io = TokioIo::new(TrackedStream::new(stream, Arc::clone(&activity)));
+    let io = TokioIo::new(TrackedStream::new(
+        stream,
+        Arc::clone(&activity),
+        Arc::clone(&shared.state),
+    ));
     let service = {
         let shared = Arc::clone(&shared);
         let activity = Arc::clone(&activity);

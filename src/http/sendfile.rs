@@ -1,0 +1,111 @@
+//! Zero-copy writes of large pre-built bodies (Linux): `sendfile(2)` from the snapshot's
+//! [`BodyFile`](crate::snapshot::BodyFile)s instead of `writev(2)` from memory.
+//!
+//! hyper writes a response as one vectored write: the head, then the body slice, which
+//! points straight into the snapshot's `Bytes`. [`poll_write_vectored`] recognises such a
+//! slice by its address (it lies inside a body that has a file), sends the head with
+//! `MSG_MORE` so it leaves in the same packet as the body, and lets the kernel send the
+//! body from the file's pages. The 175 KB identity feed then costs the kernel no copy from
+//! user memory, which is most of what serving it costs (nginx serves files the same way).
+//!
+//! Anything it does not recognise (a body from an older snapshot, small bodies, an h2
+//! frame) is written as usual. The address check is exact: a slice is only matched while
+//! its bytes are alive in the current snapshot, whose file holds the same bytes, sealed.
+
+use std::io::{self, IoSlice};
+use std::task::{ready, Context, Poll};
+
+use rustix::net::SendFlags;
+use tokio::io::Interest;
+use tokio::net::TcpStream;
+
+use crate::snapshot::Snapshot;
+
+/// Slices shorter than this are never looked up: the response head, small bodies, and the
+/// short tail of a body after a partial write are cheaper to copy than to look up.
+pub const MIN_SLICE: usize = 4096;
+
+/// Whether any of `bufs` is worth looking up (saves loading the snapshot for a 304).
+pub fn worth_trying(bufs: &[IoSlice<'_>]) -> bool {
+    bufs.iter().any(|buf| buf.len() >= MIN_SLICE)
+}
+
+/// Writes `bufs` to `stream` with `sendfile` for a slice that lies in one of `snapshot`'s
+/// body files; `None` when no slice does (the caller writes them as usual).
+pub fn poll_write_vectored(
+    stream: &TcpStream,
+    cx: &mut Context<'_>,
+    bufs: &[IoSlice<'_>],
+    snapshot: &Snapshot,
+) -> Option<Poll<io::Result<usize>>> {
+    let (index, file, offset) = bufs.iter().enumerate().find_map(|(i, buf)| {
+        if buf.len() < MIN_SLICE {
+            return None;
+        }
+        snapshot
+            .body_file(buf)
+            .map(|(file, offset)| (i, file, offset))
+    })?;
+    match index {
+        0 => {}
+        // The response head: sent first, held back (`MSG_MORE`) to go out with the body.
+        1 => {}
+        // Several slices before the body (not what hyper does for our responses): write
+        // them the usual way; the body comes in the next call.
+        _ => return None,
+    }
+    Some(poll_send(
+        stream,
+        cx,
+        bufs.first().filter(|_| index == 1),
+        file.file(),
+        offset,
+        bufs[index].len(),
+    ))
+}
+
+/// Sends `head` (if any) then `len` bytes of `file` from `offset`; returns how many bytes
+/// of the two went out, as a vectored write would.
+fn poll_send(
+    stream: &TcpStream,
+    cx: &mut Context<'_>,
+    head: Option<&IoSlice<'_>>,
+    file: &std::fs::File,
+    offset: u64,
+    len: usize,
+) -> Poll<io::Result<usize>> {
+    let mut sent = 0;
+    if let Some(head) = head {
+        sent = ready!(poll_io(stream, cx, || {
+            rustix::net::send(stream, head, SendFlags::MORE | SendFlags::NOSIGNAL)
+        }))?;
+        if sent < head.len() {
+            return Poll::Ready(Ok(sent));
+        }
+    }
+    let mut at = offset;
+    match poll_io(stream, cx, || rustix::fs::sendfile(stream, file, Some(&mut at), len)) {
+        Poll::Ready(Ok(n)) => Poll::Ready(Ok(sent + n)),
+        // The head went out: report it; the body follows in the next call.
+        Poll::Pending if sent > 0 => Poll::Ready(Ok(sent)),
+        Poll::Ready(Err(_)) if sent > 0 => Poll::Ready(Ok(sent)),
+        other => other,
+    }
+}
+
+/// Runs a non-blocking socket write when tokio says the socket is writable, registering for
+/// the next writable event when it would block.
+fn poll_io(
+    stream: &TcpStream,
+    cx: &mut Context<'_>,
+    mut write: impl FnMut() -> rustix::io::Result<usize>,
+) -> Poll<io::Result<usize>> {
+    loop {
+        ready!(stream.poll_write_ready(cx))?;
+        match stream.try_io(Interest::WRITABLE, || write().map_err(io::Error::from)) {
+            // `try_io` cleared the readiness: the next `poll_write_ready` waits for it.
+            Err(error) if error.kind() == io::ErrorKind::WouldBlock => continue,
+            result => return Poll::Ready(result),
+        }
+    }
+}
