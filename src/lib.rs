@@ -25,6 +25,7 @@ pub mod daemon;
 pub mod diag;
 pub mod feed;
 pub mod http;
+pub mod log_format;
 pub mod log_sink;
 pub mod metrics;
 pub mod snapshot;

@@ -11,6 +11,7 @@ use tracing_subscriber::EnvFilter;
 use feedwright::app;
 use feedwright::cli::{Cli, Command};
 use feedwright::config::{Config, LogFormat};
+use feedwright::log_format::TextFormat;
 use feedwright::log_sink::{SinkGuard, StdoutSink};
 
 fn main() -> ExitCode {
@@ -64,14 +65,20 @@ fn init_logging(config: &Config, to_stdout: bool) -> anyhow::Result<Option<SinkG
     if !to_stdout {
         let _ = match config.log.format {
             LogFormat::Json => builder.json().with_writer(std::io::stderr).try_init(),
-            LogFormat::Text => builder.with_writer(std::io::stderr).try_init(),
+            LogFormat::Text => builder
+                .event_format(TextFormat::new(ansi))
+                .with_writer(std::io::stderr)
+                .try_init(),
         };
         return Ok(None);
     }
     let (sink, guard) = StdoutSink::stdout().context("start the log writer thread")?;
     let _ = match config.log.format {
         LogFormat::Json => builder.json().with_writer(sink).try_init(),
-        LogFormat::Text => builder.with_writer(sink).try_init(),
+        LogFormat::Text => builder
+            .event_format(TextFormat::new(ansi))
+            .with_writer(sink)
+            .try_init(),
     };
     Ok(Some(guard))
 }

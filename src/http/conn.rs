@@ -254,7 +254,8 @@ impl AsyncWrite for TrackedStream {
         #[cfg(target_os = "linux")]
         if super::sendfile::worth_trying(bufs) {
             let snapshot = self.state.snapshot.load();
-            if let Some(poll) = super::sendfile::poll_write_vectored(&self.inner, cx, bufs, &snapshot)
+            if let Some(poll) =
+                super::sendfile::poll_write_vectored(&self.inner, cx, bufs, &snapshot)
             {
                 return self.track(poll);
             }

@@ -84,7 +84,9 @@ fn poll_send(
         }
     }
     let mut at = offset;
-    match poll_io(stream, cx, || rustix::fs::sendfile(stream, file, Some(&mut at), len)) {
+    match poll_io(stream, cx, || {
+        rustix::fs::sendfile(stream, file, Some(&mut at), len)
+    }) {
         Poll::Ready(Ok(n)) => Poll::Ready(Ok(sent + n)),
         // The head went out: report it; the body follows in the next call.
         Poll::Pending if sent > 0 => Poll::Ready(Ok(sent)),

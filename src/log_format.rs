@@ -1,0 +1,287 @@
+//! The text log line: `2026-01-31T12:00:00.123456Z  INFO message key=value …`, the layout of
+//! `tracing-subscriber`'s default format, written with less work per line.
+//!
+//! The access log writes one line per request, so its formatting is on the request path:
+//! the default formatter's per-line calendar arithmetic, ANSI style wrappers (even with
+//! colours off) and generic formatting cost about 5 % of the CPU of a 304 answer. Here the
+//! date and time are formatted once per second per thread, and numbers and fields are
+//! appended directly.
+//!
+//! Control characters in messages and values are escaped (`\u{1b}`), so a file name or a
+//! request header cannot forge log lines or terminal escapes; string values are quoted as
+//! the default format does.
+
+use std::cell::RefCell;
+use std::fmt::{self, Write as _};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use chrono::{DateTime, Utc};
+use tracing::field::{Field, Visit};
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
+use tracing_subscriber::registry::LookupSpan;
+
+/// The event formatter for `log.format: text`.
+#[derive(Debug, Clone, Copy)]
+pub struct TextFormat {
+    ansi: bool,
+}
+
+impl TextFormat {
+    /// `ansi`: colour the level (for a terminal).
+    pub fn new(ansi: bool) -> TextFormat {
+        TextFormat { ansi }
+    }
+}
+
+impl<S, N> FormatEvent<S, N> for TextFormat
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &Event<'_>,
+    ) -> fmt::Result {
+        write_timestamp(&mut writer, SystemTime::now())?;
+        let level = *event.metadata().level();
+        let (name, colour) = match level {
+            Level::TRACE => ("TRACE", "\x1b[35m"),
+            Level::DEBUG => ("DEBUG", "\x1b[34m"),
+            Level::INFO => (" INFO", "\x1b[32m"),
+            Level::WARN => (" WARN", "\x1b[33m"),
+            Level::ERROR => ("ERROR", "\x1b[31m"),
+        };
+        if self.ansi {
+            writer.write_str(colour)?;
+            writer.write_str(name)?;
+            writer.write_str("\x1b[0m")?;
+        } else {
+            writer.write_str(name)?;
+        }
+        writer.write_char(' ')?;
+        // Span context, as the default format shows it (feedwright itself opens no spans;
+        // dependencies do at debug and trace level).
+        if let Some(scope) = ctx.event_scope() {
+            for span in scope.from_root() {
+                writer.write_str(span.name())?;
+                writer.write_str(": ")?;
+            }
+        }
+        let mut fields = Fields {
+            out: &mut writer,
+            first: true,
+            result: Ok(()),
+        };
+        event.record(&mut fields);
+        fields.result?;
+        writer.write_char('\n')
+    }
+}
+
+thread_local! {
+    /// `YYYY-MM-DDTHH:MM:SS` of the last second this thread formatted.
+    static SECOND: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
+}
+
+/// `2026-01-31T12:00:00.123456Z `: RFC 3339 in UTC with microseconds, like the default.
+fn write_timestamp(out: &mut impl fmt::Write, now: SystemTime) -> fmt::Result {
+    let since_epoch = now.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let seconds = since_epoch.as_secs();
+    SECOND.with_borrow_mut(|(cached, text)| {
+        if *cached != seconds {
+            text.clear();
+            let time = i64::try_from(seconds)
+                .ok()
+                .and_then(|s| DateTime::<Utc>::from_timestamp(s, 0))
+                .unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+            write!(text, "{}", time.format("%Y-%m-%dT%H:%M:%S"))?;
+            *cached = seconds;
+        }
+        out.write_str(text)
+    })?;
+    let mut micros = since_epoch.subsec_micros();
+    let mut digits = *b".000000Z ";
+    for slot in digits[1..7].iter_mut().rev() {
+        // `micros % 10` is a single digit.
+        *slot = b'0' + (micros % 10) as u8;
+        micros /= 10;
+    }
+    // The array is ASCII by construction.
+    out.write_str(std::str::from_utf8(&digits).map_err(|_| fmt::Error)?)
+}
+
+/// Writes an event's fields: the message bare, the rest as ` key=value`.
+struct Fields<'a, 'w> {
+    out: &'a mut Writer<'w>,
+    first: bool,
+    result: fmt::Result,
+}
+
+impl Fields<'_, '_> {
+    fn key(&mut self, field: &Field) -> fmt::Result {
+        if !std::mem::take(&mut self.first) {
+            self.out.write_char(' ')?;
+        }
+        if field.name() != "message" {
+            self.out.write_str(field.name())?;
+            self.out.write_char('=')?;
+        }
+        Ok(())
+    }
+
+    fn record(&mut self, field: &Field, value: impl FnOnce(&mut Writer<'_>) -> fmt::Result) {
+        if self.result.is_ok() {
+            self.result = self.key(field).and_then(|()| value(self.out));
+        }
+    }
+}
+
+impl Visit for Fields<'_, '_> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "message" {
+            self.record(field, |out| Escaped(out).write_str(value));
+        } else {
+            // Debug quotes the string and escapes quotes and control characters.
+            self.record(field, |out| write!(out, "{value:?}"));
+        }
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.record(field, |out| {
+            out.write_str(itoa::Buffer::new().format(value))
+        });
+    }
+
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.record(field, |out| {
+            out.write_str(itoa::Buffer::new().format(value))
+        });
+    }
+
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.record(field, |out| {
+            out.write_str(if value { "true" } else { "false" })
+        });
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.record(field, |out| write!(Escaped(out), "{value:?}"));
+    }
+}
+
+/// Escapes control characters (`\n`, ESC, …) of what is written through it.
+struct Escaped<'a, W: fmt::Write>(&'a mut W);
+
+impl<W: fmt::Write> fmt::Write for Escaped<'_, W> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if !s.bytes().any(|b| b < 0x20 || b == 0x7f) {
+            return self.0.write_str(s);
+        }
+        for c in s.chars() {
+            if c.is_control() {
+                write!(self.0, "{}", c.escape_default())?;
+            } else {
+                self.0.write_char(c)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl io::Write for Captured {
+        fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+            self.0
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .extend_from_slice(data);
+            Ok(data.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn capture(ansi: bool, log: impl FnOnce()) -> String {
+        let out = Captured::default();
+        let writer = out.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(Level::TRACE)
+            .with_ansi(ansi)
+            .event_format(TextFormat::new(ansi))
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, log);
+        let bytes = out.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        String::from_utf8(bytes).expect("utf-8")
+    }
+
+    #[test]
+    fn lines_look_like_the_default_format() {
+        let text = capture(false, || {
+            tracing::info!(files = 8u64, published = 6i64, ok = true, "content loaded");
+            tracing::warn!(target: "access", method = %"GET", path = "/feed.xml", status = 200u16, user_agent = "curl/8 \"x\"");
+        });
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        let (stamp, rest) = lines[0].split_at(27);
+        assert!(
+            stamp.len() == 27 && stamp.ends_with('Z') && stamp.as_bytes()[10] == b'T',
+            "{stamp}"
+        );
+        assert!(DateTime::parse_from_rfc3339(stamp).is_ok(), "{stamp}");
+        assert_eq!(rest, "  INFO content loaded files=8 published=6 ok=true");
+        assert_eq!(
+            &lines[1][27..],
+            r#"  WARN method=GET path="/feed.xml" status=200 user_agent="curl/8 \"x\"""#
+        );
+    }
+
+    #[test]
+    fn control_characters_cannot_forge_lines_or_escapes() {
+        let text = capture(false, || {
+            let name = "evil\n2026-01-01T00:00:00.000000Z ERROR forged\x1b[31m";
+            tracing::warn!("{name}");
+            tracing::warn!(error = %name, value = name);
+        });
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(!text.contains('\x1b'), "{text}");
+        assert!(text.contains(r"evil\n2026"), "{text}");
+    }
+
+    #[test]
+    fn ansi_colours_only_the_level() {
+        let text = capture(true, || tracing::error!("boom"));
+        assert!(text.contains("\x1b[31mERROR\x1b[0m boom"), "{text:?}");
+    }
+
+    #[test]
+    fn timestamps_are_rfc3339_with_microseconds() {
+        let at = |secs: u64, micros: u32| {
+            let mut s = String::new();
+            write_timestamp(
+                &mut s,
+                UNIX_EPOCH + Duration::from_secs(secs) + Duration::from_micros(micros.into()),
+            )
+            .expect("format");
+            s
+        };
+        assert_eq!(at(0, 5), "1970-01-01T00:00:00.000005Z ");
+        assert_eq!(at(1_767_225_599, 999_999), "2025-12-31T23:59:59.999999Z ");
+        // The per-second cache moves on with the clock.
+        assert_eq!(at(1_767_225_600, 0), "2026-01-01T00:00:00.000000Z ");
+    }
+}
