@@ -471,15 +471,31 @@ fn gzip(body: &[u8]) -> Vec<u8> {
 }
 
 fn brotli(body: &[u8]) -> Vec<u8> {
-    let mut writer = brotli::CompressorWriter::new(
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: BROTLI_QUALITY as i32,
+        lgwin: brotli_window_bits(body.len()),
+        // Lets the encoder size its hash tables for this body, not for the worst case.
+        size_hint: body.len(),
+        ..Default::default()
+    };
+    let mut writer = brotli::CompressorWriter::with_params(
         Vec::with_capacity(body.len() / 4 + 64),
         4096,
-        BROTLI_QUALITY,
-        BROTLI_LGWIN,
+        &params,
     );
     let _ = writer.write_all(body);
     let _ = writer.flush();
     writer.into_inner()
+}
+
+/// The smallest brotli window that holds all of `len` bytes (at most [`BROTLI_LGWIN`]): a
+/// larger one compresses no better, and the encoder allocates its ring buffer to match
+/// (8 MiB for the largest window, allocated and freed on every reload).
+fn brotli_window_bits(len: usize) -> i32 {
+    // A window of `bits` holds 2^bits - 16 bytes.
+    (10..BROTLI_LGWIN)
+        .find(|bits| (1usize << bits) - 16 >= len)
+        .unwrap_or(BROTLI_LGWIN) as i32
 }
 
 #[cfg(test)]
