@@ -733,4 +733,39 @@ mod tests {
         );
         assert_eq!(s.cache_control(), "public, max-age=300");
     }
+
+    #[test]
+    fn large_bodies_have_a_sealed_file_with_the_same_bytes() {
+        let cfg = Config::defaults();
+        let big = format!(
+            "<rss>{}</rss>",
+            "<item>words and more words</item>".repeat(2_000)
+        );
+        let snap = Snapshot::build(&cfg, outputs(&big, None), vec![], 1, None, Utc::now());
+        let resource = snap.resource("/feed.xml").expect("feed");
+        let identity = resource.identity();
+        let small = snap.resource("/").expect("index").identity();
+        assert!(
+            small.file.is_none(),
+            "small bodies are copied, not sent from a file"
+        );
+        // Locating slices: inside a body with a file -> (file, offset); elsewhere -> None.
+        let tail = &identity.body[1000..];
+        let other = identity.body.to_vec();
+        assert!(snap.body_file(&other).is_none());
+        assert!(snap.body_file(&small.body).is_none());
+        if cfg!(target_os = "linux") {
+            let (file, offset) = snap.body_file(tail).expect("slice of a filed body");
+            assert_eq!(offset, 1000);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::FileExt;
+                let mut copy = vec![0; identity.body.len()];
+                file.file().read_exact_at(&mut copy, 0).expect("read memfd");
+                assert_eq!(copy, &identity.body[..]);
+            }
+            // Sealed: the bytes cannot change under a response being sent.
+            assert!(std::io::Write::write_all(&mut file.file(), b"x").is_err());
+        }
+    }
 }

@@ -491,6 +491,18 @@ mod tests {
     }
 
     #[test]
+    fn config_workers_default_to_one_per_cpu() {
+        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert_eq!(Config::defaults().server.workers, cpus);
+        let zero = env(&[("FEEDWRIGHT_SERVER_WORKERS", "0")]);
+        let c = Config::load_with_env(&Overrides::default(), zero).unwrap();
+        assert_eq!(c.server.workers, cpus);
+        let three = env(&[("FEEDWRIGHT_SERVER_WORKERS", "3")]);
+        let c = Config::load_with_env(&Overrides::default(), three).unwrap();
+        assert_eq!(c.server.workers, 3);
+    }
+
+    #[test]
     fn config_precedence_defaults_file_env_flags() {
         let (_d, path) = write_config(
             "site:\n  title: From file\n  base_url: https://file.example/\nfeeds:\n  limit: 5\n",
@@ -578,6 +590,7 @@ mod tests {
             ("feeds:\n  limit: 0\n", "feeds.limit"),
             ("feeds:\n  atom_path: /feed.xml\n", "feeds.atom_path"),
             ("log:\n  level: \"info,=[\"\n", "log.level"),
+            ("server:\n  workers: 1000\n", "server.workers"),
         ];
         for (text, key) in cases {
             let (_d, path) = write_config(text);

@@ -791,3 +791,89 @@ async fn h2c_prior_knowledge() {
     drop(client);
     server.shutdown().await;
 }
+
+/// Large bodies leave through `sendfile` (Linux): what arrives must be exactly the body,
+/// also when the client reads slowly (many partial writes from varying offsets), for each
+/// encoding, and a second request on the same connection must follow intact.
+#[tokio::test]
+async fn large_bodies_arrive_exact_through_partial_writes() {
+    let server = start_small_buffers(test_config()).await;
+    let snapshot = server.state.snapshot.load_full();
+    let resource = snapshot.resource("/feed.xml").expect("feed").clone();
+    let mut client = BufReader::new(slow_client(server.addr).await);
+    for coding in ["identity", "gzip", "br", "identity"] {
+        client
+            .get_mut()
+            .write_all(
+                format!("GET /feed.xml HTTP/1.1\r\nHost: t\r\nAccept-Encoding: {coding}\r\n\r\n")
+                    .as_bytes(),
+            )
+            .await
+            .expect("write");
+        // Let the server fill the small buffers and wait on the reader a few times.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let reply = read_reply(&mut client, false).await;
+        assert_eq!(reply.status, 200, "{coding}");
+        let expected = match coding {
+            "gzip" => resource.representation(crate::snapshot::Coding::Gzip),
+            "br" => resource.representation(crate::snapshot::Coding::Br),
+            _ => Some(resource.identity()),
+        }
+        .expect("representation");
+        assert!(expected.body.len() >= crate::snapshot::BODY_FILE_MIN_BYTES);
+        assert!(
+            reply.body == expected.body,
+            "{coding}: {} bytes received, {} expected, first difference at {:?}",
+            reply.body.len(),
+            expected.body.len(),
+            reply
+                .body
+                .iter()
+                .zip(expected.body.iter())
+                .position(|(a, b)| a != b)
+        );
+    }
+    server.shutdown().await;
+}
+
+/// Connections are dealt to several worker threads (more than this machine may have
+/// cores): every request on every connection is answered and counted once.
+#[tokio::test]
+async fn several_workers_serve_every_connection() {
+    let mut cfg = test_config();
+    cfg.server.workers = 3;
+    let server = Server::start(cfg).await;
+    let expected = server
+        .state
+        .snapshot
+        .load()
+        .body("/feed.xml")
+        .cloned()
+        .expect("body");
+    let mut clients = Vec::new();
+    for _ in 0..12 {
+        let mut conn = server.connect().await;
+        let expected = expected.clone();
+        clients.push(tokio::spawn(async move {
+            for _ in 0..5 {
+                conn.get_mut()
+                    .write_all(b"GET /feed.xml HTTP/1.1\r\nHost: t\r\n\r\n")
+                    .await
+                    .expect("write");
+                let reply = read_reply(&mut conn, false).await;
+                assert_eq!(reply.status, 200);
+                assert_eq!(reply.body, expected);
+            }
+        }));
+    }
+    for client in clients {
+        timeout(WAIT, client)
+            .await
+            .expect("client in time")
+            .expect("client");
+    }
+    let metrics = server.state.metrics.encode();
+    let needle = r#"feedwright_http_requests_total{route="/feed.xml",status="200"} 60"#;
+    assert!(metrics.contains(needle), "missing {needle} in\n{metrics}");
+    server.shutdown().await;
+}

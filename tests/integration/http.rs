@@ -416,3 +416,65 @@ fn http_readyz_lists_content_errors() {
         r.text()
     );
 }
+
+/// One access-log line per request, on stdout, in both formats: method, path, status,
+/// bytes, duration and user agent. Lines are batched, so wait (bounded) for them.
+#[test]
+fn http_access_log_line_per_request_in_text_and_json() {
+    let tree = sample_tree();
+    for format in ["text", "json"] {
+        let server =
+            Server::start_with_env(&tree.content(), &[], &[("FEEDWRIGHT_LOG_FORMAT", format)]);
+        let agent = format!("feedwright-test/{format} \"quoted\"");
+        let feed = server.request("GET", "/feed.xml", &[("User-Agent", &agent)]);
+        assert_eq!(feed.status, 200);
+        let missing = server.request("HEAD", "/nope?q=1", &[("User-Agent", &agent)]);
+        assert_eq!(missing.status, 404);
+        let access_lines = || -> Vec<String> {
+            server
+                .log()
+                .into_iter()
+                .filter(|l| l.contains("feedwright-test/"))
+                .collect()
+        };
+        assert!(
+            wait_until(Duration::from_secs(5), || access_lines().len() >= 2),
+            "{format}: no access lines in {:?}",
+            server.log()
+        );
+        let lines = access_lines();
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        let bytes = feed.body.len();
+        if format == "text" {
+            assert!(
+                lines[0].contains(&format!(
+                    "method=GET path=\"/feed.xml\" status=200 bytes={bytes} duration_us="
+                )),
+                "{}",
+                lines[0]
+            );
+            assert!(
+                lines[0].ends_with(r#"user_agent="feedwright-test/text \"quoted\"""#),
+                "{}",
+                lines[0]
+            );
+            assert!(
+                lines[1].contains("method=HEAD path=\"/nope\" status=404 bytes=0 "),
+                "{}",
+                lines[1]
+            );
+        } else {
+            let first: serde_json::Value = serde_json::from_str(&lines[0]).expect("json line");
+            let fields = &first["fields"];
+            assert_eq!(fields["method"], "GET", "{first}");
+            assert_eq!(fields["path"], "/feed.xml");
+            assert_eq!(fields["status"], 200);
+            assert_eq!(fields["bytes"], bytes);
+            assert!(fields["duration_us"].is_u64(), "{first}");
+            assert_eq!(fields["user_agent"], agent);
+            assert_eq!(first["level"], "INFO");
+            let second: serde_json::Value = serde_json::from_str(&lines[1]).expect("json line");
+            assert_eq!(second["fields"]["status"], 404);
+        }
+    }
+}

@@ -154,7 +154,11 @@ impl Server {
             std::thread::spawn(move || {
                 for line in BufReader::new(stream).lines().map_while(Result::ok) {
                     if let Some(i) = line.find("listening on http://") {
-                        let addr = line[i + "listening on http://".len()..].trim().to_string();
+                        // The address ends where the text or JSON line goes on.
+                        let addr: String = line[i + "listening on http://".len()..]
+                            .chars()
+                            .take_while(|c| c.is_ascii_alphanumeric() || ".:[]".contains(*c))
+                            .collect();
                         let _ = tx.send(addr);
                     }
                     log.lock().expect("log").push(line);
