@@ -201,14 +201,14 @@ fn write_out(mut out: impl Write, shared: &Shared) {
 }
 
 /// One event's line, as `tracing-subscriber` writes it.
-pub struct LineWriter {
-    shared: Arc<Shared>,
+pub struct LineWriter<'a> {
+    shared: &'a Shared,
     buffer: Arc<Mutex<Pending>>,
     /// Where this line starts in the buffer, to drop it whole if the buffer is full.
     start: Option<usize>,
 }
 
-impl Write for LineWriter {
+impl Write for LineWriter<'_> {
     fn write(&mut self, data: &[u8]) -> io::Result<usize> {
         let mut pending = lock(&self.buffer);
         let start = *self.start.get_or_insert(pending.lines.len());
@@ -225,7 +225,7 @@ impl Write for LineWriter {
     }
 }
 
-impl Drop for LineWriter {
+impl Drop for LineWriter<'_> {
     fn drop(&mut self) {
         let Some(start) = self.start else { return };
         let full = {
@@ -236,19 +236,24 @@ impl Drop for LineWriter {
             }
             pending.lines.len() >= BATCH_BYTES
         };
-        // Only the first line after a quiet spell wakes the writer, or a full buffer.
-        if !self.shared.dirty.swap(true, Ordering::SeqCst) || full {
+        // Only the first line after a quiet spell wakes the writer, or a full buffer. The
+        // plain load first: while lines keep coming `dirty` stays set, and reading it does
+        // not make the worker threads fight over its cache line.
+        if full
+            || (!self.shared.dirty.load(Ordering::SeqCst)
+                && !self.shared.dirty.swap(true, Ordering::SeqCst))
+        {
             self.shared.wake_writer();
         }
     }
 }
 
 impl<'a> MakeWriter<'a> for StdoutSink {
-    type Writer = LineWriter;
+    type Writer = LineWriter<'a>;
 
-    fn make_writer(&'a self) -> LineWriter {
+    fn make_writer(&'a self) -> LineWriter<'a> {
         LineWriter {
-            shared: Arc::clone(&self.shared),
+            shared: &self.shared,
             buffer: self.buffer(),
             start: None,
         }
