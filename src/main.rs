@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 use feedwright::app;
 use feedwright::cli::{Cli, Command};
@@ -47,11 +49,14 @@ fn main() -> ExitCode {
 /// background thread (`log_sink`), so a request never waits on a `write` to stdout; the
 /// returned guard writes out what is queued when dropped at exit.
 fn init_logging(config: &Config, to_stdout: bool) -> anyhow::Result<Option<SinkGuard>> {
-    let filter = match EnvFilter::try_from_default_env() {
-        Ok(filter) => filter,
-        // `log.level` was validated with the config.
-        Err(_) => EnvFilter::try_new(&config.log.level).unwrap_or_else(|_| EnvFilter::new("info")),
-    };
+    // `RUST_LOG` wins over `log.level` (validated with the config): `warn`, or per-target
+    // levels such as `info,feedwright=debug`.
+    let filter: Targets = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .and_then(|v| v.parse().ok())
+        .or_else(|| config.log.level.parse().ok())
+        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO));
     // Colours only for a terminal: log collectors would store the escape codes.
     let ansi = if to_stdout {
         std::io::stdout().is_terminal()
@@ -59,25 +64,39 @@ fn init_logging(config: &Config, to_stdout: bool) -> anyhow::Result<Option<SinkG
         std::io::stderr().is_terminal()
     };
     let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+        .with_max_level(LevelFilter::TRACE)
         .with_target(false)
         .with_ansi(ansi);
     if !to_stdout {
         let _ = match config.log.format {
-            LogFormat::Json => builder.json().with_writer(std::io::stderr).try_init(),
+            LogFormat::Json => builder
+                .json()
+                .with_writer(std::io::stderr)
+                .finish()
+                .with(filter)
+                .try_init(),
             LogFormat::Text => builder
                 .event_format(TextFormat::new(ansi))
                 .with_writer(std::io::stderr)
+                .finish()
+                .with(filter)
                 .try_init(),
         };
         return Ok(None);
     }
     let (sink, guard) = StdoutSink::stdout().context("start the log writer thread")?;
     let _ = match config.log.format {
-        LogFormat::Json => builder.json().with_writer(sink).try_init(),
+        LogFormat::Json => builder
+            .json()
+            .with_writer(sink)
+            .finish()
+            .with(filter)
+            .try_init(),
         LogFormat::Text => builder
             .event_format(TextFormat::new(ansi))
             .with_writer(sink)
+            .finish()
+            .with(filter)
             .try_init(),
     };
     Ok(Some(guard))

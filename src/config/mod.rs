@@ -286,7 +286,7 @@ impl Config {
             poll_interval: millis("watch.poll_interval_ms", r.watch.poll_interval_ms, 2_000)?,
         };
         let level = non_empty("log.level", r.log.level, "info")?;
-        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&level) {
+        if let Err(e) = level.parse::<tracing_subscriber::filter::Targets>() {
             return Err(invalid(
                 "log.level",
                 format!(
