@@ -877,3 +877,41 @@ async fn several_workers_serve_every_connection() {
     assert!(metrics.contains(needle), "missing {needle} in\n{metrics}");
     server.shutdown().await;
 }
+
+/// h2 frames a large body into DATA frames whose payloads point into the same bytes: they
+/// may go out through `sendfile` too, and must arrive exact.
+#[tokio::test]
+async fn large_body_over_h2c_arrives_exact() {
+    use http_body_util::{BodyExt, Empty};
+    use hyper_util::client::legacy::Client;
+    use hyper_util::rt::TokioExecutor;
+
+    let server = start_small_buffers(test_config()).await;
+    let client = Client::builder(TokioExecutor::new())
+        .http2_only(true)
+        .build_http::<Empty<Bytes>>();
+    let url = format!("http://{}/feed.xml", server.addr);
+    for _ in 0..2 {
+        let request = hyper::Request::get(&url)
+            .body(Empty::new())
+            .expect("request");
+        let response = timeout(WAIT, client.request(request))
+            .await
+            .expect("in time")
+            .expect("h2 response");
+        assert_eq!(response.version(), hyper::Version::HTTP_2);
+        assert_eq!(response.status(), 200);
+        let body = timeout(WAIT, response.into_body().collect())
+            .await
+            .expect("in time")
+            .expect("body")
+            .to_bytes();
+        assert!(
+            Some(&body) == server.state.snapshot.load().body("/feed.xml"),
+            "h2 body differs ({} bytes)",
+            body.len()
+        );
+    }
+    drop(client);
+    server.shutdown().await;
+}
