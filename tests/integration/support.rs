@@ -166,7 +166,14 @@ impl Server {
             });
         }
         let addr = match rx.recv_timeout(Duration::from_secs(20)) {
-            Ok(a) => a.parse().expect("address in log line"),
+            Ok(a) => match a.parse() {
+                Ok(addr) => addr,
+                Err(e) => {
+                    // Never leave the daemon running behind a failed test.
+                    let _ = child.kill();
+                    panic!("address in log line {a:?}: {e}");
+                }
+            },
             Err(_) => {
                 let _ = child.kill();
                 panic!(
