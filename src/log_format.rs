@@ -178,7 +178,9 @@ struct Escaped<'a, W: fmt::Write>(&'a mut W);
 
 impl<W: fmt::Write> fmt::Write for Escaped<'_, W> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        if !s.bytes().any(|b| b < 0x20 || b == 0x7f) {
+        // 0xC2 leads the UTF-8 of U+0080..U+00BF, where the C1 controls (U+0080..U+009F,
+        // e.g. the single-character CSI) are.
+        if !s.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2) {
             return self.0.write_str(s);
         }
         for c in s.chars() {
@@ -253,12 +255,12 @@ mod tests {
     #[test]
     fn control_characters_cannot_forge_lines_or_escapes() {
         let text = capture(false, || {
-            let name = "evil\n2026-01-01T00:00:00.000000Z ERROR forged\x1b[31m";
+            let name = "evil\n2026-01-01T00:00:00.000000Z ERROR forged\x1b[31m\u{9b}31m";
             tracing::warn!("{name}");
             tracing::warn!(error = %name, value = name);
         });
         assert_eq!(text.lines().count(), 2, "{text}");
-        assert!(!text.contains('\x1b'), "{text}");
+        assert!(!text.contains('\x1b') && !text.contains('\u{9b}'), "{text}");
         assert!(text.contains(r"evil\n2026"), "{text}");
     }
 

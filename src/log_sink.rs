@@ -18,7 +18,8 @@
 
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, Weak};
 use std::thread::{JoinHandle, Thread};
 use std::time::Duration;
 
@@ -87,7 +88,13 @@ impl Shared {
         if wrote {
             let _ = out.flush();
         }
-        // Buffers of threads that have ended, now empty, are forgotten.
+        // A stall can grow one buffer to MAX_PENDING_BYTES; do not keep that much around.
+        if spare.capacity() > 2 * BATCH_BYTES {
+            *spare = Vec::new();
+        }
+        // Buffers of threads that have ended (only the list still holds them), once empty,
+        // are forgotten.
+        drop(buffers);
         lock(&self.buffers).retain(|b| Arc::strong_count(b) > 1 || !lock(b).lines.is_empty());
         wrote
     }
@@ -100,7 +107,8 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 thread_local! {
     /// This thread's buffer, registered with the sink on the first line it logs.
-    static MINE: std::cell::RefCell<Option<(usize, Arc<Mutex<Pending>>)>> =
+    /// The `Weak` names the sink (its allocation cannot be reused while this is held).
+    static MINE: std::cell::RefCell<Option<(Weak<Shared>, Arc<Mutex<Pending>>)>> =
         const { std::cell::RefCell::new(None) };
 }
 
@@ -110,18 +118,26 @@ pub struct StdoutSink {
     shared: Arc<Shared>,
 }
 
-/// Stops the writer thread after writing every line logged so far, when dropped.
+/// How long exiting waits for the last lines to be written: a stalled stdout (a blocked log
+/// collector) must not keep the process from exiting.
+const STOP_WAIT: Duration = Duration::from_secs(2);
+
+/// Stops the writer thread after writing every line logged so far, when dropped; waits at
+/// most [`STOP_WAIT`] for it.
 pub struct SinkGuard {
     shared: Arc<Shared>,
     thread: Option<JoinHandle<()>>,
+    stopped: mpsc::Receiver<()>,
 }
 
 impl Drop for SinkGuard {
     fn drop(&mut self) {
         self.shared.stop.store(true, Ordering::Release);
         self.shared.wake_writer();
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+        if self.stopped.recv_timeout(STOP_WAIT).is_ok() {
+            if let Some(thread) = self.thread.take() {
+                let _ = thread.join();
+            }
         }
     }
 }
@@ -140,11 +156,15 @@ impl StdoutSink {
             stop: AtomicBool::new(false),
             writer: OnceLock::new(),
         });
+        let (done, stopped) = mpsc::channel();
         let thread = {
             let shared = Arc::clone(&shared);
             std::thread::Builder::new()
                 .name("feedwright-log".into())
-                .spawn(move || write_out(out, &shared))?
+                .spawn(move || {
+                    write_out(out, &shared);
+                    let _ = done.send(());
+                })?
         };
         let _ = shared.writer.set(thread.thread().clone());
         Ok((
@@ -154,21 +174,23 @@ impl StdoutSink {
             SinkGuard {
                 shared,
                 thread: Some(thread),
+                stopped,
             },
         ))
     }
 
     /// The calling thread's buffer, registered on first use.
     fn buffer(&self) -> Arc<Mutex<Pending>> {
-        let id = Arc::as_ptr(&self.shared) as usize;
         MINE.with_borrow_mut(|mine| match mine {
             // One sink per process in practice; a thread that logged to another sink (tests)
             // gets a fresh buffer for this one.
-            Some((owner, buffer)) if *owner == id => Arc::clone(buffer),
+            Some((owner, buffer)) if std::ptr::eq(owner.as_ptr(), Arc::as_ptr(&self.shared)) => {
+                Arc::clone(buffer)
+            }
             _ => {
                 let buffer = Arc::new(Mutex::new(Pending::default()));
                 lock(&self.shared.buffers).push(Arc::clone(&buffer));
-                *mine = Some((id, Arc::clone(&buffer)));
+                *mine = Some((Arc::downgrade(&self.shared), Arc::clone(&buffer)));
                 buffer
             }
         })
@@ -239,10 +261,9 @@ impl Drop for LineWriter<'_> {
         // Only the first line after a quiet spell wakes the writer, or a full buffer. The
         // plain load first: while lines keep coming `dirty` stays set, and reading it does
         // not make the worker threads fight over its cache line.
-        if full
-            || (!self.shared.dirty.load(Ordering::SeqCst)
-                && !self.shared.dirty.swap(true, Ordering::SeqCst))
-        {
+        let was_dirty = self.shared.dirty.load(Ordering::SeqCst)
+            || self.shared.dirty.swap(true, Ordering::SeqCst);
+        if full || !was_dirty {
             self.shared.wake_writer();
         }
     }
@@ -338,6 +359,55 @@ mod tests {
             std::thread::sleep(BATCH_WINDOW * 3);
         }
         drop(guard);
+    }
+
+    #[test]
+    fn a_line_larger_than_a_batch_after_a_quiet_spell_is_written() {
+        let out = Captured::default();
+        let (sink, guard) = StdoutSink::start(out.clone()).expect("start");
+        let big = format!("{}\n", "y".repeat(BATCH_BYTES));
+        write_line(&sink, &big);
+        wait_for(|| out.text() == big);
+        drop(guard);
+    }
+
+    #[test]
+    fn buffers_of_ended_threads_are_forgotten() {
+        let out = Captured::default();
+        let (sink, guard) = StdoutSink::start(out.clone()).expect("start");
+        for t in 0..5 {
+            let sink = sink.clone();
+            std::thread::spawn(move || write_line(&sink, &format!("thread {t}\n")))
+                .join()
+                .expect("thread");
+        }
+        wait_for(|| out.text().lines().count() == 5);
+        // The writer forgets them at its next drain.
+        write_line(&sink, "again\n");
+        wait_for(|| lock(&sink.shared.buffers).len() == 1);
+        drop(guard);
+    }
+
+    #[test]
+    fn exiting_does_not_wait_forever_for_a_stalled_output() {
+        struct Stuck(Arc<Mutex<()>>);
+        impl Write for Stuck {
+            fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+                let _hold = lock(&self.0);
+                Ok(data.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let gate = Arc::new(Mutex::new(()));
+        let held = lock(&gate);
+        let (sink, guard) = StdoutSink::start(Stuck(Arc::clone(&gate))).expect("start");
+        write_line(&sink, "stuck\n");
+        let started = Instant::now();
+        drop(guard);
+        assert!(started.elapsed() < STOP_WAIT + Duration::from_secs(2));
+        drop(held);
     }
 
     #[test]
