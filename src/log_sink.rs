@@ -105,10 +105,13 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// A thread's buffer and the sink it belongs to (the `Weak` names the sink: its allocation
+/// cannot be reused while this is held).
+type ThreadBuffer = (Weak<Shared>, Arc<Mutex<Pending>>);
+
 thread_local! {
     /// This thread's buffer, registered with the sink on the first line it logs.
-    /// The `Weak` names the sink (its allocation cannot be reused while this is held).
-    static MINE: std::cell::RefCell<Option<(Weak<Shared>, Arc<Mutex<Pending>>)>> =
+    static MINE: std::cell::RefCell<Option<ThreadBuffer>> =
         const { std::cell::RefCell::new(None) };
 }
 
