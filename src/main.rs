@@ -51,10 +51,18 @@ fn main() -> ExitCode {
 fn init_logging(config: &Config, to_stdout: bool) -> anyhow::Result<Option<SinkGuard>> {
     // `RUST_LOG` wins over `log.level` (validated with the config): `warn`, or per-target
     // levels such as `info,feedwright=debug`.
-    let filter: Targets = std::env::var("RUST_LOG")
+    let from_env = std::env::var("RUST_LOG")
         .ok()
         .filter(|v| !v.trim().is_empty())
-        .and_then(|v| v.parse().ok())
+        .map(|v| (v.parse::<Targets>(), v));
+    let bad_env = match &from_env {
+        Some((Err(e), v)) => Some(format!(
+            "RUST_LOG={v:?} is not a log filter ({e}); using log.level"
+        )),
+        _ => None,
+    };
+    let filter: Targets = from_env
+        .and_then(|(parsed, _)| parsed.ok())
         .or_else(|| config.log.level.parse().ok())
         .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO));
     // Colours only for a terminal: log collectors would store the escape codes.
@@ -82,6 +90,7 @@ fn init_logging(config: &Config, to_stdout: bool) -> anyhow::Result<Option<SinkG
                 .with(filter)
                 .try_init(),
         };
+        warn_bad_env(bad_env);
         return Ok(None);
     }
     let (sink, guard) = StdoutSink::stdout().context("start the log writer thread")?;
@@ -99,7 +108,15 @@ fn init_logging(config: &Config, to_stdout: bool) -> anyhow::Result<Option<SinkG
             .with(filter)
             .try_init(),
     };
+    warn_bad_env(bad_env);
     Ok(Some(guard))
+}
+
+/// Says, once logging is up, that `RUST_LOG` was ignored.
+fn warn_bad_env(message: Option<String>) {
+    if let Some(message) = message {
+        tracing::warn!("{message}");
+    }
 }
 
 fn check(config: &Config, strict: bool) -> anyhow::Result<ExitCode> {
