@@ -8,9 +8,11 @@
 //! body from the file's pages. The 175 KB identity feed then costs the kernel no copy from
 //! user memory, which is most of what serving it costs (nginx serves files the same way).
 //!
-//! Anything it does not recognise (a body from an older snapshot, small bodies, an h2
-//! frame) is written as usual. The address check is exact: a slice is only matched while
-//! its bytes are alive in the current snapshot, whose file holds the same bytes, sealed.
+//! h2 DATA frames whose payload points into such a body go out the same way (the frame
+//! header is the "head"). Anything it does not recognise (a body from an older snapshot,
+//! bodies below [`BODY_FILE_MIN_BYTES`](crate::snapshot::BODY_FILE_MIN_BYTES)) is written as
+//! usual. The address check is exact: a slice is only matched while its bytes are alive in
+//! the current snapshot, whose file holds the same bytes, sealed.
 
 use std::io::{self, IoSlice};
 use std::task::{ready, Context, Poll};
