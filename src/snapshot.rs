@@ -131,6 +131,7 @@ impl BodyFile {
 /// One encoding of a resource: bytes plus the headers that depend on them.
 #[derive(Clone)]
 pub struct Representation {
+    pub coding: Coding,
     pub body: Bytes,
     /// The same bytes in a file, for bodies of at least [`BODY_FILE_MIN_BYTES`].
     pub file: Option<Arc<BodyFile>>,
@@ -141,8 +142,13 @@ pub struct Representation {
     pub content_encoding: Option<HeaderValue>,
 }
 
+static NEXT_RESOURCE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// A route's pre-rendered response: identity bytes and, when they are smaller, gzip and br.
 pub struct Resource {
+    /// Unique for the life of the process (never reused, unlike an address): names this
+    /// resource in caches kept outside the snapshot.
+    id: u64,
     pub content_type: HeaderValue,
     pub last_modified: HeaderValue,
     /// `Last-Modified` as Unix seconds, for `If-Modified-Since` comparisons.
@@ -166,6 +172,7 @@ impl Resource {
     ) -> Resource {
         let tag_base: Box<str> = hex(&digest[..ETAG_HEX_LEN / 2]).into();
         let make = |coding: Coding, bytes: Bytes| Representation {
+            coding,
             etag: header_value(&format!("\"{tag_base}{}\"", coding.etag_suffix())),
             content_length: HeaderValue::from(bytes.len()),
             content_encoding: coding.header(),
@@ -184,6 +191,7 @@ impl Resource {
         let gzip = smaller(Coding::Gzip, gz_bytes);
         let br = smaller(Coding::Br, br_bytes);
         Resource {
+            id: NEXT_RESOURCE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             content_type: HeaderValue::from_static(content_type),
             last_modified: header_value(&http_date(last_modified)),
             last_modified_unix: last_modified.timestamp(),
@@ -193,6 +201,11 @@ impl Resource {
             tag_base,
             digest,
         }
+    }
+
+    /// See the field; a resource reused by a later snapshot keeps its id.
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     /// The identity representation (always present).

@@ -17,6 +17,7 @@ mod sendfile;
 #[cfg(test)]
 mod tests;
 
+use std::cell::RefCell;
 use std::convert::Infallible;
 use std::future::Future;
 use std::io::{Read, Write};
@@ -38,7 +39,7 @@ use tokio::task::JoinSet;
 
 use crate::config::Config;
 use crate::metrics::{self, Metrics, RouteMetrics};
-use crate::snapshot::Snapshot;
+use crate::snapshot::{Coding, Representation, Resource, Snapshot};
 use conn::{Activity, Limits, ResponseBody, TrackedStream};
 use negotiate::IfNoneMatch;
 
@@ -497,9 +498,7 @@ fn feed<B>(state: &AppState, request: &Request<B>, path: &str) -> Response<Respo
     };
 
     let mut map = HeaderMap::with_capacity(10);
-    map.insert(header::CACHE_CONTROL, snapshot.cache_control().clone());
     map.insert(header::VARY, VARY_AE);
-    map.insert(header::LAST_MODIFIED, resource.last_modified.clone());
     let (status, body) = match not_modified {
         Some(exact) => {
             // Confirm the representation the client named when it named one exactly (a
@@ -508,13 +507,19 @@ fn feed<B>(state: &AppState, request: &Request<B>, path: &str) -> Response<Respo
             let confirmed = exact
                 .and_then(|c| resource.representation(c))
                 .unwrap_or(selected);
-            map.insert(header::ETAG, confirmed.etag.clone());
+            let local = local_headers(&snapshot, resource, confirmed);
+            map.insert(header::CACHE_CONTROL, local.cache_control);
+            map.insert(header::LAST_MODIFIED, local.last_modified);
+            map.insert(header::ETAG, local.etag);
             (StatusCode::NOT_MODIFIED, ResponseBody::empty())
         }
         None => {
-            map.insert(header::ETAG, selected.etag.clone());
+            let local = local_headers(&snapshot, resource, selected);
+            map.insert(header::CACHE_CONTROL, local.cache_control);
+            map.insert(header::LAST_MODIFIED, local.last_modified);
+            map.insert(header::ETAG, local.etag);
             map.insert(header::CONTENT_TYPE, resource.content_type.clone());
-            map.insert(header::CONTENT_LENGTH, selected.content_length.clone());
+            map.insert(header::CONTENT_LENGTH, local.content_length);
             if let Some(encoding) = &selected.content_encoding {
                 map.insert(header::CONTENT_ENCODING, encoding.clone());
             }
@@ -530,6 +535,53 @@ fn feed<B>(state: &AppState, request: &Request<B>, path: &str) -> Response<Respo
     *response.status_mut() = status;
     *response.headers_mut() = map;
     response
+}
+
+/// One representation's header values, copied for the calling worker thread.
+///
+/// Cloning the snapshot's own `HeaderValue`s bumps a reference count shared by every
+/// worker, so each response would make the cores pass those cache lines back and forth.
+/// Each worker clones its own copies instead, made once per resource and encoding.
+#[derive(Clone)]
+struct LocalHeaders {
+    key: (u64, Coding),
+    cache_control: HeaderValue,
+    last_modified: HeaderValue,
+    etag: HeaderValue,
+    content_length: HeaderValue,
+}
+
+/// Copies kept per thread: every route's encodings, with room for those of a snapshot
+/// just replaced; the cache is simply emptied when full.
+const LOCAL_HEADERS_MAX: usize = 32;
+
+thread_local! {
+    static LOCAL_HEADERS: RefCell<Vec<LocalHeaders>> = const { RefCell::new(Vec::new()) };
+}
+
+fn local_headers(snapshot: &Snapshot, resource: &Resource, rep: &Representation) -> LocalHeaders {
+    // Resource ids are never reused, and a resource never changes: a hit is always current.
+    let key = (resource.id(), rep.coding);
+    LOCAL_HEADERS.with_borrow_mut(|cache| {
+        if let Some(found) = cache.iter().find(|h| h.key == key) {
+            return found.clone();
+        }
+        if cache.len() >= LOCAL_HEADERS_MAX {
+            cache.clear();
+        }
+        // A copy of a valid value is valid; the fallback (a shared clone) never runs.
+        let copy =
+            |v: &HeaderValue| HeaderValue::from_bytes(v.as_bytes()).unwrap_or_else(|_| v.clone());
+        let fresh = LocalHeaders {
+            key,
+            cache_control: copy(snapshot.cache_control()),
+            last_modified: copy(&resource.last_modified),
+            etag: copy(&rep.etag),
+            content_length: copy(&rep.content_length),
+        };
+        cache.push(fresh.clone());
+        fresh
+    })
 }
 
 /// A small dynamic `text/plain` response, never cached. HEAD gets the headers only.

@@ -915,3 +915,45 @@ async fn large_body_over_h2c_arrives_exact() {
     drop(client);
     server.shutdown().await;
 }
+
+/// Workers keep their own copies of header values: after a snapshot swap every worker must
+/// send the new resource's ETag and Last-Modified, never a copy of the old one.
+#[tokio::test]
+async fn header_values_follow_snapshot_swaps_on_every_worker() {
+    let mut cfg = test_config();
+    cfg.server.workers = 3;
+    let server = Server::start(cfg.clone()).await;
+    let mut previous: Option<String> = None;
+    for round in 0..3 {
+        let mut outputs = outputs();
+        outputs.rss = outputs.rss.replace("Entry", &format!("Entry {round}"));
+        let snapshot = Snapshot::build(&cfg, outputs, vec![], 2, None, Utc::now());
+        let resource = snapshot.resource("/feed.xml").expect("feed").clone();
+        server.state.snapshot.store(Arc::new(snapshot));
+        let expected_etag = resource
+            .identity()
+            .etag
+            .to_str()
+            .expect("ascii")
+            .to_string();
+        let expected_date = resource.last_modified.to_str().expect("ascii").to_string();
+        assert_ne!(previous.as_deref(), Some(expected_etag.as_str()));
+        // Fresh connections are dealt to every worker in turn.
+        for _ in 0..6 {
+            let reply = server
+                .get("GET /feed.xml HTTP/1.1\r\nHost: t\r\n\r\n")
+                .await;
+            assert_eq!(reply.header("etag"), Some(expected_etag.as_str()));
+            assert_eq!(reply.header("last-modified"), Some(expected_date.as_str()));
+            let confirmed = server
+                .get(&format!(
+                    "GET /feed.xml HTTP/1.1\r\nHost: t\r\nIf-None-Match: {expected_etag}\r\n\r\n"
+                ))
+                .await;
+            assert_eq!(confirmed.status, 304);
+            assert_eq!(confirmed.header("etag"), Some(expected_etag.as_str()));
+        }
+        previous = Some(expected_etag);
+    }
+    server.shutdown().await;
+}
