@@ -51,8 +51,8 @@ COPY content/ /content/
 COPY config/feedwright.yaml /config/feedwright.yaml
 # glibc's malloc raises its mmap threshold after the first large free, after which the
 # reload's transient buffers (feed text, compressor tables) fragment the heap; a fixed 64 KiB
-# threshold returns them to the system: 12.8 MiB resident after loading 1,000 articles and
-# 15.2 MiB after serving 64 connections flat out, against ~16 and ~19 without it.
+# threshold returns them to the system: ~13 MiB resident after loading 1,000 articles and
+# ~15.5 MiB after serving 64 connections flat out, against ~16 and ~19 without it.
 ENV MALLOC_MMAP_THRESHOLD_=65536
 # These three win over the file (environment > file): change them with `-e`, not in the file.
 ENV FEEDWRIGHT_CONFIG=/config/feedwright.yaml \
