@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
@@ -51,72 +52,63 @@ fn main() -> ExitCode {
 fn init_logging(config: &Config, to_stdout: bool) -> anyhow::Result<Option<SinkGuard>> {
     // `RUST_LOG` wins over `log.level` (validated with the config): `warn`, or per-target
     // levels such as `info,feedwright=debug`.
-    let from_env = std::env::var("RUST_LOG")
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-        .map(|v| (v.parse::<Targets>(), v));
-    let bad_env = match &from_env {
-        Some((Err(e), v)) => Some(format!(
-            "RUST_LOG={v:?} is not a log filter ({e}); using log.level"
-        )),
-        _ => None,
+    let from_config = || {
+        config
+            .log
+            .level
+            .parse()
+            .unwrap_or_else(|_| Targets::new().with_default(LevelFilter::INFO))
     };
-    let filter: Targets = from_env
-        .and_then(|(parsed, _)| parsed.ok())
-        .or_else(|| config.log.level.parse().ok())
-        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO));
+    let (filter, ignored_env) = match std::env::var("RUST_LOG") {
+        Ok(v) if !v.trim().is_empty() => match v.parse::<Targets>() {
+            Ok(filter) => (filter, None),
+            Err(e) => (
+                from_config(),
+                Some(format!(
+                    "RUST_LOG={v:?} is not a log filter ({e}); using log.level"
+                )),
+            ),
+        },
+        _ => (from_config(), None),
+    };
     // Colours only for a terminal: log collectors would store the escape codes.
     let ansi = if to_stdout {
         std::io::stdout().is_terminal()
     } else {
         std::io::stderr().is_terminal()
     };
+    let guard = if to_stdout {
+        let (sink, guard) = StdoutSink::stdout().context("start the log writer thread")?;
+        install_subscriber(config.log.format, ansi, filter, sink);
+        Some(guard)
+    } else {
+        install_subscriber(config.log.format, ansi, filter, std::io::stderr);
+        None
+    };
+    if let Some(message) = ignored_env {
+        tracing::warn!("{message}");
+    }
+    Ok(guard)
+}
+
+/// Installs the global subscriber: `log.format`'s layout, filtered, written to `writer`.
+fn install_subscriber<W>(format: LogFormat, ansi: bool, filter: Targets, writer: W)
+where
+    W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
+{
     let builder = tracing_subscriber::fmt()
         .with_max_level(LevelFilter::TRACE)
         .with_target(false)
-        .with_ansi(ansi);
-    if !to_stdout {
-        let _ = match config.log.format {
-            LogFormat::Json => builder
-                .json()
-                .with_writer(std::io::stderr)
-                .finish()
-                .with(filter)
-                .try_init(),
-            LogFormat::Text => builder
-                .event_format(TextFormat::new(ansi))
-                .with_writer(std::io::stderr)
-                .finish()
-                .with(filter)
-                .try_init(),
-        };
-        warn_bad_env(bad_env);
-        return Ok(None);
-    }
-    let (sink, guard) = StdoutSink::stdout().context("start the log writer thread")?;
-    let _ = match config.log.format {
-        LogFormat::Json => builder
-            .json()
-            .with_writer(sink)
-            .finish()
-            .with(filter)
-            .try_init(),
+        .with_ansi(ansi)
+        .with_writer(writer);
+    let _ = match format {
+        LogFormat::Json => builder.json().finish().with(filter).try_init(),
         LogFormat::Text => builder
             .event_format(TextFormat::new(ansi))
-            .with_writer(sink)
             .finish()
             .with(filter)
             .try_init(),
     };
-    warn_bad_env(bad_env);
-    Ok(Some(guard))
-}
-
-/// Says, once logging is up, that `RUST_LOG` was ignored.
-fn warn_bad_env(message: Option<String>) {
-    if let Some(message) = message {
-        tracing::warn!("{message}");
-    }
 }
 
 fn check(config: &Config, strict: bool) -> anyhow::Result<ExitCode> {
