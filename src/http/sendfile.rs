@@ -48,18 +48,19 @@ pub fn poll_write_vectored(
             .body_file(buf)
             .map(|(file, offset)| (i, file, offset))
     })?;
-    match index {
-        0 => {}
-        // The response head: sent first, held back (`MSG_MORE`) to go out with the body.
-        1 => {}
+    let head = match index {
+        0 => None,
+        // The response head (or an h2 frame header): sent first, held back (`MSG_MORE`)
+        // to go out with the body.
+        1 => Some(&bufs[0]),
         // Several slices before the body (not what hyper does for our responses): write
         // them the usual way; the body comes in the next call.
         _ => return None,
-    }
+    };
     Some(poll_send(
         stream,
         cx,
-        bufs.first().filter(|_| index == 1),
+        head,
         file.file(),
         offset,
         bufs[index].len(),
