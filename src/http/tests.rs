@@ -97,14 +97,17 @@ impl Server {
 
     /// One request on a fresh connection.
     async fn get(&self, request: &str) -> Reply {
-        let mut conn = self.connect().await;
-        conn.get_mut()
-            .write_all(request.as_bytes())
-            .await
-            .expect("write");
-        let head = request.starts_with("HEAD ");
-        read_reply(&mut conn, head).await
+        exchange(&mut self.connect().await, request).await
     }
+}
+
+/// Sends one request on `conn` and reads its reply.
+async fn exchange(conn: &mut BufReader<TcpStream>, request: &str) -> Reply {
+    conn.get_mut()
+        .write_all(request.as_bytes())
+        .await
+        .expect("write");
+    read_reply(conn, request.starts_with("HEAD ")).await
 }
 
 #[derive(Debug)]
@@ -559,11 +562,12 @@ async fn idle_keep_alive_connection_is_closed() {
     cfg.server.idle_timeout = Duration::from_millis(500);
     let server = Server::start(cfg).await;
     let mut conn = server.connect().await;
-    conn.get_mut()
-        .write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
-        .await
-        .expect("write");
-    assert_eq!(read_reply(&mut conn, false).await.status, 200);
+    assert_eq!(
+        exchange(&mut conn, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+            .await
+            .status,
+        200
+    );
     let mut stream = conn.into_inner();
     let took = time_until_closed(&mut stream).await;
     assert!(took < Duration::from_secs(3), "took {took:?}");
@@ -576,18 +580,20 @@ async fn slow_second_request_head_is_cut_off() {
     cfg.server.header_read_timeout = Duration::from_secs(1);
     let server = Server::start(cfg).await;
     let mut conn = server.connect().await;
-    conn.get_mut()
-        .write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
-        .await
-        .expect("write");
-    assert_eq!(read_reply(&mut conn, false).await.status, 200);
+    assert_eq!(
+        exchange(&mut conn, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+            .await
+            .status,
+        200
+    );
     // A kept-alive connection that idles is fine for longer than the header timeout...
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    conn.get_mut()
-        .write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
-        .await
-        .expect("write");
-    assert_eq!(read_reply(&mut conn, false).await.status, 200);
+    assert_eq!(
+        exchange(&mut conn, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+            .await
+            .status,
+        200
+    );
     // ...but the next head, once started, must be complete within it.
     let took = drip_until_closed(conn.into_inner(), b"GET /healthz HTTP/1.1\r\nX-Slow: ").await;
     assert!(took < Duration::from_secs(3), "took {took:?}");
@@ -599,12 +605,12 @@ async fn connection_limit_holds_extra_clients_in_the_backlog() {
     cfg.server.max_connections = 1;
     let server = Server::start(cfg).await;
     let mut first = server.connect().await;
-    first
-        .get_mut()
-        .write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
-        .await
-        .expect("write");
-    assert_eq!(read_reply(&mut first, false).await.status, 200);
+    assert_eq!(
+        exchange(&mut first, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+            .await
+            .status,
+        200
+    );
 
     let mut second = server.connect().await; // completes in the kernel backlog
     second
@@ -856,11 +862,7 @@ async fn several_workers_serve_every_connection() {
         let expected = expected.clone();
         clients.push(tokio::spawn(async move {
             for _ in 0..5 {
-                conn.get_mut()
-                    .write_all(b"GET /feed.xml HTTP/1.1\r\nHost: t\r\n\r\n")
-                    .await
-                    .expect("write");
-                let reply = read_reply(&mut conn, false).await;
+                let reply = exchange(&mut conn, "GET /feed.xml HTTP/1.1\r\nHost: t\r\n\r\n").await;
                 assert_eq!(reply.status, 200);
                 assert_eq!(reply.body, expected);
             }
