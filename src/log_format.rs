@@ -197,25 +197,8 @@ impl<W: fmt::Write> fmt::Write for Escaped<'_, W> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io;
-    use std::sync::{Arc, Mutex};
+    use crate::log_sink::tests::Captured;
     use std::time::Duration;
-
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-
-    impl io::Write for Captured {
-        fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-            self.0
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .extend_from_slice(data);
-            Ok(data.len())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
 
     fn capture(ansi: bool, log: impl FnOnce()) -> String {
         let out = Captured::default();
@@ -227,8 +210,7 @@ mod tests {
             .with_writer(move || writer.clone())
             .finish();
         tracing::subscriber::with_default(subscriber, log);
-        let bytes = out.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        String::from_utf8(bytes).expect("utf-8")
+        out.text()
     }
 
     #[test]

@@ -339,13 +339,13 @@ impl<'a> MakeWriter<'a> for StdoutSink {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::time::Instant;
 
-    /// A writer the test can read back.
+    /// A writer the test can read back (also used by `log_format`'s tests).
     #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
+    pub(crate) struct Captured(Arc<Mutex<Vec<u8>>>);
 
     impl Write for Captured {
         fn write(&mut self, data: &[u8]) -> io::Result<usize> {
@@ -358,8 +358,9 @@ mod tests {
     }
 
     impl Captured {
-        fn text(&self) -> String {
-            String::from_utf8_lossy(&lock(&self.0)).into_owned()
+        /// Everything written so far, which must be UTF-8.
+        pub(crate) fn text(&self) -> String {
+            String::from_utf8(lock(&self.0).clone()).expect("utf-8")
         }
     }
 
