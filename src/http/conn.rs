@@ -192,6 +192,8 @@ pub async fn watchdog(activity: &Activity, limits: Limits) {
 pub struct TrackedStream {
     inner: TcpStream,
     activity: Arc<Activity>,
+    /// Where large bodies' files are found (`sendfile` exists on Linux only).
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     state: Arc<AppState>,
 }
 
