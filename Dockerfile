@@ -19,7 +19,7 @@ ENV RUSTFLAGS="-C target-feature=+crt-static"
 # targets are missing, so every [[bin]]/[[bench]]/[[test]]/[[example]] gets an empty stub
 # too (at its `path`, or the default one); the stubs stay, as the release build never
 # compiles benches, tests or examples, and their sources stay out of the build context.
-COPY Cargo.toml Cargo.lock ./
+COPY Cargo.toml Cargo.lock build.rs ./
 RUN mkdir src \
     && echo 'fn main() {}' > src/main.rs \
     && touch src/lib.rs \
