@@ -9,8 +9,9 @@
 //! stacks are still randomised), as for Go's default builds. Build with `--features pie` to
 //! keep full ASLR instead.
 //!
-//! Statically linked builds (`crt-static`, as in the container image) are left as they are:
-//! rustc links them as static-pie.
+//! Statically linked builds (`crt-static`) are left alone: rustc links them as static-pie,
+//! and `-no-pie` would contradict that. The container image builds them with
+//! `-C relocation-model=static` instead, which has the same effect.
 
 use std::env;
 
