@@ -80,25 +80,100 @@ impl Coding {
     }
 }
 
-/// Bodies at least this large are also kept in a [`BodyFile`] for `sendfile(2)`. Measured
-/// with `bench/http.sh` on loopback: a 175 KB feed costs ~30 µs of CPU per response with
-/// `sendfile` and ~35-60 µs copied; 52 KB and 105 KB bodies are cheaper copied (one
-/// `writev` instead of a send and a `sendfile`).
-pub const BODY_FILE_MIN_BYTES: usize = 128 * 1024;
+/// Bodies at least this large are also kept in a [`BodyFile`] for `sendfile(2)`, when the
+/// file can be on a disk filesystem. Measured with `bench/http.sh` (ext4, loopback, A/B of
+/// the same build): the 175 KB feed costs ~25 µs of CPU per response sent from such a file,
+/// ~28 µs from a memfd and 34-60 µs copied; its 52 KB gzip form ~13 µs from the file and
+/// ~13.5 µs copied.
+pub const BODY_FILE_MIN_BYTES: usize = 32 * 1024;
 
-/// A sealed, anonymous in-memory file (Linux `memfd`) holding the same bytes as one
-/// representation's body, so the HTTP layer can pass them to the socket with `sendfile(2)`
-/// instead of copying them from user memory on every response, as nginx does with files.
-/// Its pages are not mapped into the process, so they do not count in its resident memory.
+/// The same when the file can only be shared memory (a memfd, or a temporary directory on
+/// tmpfs). The kernel splices those from 4 KiB pages, one lookup each, where a disk
+/// filesystem's page cache holds large folios: copying is cheaper up to about here (52 KB
+/// and 105 KB bodies: 14 vs 16 µs and 23 vs 27 µs).
+pub const SHMEM_BODY_FILE_MIN_BYTES: usize = 128 * 1024;
+
+/// `statfs.f_type` of tmpfs.
+#[cfg(target_os = "linux")]
+const TMPFS_MAGIC: u64 = 0x0102_1994;
+
+/// Where a [`BodyFile`] lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backing {
+    /// An unlinked file (`O_TMPFILE`) in the temporary directory (`$TMPDIR`, else `/tmp`),
+    /// on a disk filesystem. No other process can open it by name; it vanishes with the
+    /// snapshot, and its pages are usually dropped before they are ever written back.
+    DiskTemp,
+    /// A sealed anonymous in-memory file (`memfd`): used where the temporary directory is
+    /// missing, read-only, on tmpfs, or cannot hold unnamed files.
+    Memfd,
+}
+
+/// A file holding the same bytes as one representation's body, so the HTTP layer can pass
+/// them to the socket with `sendfile(2)` instead of copying them from user memory on every
+/// response, as nginx does with files. Its pages are not mapped into the process, so they
+/// do not count in its resident memory. Nothing writes to it after it is made.
+#[derive(Debug)]
 pub struct BodyFile {
     file: std::fs::File,
+    backing: Backing,
 }
 
 impl BodyFile {
-    /// A file holding `bytes`; `None` where memfds are unavailable (other systems, a
-    /// seccomp filter): the body is then written from memory as usual.
+    /// A file holding `bytes`, or `None` for bodies too small to gain from one, and where
+    /// neither backing is available (other systems, a seccomp filter, a full disk): the
+    /// body is then written from memory as usual.
     #[cfg(target_os = "linux")]
     fn new(bytes: &[u8]) -> Option<BodyFile> {
+        if bytes.len() < BODY_FILE_MIN_BYTES {
+            return None;
+        }
+        if let Some(file) = BodyFile::disk_temp(bytes) {
+            return Some(file);
+        }
+        if bytes.len() < SHMEM_BODY_FILE_MIN_BYTES {
+            return None;
+        }
+        BodyFile::memfd(bytes)
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn new(_bytes: &[u8]) -> Option<BodyFile> {
+        None
+    }
+
+    /// `bytes` in an unlinked file of the temporary directory, unless that is tmpfs.
+    #[cfg(target_os = "linux")]
+    fn disk_temp(bytes: &[u8]) -> Option<BodyFile> {
+        use rustix::fs::{fstatfs, open, Mode, OFlags};
+        let create = || -> std::io::Result<Option<std::fs::File>> {
+            let fd = open(
+                std::env::temp_dir(),
+                OFlags::TMPFILE | OFlags::RDWR | OFlags::CLOEXEC,
+                Mode::RUSR | Mode::WUSR,
+            )?;
+            if u64::try_from(fstatfs(&fd)?.f_type) == Ok(TMPFS_MAGIC) {
+                return Ok(None);
+            }
+            let mut file = std::fs::File::from(fd);
+            file.write_all(bytes)?;
+            Ok(Some(file))
+        };
+        match create() {
+            Ok(file) => file.map(|file| BodyFile {
+                file,
+                backing: Backing::DiskTemp,
+            }),
+            Err(error) => {
+                tracing::debug!(%error, "no unnamed temporary file for a response body");
+                None
+            }
+        }
+    }
+
+    /// `bytes` in a sealed memfd.
+    #[cfg(target_os = "linux")]
+    fn memfd(bytes: &[u8]) -> Option<BodyFile> {
         use rustix::fs::{fcntl_add_seals, memfd_create, MemfdFlags, SealFlags};
         let create = || -> std::io::Result<std::fs::File> {
             let fd = memfd_create(
@@ -115,7 +190,10 @@ impl BodyFile {
             Ok(file)
         };
         match create() {
-            Ok(file) => Some(BodyFile { file }),
+            Ok(file) => Some(BodyFile {
+                file,
+                backing: Backing::Memfd,
+            }),
             Err(error) => {
                 tracing::debug!(%error, "no memfd for a response body; it is copied instead");
                 None
@@ -123,13 +201,12 @@ impl BodyFile {
         }
     }
 
-    #[cfg(not(target_os = "linux"))]
-    fn new(_bytes: &[u8]) -> Option<BodyFile> {
-        None
-    }
-
     pub fn file(&self) -> &std::fs::File {
         &self.file
+    }
+
+    pub fn backing(&self) -> Backing {
+        self.backing
     }
 }
 
@@ -138,7 +215,8 @@ impl BodyFile {
 pub struct Representation {
     pub coding: Coding,
     pub body: Bytes,
-    /// The same bytes in a file, for bodies of at least [`BODY_FILE_MIN_BYTES`].
+    /// The same bytes in a file, for bodies of at least [`BODY_FILE_MIN_BYTES`] (see
+    /// [`BodyFile::new`]).
     pub file: Option<Arc<BodyFile>>,
     /// Quoted strong entity tag, e.g. `"0123abcd…-gz"`.
     pub etag: HeaderValue,
@@ -181,10 +259,7 @@ impl Resource {
             etag: header_value(&format!("\"{tag_base}{}\"", coding.etag_suffix())),
             content_length: HeaderValue::from(bytes.len()),
             content_encoding: coding.header(),
-            file: (bytes.len() >= BODY_FILE_MIN_BYTES)
-                .then(|| BodyFile::new(&bytes))
-                .flatten()
-                .map(Arc::new),
+            file: BodyFile::new(&bytes).map(Arc::new),
             body: bytes,
         };
         // A compressed form that is not smaller only costs the client CPU.
@@ -756,7 +831,7 @@ mod tests {
     }
 
     #[test]
-    fn large_bodies_have_a_sealed_file_with_the_same_bytes() {
+    fn large_bodies_have_a_file_with_the_same_bytes() {
         let cfg = Config::defaults();
         let big = format!(
             "<rss>{}</rss>",
@@ -775,19 +850,54 @@ mod tests {
         let other = identity.body.to_vec();
         assert!(snap.body_file(&other).is_none());
         assert!(snap.body_file(&small.body).is_none());
-        if cfg!(target_os = "linux") {
+        #[cfg(target_os = "linux")]
+        {
             let (file, offset) = snap.body_file(tail).expect("slice of a filed body");
             assert_eq!(offset, 1000);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::FileExt;
-                let mut copy = vec![0; identity.body.len()];
-                file.file().read_exact_at(&mut copy, 0).expect("read memfd");
-                assert_eq!(copy, &identity.body[..]);
-            }
-            // Sealed: the bytes cannot change under a response being sent.
-            assert!(std::io::Write::write_all(&mut file.file(), b"x").is_err());
+            assert_eq!(file_bytes(file), &identity.body[..]);
         }
+        #[cfg(not(target_os = "linux"))]
+        assert!(snap.body_file(tail).is_none());
+    }
+
+    #[cfg(target_os = "linux")]
+    fn file_bytes(file: &BodyFile) -> Vec<u8> {
+        use std::os::unix::fs::FileExt;
+        let len = file.file().metadata().expect("stat").len();
+        let mut copy = vec![0; usize::try_from(len).expect("size")];
+        file.file()
+            .read_exact_at(&mut copy, 0)
+            .expect("read body file");
+        copy
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn body_files_pick_their_backing_by_size_and_hold_the_bytes() {
+        let body = |len: usize| -> Vec<u8> { (0..len).map(|i| b"0123456789"[i % 10]).collect() };
+        assert!(BodyFile::new(&body(BODY_FILE_MIN_BYTES - 1)).is_none());
+
+        // Disk-backed where the temporary directory allows it (not on tmpfs, not read-only).
+        let mid = body(BODY_FILE_MIN_BYTES);
+        match BodyFile::disk_temp(&mid) {
+            Some(file) => {
+                assert_eq!(file.backing(), Backing::DiskTemp);
+                assert_eq!(file_bytes(&file), mid);
+                let chosen = BodyFile::new(&mid).expect("a disk file");
+                assert_eq!(chosen.backing(), Backing::DiskTemp);
+            }
+            // Shared memory only: a mid-sized body is cheaper copied.
+            None => assert!(BodyFile::new(&mid).is_none()),
+        }
+
+        let large = body(SHMEM_BODY_FILE_MIN_BYTES);
+        let memfd = BodyFile::memfd(&large).expect("memfd");
+        assert_eq!(memfd.backing(), Backing::Memfd);
+        assert_eq!(file_bytes(&memfd), large);
+        // Sealed: the bytes cannot change under a response being sent.
+        assert!(std::io::Write::write_all(&mut memfd.file(), b"x").is_err());
+        assert!(memfd.file().set_len(1).is_err());
+        assert!(BodyFile::new(&large).is_some());
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //! header is the "head"). Anything it does not recognise (a body from an older snapshot,
 //! bodies below [`BODY_FILE_MIN_BYTES`](crate::snapshot::BODY_FILE_MIN_BYTES)) is written as
 //! usual. The address check is exact: a slice is only matched while its bytes are alive in
-//! the current snapshot, whose file holds the same bytes, sealed.
+//! the current snapshot, whose file holds the same bytes and is never written again.
 
 use std::io::{self, IoSlice};
 use std::task::{ready, Context, Poll};
