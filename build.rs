@@ -5,9 +5,10 @@
 //! relocations (vtables, panic locations, static string tables) that the loader applies at
 //! every start: that reads 1.2 MiB of relocation records and turns 1.4 MiB of read-only data
 //! into private dirty pages. Measured on 1,000 articles: 15.6 -> 13.7 MiB resident after
-//! loading, 18.2 -> 16.4 after serving 64 connections flat out. The cost is that the binary's own code sits at a fixed address (libraries, heap and
-//! stacks are still randomised), as for Go's default builds. Build with `--features pie` to
-//! keep full ASLR instead.
+//! loading, 18.2 -> 16.4 after serving 64 connections flat out. The cost is that the
+//! binary's own code sits at a fixed address (libraries, heap and stacks are still
+//! randomised), as for Go's default builds. Build with `--features pie` to keep full ASLR
+//! instead.
 //!
 //! Statically linked builds (`crt-static`) are left alone: rustc links them as static-pie,
 //! and `-no-pie` would contradict that. The container image builds them with

@@ -145,8 +145,7 @@ impl Visit for Fields<'_, '_> {
         if field.name() == "message" {
             self.record(field, |out| Escaped(out).write_str(value));
         } else {
-            // Debug quotes the string and escapes quotes and control characters.
-            self.record(field, |out| write!(out, "{value:?}"));
+            self.record(field, |out| write_quoted(out, value));
         }
     }
 
@@ -170,6 +169,22 @@ impl Visit for Fields<'_, '_> {
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
         self.record(field, |out| write!(Escaped(out), "{value:?}"));
+    }
+}
+
+/// `value` quoted as `{value:?}` writes it: quotes, backslashes and control characters
+/// escaped. Printable ASCII without `"` or `\` (user agents, paths) is written as is, which
+/// is what Debug would write, without its character-by-character formatting.
+fn write_quoted(out: &mut impl fmt::Write, value: &str) -> fmt::Result {
+    if value
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+    {
+        out.write_char('"')?;
+        out.write_str(value)?;
+        out.write_char('"')
+    } else {
+        write!(out, "{value:?}")
     }
 }
 
@@ -244,6 +259,25 @@ mod tests {
         assert_eq!(text.lines().count(), 2, "{text}");
         assert!(!text.contains('\x1b') && !text.contains('\u{9b}'), "{text}");
         assert!(text.contains(r"evil\n2026"), "{text}");
+    }
+
+    #[test]
+    fn quoted_values_are_written_as_debug_writes_them() {
+        for value in [
+            "",
+            "curl/8.5.0",
+            "Mozilla/5.0 (X11; Linux x86_64) Feedly/1.0 (+http://www.feedly.com/fetcher.html)",
+            "say \"hi\"",
+            r"back\slash",
+            "tab\there",
+            "del\x7f",
+            "caf\u{e9} \u{9b}31m \u{200b}",
+            "~ !#$%&'()*+,-./:;<=>?@[]^_`{|}",
+        ] {
+            let mut quoted = String::new();
+            write_quoted(&mut quoted, value).expect("write");
+            assert_eq!(quoted, format!("{value:?}"), "{value}");
+        }
     }
 
     #[test]

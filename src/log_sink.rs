@@ -9,7 +9,8 @@
 //! logged; the first line after a quiet spell wakes it and is written at once; while lines
 //! keep coming it collects them for [`BATCH_WINDOW`] (or until a buffer holds
 //! [`BATCH_BYTES`]) and writes the batch with one call. So a line reaches stdout within
-//! about 20 ms, and a busy server makes one write per ~100 lines instead of one per line.
+//! about 20 ms, and a busy server makes one write per batch (at most 20 ms, or 16 KiB of
+//! lines in one thread's buffer) instead of one per line.
 //!
 //! Each line is numbered as it is logged (one shared counter) and a batch is written in
 //! that order, so lines of different threads come out in the order they were logged. If
@@ -107,7 +108,8 @@ impl Shared {
             let _ = out.write_all(&batch.out);
             wrote = true;
         }
-        if batch.out.capacity() > 2 * BATCH_BYTES {
+        // A batch holds every thread's buffer.
+        if batch.out.capacity() > 2 * BATCH_BYTES * batch.taken.len().max(1) {
             batch.out = Vec::new();
         }
         if dropped > 0 {

@@ -93,19 +93,22 @@ pub const BODY_FILE_MIN_BYTES: usize = 32 * 1024;
 /// and 105 KB bodies: 14 vs 16 µs and 23 vs 27 µs).
 pub const SHMEM_BODY_FILE_MIN_BYTES: usize = 128 * 1024;
 
-/// `statfs.f_type` of tmpfs.
+/// `statfs.f_type` of tmpfs (`i128`: the field's type differs between architectures).
 #[cfg(target_os = "linux")]
-const TMPFS_MAGIC: u64 = 0x0102_1994;
+const TMPFS_MAGIC: i128 = 0x0102_1994;
 
 /// Where a [`BodyFile`] lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backing {
-    /// An unlinked file (`O_TMPFILE`) in the temporary directory (`$TMPDIR`, else `/tmp`),
-    /// on a disk filesystem. No other process can open it by name; it vanishes with the
-    /// snapshot, and its pages are usually dropped before they are ever written back.
+    /// An unnamed file (`O_TMPFILE | O_EXCL`: it can never be given a name) in the temporary
+    /// directory (`$TMPDIR`, else `/tmp`), on a disk filesystem. It vanishes with the
+    /// snapshot. Like any file it is written back to disk (~30 s after a reload) and then
+    /// served from the page cache, where constant use keeps it; should memory pressure
+    /// evict it anyway, a response reads it back from disk, as nginx does with its files.
     DiskTemp,
     /// A sealed anonymous in-memory file (`memfd`): used where the temporary directory is
-    /// missing, read-only, on tmpfs, or cannot hold unnamed files.
+    /// missing, read-only, not writable, full, on tmpfs, or cannot hold unnamed files (e.g.
+    /// overlayfs before Linux 6.6).
     Memfd,
 }
 
@@ -120,15 +123,16 @@ pub struct BodyFile {
 }
 
 impl BodyFile {
-    /// A file holding `bytes`, or `None` for bodies too small to gain from one, and where
-    /// neither backing is available (other systems, a seccomp filter, a full disk): the
-    /// body is then written from memory as usual.
+    /// A file holding `bytes`: [`Backing::DiskTemp`] from [`BODY_FILE_MIN_BYTES`] on, else
+    /// [`Backing::Memfd`] from [`SHMEM_BODY_FILE_MIN_BYTES`] on. `None` for smaller bodies
+    /// and where neither is available (other systems, a seccomp filter): the body is then
+    /// written from memory as usual.
     #[cfg(target_os = "linux")]
     fn new(bytes: &[u8]) -> Option<BodyFile> {
         if bytes.len() < BODY_FILE_MIN_BYTES {
             return None;
         }
-        if let Some(file) = BodyFile::disk_temp(bytes) {
+        if let Some(file) = BodyFile::disk_temp(&std::env::temp_dir(), bytes) {
             return Some(file);
         }
         if bytes.len() < SHMEM_BODY_FILE_MIN_BYTES {
@@ -142,17 +146,17 @@ impl BodyFile {
         None
     }
 
-    /// `bytes` in an unlinked file of the temporary directory, unless that is tmpfs.
+    /// `bytes` in an unnamed file in `dir`, unless that is tmpfs.
     #[cfg(target_os = "linux")]
-    fn disk_temp(bytes: &[u8]) -> Option<BodyFile> {
+    fn disk_temp(dir: &std::path::Path, bytes: &[u8]) -> Option<BodyFile> {
         use rustix::fs::{fstatfs, open, Mode, OFlags};
         let create = || -> std::io::Result<Option<std::fs::File>> {
             let fd = open(
-                std::env::temp_dir(),
-                OFlags::TMPFILE | OFlags::RDWR | OFlags::CLOEXEC,
+                dir,
+                OFlags::TMPFILE | OFlags::EXCL | OFlags::RDWR | OFlags::CLOEXEC,
                 Mode::RUSR | Mode::WUSR,
             )?;
-            if u64::try_from(fstatfs(&fd)?.f_type) == Ok(TMPFS_MAGIC) {
+            if i128::from(fstatfs(&fd)?.f_type) == TMPFS_MAGIC {
                 return Ok(None);
             }
             let mut file = std::fs::File::from(fd);
@@ -877,17 +881,31 @@ mod tests {
         let body = |len: usize| -> Vec<u8> { (0..len).map(|i| b"0123456789"[i % 10]).collect() };
         assert!(BodyFile::new(&body(BODY_FILE_MIN_BYTES - 1)).is_none());
 
-        // Disk-backed where the temporary directory allows it (not on tmpfs, not read-only).
+        // Disk-backed in a folder of the checkout, when that is on a filesystem known to hold
+        // unnamed files (ext4, xfs, btrfs: CI's is).
         let mid = body(BODY_FILE_MIN_BYTES);
-        match BodyFile::disk_temp(&mid) {
-            Some(file) => {
-                assert_eq!(file.backing(), Backing::DiskTemp);
-                assert_eq!(file_bytes(&file), mid);
-                let chosen = BodyFile::new(&mid).expect("a disk file");
-                assert_eq!(chosen.backing(), Backing::DiskTemp);
-            }
-            // Shared memory only: a mid-sized body is cheaper copied.
-            None => assert!(BodyFile::new(&mid).is_none()),
+        let on_disk = tempfile::tempdir_in(env!("CARGO_MANIFEST_DIR")).expect("temp dir");
+        let fs_type = rustix::fs::statfs(on_disk.path()).map(|s| i128::from(s.f_type));
+        if matches!(fs_type, Ok(0xEF53 | 0x5846_5342 | 0x9123_683E)) {
+            let file = BodyFile::disk_temp(on_disk.path(), &mid).expect("an unnamed file");
+            assert_eq!(file.backing(), Backing::DiskTemp);
+            assert_eq!(file_bytes(&file), mid);
+            // Unnamed: nothing appears in the folder.
+            assert_eq!(std::fs::read_dir(on_disk.path()).expect("list").count(), 0);
+        } else {
+            eprintln!("checkout on filesystem {fs_type:x?}: disk-backed body files not tested");
+        }
+        // No such folder, or shared memory only (tmpfs): no disk file.
+        let missing = on_disk.path().join("missing");
+        assert!(BodyFile::disk_temp(&missing, &mid).is_none());
+        if let Ok(shm) = tempfile::tempdir_in("/dev/shm") {
+            assert!(BodyFile::disk_temp(shm.path(), &mid).is_none(), "tmpfs");
+        }
+        // What `new` picks depends on the machine's temporary directory; whichever it is,
+        // a mid-sized body only ever goes to disk, never to shared memory.
+        match BodyFile::new(&mid) {
+            Some(file) => assert_eq!(file.backing(), Backing::DiskTemp),
+            None => assert!(BodyFile::disk_temp(&std::env::temp_dir(), &mid).is_none()),
         }
 
         let large = body(SHMEM_BODY_FILE_MIN_BYTES);

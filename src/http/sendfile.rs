@@ -9,10 +9,11 @@
 //! user memory, which is most of what serving it costs (nginx serves files the same way).
 //!
 //! h2 DATA frames whose payload points into such a body go out the same way (the frame
-//! header is the "head"). Anything it does not recognise (a body from an older snapshot,
-//! bodies below [`BODY_FILE_MIN_BYTES`](crate::snapshot::BODY_FILE_MIN_BYTES)) is written as
-//! usual. The address check is exact: a slice is only matched while its bytes are alive in
-//! the current snapshot, whose file holds the same bytes and is never written again.
+//! header is the "head"). Anything it does not recognise (a body from an older snapshot, a
+//! body without a file: see [`BodyFile`](crate::snapshot::BodyFile) for which get one) is
+//! written as usual, and so is a body whose `sendfile` fails before sending anything. The
+//! address check is exact: a slice is only matched while its bytes are alive in the current
+//! snapshot, whose file holds the same bytes and is never written again.
 
 use std::io::{self, IoSlice};
 use std::task::{ready, Context, Poll};
@@ -57,18 +58,12 @@ pub fn poll_write_vectored(
         // them the usual way; the body comes in the next call.
         _ => return None,
     };
-    Some(poll_send(
-        stream,
-        cx,
-        head,
-        file.file(),
-        offset,
-        bufs[index].len(),
-    ))
+    poll_send(stream, cx, head, file.file(), offset, bufs[index].len())
 }
 
 /// Sends `head` (if any) then `len` bytes of `file` from `offset`; returns how many bytes
-/// of the two went out, as a vectored write would.
+/// of the two went out, as a vectored write would, or `None` when `sendfile` failed before
+/// anything went out (the caller then writes the slices from memory).
 fn poll_send(
     stream: &TcpStream,
     cx: &mut Context<'_>,
@@ -76,26 +71,38 @@ fn poll_send(
     file: &std::fs::File,
     offset: u64,
     len: usize,
-) -> Poll<io::Result<usize>> {
+) -> Option<Poll<io::Result<usize>>> {
     let mut sent = 0;
     if let Some(head) = head {
-        sent = ready!(poll_io(stream, cx, || {
+        sent = match poll_io(stream, cx, || {
             rustix::net::send(stream, head, SendFlags::MORE | SendFlags::NOSIGNAL)
-        }))?;
+        }) {
+            Poll::Ready(Ok(n)) => n,
+            other => return Some(other),
+        };
         if sent < head.len() {
-            return Poll::Ready(Ok(sent));
+            return Some(Poll::Ready(Ok(sent)));
         }
     }
     let mut at = offset;
-    match poll_io(stream, cx, || {
-        rustix::fs::sendfile(stream, file, Some(&mut at), len)
-    }) {
-        Poll::Ready(Ok(n)) => Poll::Ready(Ok(sent + n)),
-        // The head went out: report it; the body follows in the next call.
-        Poll::Pending if sent > 0 => Poll::Ready(Ok(sent)),
-        Poll::Ready(Err(_)) if sent > 0 => Poll::Ready(Ok(sent)),
-        other => other,
-    }
+    Some(
+        match poll_io(stream, cx, || {
+            rustix::fs::sendfile(stream, file, Some(&mut at), len)
+        }) {
+            Poll::Ready(Ok(n)) => Poll::Ready(Ok(sent + n)),
+            // The head went out: report it; the body follows in the next call.
+            Poll::Pending if sent > 0 => Poll::Ready(Ok(sent)),
+            Poll::Ready(Err(_)) if sent > 0 => Poll::Ready(Ok(sent)),
+            // The file side may have failed (an I/O error reading it back, a filesystem
+            // that cannot splice): the same bytes are in memory, so write them as usual. A
+            // broken connection fails that write just the same.
+            Poll::Ready(Err(error)) => {
+                tracing::debug!(%error, "sendfile failed; writing the body from memory");
+                return None;
+            }
+            Poll::Pending => Poll::Pending,
+        },
+    )
 }
 
 /// Runs a non-blocking socket write when tokio says the socket is writable, registering for
