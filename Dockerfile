@@ -21,7 +21,7 @@ ENV RUSTFLAGS="-C target-feature=+crt-static -C relocation-model=static"
 # targets are missing, so every [[bin]]/[[bench]]/[[test]]/[[example]] gets an empty stub
 # too (at its `path`, or the default one); the stubs stay, as the release build never
 # compiles benches, tests or examples, and their sources stay out of the build context.
-COPY Cargo.toml Cargo.lock build.rs ./
+COPY Cargo.toml Cargo.lock ./
 RUN mkdir src \
     && echo 'fn main() {}' > src/main.rs \
     && touch src/lib.rs \
@@ -38,6 +38,8 @@ RUN mkdir src \
     && rm -rf src target/"$T"/release/.fingerprint/feedwright-* target/"$T"/release/deps/feedwright-* \
         target/"$T"/release/deps/libfeedwright-* target/"$T"/release/feedwright*
 
+# build.rs only sets the binary's link options: dependencies do not need it.
+COPY build.rs ./
 COPY src ./src
 # `touch`: COPY keeps the files' mtimes, which may predate the stub build above.
 RUN find src -name '*.rs' -exec touch {} + \
