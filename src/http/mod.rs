@@ -497,27 +497,24 @@ fn feed<B>(state: &AppState, request: &Request<B>, path: &str) -> Response<Respo
         IfNoneMatch::Match(exact) => Some(exact),
     };
 
+    // A 304 confirms the representation the client named when it named one exactly (a
+    // cache then refreshes the entry it really holds); otherwise the one we would have
+    // sent. Tags of every encoding are accepted: see `Resource::tag_matches`.
+    let described = match not_modified {
+        Some(exact) => exact
+            .and_then(|c| resource.representation(c))
+            .unwrap_or(selected),
+        None => selected,
+    };
+    let local = local_headers(&snapshot, resource, described);
     let mut map = HeaderMap::with_capacity(10);
     map.insert(header::VARY, VARY_AE);
+    map.insert(header::CACHE_CONTROL, local.cache_control);
+    map.insert(header::LAST_MODIFIED, local.last_modified);
+    map.insert(header::ETAG, local.etag);
     let (status, body) = match not_modified {
-        Some(exact) => {
-            // Confirm the representation the client named when it named one exactly (a
-            // cache then refreshes the entry it really holds); otherwise the one we would
-            // have sent. Tags of every encoding are accepted: see `Resource::tag_matches`.
-            let confirmed = exact
-                .and_then(|c| resource.representation(c))
-                .unwrap_or(selected);
-            let local = local_headers(&snapshot, resource, confirmed);
-            map.insert(header::CACHE_CONTROL, local.cache_control);
-            map.insert(header::LAST_MODIFIED, local.last_modified);
-            map.insert(header::ETAG, local.etag);
-            (StatusCode::NOT_MODIFIED, ResponseBody::empty())
-        }
+        Some(_) => (StatusCode::NOT_MODIFIED, ResponseBody::empty()),
         None => {
-            let local = local_headers(&snapshot, resource, selected);
-            map.insert(header::CACHE_CONTROL, local.cache_control);
-            map.insert(header::LAST_MODIFIED, local.last_modified);
-            map.insert(header::ETAG, local.etag);
             map.insert(header::CONTENT_TYPE, resource.content_type.clone());
             map.insert(header::CONTENT_LENGTH, local.content_length);
             if let Some(encoding) = &selected.content_encoding {
