@@ -278,8 +278,18 @@ fn write_out(mut out: impl Write, shared: &Shared) {
 pub struct LineWriter<'a> {
     shared: &'a Shared,
     buffer: Arc<Mutex<Pending>>,
-    /// Whether anything was written, and whether it was dropped (the buffer was full).
-    dropped: Option<bool>,
+    line: Line,
+}
+
+/// What became of a [`LineWriter`]'s line, noted while its buffer is locked anyway.
+enum Line {
+    Unwritten,
+    /// In the buffer; `full`: the buffer now holds at least [`BATCH_BYTES`].
+    Queued {
+        full: bool,
+    },
+    /// The buffer was full (stdout is not keeping up); counted as dropped once.
+    Dropped,
 }
 
 impl Write for LineWriter<'_> {
@@ -289,17 +299,21 @@ impl Write for LineWriter<'_> {
         let data = &data[..data.len().min(u32::MAX as usize)];
         let mut pending = lock(&self.buffer);
         if pending.lines.len() >= MAX_PENDING_BYTES {
-            // Stdout is not keeping up: drop (counted once per line, in `drop`).
-            self.dropped.get_or_insert(true);
+            if matches!(self.line, Line::Unwritten) {
+                pending.dropped += 1;
+                self.line = Line::Dropped;
+            }
             return Ok(data.len());
         }
-        self.dropped = Some(false);
         let number = self.shared.next_line.fetch_add(1, Ordering::Relaxed);
         pending.lines.extend_from_slice(&number.to_le_bytes());
         pending
             .lines
             .extend_from_slice(&(data.len() as u32).to_le_bytes());
         pending.lines.extend_from_slice(data);
+        self.line = Line::Queued {
+            full: pending.lines.len() >= BATCH_BYTES,
+        };
         Ok(data.len())
     }
 
@@ -310,14 +324,8 @@ impl Write for LineWriter<'_> {
 
 impl Drop for LineWriter<'_> {
     fn drop(&mut self) {
-        let Some(dropped) = self.dropped else { return };
-        let full = {
-            let mut pending = lock(&self.buffer);
-            if dropped {
-                pending.dropped += 1;
-                return;
-            }
-            pending.lines.len() >= BATCH_BYTES
+        let Line::Queued { full } = self.line else {
+            return;
         };
         // Only the first line after a quiet spell wakes the writer, or a full buffer. The
         // plain load first: while lines keep coming `dirty` stays set, and reading it does
@@ -337,7 +345,7 @@ impl<'a> MakeWriter<'a> for StdoutSink {
         LineWriter {
             shared: &self.shared,
             buffer: self.buffer(),
-            dropped: None,
+            line: Line::Unwritten,
         }
     }
 }
