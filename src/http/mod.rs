@@ -29,7 +29,7 @@ use arc_swap::ArcSwap;
 use bytes::Bytes;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::service::service_fn;
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::{Method, Request, Response, StatusCode, Version};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::{GracefulShutdown, Watcher};
@@ -392,6 +392,11 @@ fn handle(
     let path = request.uri().path();
     let route = router.find(path);
     let response = match route {
+        _ if !host_is_valid(request) => text(
+            request,
+            StatusCode::BAD_REQUEST,
+            Bytes::from_static(b"an HTTP/1.1 request needs exactly one Host header\n"),
+        ),
         None => text(
             request,
             StatusCode::NOT_FOUND,
@@ -449,6 +454,16 @@ fn handle(
             .unwrap_or("-"),
     );
     response
+}
+
+/// RFC 9112 §3.2: a server must answer 400 to an HTTP/1.1 request without a Host header or
+/// with more than one (HTTP/1.0 may omit it; HTTP/2 carries `:authority` instead).
+fn host_is_valid<B>(request: &Request<B>) -> bool {
+    if request.version() != Version::HTTP_11 {
+        return true;
+    }
+    let mut hosts = request.headers().get_all(header::HOST).iter();
+    hosts.next().is_some() && hosts.next().is_none()
 }
 
 /// A feed or index route: pre-built bytes, ETag/Last-Modified, negotiation, conditionals.

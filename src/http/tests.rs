@@ -286,6 +286,29 @@ async fn other_methods_get_405_and_unknown_paths_404() {
 }
 
 #[tokio::test]
+async fn http11_request_needs_exactly_one_host_header() {
+    let server = Server::start(test_config()).await;
+    for request in [
+        "GET /feed.xml HTTP/1.1\r\n\r\n",
+        "GET /feed.xml HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+        "GET http://example.com/feed.xml HTTP/1.1\r\n\r\n",
+        "GET /nope HTTP/1.1\r\n\r\n",
+    ] {
+        let reply = server.get(request).await;
+        assert_eq!(reply.status, 400, "{request:?}");
+        assert_eq!(reply.header("cache-control"), Some("no-store"));
+    }
+    // HTTP/1.0 predates Host; an empty Host is what a target without authority sends.
+    for request in [
+        "GET /feed.xml HTTP/1.0\r\n\r\n",
+        "GET /feed.xml HTTP/1.1\r\nHost:\r\n\r\n",
+    ] {
+        assert_eq!(server.get(request).await.status, 200, "{request:?}");
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test]
 async fn absolute_form_target_uses_the_path() {
     let server = Server::start(test_config()).await;
     let reply = server
