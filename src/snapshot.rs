@@ -555,8 +555,9 @@ fn hex(bytes: &[u8]) -> String {
     out
 }
 
-/// gzip with a fixed header (mtime 0, no name, OS "unknown") so bytes depend only on input.
-fn gzip(body: &[u8]) -> Vec<u8> {
+/// The daemon's gzip: level [`GZIP_LEVEL`] with a fixed header (mtime 0, no name, OS
+/// "unknown"), so the bytes depend only on the input. Public for the reload benchmark.
+pub fn gzip(body: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::GzBuilder::new()
         .mtime(0)
         .operating_system(255)
@@ -569,7 +570,9 @@ fn gzip(body: &[u8]) -> Vec<u8> {
     encoder.finish().unwrap_or_default()
 }
 
-fn brotli(body: &[u8]) -> Vec<u8> {
+/// The daemon's brotli: quality [`BROTLI_QUALITY`], window sized to the body. Public for the
+/// reload benchmark.
+pub fn brotli(body: &[u8]) -> Vec<u8> {
     let params = brotli::enc::BrotliEncoderParams {
         quality: BROTLI_QUALITY as i32,
         lgwin: brotli_window_bits(body.len()),
