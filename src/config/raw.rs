@@ -28,6 +28,20 @@ impl PersonSpec {
             PersonSpec::Name(name) => (name, None, None),
             PersonSpec::Full { name, email, uri } => (name, email, uri),
         };
+        let unfeedable = [Some(&name), email.as_ref(), uri.as_ref()]
+            .into_iter()
+            .flatten()
+            .find_map(|field| {
+                field
+                    .chars()
+                    .find(|&c| !crate::content::render::is_feed_char(c))
+            });
+        if let Some(c) = unfeedable {
+            return Err(format!(
+                "author contains U+{:04X}, a character feeds cannot carry",
+                c as u32
+            ));
+        }
         let name = name.trim().to_string();
         if name.is_empty() {
             return Err("author name must not be empty".into());

@@ -198,16 +198,15 @@ pub fn parse_article(source: &str, bytes: &[u8], config: &Config, options: Parse
     }
 }
 
-/// Removes C0 controls other than tab, LF and CR (and U+FFFE/U+FFFF, which XML cannot carry
-/// either), warning at each position (SPEC §1: the article is still published).
+/// Removes characters no feed may carry — C0 and C1 controls other than tab, LF and CR, DEL,
+/// and noncharacters such as U+FFFE (see [`render::is_feed_char`]) — warning at each
+/// position (SPEC §1: the article is still published).
 fn remove_control_chars<'a>(
     text: &'a str,
     path: &Path,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> std::borrow::Cow<'a, str> {
-    let bad = |c: char| {
-        (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{FFFE}' || c == '\u{FFFF}'
-    };
+    let bad = |c: char| !render::is_feed_char(c);
     if !text.contains(bad) {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -215,11 +214,16 @@ fn remove_control_chars<'a>(
     for (offset, c) in text.char_indices() {
         if bad(c) {
             let (line, column) = diag::line_col(text, offset);
+            let kind = if c.is_control() {
+                "control character"
+            } else {
+                "noncharacter"
+            };
             diagnostics.push(Diagnostic::warning(
                 path,
                 line,
                 column,
-                format!("control character U+{:04X} removed", c as u32),
+                format!("{kind} U+{:04X} removed", c as u32),
             ));
         } else {
             out.push(c);
@@ -656,6 +660,40 @@ mod tests {
             w.iter().any(|d| d.starts_with("a.md:5:4: warning")),
             "{w:?}"
         );
+    }
+
+    #[test]
+    fn article_c1_controls_and_noncharacters_are_removed_with_a_warning() {
+        let p = parse(
+            "a.md",
+            "---\ntitle: Next\u{85}Line\ndate: 2024-01-01\n---\nDEL\u{7F} and \u{FDD0}x\n",
+        );
+        let a = p.article.unwrap_or_else(|| panic!("{:?}", p.diagnostics));
+        assert_eq!(a.title, "NextLine");
+        assert_eq!(&*a.body, "DEL and x\n");
+        let w: Vec<String> = p.diagnostics.iter().map(|d| d.to_string()).collect();
+        assert!(
+            w.iter().any(|d| d.contains("control character U+0085")),
+            "{w:?}"
+        );
+        assert!(w.iter().any(|d| d.contains("noncharacter U+FDD0")), "{w:?}");
+    }
+
+    #[test]
+    fn escaped_control_characters_in_front_matter_are_errors_naming_the_key() {
+        for (field, yaml) in [
+            ("title", "title: \"a\\x01b\""),
+            ("title", "title: \"a\\uFFFFb\""),
+            ("summary", "summary: \"x\\x1Fy\""),
+            ("id", "id: \"tag:example.com,2024:\\x07\""),
+        ] {
+            let text = format!("---\n{yaml}\ndate: 2024-01-01\n---\nBody.\n");
+            let d = err("a.md", text.as_bytes()).to_string();
+            assert!(
+                d.contains(field) && d.contains("feeds cannot carry"),
+                "{yaml}: {d}"
+            );
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ use std::fmt;
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
+use super::render;
 use crate::config::PersonSpec;
 
 /// A problem located inside the file (1-based line and column of the whole file).
@@ -128,9 +129,11 @@ impl<'de> Deserialize<'de> for Text {
                 f.write_str("a string")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
+                feed_text(v)?;
                 Ok(Text(v.to_string()))
             }
             fn visit_string<E: de::Error>(self, v: String) -> Result<Text, E> {
+                feed_text(&v)?;
                 Ok(Text(v))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text, E> {
@@ -147,6 +150,19 @@ impl<'de> Deserialize<'de> for Text {
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+/// Raw control characters are removed from the file before YAML sees it (with a warning),
+/// but an escape such as `"\x01"` or `"\uFFFF"` decodes to one afterwards: refused here, or
+/// it would make every feed unparseable XML.
+fn feed_text<E: de::Error>(v: &str) -> Result<(), E> {
+    match v.chars().find(|&c| !render::is_feed_char(c)) {
+        None => Ok(()),
+        Some(c) => Err(E::custom(format_args!(
+            "contains U+{:04X}, a character feeds cannot carry (remove the escape)",
+            c as u32
+        ))),
     }
 }
 

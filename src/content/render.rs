@@ -120,35 +120,66 @@ pub fn render_body(
     }
 }
 
-/// Remove characters XML 1.0 cannot carry (C0 controls except \t \n \r, U+FFFE, U+FFFF, lone surrogates can't exist in &str) — returns Cow to avoid allocation in the common case.
+/// Removes what a feed must not carry: characters XML 1.0 forbids (C0 controls other than
+/// tab, LF and CR; U+FFFE, U+FFFF) and those it discourages, which validators flag and
+/// readers show as boxes (DEL, C1 controls, noncharacters). Borrows when nothing is removed.
 pub fn strip_xml_invalid(s: &str) -> Cow<'_, str> {
-    match s.char_indices().find(|&(_, c)| !is_xml_char(c)) {
+    match s.char_indices().find(|&(_, c)| !is_feed_char(c)) {
         None => Cow::Borrowed(s),
         Some((first_bad, _)) => {
             let mut out = String::with_capacity(s.len());
             out.push_str(&s[..first_bad]);
-            out.extend(s[first_bad..].chars().filter(|&c| is_xml_char(c)));
+            out.extend(s[first_bad..].chars().filter(|&c| is_feed_char(c)));
             Cow::Owned(out)
         }
     }
 }
 
-fn is_xml_char(c: char) -> bool {
-    matches!(c,
+/// Whether `c` may appear in a feed: an XML 1.0 `Char` that is neither DEL, a C1 control nor
+/// a Unicode noncharacter (XML 1.0 §2.2 asks documents to avoid those).
+pub fn is_feed_char(c: char) -> bool {
+    let xml = matches!(c,
         '\t' | '\n' | '\r'
         | '\u{20}'..='\u{D7FF}'
         | '\u{E000}'..='\u{FFFD}'
-        | '\u{10000}'..='\u{10FFFF}')
+        | '\u{10000}'..='\u{10FFFF}');
+    let code = c as u32;
+    let noncharacter = (0xFDD0..=0xFDEF).contains(&code) || code & 0xFFFE == 0xFFFE;
+    xml && !('\u{7F}'..='\u{9F}').contains(&c) && !noncharacter
 }
 
-/// Final pass over any HTML we emit: entity references like `&#1;` can decode
-/// to XML-invalid characters after parsing, and `]]>` (legal in HTML
-/// attribute values) would end a CDATA section in the feed. `]]&gt;` means
-/// the same thing in HTML text and attributes.
+/// What HTML does with a character reference to a C1 control (`&#150;`, WHATWG HTML
+/// §13.2.5.80): it names the Windows-1252 character of that byte. Markdown decodes such
+/// references to the control itself; this restores the character the author meant.
+/// `None` for the five bytes Windows-1252 leaves undefined.
+fn windows_1252(c: char) -> Option<char> {
+    const HIGH: [u16; 32] = [
+        0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039,
+        0x0152, 0, 0x017D, 0, 0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC,
+        0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+    ];
+    let index = (c as u32).checked_sub(0x80)?;
+    let mapped = *HIGH.get(usize::try_from(index).ok()?)?;
+    char::from_u32(u32::from(mapped)).filter(|_| mapped != 0)
+}
+
+/// Final pass over any HTML we emit. Character references decode after the file-level
+/// clean-up: `&#150;` becomes its Windows-1252 character, as browsers show it, and what no
+/// feed may carry (`&#1;`, `&#xFFFF;`) is dropped. `]]>` (legal in HTML attribute values)
+/// would end a CDATA section in the feed; `]]&gt;` means the same in HTML.
 fn finish(html: String) -> String {
-    let html = match strip_xml_invalid(&html) {
-        Cow::Borrowed(_) => html,
-        Cow::Owned(s) => s,
+    let html = if html.contains(|c: char| !is_feed_char(c)) {
+        html.chars()
+            .filter_map(|c| {
+                if is_feed_char(c) {
+                    Some(c)
+                } else {
+                    windows_1252(c)
+                }
+            })
+            .collect()
+    } else {
+        html
     };
     if html.contains("]]>") {
         html.replace("]]>", "]]&gt;")
@@ -908,6 +939,51 @@ mod tests {
         assert!(!r.content_html.contains("]]>"), "{}", r.content_html);
         assert!(r.content_html.contains("]]&gt;"), "{}", r.content_html);
         assert!(!r.summary_html.contains("]]>"), "{}", r.summary_html);
+    }
+
+    #[test]
+    fn c1_character_references_read_as_windows_1252_like_browsers() {
+        let r = md("&#128; &#150;&#151; &#x85; &#129; &#127; &#xFDD0; \u{9F}x\n");
+        // The raw U+009F is removed (the file-level clean-up warns about raw ones); the
+        // references become the characters browsers show; undefined bytes are dropped.
+        assert_eq!(
+            r.content_html, "<p>€ –— …    x</p>\n",
+            "{:?}",
+            r.content_html
+        );
+        assert!(
+            r.summary_html.chars().all(is_feed_char),
+            "{:?}",
+            r.summary_html
+        );
+    }
+
+    #[test]
+    fn feed_chars_exclude_what_validators_flag() {
+        for bad in [
+            '\u{0}',
+            '\u{8}',
+            '\u{7F}',
+            '\u{80}',
+            '\u{9F}',
+            '\u{FDD0}',
+            '\u{FFFE}',
+            '\u{1FFFF}',
+        ] {
+            assert!(!is_feed_char(bad), "{:04X}", bad as u32);
+        }
+        for good in [
+            '\t',
+            '\n',
+            'a',
+            '\u{A0}',
+            '€',
+            '\u{FFFD}',
+            '😀',
+            '\u{10FFFD}',
+        ] {
+            assert!(is_feed_char(good), "{:04X}", good as u32);
+        }
     }
 
     #[test]

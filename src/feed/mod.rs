@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::content::Article;
+use crate::content::{render, Article};
 use crate::snapshot::SiteOutputs;
 
 pub use self::atom::render_atom;
@@ -37,10 +37,19 @@ pub fn render_outputs(published: &[Arc<Article>], config: &Config) -> SiteOutput
         a.rendered(config);
     });
     SiteOutputs {
-        rss: render_rss(entries, config),
-        atom: render_atom(entries, config),
-        index_html: render_index(entries, config),
+        rss: feed_safe(render_rss(entries, config)),
+        atom: feed_safe(render_atom(entries, config)),
+        index_html: feed_safe(render_index(entries, config)),
         feed_updated: feed_updated(entries),
+    }
+}
+
+/// A last net under the per-field checks (front matter, config, body): a character XML
+/// cannot carry makes the whole feed unreadable, so none may leave, whatever its source.
+fn feed_safe(text: String) -> String {
+    match render::strip_xml_invalid(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(clean) => clean,
     }
 }
 
