@@ -1,11 +1,27 @@
 //! Dates as authors write them (SPEC §1): RFC 3339, `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS]`;
 //! anything without an offset is read in the site's time zone.
 
-use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono::{
+    DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike,
+};
 use chrono_tz::Tz;
 
 /// Parses one date or datetime; the error says what was expected.
 pub fn parse_date(text: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
+    parse_as_written(text, tz).map(without_leap_second)
+}
+
+/// RFC 3339 allows a leap second (`23:59:60`), which chrono keeps and would print back as
+/// `:60`, a time RFC 822 parsers (feedparser among them) reject. It is read as second :59.
+fn without_leap_second(date: DateTime<FixedOffset>) -> DateTime<FixedOffset> {
+    let nanos = date.nanosecond();
+    if nanos < 1_000_000_000 {
+        return date;
+    }
+    date.with_nanosecond(0).unwrap_or(date)
+}
+
+fn parse_as_written(text: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
     let t = text.trim();
     if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
         return Ok(dt);
@@ -99,6 +115,16 @@ mod tests {
 
     fn utc(text: &str) -> String {
         parse_date(text, Tz::UTC).unwrap().to_rfc3339()
+    }
+
+    #[test]
+    fn leap_second_reads_as_second_59() {
+        assert_eq!(utc("2016-12-31T23:59:60Z"), "2016-12-31T23:59:59+00:00");
+        assert_eq!(utc("2016-12-31T23:59:60.5Z"), "2016-12-31T23:59:59+00:00");
+        assert_eq!(
+            utc("2016-12-31T23:59:59.5Z"),
+            "2016-12-31T23:59:59.500+00:00"
+        );
     }
 
     #[test]

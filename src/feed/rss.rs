@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use chrono::Utc;
+use chrono::{DateTime, FixedOffset, Utc};
 use rss::extension::atom::{AtomExtension, Link};
 use rss::extension::dublincore::DublinCoreExtension;
 use rss::{Category, Channel, Guid, Image, Item};
@@ -19,6 +19,17 @@ fn rss_person(person: &Person) -> Option<String> {
         .map(|email| format!("{email} ({})", person.name))
 }
 
+/// RFC 822 date in the author's offset when it is a whole or half hour; otherwise in UTC.
+/// RFC 822 allows any `+hhmm`, but the W3C validator flags others (Nepal's +0545) as
+/// problematic and some readers misread them.
+fn rfc822(date: &DateTime<FixedOffset>) -> String {
+    if date.offset().local_minus_utc() % 1800 == 0 {
+        date.to_rfc2822()
+    } else {
+        date.with_timezone(&Utc).to_rfc2822()
+    }
+}
+
 fn item(article: &Article, config: &Config) -> Item {
     let mut item = Item::default();
     item.set_title(article.title.clone());
@@ -29,7 +40,7 @@ fn item(article: &Article, config: &Config) -> Item {
         value: article.id.clone(),
         permalink: article.id == article.permalink.as_str(),
     });
-    item.set_pub_date(article.date.to_rfc2822());
+    item.set_pub_date(rfc822(&article.date));
     item.set_categories(
         article
             .tags
@@ -118,6 +129,23 @@ fn hex_escapes_outside_cdata(xml: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pub_dates_keep_whole_and_half_hour_offsets_and_move_others_to_utc() {
+        let at = |t: &str| DateTime::parse_from_rfc3339(t).expect("date");
+        assert_eq!(
+            rfc822(&at("2024-02-29T12:00:00+05:30")),
+            "Thu, 29 Feb 2024 12:00:00 +0530"
+        );
+        assert_eq!(
+            rfc822(&at("2024-02-29T12:00:00-08:00")),
+            "Thu, 29 Feb 2024 12:00:00 -0800"
+        );
+        assert_eq!(
+            rfc822(&at("2024-02-29T12:00:00+05:45")),
+            "Thu, 29 Feb 2024 06:15:00 +0000"
+        );
+    }
 
     #[test]
     fn rss_hex_escapes_only_outside_cdata() {
