@@ -23,6 +23,7 @@ use std::borrow::Cow;
 
 use ammonia::UrlRelative;
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, TextMergeWithOffset};
+use unicode_segmentation::UnicodeSegmentation;
 use url::Url;
 
 /// What syntax an article body is written in.
@@ -591,6 +592,8 @@ struct PlainText {
     overflow: bool,
     /// The overflow happened exactly at a word boundary.
     cut_at_boundary: bool,
+    /// The first character that did not fit, to tell whether the cut splits a grapheme.
+    next: Option<char>,
     /// A paragraph ended at or past the limit: stop collecting.
     done: bool,
 }
@@ -604,6 +607,7 @@ impl PlainText {
             pending_space: false,
             overflow: false,
             cut_at_boundary: false,
+            next: None,
             done: false,
         }
     }
@@ -629,6 +633,7 @@ impl PlainText {
             }
             if self.chars + 1 > self.limit {
                 self.overflow = true;
+                self.next = Some(c);
                 return;
             }
             self.buf.push(c);
@@ -653,10 +658,19 @@ impl PlainText {
             return buf;
         }
         if !self.cut_at_boundary {
-            // Back up to the last space; a single over-long word is cut
-            // hard (at a char boundary, since `buf` holds whole chars).
-            if let Some(i) = buf.rfind(' ') {
+            // Back up to the last space; a single over-long word (or a run of CJK text,
+            // which has no spaces) is cut hard, but never inside a user-perceived
+            // character: not between a letter and its accent, inside a flag or an emoji
+            // joined with U+200D.
+            let between_cjk = buf.chars().next_back().is_some_and(breaks_anywhere)
+                && self.next.is_some_and(breaks_anywhere);
+            if let (false, Some(i)) = (between_cjk, buf.rfind(' ')) {
                 buf.truncate(i);
+            } else if let Some(next) = self.next {
+                let cut = buf.len();
+                buf.push(next);
+                let last_start = buf.grapheme_indices(true).next_back().map_or(0, |(i, _)| i);
+                buf.truncate(last_start.min(cut));
             }
         }
         let trimmed_len = buf
@@ -666,6 +680,17 @@ impl PlainText {
         buf.push('…');
         buf
     }
+}
+
+/// Chinese and Japanese text has no spaces between words; a line may break between any two
+/// of these characters (UAX #14 class ID), so an excerpt may end there too.
+fn breaks_anywhere(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30FF}'       // hiragana, katakana
+        | '\u{3400}'..='\u{4DBF}'     // CJK extension A
+        | '\u{4E00}'..='\u{9FFF}'     // CJK unified ideographs
+        | '\u{F900}'..='\u{FAFF}'     // compatibility ideographs
+        | '\u{20000}'..='\u{3FFFF}') // extensions B and later
 }
 
 /// Feed the text of sanitized HTML (as serialized by ammonia) into `out`,
@@ -1106,6 +1131,23 @@ mod tests {
         assert_eq!(r.summary_html, "Привет мир,…".replace(",…", "…"));
         let r = render_body("😀😀😀😀😀😀", BodyKind::Markdown, None, &base(), "h", 3);
         assert_eq!(r.summary_html, "😀😀😀…");
+    }
+
+    #[test]
+    fn auto_summary_never_splits_a_user_perceived_character() {
+        let cut = |body: &str, n: usize| {
+            render_body(body, BodyKind::Markdown, None, &base(), "h", n).summary_html
+        };
+        // A letter and its combining accent; a flag (two regional indicators); a family
+        // emoji joined with U+200D: a hard cut backs off to before the whole cluster.
+        assert_eq!(cut("abcde\u{301}fgh", 5), "abcd…");
+        assert_eq!(cut("ab🇩🇪🇫🇷", 3), "ab…");
+        assert_eq!(cut("ab🇩🇪🇫🇷", 4), "ab🇩🇪…");
+        assert_eq!(cut("x👨\u{200D}👩\u{200D}👧y", 3), "x…");
+        // CJK text breaks between any two ideographs, even after an earlier space.
+        assert_eq!(cut("Rust 是一种系统编程语言", 9), "Rust 是一种系…");
+        // Latin text still backs up to the last space.
+        assert_eq!(cut("one two three", 10), "one two…");
     }
 
     #[test]
