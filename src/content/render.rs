@@ -313,6 +313,28 @@ fn markdown_to_html(src: &str, fn_id_start: &str, summary_limit: Option<usize>) 
             {
                 linkify(t, &mut events);
             }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => events.push(Event::Start(Tag::Link {
+                link_type,
+                dest_url: ascii_url(dest_url),
+                title,
+                id,
+            })),
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => events.push(Event::Start(Tag::Image {
+                link_type,
+                dest_url: ascii_url(dest_url),
+                title,
+                id,
+            })),
             other => events.push(other),
         }
     }
@@ -440,6 +462,20 @@ fn hex_digit(n: u8) -> char {
     char::from_digit(u32::from(n), 16).unwrap_or('0')
 }
 
+/// An absolute http(s) URL with non-ASCII characters, in the form every client reads: the
+/// host in punycode (IDNA), the rest percent-encoded. The Markdown renderer would otherwise
+/// percent-encode the host's UTF-8 bytes (`b%C3%BCcher.example`), which is no host at all.
+/// Anything else stays as written.
+fn ascii_url(dest: CowStr<'_>) -> CowStr<'_> {
+    if dest.is_ascii() {
+        return dest;
+    }
+    match Url::parse(&dest) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") => String::from(url).into(),
+        _ => dest,
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Bare URL linkification
 
@@ -462,7 +498,7 @@ fn linkify<'a>(text: CowStr<'a>, out: &mut Vec<Event<'a>>) {
         let url = &s[start..end];
         pieces.push(Event::Start(Tag::Link {
             link_type: LinkType::Autolink,
-            dest_url: url.to_owned().into(),
+            dest_url: ascii_url(url.to_owned().into()),
             title: CowStr::Borrowed(""),
             id: CowStr::Borrowed(""),
         }));
@@ -1131,6 +1167,31 @@ mod tests {
         assert_eq!(r.summary_html, "Привет мир,…".replace(",…", "…"));
         let r = render_body("😀😀😀😀😀😀", BodyKind::Markdown, None, &base(), "h", 3);
         assert_eq!(r.summary_html, "😀😀😀…");
+    }
+
+    #[test]
+    fn links_to_international_domains_get_punycode_hosts() {
+        let r = md("[a](https://bücher.example/straße?q=ü) ![i](http://例え.jp/画像.png) https://bücher.example/x\n");
+        let c = &r.content_html;
+        assert!(
+            c.contains("href=\"https://xn--bcher-kva.example/stra%C3%9Fe?q=%C3%BC\""),
+            "{c}"
+        );
+        assert!(
+            c.contains("src=\"http://xn--r8jz45g.jp/%E7%94%BB%E5%83%8F.png\""),
+            "{c}"
+        );
+        assert!(
+            c.contains("href=\"https://xn--bcher-kva.example/x\""),
+            "{c}"
+        );
+        // Relative and ASCII URLs are left exactly as they were.
+        let r = md("[r](../ü.html) [s](https://example.com/a%20b)\n");
+        assert!(
+            r.content_html.contains("https://example.com/a%20b"),
+            "{}",
+            r.content_html
+        );
     }
 
     #[test]
