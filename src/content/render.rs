@@ -581,6 +581,9 @@ fn sanitize(html: &str, base: &Url, fn_id_start: &str) -> String {
     let id_start = fn_id_start.to_owned();
     let mut b = ammonia::Builder::default();
     b.link_rel(None)
+        // An `.html` article saved as a whole document keeps its `<head><title>`; without
+        // this its text would open the content and the summary.
+        .add_clean_content_tags(["title"])
         .url_relative(UrlRelative::RewriteWithBase(base.clone()))
         .add_tag_attributes("code", ["class"])
         .add_tag_attributes("div", ["class", "id"])
@@ -1167,6 +1170,19 @@ mod tests {
         assert_eq!(r.summary_html, "Привет мир,…".replace(",…", "…"));
         let r = render_body("😀😀😀😀😀😀", BodyKind::Markdown, None, &base(), "h", 3);
         assert_eq!(r.summary_html, "😀😀😀…");
+    }
+
+    #[test]
+    fn whole_html_document_contributes_only_its_body() {
+        let doc = "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Head title text</title>\n<style>p{}</style></head>\n<body><p>Body text.</p></body></html>\n";
+        let r = render_body(doc, BodyKind::Html, None, &base(), "h", 300);
+        assert!(!r.content_html.contains("Head title"), "{}", r.content_html);
+        assert!(
+            r.content_html.contains("<p>Body text.</p>"),
+            "{}",
+            r.content_html
+        );
+        assert_eq!(r.summary_html, "Body text.");
     }
 
     #[test]
