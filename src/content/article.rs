@@ -199,7 +199,7 @@ pub fn parse_article(source: &str, bytes: &[u8], config: &Config, options: Parse
 }
 
 /// Removes characters no feed may carry — C0 and C1 controls other than tab, LF and CR, DEL,
-/// and noncharacters such as U+FFFE (see [`render::is_feed_char`]) — warning at each
+/// noncharacters such as U+FFFE, and U+FFFD (see [`render::is_feed_char`]) — warning at each
 /// position (SPEC §1: the article is still published).
 fn remove_control_chars<'a>(
     text: &'a str,
@@ -216,6 +216,9 @@ fn remove_control_chars<'a>(
             let (line, column) = diag::line_col(text, offset);
             let kind = if c.is_control() {
                 "control character"
+            } else if c == '\u{FFFD}' {
+                // Where the author's text was damaged before it reached us.
+                "replacement character (damaged text)"
             } else {
                 "noncharacter"
             };

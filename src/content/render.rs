@@ -137,7 +137,9 @@ pub fn strip_xml_invalid(s: &str) -> Cow<'_, str> {
 }
 
 /// Whether `c` may appear in a feed: an XML 1.0 `Char` that is neither DEL, a C1 control nor
-/// a Unicode noncharacter (XML 1.0 §2.2 asks documents to avoid those).
+/// a Unicode noncharacter (XML 1.0 §2.2 asks documents to avoid those), nor U+FFFD: the
+/// replacement character only ever marks text damaged on its way (a bad conversion, an
+/// invalid `&#0;` reference), and validators flag it like the C1 controls.
 pub fn is_feed_char(c: char) -> bool {
     let xml = matches!(c,
         '\t' | '\n' | '\r'
@@ -146,7 +148,7 @@ pub fn is_feed_char(c: char) -> bool {
         | '\u{10000}'..='\u{10FFFF}');
     let code = c as u32;
     let noncharacter = (0xFDD0..=0xFDEF).contains(&code) || code & 0xFFFE == 0xFFFE;
-    xml && !('\u{7F}'..='\u{9F}').contains(&c) && !noncharacter
+    xml && !('\u{7F}'..='\u{9F}').contains(&c) && !noncharacter && c != '\u{FFFD}'
 }
 
 /// What HTML does with a character reference to a C1 control (`&#150;`, WHATWG HTML
@@ -1031,6 +1033,7 @@ mod tests {
             '\u{80}',
             '\u{9F}',
             '\u{FDD0}',
+            '\u{FFFD}',
             '\u{FFFE}',
             '\u{1FFFF}',
         ] {
@@ -1042,7 +1045,7 @@ mod tests {
             'a',
             '\u{A0}',
             '€',
-            '\u{FFFD}',
+            '\u{FFFC}',
             '😀',
             '\u{10FFFD}',
         ] {
