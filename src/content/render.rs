@@ -65,13 +65,13 @@ pub fn render_body(
     footnote_prefix: &str,
     summary_length: usize,
 ) -> RenderedBody {
-    let body = strip_xml_invalid(body);
+    let body = strip_non_feed_chars(body);
     let body: &str = &body;
     let limit = summary_length.max(1);
     let fn_id_start = footnote_id_start(footnote_prefix);
 
     let explicit = explicit_summary
-        .map(strip_xml_invalid)
+        .map(strip_non_feed_chars)
         .filter(|s| !s.trim().is_empty());
     // Only gather excerpt text when it can be used (cheap either way).
     let want_auto = explicit.is_none();
@@ -122,9 +122,10 @@ pub fn render_body(
 }
 
 /// Removes what a feed must not carry: characters XML 1.0 forbids (C0 controls other than
-/// tab, LF and CR; U+FFFE, U+FFFF) and those it discourages, which validators flag and
-/// readers show as boxes (DEL, C1 controls, noncharacters). Borrows when nothing is removed.
-pub fn strip_xml_invalid(s: &str) -> Cow<'_, str> {
+/// tab, LF and CR; U+FFFE, U+FFFF) and those validators flag and readers show as boxes
+/// (DEL, C1 controls, noncharacters, U+FFFD); see [`is_feed_char`]. Borrows when nothing
+/// is removed.
+pub fn strip_non_feed_chars(s: &str) -> Cow<'_, str> {
     match s.char_indices().find(|&(_, c)| !is_feed_char(c)) {
         None => Cow::Borrowed(s),
         Some((first_bad, _)) => {
@@ -1072,12 +1073,12 @@ mod tests {
     }
 
     #[test]
-    fn strip_xml_invalid_borrows_when_clean() {
+    fn strip_non_feed_chars_borrows_when_clean() {
         assert!(matches!(
-            strip_xml_invalid("ok\tfine\r\n✓"),
+            strip_non_feed_chars("ok\tfine\r\n✓"),
             Cow::Borrowed(_)
         ));
-        assert_eq!(strip_xml_invalid("a\u{1}\u{FFFF}b"), "ab");
+        assert_eq!(strip_non_feed_chars("a\u{1}\u{FFFF}b"), "ab");
     }
 
     #[test]

@@ -47,7 +47,7 @@ pub fn render_outputs(published: &[Arc<Article>], config: &Config) -> SiteOutput
 /// A last net under the per-field checks (front matter, config, body): a character XML
 /// cannot carry makes the whole feed unreadable, so none may leave, whatever its source.
 fn feed_safe(text: String) -> String {
-    match render::strip_xml_invalid(&text) {
+    match render::strip_non_feed_chars(&text) {
         std::borrow::Cow::Borrowed(_) => text,
         std::borrow::Cow::Owned(clean) => clean,
     }
