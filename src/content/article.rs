@@ -329,10 +329,18 @@ fn build_article(
 
     let slug = match text_of(raw.slug) {
         Some(slug) => {
-            if slug.contains('/') || slug == "." || slug == ".." {
+            if slug.contains('/') {
                 return Err(at_key(
                     "slug",
                     format!("`slug` `{slug}` must be one URL segment (no `/`)"),
+                ));
+            }
+            if is_dot_segment(&slug) {
+                return Err(at_key(
+                    "slug",
+                    format!(
+                        "`slug` `{slug}` reads as `.` or `..` in a URL, which would point outside the article; choose another slug"
+                    ),
                 ));
             }
             slug
@@ -342,6 +350,18 @@ fn build_article(
                 Some((_, rest)) => *rest,
                 None => stem,
             };
+            // A file stem like `%2e%2e` could be encoded into a harmless literal segment,
+            // but servers and CDNs that decode twice would still see `..`: refuse it, and
+            // say how to fix it, rather than publish a URL that means different things.
+            if is_dot_segment(slug) {
+                return Err(Located {
+                    line: 1,
+                    column: 1,
+                    message: format!(
+                        "file name gives the slug `{slug}`, which reads as `.` or `..` in a URL; set a `slug` field or rename the file"
+                    ),
+                });
+            }
             slug.to_string()
         }
     };
@@ -357,6 +377,16 @@ fn build_article(
         Some((first, _)) => first,
         None => "",
     };
+    // Same reasoning as for file stems; a folder cannot be fixed from the front matter.
+    if is_dot_segment(section) {
+        return Err(Located {
+            line: 1,
+            column: 1,
+            message: format!(
+                "folder name `{section}` reads as `.` or `..` in a URL; rename the folder"
+            ),
+        });
+    }
     let local_date = date.with_timezone(&tz);
     let permalink = permalink(config, section, &slug, local_date.date_naive())
         .map_err(|m| at_key("slug", m))?;
@@ -490,6 +520,10 @@ fn plain_title(title: &str) -> String {
 }
 
 /// `site.base_url` joined with `content.permalink`; empty segments collapse.
+///
+/// Every substituted value (section, slug, date parts) becomes exactly one opaque path
+/// segment: the WHATWG parser behind `url` reads `\` as `/` and `%2e%2e` as `..`, so an
+/// unencoded value could add segments or climb out of the base path.
 fn permalink(
     config: &Config,
     section: &str,
@@ -497,26 +531,76 @@ fn permalink(
     day: chrono::NaiveDate,
 ) -> Result<Url, String> {
     let pattern = &config.content.permalink;
-    let filled = pattern
-        .replace("{section}", section)
-        .replace("{year}", &format!("{:04}", day.year()))
-        .replace("{month}", &format!("{:02}", day.month()))
-        .replace("{day}", &format!("{:02}", day.day()))
-        .replace("{slug}", slug);
-    let mut path: String = filled
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(|s| s.replace('?', "%3F").replace('#', "%23"))
-        .collect::<Vec<_>>()
-        .join("/");
-    if pattern.ends_with('/') {
+    let year = format!("{:04}", day.year());
+    let month = format!("{:02}", day.month());
+    let day = format!("{:02}", day.day());
+    let mut segments = Vec::new();
+    for part in pattern.split('/') {
+        let mut segment = String::new();
+        let mut rest = part;
+        while let Some(start) = rest.find('{') {
+            segment.push_str(&encode_segment(&rest[..start]));
+            let after = &rest[start..];
+            let (value, len) = match after {
+                a if a.starts_with("{section}") => (section, "{section}".len()),
+                a if a.starts_with("{year}") => (year.as_str(), "{year}".len()),
+                a if a.starts_with("{month}") => (month.as_str(), "{month}".len()),
+                a if a.starts_with("{day}") => (day.as_str(), "{day}".len()),
+                a if a.starts_with("{slug}") => (slug, "{slug}".len()),
+                // Config validation allows no other placeholder; keep the text literal.
+                _ => ("{", 1),
+            };
+            segment.push_str(&encode_segment(value));
+            rest = &after[len..];
+        }
+        segment.push_str(&encode_segment(rest));
+        if is_dot_segment(&segment) {
+            return Err(format!(
+                "permalink segment `{segment}` would be read as `.` or `..` (check content.permalink)"
+            ));
+        }
+        if !segment.is_empty() {
+            segments.push(segment);
+        }
+    }
+    let mut path = segments.join("/");
+    if pattern.ends_with('/') && !path.is_empty() {
         path.push('/');
     }
-    config
-        .site
-        .base_url
-        .join(&path)
-        .map_err(|e| format!("cannot build a permalink from `{filled}`: {e}"))
+    let base = &config.site.base_url;
+    // `set_path`, not `join`: a first segment like `http:x` would make `join` read the
+    // path as an absolute URL.
+    let mut url = base.clone();
+    url.set_path(&format!("{}{path}", base.path()));
+    // Last line of defence (e.g. a `..` segment written into content.permalink): a link
+    // outside the site is an error, never a wrong link.
+    if url.origin() != base.origin() || !url.path().starts_with(base.path()) {
+        return Err(format!(
+            "permalink `{url}` is outside site.base_url `{base}` (check content.permalink)"
+        ));
+    }
+    Ok(url)
+}
+
+/// Percent-encodes everything but RFC 3986 `pchar`s (and `%` itself), so the text is one
+/// opaque path segment however a URL parser reads it; unicode and spaces come out exactly
+/// as the `url` crate itself would encode them.
+fn encode_segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// True when a URL parser would read `segment` as `.` or `..` (WHATWG also decodes `%2e`).
+fn is_dot_segment(segment: &str) -> bool {
+    let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
+    decoded == "." || decoded == ".."
 }
 
 /// `tag:host,YYYY-MM-DD:slug` (RFC 4151): independent of title, body, folder and base path.
@@ -737,6 +821,131 @@ mod tests {
         let b = ok("b.md", "---\ntitle: K\ndate: 2024-01-01\nsummary: S.\ndescription: D.\npublished: true\n---\nx");
         assert!(!b.draft);
         assert_eq!(b.summary.as_deref(), Some("S."));
+    }
+
+    /// The id's specific part and the link's last segment name the slug the same way.
+    fn assert_link_and_id(a: &Article, link: &str, id: &str) {
+        assert_eq!(a.permalink.as_str(), link);
+        assert_eq!(a.id, id);
+        let segment = a.permalink.path().trim_end_matches('/').rsplit('/').next();
+        assert_eq!(id.rsplit_once(':').map(|(_, s)| s), segment);
+    }
+
+    #[test]
+    fn article_slug_cannot_leave_the_base_path() {
+        let fm = |slug: &str| format!("---\ntitle: T\ndate: 2024-09-07\nslug: \"{slug}\"\n---\n");
+        let a = ok("x.md", &fm(r"..\\..\\evil"));
+        assert_link_and_id(
+            &a,
+            "https://example.com/blog/..%5C..%5Cevil/",
+            "tag:example.com,2024-09-07:..%5C..%5Cevil",
+        );
+        let a = ok("x.md", &fm(r"a\\b"));
+        assert_link_and_id(
+            &a,
+            "https://example.com/blog/a%5Cb/",
+            "tag:example.com,2024-09-07:a%5Cb",
+        );
+        // `%` is literal text, not an escape the author wrote.
+        let a = ok("x.md", &fm("a%2Fb"));
+        assert_link_and_id(
+            &a,
+            "https://example.com/blog/a%252Fb/",
+            "tag:example.com,2024-09-07:a%252Fb",
+        );
+        let a = ok("x.md", &fm("what?#x"));
+        assert_link_and_id(
+            &a,
+            "https://example.com/blog/what%3F%23x/",
+            "tag:example.com,2024-09-07:what%3F%23x",
+        );
+        for bad in [".", "..", "%2e%2e", ".%2E", "%2E", "%2e."] {
+            let d = err("x.md", fm(bad).as_bytes());
+            assert_eq!((d.line, d.column), (4, 1), "{bad}: {d}");
+            assert!(d.message.contains("`slug`"), "{bad}: {d}");
+            assert!(d.to_string().starts_with("x.md:4:1: error"), "{d}");
+        }
+        let d = err("x.md", fm("a/b").as_bytes());
+        assert!(d.message.contains("one URL segment"), "{d}");
+    }
+
+    #[test]
+    fn article_names_from_files_and_folders_stay_one_segment() {
+        let body = "---\ntitle: T\ndate: 2024-09-07\n---\n";
+        let a = ok(r"x\..\../post.md", body);
+        assert_eq!(
+            a.permalink.as_str(),
+            "https://example.com/blog/x%5C..%5C../post/"
+        );
+        assert_eq!(a.id, "tag:example.com,2024-09-07:post");
+        let a = ok(r"..\..\stem.md", body);
+        assert_link_and_id(
+            &a,
+            "https://example.com/blog/..%5C..%5Cstem/",
+            "tag:example.com,2024-09-07:..%5C..%5Cstem",
+        );
+        let d = err("%2e%2e.md", body.as_bytes());
+        assert!(d.to_string().starts_with("%2e%2e.md:1:1: error"), "{d}");
+        assert!(d.message.contains("file name"), "{d}");
+        // A `slug` field replaces the file name, so it fixes the article.
+        let a = ok(
+            "%2e%2e.md",
+            "---\ntitle: T\ndate: 2024-09-07\nslug: up\n---\n",
+        );
+        assert_eq!(a.permalink.as_str(), "https://example.com/blog/up/");
+        let d = err("%2E/x.md", body.as_bytes());
+        assert!(d.message.contains("folder"), "{d}");
+    }
+
+    #[test]
+    fn article_unicode_and_space_slugs_are_unchanged() {
+        let fm = |slug: &str| format!("---\ntitle: T\ndate: 2024-09-01\nslug: \"{slug}\"\n---\n");
+        let a = ok("x.md", &fm("café-au-lait"));
+        assert_link_and_id(
+            &a,
+            "https://example.com/blog/caf%C3%A9-au-lait/",
+            "tag:example.com,2024-09-01:caf%C3%A9-au-lait",
+        );
+        let a = ok("x.md", &fm("with spaces here"));
+        assert_link_and_id(
+            &a,
+            "https://example.com/blog/with%20spaces%20here/",
+            "tag:example.com,2024-09-01:with%20spaces%20here",
+        );
+        let a = ok("ünï code/x.md", &fm("日本語"));
+        assert_eq!(
+            a.permalink.as_str(),
+            "https://example.com/blog/%C3%BCn%C3%AF%20code/%E6%97%A5%E6%9C%AC%E8%AA%9E/"
+        );
+    }
+
+    #[test]
+    fn article_permalink_stays_under_the_base_url() {
+        let mut c = config();
+        // With no leading `/`, `Url::join` would read `http:evil` as an absolute URL.
+        c.content.permalink = "{slug}/".into();
+        let a = parse_article(
+            "x.md",
+            b"---\ntitle: T\ndate: 2024-09-07\nslug: \"http:evil\"\n---\n",
+            &c,
+            ParseOptions::default(),
+        )
+        .article
+        .unwrap();
+        assert_eq!(a.permalink.as_str(), "https://example.com/blog/http:evil/");
+        c.content.permalink = "/{section}/../../{slug}/".into();
+        let p = parse_article(
+            "a/x.md",
+            b"---\ntitle: T\ndate: 2024-09-07\n---\n",
+            &c,
+            ParseOptions::default(),
+        );
+        assert!(p.article.is_none());
+        let d = &p.diagnostics[0];
+        assert!(
+            d.is_error() && d.message.contains("content.permalink"),
+            "{d}"
+        );
     }
 
     #[test]
