@@ -418,6 +418,14 @@ fn absolute_url(key: &str, text: &str) -> Result<Url, ConfigError> {
 
 fn base_url(text: &str) -> Result<Url, ConfigError> {
     let mut url = absolute_url("site.base_url", text)?;
+    if !url.username().is_empty() || url.password().is_some() {
+        // Not echoed: the message would print the password.
+        return Err(invalid(
+            "site.base_url",
+            "must not contain a user name or password (`user:password@`): they would appear in every link of the feeds",
+        ));
+    }
+    tag_authority(&url).map_err(|m| invalid("site.base_url", m))?;
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid(
             "site.base_url",
@@ -429,6 +437,51 @@ fn base_url(text: &str) -> Result<Url, ConfigError> {
         url.set_path(&path);
     }
     Ok(url)
+}
+
+/// The authority of default entry ids, `tag:AUTHORITY,DATE:slug` (RFC 4151), from the base
+/// URL's host. RFC 4151 allows only a DNS name (`DNScomp *("." DNScomp)`, where
+/// `DNScomp = alphaNum [*(alphaNum / "-") alphaNum]`) or an email address there:
+/// - a domain is used as is (the `url` crate has already lower-cased and punycoded it),
+///   without a final `.`; one that is not a DNS name (`my_host`, `-a.example`) is an error,
+///   since no id built from it would be valid;
+/// - an IPv4 address is kept: `127.0.0.1` matches the DNS-name grammar, and existing ids
+///   must not change;
+/// - an IPv6 address becomes its reverse-DNS name under `ip6.arpa` (RFC 3596), the one
+///   DNS name standing for exactly that address (`[::1]` is not allowed in a tag URI).
+pub fn tag_authority(base: &Url) -> Result<String, String> {
+    match base.host() {
+        Some(url::Host::Domain(domain)) => {
+            let name = domain.strip_suffix('.').unwrap_or(domain);
+            if is_dns_name(name) {
+                Ok(name.to_string())
+            } else {
+                Err(format!(
+                    "host `{domain}` is not a DNS name (letters, digits and `-` between dots), so it cannot name the entries' `tag:` ids (RFC 4151)"
+                ))
+            }
+        }
+        Some(url::Host::Ipv4(addr)) => Ok(addr.to_string()),
+        Some(url::Host::Ipv6(addr)) => {
+            let mut name = String::with_capacity(72);
+            for byte in addr.octets().iter().rev() {
+                name.push_str(&format!("{:x}.{:x}.", byte & 0xf, byte >> 4));
+            }
+            name.push_str("ip6.arpa");
+            Ok(name)
+        }
+        None => Err("has no host, which the entries' `tag:` ids need".into()),
+    }
+}
+
+fn is_dns_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.split('.').all(|comp| {
+            !comp.is_empty()
+                && comp.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !comp.starts_with('-')
+                && !comp.ends_with('-')
+        })
 }
 
 fn permalink_pattern(value: Option<String>) -> Result<String, ConfigError> {
@@ -585,6 +638,16 @@ mod tests {
         let cases = [
             ("site:\n  timezone: Mars/Olympus\n", "site.timezone"),
             ("site:\n  base_url: not a url\n", "site.base_url"),
+            (
+                "site:\n  base_url: https://u:pw@example.com/\n",
+                "site.base_url",
+            ),
+            (
+                "site:\n  base_url: https://u@example.com/\n",
+                "site.base_url",
+            ),
+            ("site:\n  base_url: http://my_host/\n", "site.base_url"),
+            ("site:\n  base_url: http://-a.example/\n", "site.base_url"),
             ("content:\n  permalink: /{title}/\n", "content.permalink"),
             ("server:\n  listen: localhost\n", "server.listen"),
             ("feeds:\n  limit: 0\n", "feeds.limit"),
@@ -603,6 +666,48 @@ mod tests {
                 .to_string();
             assert!(err.contains(key), "{text:?} -> {err}");
         }
+    }
+
+    #[test]
+    fn config_base_url_credentials_are_not_echoed() {
+        let flags = Overrides {
+            base_url: Some("https://user:s3cret@example.com/".into()),
+            ..Default::default()
+        };
+        let err = Config::load_with_env(&flags, env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("site.base_url"), "{err}");
+        assert!(!err.contains("s3cret"), "{err}");
+    }
+
+    #[test]
+    fn config_tag_authority_is_a_dns_name() {
+        let authority = |u: &str| tag_authority(&Url::parse(u).unwrap());
+        assert_eq!(
+            authority("https://Example.COM./blog/").unwrap(),
+            "example.com"
+        );
+        assert_eq!(
+            authority("https://bücher.example/").unwrap(),
+            "xn--bcher-kva.example"
+        );
+        assert_eq!(authority("http://127.0.0.1:8080/").unwrap(), "127.0.0.1");
+        assert_eq!(
+            authority("http://[::1]:8080/").unwrap(),
+            format!("1.{}ip6.arpa", "0.".repeat(31))
+        );
+        assert_eq!(
+            authority("http://[2001:db8::abcd]/").unwrap(),
+            format!("d.c.b.a.{}8.b.d.0.1.0.0.2.ip6.arpa", "0.".repeat(20))
+        );
+        assert!(authority("http://my_host/").is_err());
+        assert!(authority("http://a-/").is_err());
+        let flags = Overrides {
+            base_url: Some("http://[::1]:8080/".into()),
+            ..Default::default()
+        };
+        assert!(Config::load_with_env(&flags, env(&[])).is_ok());
     }
 
     #[test]

@@ -604,8 +604,10 @@ fn is_dot_segment(segment: &str) -> bool {
 }
 
 /// `tag:host,YYYY-MM-DD:slug` (RFC 4151): independent of title, body, folder and base path.
+/// The host is written as [`crate::config::tag_authority`] says (an IPv6 address as its
+/// `ip6.arpa` name); config validation has rejected base URLs that give none.
 pub fn tag_uri(base: &Url, day: chrono::NaiveDate, slug: &str) -> String {
-    let host = base.host_str().unwrap_or("localhost");
+    let host = crate::config::tag_authority(base).unwrap_or_else(|_| "localhost".into());
     let mut specific = String::with_capacity(slug.len());
     for b in slug.bytes() {
         // Keep tag-URI-safe characters; percent-encode the rest so the id is a valid URI.
@@ -946,6 +948,18 @@ mod tests {
             d.is_error() && d.message.contains("content.permalink"),
             "{d}"
         );
+    }
+
+    #[test]
+    fn article_ids_on_an_ip_host_are_valid_tag_uris() {
+        let day = chrono::NaiveDate::from_ymd_opt(2024, 1, 2).unwrap();
+        let v6 = Url::parse("http://[::1]:8080/").unwrap();
+        assert_eq!(
+            tag_uri(&v6, day, "x"),
+            format!("tag:1.{}ip6.arpa,2024-01-02:x", "0.".repeat(31))
+        );
+        let v4 = Url::parse("http://127.0.0.1:8080/").unwrap();
+        assert_eq!(tag_uri(&v4, day, "x"), "tag:127.0.0.1,2024-01-02:x");
     }
 
     #[test]
