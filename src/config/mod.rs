@@ -492,6 +492,16 @@ fn permalink_pattern(value: Option<String>) -> Result<String, ConfigError> {
             format!("`{pattern}` must contain `{{slug}}` so every article gets its own URL"),
         ));
     }
+    // Caught here once rather than as an error on every article (see `article::permalink`).
+    for segment in pattern.split('/') {
+        let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
+        if decoded == "." || decoded == ".." || segment.contains('\\') {
+            return Err(invalid(
+                "content.permalink",
+                format!("`{pattern}` must not contain `.` or `..` segments or `\\`"),
+            ));
+        }
+    }
     let mut rest = pattern.as_str();
     while let Some(start) = rest.find('{') {
         let end = rest[start..].find('}').ok_or_else(|| {
@@ -649,6 +659,12 @@ mod tests {
             ("site:\n  base_url: http://my_host/\n", "site.base_url"),
             ("site:\n  base_url: http://-a.example/\n", "site.base_url"),
             ("content:\n  permalink: /{title}/\n", "content.permalink"),
+            ("content:\n  permalink: /../{slug}/\n", "content.permalink"),
+            ("content:\n  permalink: /%2E/{slug}/\n", "content.permalink"),
+            (
+                "content:\n  permalink: \"/a\\\\b/{slug}/\"\n",
+                "content.permalink",
+            ),
             ("server:\n  listen: localhost\n", "server.listen"),
             ("feeds:\n  limit: 0\n", "feeds.limit"),
             ("feeds:\n  atom_path: /feed.xml\n", "feeds.atom_path"),
