@@ -8,6 +8,7 @@ use chrono::{DateTime, Datelike, FixedOffset, Utc};
 use url::Url;
 
 use super::dates;
+use super::fields;
 use super::front_matter::{self, Located, RawFrontMatter, Split, Text};
 use super::render::{self, BodyKind, RenderedBody};
 use crate::config::{Config, Person};
@@ -392,7 +393,12 @@ fn build_article(
         .map_err(|m| at_key("slug", m))?;
 
     let id = match text_of(raw.id) {
-        Some(id) => id,
+        // The id is the entry's identity: an invalid one leaves the article out rather than
+        // going out changed (see `fields::check_id`).
+        Some(id) => {
+            fields::check_id(&id).map_err(|m| at_key("id", format!("`id` `{id}` {m}")))?;
+            id
+        }
         None => tag_uri(&config.site.base_url, local_date.date_naive(), &slug),
     };
 
@@ -697,11 +703,11 @@ mod tests {
     fn article_fields_are_read() {
         let a = ok(
             "notes/x.md",
-            "---\ntitle: \"A: <b> & c\"\ndate: 2024-01-02T10:00:00+02:00\nupdated: 2024-02-01\nslug: custom\nid: urn:x:1\nsummary: Short.\nauthor: {name: Ada, email: ada@example.com}\ntags: [rust, feeds, rust]\nimage: pic.jpg\nimage_alt: A pic\nlang: de\nlink: https://elsewhere.example/page\n---\nbody",
+            "---\ntitle: \"A: <b> & c\"\ndate: 2024-01-02T10:00:00+02:00\nupdated: 2024-02-01\nslug: custom\nid: urn:example:1\nsummary: Short.\nauthor: {name: Ada, email: ada@example.com}\ntags: [rust, feeds, rust]\nimage: pic.jpg\nimage_alt: A pic\nlang: de\nlink: https://elsewhere.example/page\n---\nbody",
         );
         assert_eq!(a.title, "A: <b> & c");
         assert_eq!(a.slug, "custom");
-        assert_eq!(a.id, "urn:x:1");
+        assert_eq!(a.id, "urn:example:1");
         assert_eq!(a.tags, vec!["rust", "feeds"]);
         assert_eq!(a.authors[0].email.as_deref(), Some("ada@example.com"));
         assert_eq!(
@@ -960,6 +966,22 @@ mod tests {
         );
         let v4 = Url::parse("http://127.0.0.1:8080/").unwrap();
         assert_eq!(tag_uri(&v4, day, "x"), "tag:127.0.0.1,2024-01-02:x");
+    }
+
+    #[test]
+    fn article_invalid_id_is_an_error_at_the_key() {
+        let d = err(
+            "a.md",
+            b"---\ntitle: x\ndate: 2024-01-01\nid: \"not a uri at all <&>\"\n---\n",
+        );
+        assert_eq!((d.line, d.column), (4, 1), "{d}");
+        assert!(d.message.starts_with("`id` `not a uri"), "{d}");
+        assert!(d.message.contains("tag:example.com,"), "{d}");
+        let d = err(
+            "a.md",
+            b"---\ntitle: x\ndate: 2024-01-01\nid: urn:x:1\n---\n",
+        );
+        assert!(d.message.contains("URN"), "{d}");
     }
 
     #[test]

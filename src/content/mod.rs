@@ -7,6 +7,7 @@
 pub mod article;
 pub mod dates;
 pub mod discover;
+pub mod fields;
 pub mod front_matter;
 pub mod render;
 

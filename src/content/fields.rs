@@ -1,0 +1,253 @@
+//! Syntax checks for front matter values that go into feeds verbatim: the entry `id` (Atom
+//! `<id>`, RSS `<guid>`) and language tags (`lang`, `site.language`).
+//!
+//! The rules follow the RFCs and stay within what the W3C feed validator accepts, since
+//! feeds that fail it are rejected or mangled by some readers.
+
+/// Checks an entry id. `Err` says what is wrong and what a valid id looks like.
+///
+/// An invalid id is not repaired (e.g. by percent-encoding non-ASCII): readers compare ids
+/// character by character (RFC 4287 §4.2.6.1), so a rewritten id is a different entry, and a
+/// repair rule we change later would show every such entry again as new. The author picks
+/// the final spelling once; the message suggests it.
+pub fn check_id(id: &str) -> Result<(), String> {
+    const SHAPE: &str = "an id must be an absolute URI such as \
+        `tag:example.com,2024-03-27:my-post`, `urn:uuid:…` or `https://example.com/p/1`";
+    if let Some(c) = id.chars().find(|c| c.is_whitespace()) {
+        return Err(format!("contains whitespace ({}); {SHAPE}", char_name(c)));
+    }
+    if let Some(c) = id.chars().find(|c| !c.is_ascii()) {
+        return Err(format!(
+            "contains the non-ASCII character `{c}`; percent-encode it as UTF-8 (`{}`) if that \
+             is the id you want — {SHAPE}",
+            percent_encode_non_ascii(id)
+        ));
+    }
+    if let Some(c) = id.chars().find(|&c| !is_uri_char(c)) {
+        return Err(format!(
+            "contains the character `{c}`, not allowed in a URI; {SHAPE}"
+        ));
+    }
+    check_percent_escapes(id).map_err(|m| format!("{m}; {SHAPE}"))?;
+    let Some((scheme, rest)) = id.split_once(':') else {
+        return Err(format!("has no scheme (`name:`); {SHAPE}"));
+    };
+    let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    if !scheme_ok || rest.is_empty() {
+        return Err(format!("is not an absolute URI; {SHAPE}"));
+    }
+    match scheme.to_ascii_lowercase().as_str() {
+        "tag" => check_tag(id),
+        "urn" => check_urn(id),
+        "http" | "https" | "ftp" => {
+            let host = rest.strip_prefix("//").unwrap_or("");
+            if host.is_empty() || host.starts_with('/') {
+                Err(format!("`{scheme}:` id needs a host (`{scheme}://host/…`)"))
+            } else {
+                Ok(())
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Characters RFC 3986 allows in a URI (unreserved, reserved, `%`), minus `[`/`]`, which
+/// only an IPv6 host may use and no entry id needs.
+fn is_uri_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-._~:/?#@!$&'()*+,;=%".contains(c)
+}
+
+/// Every `%` starts a two-hex-digit escape.
+fn check_percent_escapes(s: &str) -> Result<(), String> {
+    let bytes = s.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'%'
+            && !(bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+        {
+            return Err("has a `%` not followed by two hex digits".into());
+        }
+    }
+    Ok(())
+}
+
+/// RFC 4151: `tag:` authority `,` date `:` specific [`#` fragment], where the authority is
+/// a DNS name or an email address, and the date `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+fn check_tag(id: &str) -> Result<(), String> {
+    const SHAPE: &str = "a tag id looks like `tag:example.com,2024-03-27:my-post` (RFC 4151: \
+        lowercase domain or email, a comma, a date YYYY[-MM[-DD]], a colon, then the name)";
+    let bad = |why: &str| Err(format!("is not a valid tag URI: {why}; {SHAPE}"));
+    let Some(rest) = id.strip_prefix("tag:") else {
+        return bad("the scheme must be written `tag:` in lowercase");
+    };
+    let Some((entity, specific)) = rest.split_once(':') else {
+        return bad("no `:` after the date");
+    };
+    let Some((authority, date)) = entity.rsplit_once(',') else {
+        return bad("no `,` between the domain and the date");
+    };
+    let domain = match authority.rsplit_once('@') {
+        Some((user, domain)) => {
+            let user_ok = !user.is_empty()
+                && user
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-._".contains(c));
+            if !user_ok {
+                return bad("the part before `@` must be lowercase letters, digits, `-`, `.`, `_`");
+            }
+            domain
+        }
+        None => authority,
+    };
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    };
+    if !domain.split('.').all(label_ok) {
+        return bad(&format!("`{domain}` is not a lowercase domain name"));
+    }
+    let date_ok = {
+        let parts: Vec<&str> = date.split('-').collect();
+        let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+        (1..=3).contains(&parts.len())
+            && digits(parts[0], 4)
+            && parts[1..].iter().all(|p| digits(p, 2))
+    };
+    if !date_ok {
+        return bad(&format!(
+            "`{date}` is not a date YYYY, YYYY-MM or YYYY-MM-DD"
+        ));
+    }
+    // `specific` and the fragment are pchar / "/" / "?" — every URI character but `#`
+    // (checked above), and at most one `#`.
+    if specific.matches('#').count() > 1 {
+        return bad("more than one `#`");
+    }
+    Ok(())
+}
+
+/// RFC 8141: `urn:` NID `:` NSS. NID: 2–32 letters, digits or hyphens, not starting or
+/// ending with a hyphen. The NSS is held to the RFC 2141 characters that the W3C validator
+/// (and older readers) accept: no `/`, `?`, `#`, `~` or `&`.
+fn check_urn(id: &str) -> Result<(), String> {
+    const SHAPE: &str = "a URN id looks like `urn:example:post-1` or `urn:uuid:<uuid>` \
+        (RFC 8141: `urn:`, a 2–32 character namespace of letters, digits and inner hyphens, \
+        `:`, then letters, digits, `%XX` escapes or ()+,-.:=@;$_!*')";
+    let bad = |why: String| Err(format!("is not a valid URN: {why}; {SHAPE}"));
+    let rest = &id[4..]; // the caller matched a 3-letter scheme and `:`
+    let Some((nid, nss)) = rest.split_once(':') else {
+        return bad("no `:` after the namespace".into());
+    };
+    let nid_ok = (2..=32).contains(&nid.len())
+        && !nid.starts_with('-')
+        && !nid.ends_with('-')
+        && nid.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if !nid_ok {
+        return bad(format!(
+            "namespace `{nid}` is not 2–32 letters, digits or inner hyphens"
+        ));
+    }
+    if nss.is_empty() {
+        return bad("nothing after the namespace".into());
+    }
+    if let Some(c) = nss
+        .chars()
+        .find(|&c| !(c.is_ascii_alphanumeric() || "()+,-.:=@;$_!*'%".contains(c)))
+    {
+        return bad(format!("`{c}` is not allowed after the namespace"));
+    }
+    if nid.eq_ignore_ascii_case("uuid") && !is_uuid(nss) {
+        return bad(format!("`{nss}` is not a UUID (8-4-4-4-12 hex digits)"));
+    }
+    Ok(())
+}
+
+fn is_uuid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+fn percent_encode_non_ascii(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
+}
+
+fn char_name(c: char) -> String {
+    match c {
+        ' ' => "a space".into(),
+        '\t' => "a tab".into(),
+        c => format!("U+{:04X}", c as u32),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_valid_forms_pass() {
+        for id in [
+            "tag:example.com,2024-03-27:terror-in-moscow",
+            "tag:example.com,2024:a/b?c=d#frag",
+            "tag:ada@example.com,2024-01:x%C3%BC",
+            "tag:example.com,2024:",
+            "urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66",
+            "urn:isbn:0451450523",
+            "urn:example:a:b",
+            "https://example.com/p/1?x=y#z",
+            "mailto:a@example.com",
+            "x-custom:thing",
+        ] {
+            assert_eq!(check_id(id), Ok(()), "{id}");
+        }
+    }
+
+    #[test]
+    fn id_invalid_forms_are_named() {
+        let cases = [
+            ("not a uri at all <&>", "whitespace"),
+            ("no-scheme", "scheme"),
+            ("a<b:c", "`<`"),
+            ("urn:x:1", "namespace `x`"),
+            ("urn:-ab:1", "namespace"),
+            ("urn:ab-:1", "namespace"),
+            ("urn:example:", "nothing after"),
+            ("urn:example:a/b", "`/`"),
+            ("urn:uuid:1234", "UUID"),
+            ("tag:example.com,2024:ünïcode", "%C3%BCn%C3%AFcode"),
+            ("tag:Example.com,2024:x", "lowercase domain"),
+            ("tag:example.com:x", "`,`"),
+            ("tag:example.com,24:x", "date"),
+            ("tag:example.com,2024-3:x", "date"),
+            ("TAG:example.com,2024:x", "lowercase"),
+            ("tag:example.com,2024:a#b#c", "`#`"),
+            ("http:/x", "host"),
+            ("https:", "absolute"),
+            ("a:%zz", "hex"),
+        ];
+        for (id, needle) in cases {
+            let err = check_id(id).expect_err(id);
+            assert!(err.contains(needle), "{id}: {err}");
+        }
+    }
+}
