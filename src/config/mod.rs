@@ -182,7 +182,7 @@ impl Config {
                     .as_deref()
                     .unwrap_or("http://localhost:8080/"),
             )?,
-            language: non_empty("site.language", r.site.language, "en")?,
+            language: language(r.site.language)?,
             // Atom needs an author; without one configured, the site speaks for itself.
             author: match r.site.author {
                 Some(spec) => spec
@@ -370,6 +370,24 @@ fn non_empty(key: &str, value: Option<String>, default: &str) -> Result<String, 
     }
 }
 
+/// `site.language`: a BCP 47 tag, checked like an article's `lang` (it goes out as RSS
+/// `language` and Atom `xml:lang`). Config has no warnings, so `en_US` is an error that
+/// names the spelling to use instead.
+fn language(value: Option<String>) -> Result<String, ConfigError> {
+    let tag = non_empty("site.language", value, "en")?;
+    let tag = tag.trim().to_string();
+    match crate::content::fields::check_language(&tag) {
+        crate::content::fields::Language::Valid => Ok(tag),
+        crate::content::fields::Language::Normalised(fixed) => Err(invalid(
+            "site.language",
+            format!("`{tag}` is not a BCP 47 language tag; write `{fixed}`"),
+        )),
+        crate::content::fields::Language::Invalid(message) => {
+            Err(invalid("site.language", message))
+        }
+    }
+}
+
 /// Upper bound of `server.workers`: far beyond any core count worth one event loop each.
 const MAX_WORKERS: usize = 256;
 
@@ -540,6 +558,20 @@ mod tests {
         let path = dir.path().join("feedwright.yaml");
         std::fs::write(&path, text).unwrap();
         (dir, path)
+    }
+
+    #[test]
+    fn config_site_language_must_be_a_language_tag() {
+        let raw = |lang: &str| {
+            let mut raw = RawConfig::default();
+            raw.site.language = Some(lang.to_string());
+            Config::from_raw(raw)
+        };
+        assert_eq!(raw("pt-BR").unwrap().site.language, "pt-BR");
+        let e = raw("en_US").unwrap_err().to_string();
+        assert!(e.contains("site.language") && e.contains("`en-US`"), "{e}");
+        let e = raw("english").unwrap_err().to_string();
+        assert!(e.contains("site.language") && e.contains("BCP 47"), "{e}");
     }
 
     #[test]

@@ -452,6 +452,34 @@ fn build_article(
         None => None,
     };
 
+    // A bad `lang` only loses the language hint, so the article still publishes.
+    let lang = match text_of(raw.lang) {
+        Some(tag) => match fields::check_language(&tag) {
+            fields::Language::Valid => Some(tag),
+            fields::Language::Normalised(fixed) => {
+                let at = at_key("lang", String::new());
+                diagnostics.push(Diagnostic::warning(
+                    Path::new(source),
+                    at.line,
+                    at.column,
+                    format!("`lang` `{tag}` written as `{fixed}` (language tags use `-`)"),
+                ));
+                Some(fixed)
+            }
+            fields::Language::Invalid(m) => {
+                let at = at_key("lang", String::new());
+                diagnostics.push(Diagnostic::warning(
+                    Path::new(source),
+                    at.line,
+                    at.column,
+                    format!("`lang`: {m}; ignored"),
+                ));
+                None
+            }
+        },
+        None => None,
+    };
+
     let body_kind = if file_name.to_ascii_lowercase().ends_with(".html") {
         BodyKind::Html
     } else {
@@ -475,7 +503,7 @@ fn build_article(
         authors,
         tags,
         image,
-        lang: text_of(raw.lang),
+        lang,
         body: Arc::from(if options.keep_body { split.body } else { "" }),
         body_kind,
         body_loaded: options.keep_body,
@@ -982,6 +1010,25 @@ mod tests {
             b"---\ntitle: x\ndate: 2024-01-01\nid: urn:x:1\n---\n",
         );
         assert!(d.message.contains("URN"), "{d}");
+    }
+
+    #[test]
+    fn article_lang_is_normalised_or_ignored_with_a_warning() {
+        let p = parse(
+            "a.md",
+            "---\ntitle: x\ndate: 2024-01-01\nlang: en_US\n---\n",
+        );
+        assert_eq!(p.article.unwrap().lang.as_deref(), Some("en-US"));
+        assert_eq!(p.diagnostics.len(), 1);
+        assert!(p.diagnostics[0].message.contains("`lang`"));
+        assert_eq!(p.diagnostics[0].line, 4);
+        for bad in ["english", "123", "en US", "xx-invalid-"] {
+            let text = format!("---\ntitle: x\ndate: 2024-01-01\nlang: {bad}\n---\n");
+            let p = parse("a.md", &text);
+            assert_eq!(p.article.unwrap().lang, None, "{bad}");
+            assert!(!p.diagnostics[0].is_error());
+            assert!(p.diagnostics[0].message.starts_with("`lang`:"), "{bad}");
+        }
     }
 
     #[test]
