@@ -438,17 +438,27 @@ fn build_article(
     let mut seen = std::collections::BTreeSet::new();
     tags.retain(|t| seen.insert(t.clone()));
 
+    // The lead image is written into the content HTML outside the body's sanitizer, so only
+    // http(s) URLs may pass (no `javascript:`, `data:`, `file:`); a bad one only loses the
+    // image, so the article still publishes.
     let image = match text_of(raw.image) {
-        Some(src) => Some(LeadImage {
-            url: permalink.join(&src).map_err(|e| {
-                at_key(
-                    "image",
-                    format!("`image` `{src}` is not a URL or path: {e}"),
-                )
-            })?,
-            alt: text_of(raw.image_alt),
-            credit: text_of(raw.image_credit),
-        }),
+        Some(src) => match image_url(&permalink, &src) {
+            Ok(url) => Some(LeadImage {
+                url,
+                alt: text_of(raw.image_alt),
+                credit: text_of(raw.image_credit),
+            }),
+            Err(m) => {
+                let at = at_key("image", String::new());
+                diagnostics.push(Diagnostic::warning(
+                    Path::new(source),
+                    at.line,
+                    at.column,
+                    format!("`image` `{src}` {m}; the image is left out"),
+                ));
+                None
+            }
+        },
         None => None,
     };
 
@@ -652,6 +662,20 @@ pub fn tag_uri(base: &Url, day: chrono::NaiveDate, slug: &str) -> String {
         }
     }
     format!("tag:{host},{}:{specific}", day.format("%Y-%m-%d"))
+}
+
+/// A lead image source: an http(s) URL, or a path resolved against the permalink.
+fn image_url(permalink: &Url, src: &str) -> Result<Url, String> {
+    let url = permalink
+        .join(src)
+        .map_err(|e| format!("is not a URL or path ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "must be an http(s) URL or a path, not a `{}:` URL",
+            url.scheme()
+        ));
+    }
+    Ok(url)
 }
 
 fn absolute_http_url(text: &str) -> Result<Url, String> {
@@ -1029,6 +1053,33 @@ mod tests {
             assert!(!p.diagnostics[0].is_error());
             assert!(p.diagnostics[0].message.starts_with("`lang`:"), "{bad}");
         }
+    }
+
+    #[test]
+    fn article_image_must_be_http_or_a_path() {
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "data:image/png;base64,AAAA",
+            "file:///etc/passwd",
+            "vbscript:x",
+        ] {
+            let text = format!("---\ntitle: x\ndate: 2024-01-01\nimage: \"{bad}\"\n---\n");
+            let p = parse("a.md", &text);
+            assert_eq!(p.article.unwrap().image, None, "{bad}");
+            let d = &p.diagnostics[0];
+            assert!(!d.is_error(), "{d}");
+            assert!(d.message.starts_with("`image`"), "{d}");
+            assert_eq!(d.line, 4, "{d}");
+        }
+        let a = ok(
+            "a.md",
+            "---\ntitle: x\ndate: 2024-01-01\nimage: //cdn.example.net/p.jpg\n---\n",
+        );
+        assert_eq!(
+            a.image.unwrap().url.as_str(),
+            "https://cdn.example.net/p.jpg"
+        );
     }
 
     #[test]
