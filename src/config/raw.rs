@@ -3,22 +3,79 @@
 
 use std::path::Path;
 
+use std::fmt;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
+
+use crate::content::front_matter::Text;
 
 use super::{ConfigError, LogFormat, Person, WatchMode};
 
 /// A person as written in YAML: `Ada`, or `{name: Ada, email: a@x.org, uri: https://…}`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub enum PersonSpec {
     Name(String),
     Full {
         name: String,
-        #[serde(default)]
         email: Option<String>,
-        #[serde(default)]
         uri: Option<String>,
     },
+}
+
+// Hand-written rather than `#[serde(untagged)]`, whose only error is "data did not match any
+// variant": this one says what is missing, at the value's position. Scalars read as text,
+// like every other front matter string (`name: 1984`).
+impl<'de> Deserialize<'de> for PersonSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = PersonSpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a name or a `{name, email, uri}` mapping")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<PersonSpec, E> {
+                Ok(PersonSpec::Name(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<PersonSpec, E> {
+                Ok(PersonSpec::Name(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<PersonSpec, E> {
+                Ok(PersonSpec::Name(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<PersonSpec, E> {
+                Ok(PersonSpec::Name(v.to_string()))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<PersonSpec, E> {
+                Ok(PersonSpec::Name(v.to_string()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PersonSpec, A::Error> {
+                let (mut name, mut email, mut uri) = (None, None, None);
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "name" => name = map.next_value::<Option<Text>>()?,
+                        "email" => email = map.next_value::<Option<Text>>()?,
+                        "uri" => uri = map.next_value::<Option<Text>>()?,
+                        // Other keys are ignored, as everywhere in front matter.
+                        _ => {
+                            map.next_value::<de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                let Some(Text(name)) = name else {
+                    return Err(de::Error::custom(
+                        "each author needs a `name` (write `Name` or `{name: Name, email: …, uri: …}`)",
+                    ));
+                };
+                Ok(PersonSpec::Full {
+                    name,
+                    email: email.map(|t| t.0),
+                    uri: uri.map(|t| t.0),
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl PersonSpec {

@@ -410,17 +410,14 @@ fn build_article(
     };
 
     let mut authors = Vec::new();
-    for spec in raw
-        .author
-        .into_iter()
-        .chain(raw.authors)
-        .flat_map(|a| a.into_vec())
-    {
-        let key = "author";
-        authors.push(
-            spec.into_person()
-                .map_err(|m| at_key(key, format!("`author`: {m}")))?,
-        );
+    let written = [("author", raw.author), ("authors", raw.authors)];
+    for (key, specs) in written {
+        for spec in specs.into_iter().flat_map(|a| a.into_vec()) {
+            authors.push(
+                spec.into_person()
+                    .map_err(|m| at_key(key, format!("`{key}`: {m}")))?,
+            );
+        }
     }
     if authors.is_empty() {
         authors.push(config.site.author.clone());
@@ -1080,6 +1077,21 @@ mod tests {
             a.image.unwrap().url.as_str(),
             "https://cdn.example.net/p.jpg"
         );
+    }
+
+    #[test]
+    fn article_author_errors_name_the_key_as_written() {
+        let d = err(
+            "a.md",
+            b"---\ntitle: x\ndate: 2024-01-01\nauthors:\n  - {name: A, email: nope}\n---\n",
+        );
+        assert!(d.message.starts_with("`authors`:"), "{d}");
+        assert_eq!(d.line, 4, "{d}");
+        let d = err(
+            "a.md",
+            b"---\ntitle: x\ndate: 2024-01-01\nauthor: {name: A, email: nope}\n---\n",
+        );
+        assert!(d.message.starts_with("`author`:"), "{d}");
     }
 
     #[test]

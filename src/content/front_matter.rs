@@ -167,11 +167,86 @@ fn feed_text<E: de::Error>(v: &str) -> Result<(), E> {
 }
 
 /// `x` or `[x, y]`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub enum OneOrMany<T> {
     One(T),
     Many(Vec<T>),
+}
+
+/// What a [`OneOrMany`] field holds, for its error messages.
+pub trait OneOrManyItem: for<'de> Deserialize<'de> {
+    /// The whole field's shape, e.g. "a string or a list of strings".
+    const EXPECTING: &'static str;
+    /// Whether a single item may be a mapping (`{name: …}`).
+    const MAP: bool;
+}
+
+impl OneOrManyItem for Text {
+    const EXPECTING: &'static str = "a string or a list of strings";
+    const MAP: bool = false;
+}
+
+impl OneOrManyItem for PersonSpec {
+    const EXPECTING: &'static str = "a name, a `{name, email, uri}` mapping, or a list of those";
+    const MAP: bool = true;
+}
+
+// Hand-written rather than `#[serde(untagged)]`: an untagged enum buffers the value and
+// reports only "did not match any variant", losing the field name and position.
+impl<'de, T: OneOrManyItem> Deserialize<'de> for OneOrMany<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::value::{MapAccessDeserializer, StrDeserializer};
+        use serde::de::{IntoDeserializer, MapAccess, SeqAccess};
+        use std::marker::PhantomData;
+
+        struct V<T>(PhantomData<T>);
+        impl<T> V<T> {
+            fn one<E: de::Error, U: IntoDeserializer<'static, E>>(v: U) -> Result<OneOrMany<T>, E>
+            where
+                T: OneOrManyItem,
+            {
+                T::deserialize(v.into_deserializer()).map(OneOrMany::One)
+            }
+        }
+        impl<'de, T: OneOrManyItem> Visitor<'de> for V<T> {
+            type Value = OneOrMany<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(T::EXPECTING)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                T::deserialize(StrDeserializer::<E>::new(v)).map(OneOrMany::One)
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Self::one(v)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Self::one(v)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Self::one(v)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Self::one(v)
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Self::one(v)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(OneOrMany::Many(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                if !T::MAP {
+                    return Err(de::Error::invalid_type(de::Unexpected::Map, &self));
+                }
+                T::deserialize(MapAccessDeserializer::new(map)).map(OneOrMany::One)
+            }
+        }
+        d.deserialize_any(V(PhantomData))
+    }
 }
 
 impl<T> OneOrMany<T> {
@@ -252,6 +327,7 @@ pub fn parse_yaml(split: &Split<'_>) -> Result<RawFrontMatter, Located> {
             .split(':')
             .next()
         {
+            let field = field.split(['[', '.']).next().unwrap_or(field);
             if let Some((line, column)) = key_position(split, field.trim()) {
                 if e.location().is_none() || located.line == split.yaml_first_line {
                     located.line = line;
@@ -405,5 +481,55 @@ mod tests {
     fn front_matter_unknown_keys_are_listed_with_lines() {
         let s = split("---\ntitle: x\ncolour: red\n---\n").unwrap();
         assert_eq!(unknown_keys(&s), vec![("colour".to_string(), 3, 1)]);
+    }
+
+    fn yaml_err(yaml: &str) -> Located {
+        let text = format!("---\ntitle: x\ndate: 2024-01-01\n{yaml}---\n");
+        let s = split(&text).unwrap();
+        parse_yaml(&s).unwrap_err()
+    }
+
+    #[test]
+    fn front_matter_list_fields_name_the_key_and_the_shape() {
+        let e = yaml_err("tags: {a: 1}\n");
+        assert!(
+            e.message.contains("tags") && e.message.contains("a string or a list of strings"),
+            "{e:?}"
+        );
+        assert_eq!(e.line, 4, "{e:?}");
+        let e = yaml_err("categories: {a: 1}\n");
+        assert!(e.message.contains("categories"), "{e:?}");
+        let e = yaml_err("authors: [{email: only@example.com}]\n");
+        assert!(
+            e.message.contains("authors") && e.message.contains("needs a `name`"),
+            "{e:?}"
+        );
+        assert_eq!(e.line, 4, "{e:?}");
+        let e = yaml_err("title2: y\nauthor:\n  - ok\n  - [nested]\n");
+        assert!(e.message.contains("author[1]"), "{e:?}");
+        assert_eq!(e.line, 7, "{e:?}");
+        assert!(!e.message.contains("untagged"), "{e:?}");
+    }
+
+    #[test]
+    fn front_matter_scalars_in_lists_read_as_text() {
+        let s = split("---\ntags: [1, true, x]\nauthor: [Ada, {name: 42}]\n---\n").unwrap();
+        let fm = parse_yaml(&s).unwrap();
+        let tags: Vec<String> = fm
+            .tags
+            .unwrap()
+            .into_vec()
+            .into_iter()
+            .map(|t| t.0)
+            .collect();
+        assert_eq!(tags, vec!["1", "true", "x"]);
+        let authors: Vec<String> = fm
+            .author
+            .unwrap()
+            .into_vec()
+            .into_iter()
+            .map(|p| p.into_person().unwrap().name)
+            .collect();
+        assert_eq!(authors, vec!["Ada", "42"]);
     }
 }
