@@ -51,9 +51,15 @@ fn item(article: &Article, config: &Config) -> Item {
             })
             .collect::<Vec<_>>(),
     );
-    // RSS `author` must be an email; names without one go to `dc:creator`. Never both for
-    // one item: the W3C validator flags that as duplicate semantics.
-    match article.authors.iter().find_map(rss_person) {
+    // RSS `author` holds one email address, so it is used only for a single author with an
+    // email. Otherwise every author's name goes to its own `dc:creator`, which readers list
+    // as co-authors. Never both for one item: the W3C validator flags that as duplicate
+    // semantics.
+    let sole_author = match article.authors.as_slice() {
+        [only] => rss_person(only),
+        _ => None,
+    };
+    match sole_author {
         Some(author) => item.set_author(author),
         None => {
             let mut dc = DublinCoreExtension::default();
@@ -129,6 +135,34 @@ fn hex_escapes_outside_cdata(xml: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::feed::tests::article;
+
+    #[test]
+    fn rss_every_author_is_named() {
+        let c = Config::defaults();
+        let many = article(
+            "a.md",
+            "---\ntitle: t\ndate: 2024-01-01\nauthors:\n  - {name: A One, email: a@example.com}\n  - {name: B Two, email: b@example.com}\n  - C Three\n---\nx",
+        );
+        let xml = render_rss(&[many], &c);
+        for name in ["A One", "B Two", "C Three"] {
+            assert!(
+                xml.contains(&format!("<dc:creator>{name}</dc:creator>")),
+                "{xml}"
+            );
+        }
+        assert!(!xml.contains("<author>"), "{xml}");
+        let one = article(
+            "b.md",
+            "---\ntitle: t\ndate: 2024-01-01\nauthor: {name: Ada, email: ada@example.com}\n---\nx",
+        );
+        let xml = render_rss(&[one], &c);
+        assert!(
+            xml.contains("<author>ada@example.com (Ada)</author>"),
+            "{xml}"
+        );
+        assert!(!xml.contains("dc:creator>"), "{xml}");
+    }
 
     #[test]
     fn pub_dates_keep_whole_and_half_hour_offsets_and_move_others_to_utc() {
