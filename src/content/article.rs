@@ -830,8 +830,12 @@ mod tests {
             ("title", "title: \"a\\uFFFFb\""),
             ("summary", "summary: \"x\\x1Fy\""),
             ("id", "id: \"tag:example.com,2024:\\x07\""),
+            ("tags[1]", "tags: [ok, \"b\\x1Fad\"]"),
+            ("author", "author: \"Ann\\x02\""),
+            ("authors[0].name", "authors: [{name: \"Bo\\x02b\"}]"),
         ] {
-            let text = format!("---\n{yaml}\ndate: 2024-01-01\n---\nBody.\n");
+            let title = if field == "title" { "" } else { "title: T\n" };
+            let text = format!("---\n{title}{yaml}\ndate: 2024-01-01\n---\nBody.\n");
             let d = err("a.md", text.as_bytes()).to_string();
             assert!(
                 d.contains(field) && d.contains("feeds cannot carry"),
