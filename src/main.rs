@@ -111,6 +111,15 @@ where
     };
 }
 
+/// `1 file`, `2 files`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 fn check(config: &Config, strict: bool) -> anyhow::Result<ExitCode> {
     init_logging(config, false)?;
     let report = app::check(config, strict, chrono::Utc::now())?;
@@ -118,12 +127,12 @@ fn check(config: &Config, strict: bool) -> anyhow::Result<ExitCode> {
         println!("{}", app::located(config, d));
     }
     eprintln!(
-        "checked {} files in {}: {} published, {} errors, {} warnings",
-        report.files,
+        "checked {} in {}: {} published, {}, {}",
+        count(report.files, "file"),
         config.content.dir.display(),
         report.published,
-        report.errors(),
-        report.warnings()
+        count(report.errors(), "error"),
+        count(report.warnings(), "warning"),
     );
     let failed = report.errors() > 0 || (strict && report.warnings() > 0);
     Ok(if failed {
