@@ -228,8 +228,50 @@ impl Metrics {
         let mut out = String::with_capacity(4096);
         // Writing into a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
-        out
+        sort_series(&out)
     }
+}
+
+/// The registry keeps labelled series in hash maps, so their order changes from one process
+/// to the next. Sorted by label set (ignoring `le`), two scrapes of the same state read the
+/// same and diff cleanly; the lines of one series (a histogram's buckets, sum and count) keep
+/// their order, which OpenMetrics prescribes.
+fn sort_series(text: &str) -> String {
+    fn series_labels(line: &str) -> String {
+        let Some((_, rest)) = line.split_once('{') else {
+            return String::new();
+        };
+        let labels = rest.split_once('}').map_or(rest, |(labels, _)| labels);
+        labels
+            .split(',')
+            .filter(|label| !label.starts_with("le="))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut run: Vec<(String, Vec<&str>)> = Vec::new();
+    let flush = |run: &mut Vec<(String, Vec<&str>)>, out: &mut String| {
+        run.sort_by(|a, b| a.0.cmp(&b.0));
+        for line in run.drain(..).flat_map(|(_, lines)| lines) {
+            out.push_str(line);
+            out.push('\n');
+        }
+    };
+    for line in text.lines() {
+        if line.starts_with('#') {
+            flush(&mut run, &mut out);
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let key = series_labels(line);
+        match run.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, lines)) => lines.push(line),
+            None => run.push((key, vec![line])),
+        }
+    }
+    flush(&mut run, &mut out);
+    out
 }
 
 /// Request counters of one route, resolved once so counting is a couple of atomic adds.
@@ -265,6 +307,30 @@ fn saturating_i64(n: usize) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn series_are_sorted_whatever_order_they_were_created_in() {
+        let routes = ["/feed.xml", "/atom.xml", "/", "/metrics", "/readyz"];
+        let a = Metrics::new();
+        let b = Metrics::new();
+        for route in routes {
+            a.route(route).observe(&a, 200, 5);
+        }
+        for route in routes.iter().rev() {
+            b.route(route).observe(&b, 200, 5);
+        }
+        a.observe_reload(0.01, 2, 1);
+        b.observe_reload(0.01, 2, 1);
+        let text = a.encode();
+        assert_eq!(text, b.encode());
+        let pos = |needle: &str| text.find(needle).unwrap_or_else(|| panic!("{needle}"));
+        assert!(pos(r#"{route="/",status="200"}"#) < pos(r#"{route="/readyz",status="200"}"#));
+        // A histogram's lines keep the encoder's order: sum, count, then buckets up to +Inf.
+        let inf = pos("feedwright_reload_duration_seconds_bucket{le=\"+Inf\"}");
+        let first = pos("feedwright_reload_duration_seconds_bucket{le=\"0.001\"}");
+        assert!(pos("feedwright_reload_duration_seconds_count") < first && first < inf);
+        assert!(text.ends_with("# EOF\n"), "{text}");
+    }
 
     #[test]
     fn encodes_every_metric_with_bounded_labels() {
