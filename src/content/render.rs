@@ -73,15 +73,13 @@ pub fn render_body(
     let explicit = explicit_summary
         .map(strip_non_feed_chars)
         .filter(|s| !s.trim().is_empty());
-    // Only gather excerpt text when it can be used (cheap either way).
-    let want_auto = explicit.is_none();
 
-    let (content_raw, more_at, auto_text, more_html) = match kind {
+    let (content_raw, more_at, more_html) = match kind {
         BodyKind::Markdown => {
-            let md = markdown_to_html(body, &fn_id_start, want_auto.then_some(limit));
-            (md.html, md.more_at, md.summary, md.more_html)
+            let md = markdown_to_html(body, &fn_id_start);
+            (md.html, md.more_at, md.more_html)
         }
-        BodyKind::Html => (body.to_owned(), find_more_line(body), None, None),
+        BodyKind::Html => (body.to_owned(), find_more_line(body), None),
     };
     let content_html = finish(sanitize(&content_raw, base, &fn_id_start));
 
@@ -92,7 +90,7 @@ pub fn render_body(
             let part = body.get(..at)?;
             let raw = match (kind, &more_html) {
                 (BodyKind::Markdown, Some(html)) => html.clone(),
-                (BodyKind::Markdown, None) => markdown_to_html(part, &fn_id_start, None).html,
+                (BodyKind::Markdown, None) => markdown_to_html(part, &fn_id_start).html,
                 (BodyKind::Html, _) => part.to_owned(),
             };
             let html = finish(sanitize(&raw, base, &fn_id_start));
@@ -101,17 +99,7 @@ pub fn render_body(
         });
         match from_more {
             Some(html) => html,
-            None => {
-                let text = match auto_text {
-                    Some(t) => t,
-                    None => {
-                        let mut buf = PlainText::new(limit);
-                        html_text(&content_html, &mut buf);
-                        buf.finish()
-                    }
-                };
-                finish(escape_html(&text))
-            }
+            None => finish(escape_html(&auto_summary(&content_html, limit))),
         }
     };
 
@@ -211,76 +199,33 @@ struct MarkdownOut {
     html: String,
     /// Byte offset of the first `<!-- more -->` HTML block line.
     more_at: Option<usize>,
-    /// Automatic summary text (plain, unescaped), if requested.
-    summary: Option<String>,
     /// HTML of the part before the marker, without footnote references (their definitions
     /// are not part of the excerpt, and a dangling `[^x]` would read as noise).
     more_html: Option<String>,
 }
 
-/// Single pass over the events: rewrite footnote ids, linkify bare URLs,
-/// locate the `<!-- more -->` marker and collect excerpt text.
-fn markdown_to_html(src: &str, fn_id_start: &str, summary_limit: Option<usize>) -> MarkdownOut {
+/// Single pass over the events: rewrite footnote ids, linkify bare URLs and locate the
+/// `<!-- more -->` marker. (The automatic summary is taken from the sanitized HTML, so raw
+/// HTML paragraphs count like Markdown ones.)
+fn markdown_to_html(src: &str, fn_id_start: &str) -> MarkdownOut {
     let parser = Parser::new_ext(src, markdown_options());
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut more_at = None;
     let mut more_event_index = None;
 
-    // Excerpt collectors: paragraphs first, any text as a fallback (so a body
-    // of only headings/lists/code still gets a summary).
-    let mut para = summary_limit.map(PlainText::new);
-    let mut any = summary_limit.map(PlainText::new);
-
-    let mut in_paragraph = 0usize;
-    let mut in_footnote = 0usize;
     let mut in_image = 0usize;
     let mut in_link = 0usize;
     let mut in_code_block = false;
     let mut raw_link_depth = 0usize;
-    // Inside raw inline `<script>`/`<style>`: that text is not prose.
-    let mut raw_hidden_depth = 0usize;
 
     for (event, range) in TextMergeWithOffset::new(parser.into_offset_iter()) {
         match &event {
-            Event::Start(Tag::Paragraph) => in_paragraph += 1,
-            Event::End(TagEnd::Paragraph) => {
-                in_paragraph = in_paragraph.saturating_sub(1);
-                if let Some(p) = para.as_mut() {
-                    p.paragraph_break();
-                }
-            }
-            Event::Start(Tag::FootnoteDefinition(_)) => in_footnote += 1,
-            Event::End(TagEnd::FootnoteDefinition) => in_footnote = in_footnote.saturating_sub(1),
             Event::Start(Tag::Image { .. }) => in_image += 1,
             Event::End(TagEnd::Image) => in_image = in_image.saturating_sub(1),
             Event::Start(Tag::Link { .. }) => in_link += 1,
             Event::End(TagEnd::Link) => in_link = in_link.saturating_sub(1),
             Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
             Event::End(TagEnd::CodeBlock) => in_code_block = false,
-            Event::End(
-                TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell | TagEnd::BlockQuote(_),
-            )
-            | Event::SoftBreak
-            | Event::HardBreak => {
-                if let Some(a) = any.as_mut() {
-                    a.paragraph_break();
-                }
-                if matches!(event, Event::SoftBreak | Event::HardBreak) {
-                    if let Some(p) = para.as_mut() {
-                        p.paragraph_break();
-                    }
-                }
-            }
-            Event::Text(t) | Event::Code(t) if in_footnote == 0 && raw_hidden_depth == 0 => {
-                if in_paragraph > 0 && in_image == 0 {
-                    if let Some(p) = para.as_mut() {
-                        p.push_str(t);
-                    }
-                }
-                if let Some(a) = any.as_mut() {
-                    a.push_str(t);
-                }
-            }
             Event::Html(h) if more_at.is_none() && is_more_marker(h) => {
                 more_at = Some(range.start);
                 more_event_index = Some(events.len());
@@ -291,10 +236,6 @@ fn markdown_to_html(src: &str, fn_id_start: &str, summary_limit: Option<usize>) 
                     raw_link_depth += 1;
                 } else if starts_tag(h, "</a") {
                     raw_link_depth = raw_link_depth.saturating_sub(1);
-                } else if starts_tag(h, "<script") || starts_tag(h, "<style") {
-                    raw_hidden_depth += 1;
-                } else if starts_tag(h, "</script") || starts_tag(h, "</style") {
-                    raw_hidden_depth = raw_hidden_depth.saturating_sub(1);
                 }
             }
             _ => {}
@@ -363,18 +304,9 @@ fn markdown_to_html(src: &str, fn_id_start: &str, summary_limit: Option<usize>) 
     });
     let html = events_to_html(events.into_iter(), src.len() + src.len() / 4);
 
-    let summary = para.zip(any).map(|(p, a)| {
-        let p = p.finish();
-        if p.is_empty() {
-            a.finish()
-        } else {
-            p
-        }
-    });
     MarkdownOut {
         html,
         more_at,
-        summary,
         more_html,
     }
 }
@@ -735,10 +667,41 @@ fn breaks_anywhere(c: char) -> bool {
         | '\u{20000}'..='\u{3FFFF}') // extensions B and later
 }
 
-/// Feed the text of sanitized HTML (as serialized by ammonia) into `out`,
-/// skipping `<pre>` and `<table>` contents. Block tags separate words.
-fn html_text(html: &str, out: &mut PlainText) {
-    let mut skip_depth = 0usize;
+/// The automatic summary of a rendered body: the text of its paragraphs (`<p>`, however they
+/// were written: Markdown, or raw HTML as WordPress and Ghost export it), or all its text if
+/// it has none. Code blocks, tables, footnotes and page furniture (`nav`, `header`, `footer`,
+/// `aside`) never count; headings, captions and list items only when there are no paragraphs.
+fn auto_summary(content_html: &str, limit: usize) -> String {
+    let mut paragraphs = PlainText::new(limit);
+    let mut any = PlainText::new(limit);
+    html_text(content_html, &mut paragraphs, &mut any);
+    let text = paragraphs.finish();
+    if text.is_empty() {
+        any.finish()
+    } else {
+        text
+    }
+}
+
+/// Whether an element's whole content stays out of summaries (`tag` is the text between
+/// `<` and `>`, `name` its lower-case element name).
+fn skipped_in_summaries(name: &str, tag: &str) -> bool {
+    match name {
+        "pre" | "table" | "nav" | "header" | "footer" | "aside" => true,
+        // The footnote markup of our own Markdown rendering (classes survive sanitizing).
+        "div" => tag.contains("footnote-definition"),
+        "sup" => tag.contains("footnote-reference"),
+        _ => false,
+    }
+}
+
+/// Feeds the text of sanitized HTML (as serialized by ammonia) into `paragraphs` (text inside
+/// `<p>` only) and `any` (all text), skipping what [`skipped_in_summaries`] names. Block tags
+/// separate words.
+fn html_text(html: &str, paragraphs: &mut PlainText, any: &mut PlainText) {
+    // The element being skipped, and how many of the same name are open inside it.
+    let mut skipping: Option<(String, usize)> = None;
+    let mut in_paragraph = 0usize;
     let mut rest = html;
     while !rest.is_empty() {
         if let Some(after_lt) = rest.strip_prefix('<') {
@@ -764,22 +727,44 @@ fn html_text(html: &str, out: &mut PlainText) {
                 .take_while(|c| c.is_ascii_alphanumeric())
                 .map(|c| c.to_ascii_lowercase())
                 .collect();
-            if matches!(name.as_str(), "pre" | "table") {
+            rest = after_lt.get(end + 1..).unwrap_or("");
+            if let Some((skipped, open)) = skipping.as_mut() {
+                if *skipped == name {
+                    if closing {
+                        *open -= 1;
+                        if *open == 0 {
+                            skipping = None;
+                        }
+                    } else if !tag.ends_with('/') {
+                        *open += 1;
+                    }
+                }
+                continue;
+            }
+            if !closing && skipped_in_summaries(&name, tag) {
+                skipping = Some((name, 1));
+                continue;
+            }
+            if name == "p" {
                 if closing {
-                    skip_depth = skip_depth.saturating_sub(1);
+                    in_paragraph = in_paragraph.saturating_sub(1);
                 } else {
-                    skip_depth += 1;
+                    in_paragraph += 1;
                 }
             }
             if is_block_tag(&name) {
-                out.paragraph_break();
+                paragraphs.paragraph_break();
+                any.paragraph_break();
             }
-            rest = after_lt.get(end + 1..).unwrap_or("");
             continue;
         }
         let text_end = rest.find('<').unwrap_or(rest.len());
-        if skip_depth == 0 {
-            out.push_str(&unescape_basic(&rest[..text_end]));
+        if skipping.is_none() {
+            let text = unescape_basic(&rest[..text_end]);
+            if in_paragraph > 0 {
+                paragraphs.push_str(&text);
+            }
+            any.push_str(&text);
         }
         rest = &rest[text_end..];
     }
@@ -841,9 +826,10 @@ fn html_has_text(html: &str) -> bool {
     if html.contains("<img") {
         return true;
     }
-    let mut buf = PlainText::new(1);
-    html_text(html, &mut buf);
-    !buf.buf.is_empty() || buf.overflow
+    let mut paragraphs = PlainText::new(1);
+    let mut any = PlainText::new(1);
+    html_text(html, &mut paragraphs, &mut any);
+    !any.buf.is_empty() || any.overflow
 }
 
 /// Escape text for HTML element content and attribute values.
@@ -1259,6 +1245,28 @@ mod tests {
     }
 
     #[test]
+    fn auto_summary_reads_raw_html_paragraphs_in_document_order() {
+        // A WordPress block-editor export: every paragraph is raw HTML.
+        let gutenberg = "<!-- wp:paragraph -->\n<p>The first paragraph of a block-editor post.</p>\n<!-- /wp:paragraph -->\n\n<!-- wp:paragraph -->\n<p>And a second one.</p>\n<!-- /wp:paragraph -->\n";
+        assert_eq!(
+            md(gutenberg).summary_html,
+            "The first paragraph of a block-editor post. And a second one."
+        );
+        // Raw and Markdown paragraphs mixed: document order.
+        let mixed = "<p>Raw first.</p>\n\nMarkdown second.\n";
+        assert_eq!(md(mixed).summary_html, "Raw first. Markdown second.");
+        // Headings and list items count only when there are no paragraphs at all.
+        assert_eq!(md("# Only\n\n- a list\n").summary_html, "Only a list");
+    }
+
+    #[test]
+    fn auto_summary_of_a_whole_page_skips_its_furniture() {
+        let page = "<nav><p>Home | About</p></nav><header><h1>Site</h1><p>Tagline</p></header>\n<article><h3>Repeated title</h3><figure><img src=\"a.png\"><figcaption>Caption</figcaption></figure><p>Le vrai contenu.</p></article><aside><p>Related</p></aside><footer><p>© 2024 Footer text</p></footer>";
+        let r = render_body(page, BodyKind::Html, None, &base(), "h", 300);
+        assert_eq!(r.summary_html, "Le vrai contenu.");
+    }
+
+    #[test]
     fn html_body_sanitized() {
         let body = "<h2>Hi</h2><p>Read <a href=\"../x/\">this</a> &amp; that.</p>\n<pre>code</pre>\n<script>alert(1)</script><img src=x onerror=alert(1)><a href=\"javascript:alert(1)\">j</a>\n<!-- more -->\n<p>tail</p>";
         let r = render_body(body, BodyKind::Html, None, &base(), "h", 300);
@@ -1269,10 +1277,10 @@ mod tests {
         assert!(r.content_html.contains("<p>tail</p>"));
         assert!(!r.summary_html.contains("tail"), "{}", r.summary_html);
         assert_clean(&r.summary_html);
-        // No marker: plain-text summary from the sanitized HTML.
+        // No marker: plain-text summary from the paragraphs of the sanitized HTML.
         let body2 = "<h2>Hi</h2><p>Read <a href=\"../x/\">this</a> &amp; that.</p><pre>code</pre><p>Next</p>";
         let r = render_body(body2, BodyKind::Html, None, &base(), "h", 300);
-        assert_eq!(r.summary_html, "Hi Read this &amp; that. Next");
+        assert_eq!(r.summary_html, "Read this &amp; that. Next");
         // Markdown is not interpreted in HTML bodies.
         let r = render_body("*not em*", BodyKind::Html, None, &base(), "h", 300);
         assert_eq!(r.content_html, "*not em*");
