@@ -287,6 +287,17 @@ async fn content_loop(state: Arc<AppState>) {
                         change = merge(change, more);
                     }
                 }
+                // The watch follows a root that was moved away, but its events name paths
+                // under the configured root, where nothing is now: reading them would
+                // unpublish everything they name. Keep the last good state; the root's
+                // return (noticed below, whatever it comes back as) brings a full rescan.
+                if root_identity(&config.content.dir).is_none() {
+                    if root_id.is_some() {
+                        tracing::warn!(root = %config.content.dir.display(), "content directory is gone or unreadable; serving the last good feeds");
+                    }
+                    root_id = None;
+                    continue;
+                }
                 reload(&state, &site, change).await;
                 log_diagnostics(&state);
             }

@@ -199,6 +199,15 @@ fn live_vanished_root_keeps_last_good_feeds_and_catches_up() {
     std::fs::rename(tree.content(), &parked).unwrap();
     std::thread::sleep(Duration::from_millis(400));
     assert_eq!(titles(&server, "/atom.xml"), vec!["Survivor"]);
+    // The watch follows the parked folder; an edit there must not unpublish the article
+    // under the configured (now empty) root.
+    std::fs::write(
+        parked.join("a.md"),
+        article("Survivor", "2024-01-01", "edited"),
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    assert_eq!(titles(&server, "/atom.xml"), vec!["Survivor"]);
     std::fs::write(parked.join("b.md"), article("Back", "2024-01-02", "x")).unwrap();
     std::fs::rename(&parked, tree.content()).unwrap();
     eventually(&server, "root back", |t| {
