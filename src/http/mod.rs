@@ -267,8 +267,8 @@ async fn connection(
         let activity = Arc::clone(&activity);
         service_fn(move |request: Request<hyper::body::Incoming>| {
             let guard = activity.begin();
-            let response =
-                handle(&shared.state, &shared.router, &request).map(|body| body.with_guard(guard));
+            let response = handle(&shared.state, &shared.router, &request, peer)
+                .map(|body| body.with_guard(guard));
             std::future::ready(Ok::<_, Infallible>(response))
         })
     };
@@ -278,13 +278,55 @@ async fn connection(
         biased;
         result = connection => {
             if let Err(error) = result {
-                tracing::debug!(%peer, %error, "connection ended with an error");
+                match rejected_status(&*error) {
+                    Some(status) => log_rejected(&shared, peer, status, &*error),
+                    None => tracing::debug!(%peer, %error, "connection ended with an error"),
+                }
             }
         }
         () = conn::watchdog(&activity, shared.limits) => {
             tracing::debug!(%peer, "connection closed: time limit exceeded");
         }
     }
+}
+
+/// The status hyper answered a request it refused before routing (a malformed request,
+/// headers over the limit), or `None` when the connection ended otherwise.
+fn rejected_status(error: &(dyn std::error::Error + 'static)) -> Option<u16> {
+    let error = error.downcast_ref::<hyper::Error>()?;
+    if error.is_parse_too_large() {
+        Some(431)
+    } else if error.is_parse() || error.is_parse_status() {
+        Some(400)
+    } else {
+        None
+    }
+}
+
+/// A request hyper refused never reaches [`handle`]; it still gets its access-log line and
+/// is counted (under the `other` route), so operators see what clients are sending.
+fn log_rejected(
+    shared: &Shared,
+    peer: SocketAddr,
+    status: u16,
+    error: &(dyn std::error::Error + 'static),
+) {
+    shared
+        .router
+        .other
+        .observe(&shared.state.metrics, status, 0);
+    tracing::info!(
+        target: "access",
+        method = "-",
+        path = "-",
+        status,
+        bytes = 0u64,
+        duration_us = 0u64,
+        remote = %peer.ip(),
+        proto = "HTTP/1.1",
+        user_agent = "-",
+        rejected = %error,
+    );
 }
 
 /// Transient accept failures (out of file descriptors, aborted handshakes) must not end the
@@ -386,6 +428,7 @@ fn handle(
     state: &AppState,
     router: &Router,
     request: &Request<hyper::body::Incoming>,
+    peer: SocketAddr,
 ) -> Response<ResponseBody> {
     let started = Instant::now();
     // `path()` of an absolute-form target is its path; the query is never looked at.
@@ -447,11 +490,16 @@ fn handle(
         status,
         bytes,
         duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-        user_agent = request
+        remote = %peer.ip(),
+        proto = ?request.version(),
+        // Non-ASCII bytes are logged (as UTF-8, or replaced), not lost; the log format
+        // escapes whatever is not printable.
+        user_agent = &*request
             .headers()
             .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("-"),
+            .map_or(std::borrow::Cow::Borrowed("-"), |v| {
+                String::from_utf8_lossy(v.as_bytes())
+            }),
     );
     response
 }

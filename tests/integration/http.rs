@@ -425,7 +425,8 @@ fn http_access_log_line_per_request_in_text_and_json() {
     for format in ["text", "json"] {
         let server =
             Server::start_with_env(&tree.content(), &[], &[("FEEDWRIGHT_LOG_FORMAT", format)]);
-        let agent = format!("feedwright-test/{format} \"quoted\"");
+        // Quotes are escaped; non-ASCII is kept.
+        let agent = format!("feedwright-test/{format} \"quoted\" (ünïcödé)");
         let feed = server.request("GET", "/feed.xml", &[("User-Agent", &agent)]);
         assert_eq!(feed.status, 200);
         let missing = server.request("HEAD", "/nope?q=1", &[("User-Agent", &agent)]);
@@ -454,7 +455,9 @@ fn http_access_log_line_per_request_in_text_and_json() {
                 lines[0]
             );
             assert!(
-                lines[0].ends_with(r#"user_agent="feedwright-test/text \"quoted\"""#),
+                lines[0].ends_with(
+                    r#"remote=127.0.0.1 proto=HTTP/1.1 user_agent="feedwright-test/text \"quoted\" (ünïcödé)""#
+                ),
                 "{}",
                 lines[0]
             );
@@ -472,9 +475,49 @@ fn http_access_log_line_per_request_in_text_and_json() {
             assert_eq!(fields["bytes"], bytes);
             assert!(fields["duration_us"].is_u64(), "{first}");
             assert_eq!(fields["user_agent"], agent);
+            assert_eq!(fields["remote"], "127.0.0.1", "{first}");
+            assert_eq!(fields["proto"], "HTTP/1.1", "{first}");
             assert_eq!(first["level"], "INFO");
             let second: serde_json::Value = serde_json::from_str(&lines[1]).expect("json line");
             assert_eq!(second["fields"]["status"], 404);
         }
+    }
+}
+
+/// A request hyper refuses before routing (headers over the limit, a malformed request line)
+/// still gets an access-log line and is counted, under the `other` route.
+#[test]
+fn http_rejected_requests_are_logged_and_counted() {
+    let tree = sample_tree();
+    let server = Server::start(&tree.content(), &[]);
+    let big = "x".repeat(64 * 1024);
+    let _ = server.request("GET", "/feed.xml", &[("X-Big", &big)]);
+    let mut s = TcpStream::connect(server.addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    s.write_all(b"THIS IS NOT HTTP\r\n\r\n").unwrap();
+    let _ = s.read_to_end(&mut Vec::new());
+    let rejected = || -> Vec<String> {
+        server
+            .log()
+            .into_iter()
+            .filter(|l| l.contains("rejected="))
+            .collect()
+    };
+    assert!(
+        wait_until(Duration::from_secs(5), || rejected().len() >= 2),
+        "{:?}",
+        server.log()
+    );
+    let lines = rejected();
+    assert!(lines.iter().any(|l| l.contains("status=431")), "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains("status=400")), "{lines:?}");
+    let metrics = server.get("/metrics").text();
+    for status in ["431", "400"] {
+        assert!(
+            metrics.contains(&format!(
+                "feedwright_http_requests_total{{route=\"other\",status=\"{status}\"}} 1"
+            )),
+            "{status}: {metrics}"
+        );
     }
 }
