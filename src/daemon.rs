@@ -77,6 +77,9 @@ async fn shutdown_signal() {
     }
 }
 
+/// The reason of the rescan an operator asks for with SIGHUP: not a warning.
+const SIGHUP_RESCAN: &str = "SIGHUP";
+
 /// Runs `work` on the blocking pool with the site locked (only this task locks it).
 async fn with_site<T: Send + 'static>(
     site: &Arc<Mutex<Site>>,
@@ -116,7 +119,10 @@ async fn reload(state: &Arc<AppState>, site: &Arc<Mutex<Site>>, change: Change) 
         let files = match change {
             Change::Paths(paths) => apply_paths(site, &paths),
             Change::Rescan(reason) => {
-                tracing::warn!(%reason, "rescanning the content directory");
+                // Asked for (SIGHUP, logged where it arrives) or forced by lost events.
+                if reason != SIGHUP_RESCAN {
+                    tracing::warn!(%reason, "rescanning the content directory");
+                }
                 match site.rescan() {
                     Ok(n) => n,
                     Err(e) => {
@@ -140,7 +146,7 @@ async fn reload(state: &Arc<AppState>, site: &Arc<Mutex<Site>>, change: Change) 
             files_changed = files,
             published = stats.published,
             content_errors = stats.errors,
-            duration_ms = format_args!("{:.1}", seconds * 1000.0),
+            duration_ms = milliseconds(seconds),
             "reloaded"
         );
     }
@@ -222,7 +228,7 @@ async fn content_loop(state: Arc<AppState>) {
                     files,
                     published = stats.published,
                     content_errors = stats.errors,
-                    duration_ms = format_args!("{:.1}", started.elapsed().as_secs_f64() * 1000.0),
+                    duration_ms = milliseconds(started.elapsed().as_secs_f64()),
                     "content loaded"
                 );
                 log_diagnostics(&state);
@@ -303,7 +309,7 @@ async fn content_loop(state: Arc<AppState>) {
             }
             _ = hup => {
                 tracing::info!("SIGHUP: full rescan");
-                reload(&state, &site, Change::Rescan("SIGHUP".into())).await;
+                reload(&state, &site, Change::Rescan(SIGHUP_RESCAN.into())).await;
                 log_diagnostics(&state);
             }
             _ = tokio::time::sleep(wake) => {
@@ -328,6 +334,11 @@ async fn content_loop(state: Arc<AppState>) {
             }
         }
     }
+}
+
+/// Seconds as milliseconds to 0.1 ms: a number in JSON logs, short in text ones.
+fn milliseconds(seconds: f64) -> f64 {
+    (seconds * 10_000.0).round() / 10.0
 }
 
 fn merge(a: Change, b: Change) -> Change {

@@ -58,6 +58,10 @@ fn init_logging(config: &Config, to_stdout: bool) -> anyhow::Result<Option<SinkG
             .level
             .parse()
             .unwrap_or_else(|_| Targets::new().with_default(LevelFilter::INFO))
+            // The watcher crate's own info lines (its paths, its internal states) mean
+            // nothing to an operator; its warnings still show. `RUST_LOG` can ask for them.
+            .with_target("notify", LevelFilter::WARN)
+            .with_target("notify_debouncer_full", LevelFilter::WARN)
     };
     let (filter, ignored_env) = match std::env::var("RUST_LOG") {
         Ok(v) if !v.trim().is_empty() => match v.parse::<Targets>() {
