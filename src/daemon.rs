@@ -211,6 +211,8 @@ async fn content_loop(state: Arc<AppState>) {
     let site = Arc::new(Mutex::new(Site::new(Arc::clone(&config))));
     let retry = config.watch.poll_interval.max(Duration::from_millis(500));
 
+    // Content errors already in the log (see `log_diagnostics`).
+    let mut logged_errors = BTreeSet::new();
     // Watch first, then load: a change made during the load is reported afterwards.
     let mut watcher = start_watcher_blocking(&state).await;
     // First load; a missing root (a volume not mounted yet) is retried, not fatal.
@@ -231,7 +233,7 @@ async fn content_loop(state: Arc<AppState>) {
                     duration_ms = milliseconds(started.elapsed().as_secs_f64()),
                     "content loaded"
                 );
-                log_diagnostics(&state);
+                log_diagnostics(&state, &mut logged_errors);
                 break;
             }
             Some(Err(e)) => {
@@ -305,12 +307,12 @@ async fn content_loop(state: Arc<AppState>) {
                     continue;
                 }
                 reload(&state, &site, change).await;
-                log_diagnostics(&state);
+                log_diagnostics(&state, &mut logged_errors);
             }
             _ = hup => {
                 tracing::info!("SIGHUP: full rescan");
                 reload(&state, &site, Change::Rescan(SIGHUP_RESCAN.into())).await;
-                log_diagnostics(&state);
+                log_diagnostics(&state, &mut logged_errors);
             }
             _ = tokio::time::sleep(wake) => {
                 if due_now {
@@ -327,6 +329,7 @@ async fn content_loop(state: Arc<AppState>) {
                             tracing::info!(root = %config.content.dir.display(), "content directory is back; rescanning");
                             watcher = start_watcher_blocking(&state).await;
                             reload(&state, &site, Change::Rescan("content directory replaced".into())).await;
+                            log_diagnostics(&state, &mut logged_errors);
                         }
                     }
                     root_id = now_id;
@@ -380,9 +383,17 @@ fn start_watcher(state: &Arc<AppState>) -> Option<watch::Watcher> {
     }
 }
 
-fn log_diagnostics(state: &Arc<AppState>) {
+/// Logs the content errors that are new since the last call, and those that went away: a
+/// reload of one file must not repeat every other file's standing error (log-based alerts
+/// would count it again). `/readyz` always lists them all.
+fn log_diagnostics(state: &Arc<AppState>, logged: &mut BTreeSet<String>) {
     let snapshot = state.snapshot.load();
-    for line in snapshot.errors() {
+    let current: BTreeSet<String> = snapshot.errors().iter().cloned().collect();
+    for line in current.difference(logged) {
         tracing::warn!("{line}");
     }
+    for line in logged.difference(&current) {
+        tracing::info!("no longer reported: {line}");
+    }
+    *logged = current;
 }

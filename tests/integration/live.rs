@@ -74,12 +74,31 @@ fn live_suite(mode: &str) {
     assert!(has(&titles(&server, "/atom.xml"), "First saved"));
     let metrics = server.get("/metrics").text();
     assert!(metrics.contains("feedwright_content_errors 1"), "{metrics}");
+    // Another file's reload does not log the standing error again.
+    tree.write("posts/third.md", &article("Third", "2024-01-03", "Three."));
+    eventually(&server, "unrelated change", |t| has(t, "Third"));
+    let error_lines = || {
+        server
+            .log()
+            .iter()
+            .filter(|l| l.contains("posts/first.md:") && !l.contains("no longer reported"))
+            .count()
+    };
+    assert_eq!(error_lines(), 1, "{:#?}", server.log());
     tree.write(
         "posts/first.md",
         &article("First fixed", "2024-01-01", "One."),
     );
     eventually(&server, "fix", |t| has(t, "First fixed"));
     assert!(!server.get("/readyz").text().contains("posts/first.md:"));
+    let resolved = wait_until(WAIT, || {
+        server
+            .log()
+            .iter()
+            .any(|l| l.contains("no longer reported: ") && l.contains("posts/first.md:"))
+    });
+    assert!(resolved, "{:#?}", server.log());
+    tree.remove("posts/third.md");
 
     // Delete.
     tree.remove("posts/second.md");
