@@ -1,8 +1,9 @@
 //! Pure event filtering: which raw file-system events matter, as content-relative paths.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::path::Path;
 
+use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind};
 use notify::{Event, EventKind};
 
 use crate::content::discover;
@@ -24,27 +25,49 @@ pub fn relative_source(root: &Path, path: &Path) -> Option<String> {
     Some(source)
 }
 
-/// The distinct relevant paths of a batch of events, sorted. Access events (open, read,
-/// close-without-write) change nothing and are dropped.
-pub fn relevant_paths<'a>(root: &Path, events: impl IntoIterator<Item = &'a Event>) -> Vec<String> {
-    let mut out = BTreeSet::new();
+/// What one debounced batch of events says about the paths it names.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Batch {
+    /// Changed and settled: read them now. Sorted.
+    pub ready: Vec<String>,
+    /// Written to (or created) and not closed yet: a writer may still be adding to the file,
+    /// and reading it now could publish half an article. Sorted.
+    pub writing: Vec<String>,
+}
+
+/// Sorts the relevant paths of a batch by their last event: data written or a file created
+/// with no `close` after it means still being written; anything else (closed after writing,
+/// removed, renamed, a folder) means ready. Access events that change nothing (open, read,
+/// close without writing) are dropped, as are ignored and outside paths.
+pub fn classify<'a>(root: &Path, events: impl IntoIterator<Item = &'a Event>) -> Batch {
+    let mut open_for_writing: BTreeMap<String, bool> = BTreeMap::new();
     for event in events {
-        if matches!(event.kind, EventKind::Access(_)) {
-            continue;
-        }
+        let writing = match event.kind {
+            EventKind::Access(AccessKind::Close(AccessMode::Write)) => false,
+            EventKind::Access(_) => continue,
+            EventKind::Create(CreateKind::File)
+            | EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any) => true,
+            _ => false,
+        };
         for path in &event.paths {
             if let Some(source) = relative_source(root, path) {
-                out.insert(source);
+                open_for_writing.insert(source, writing);
             }
         }
     }
-    out.into_iter().collect()
+    let (writing, ready): (Vec<_>, Vec<_>) = open_for_writing
+        .into_iter()
+        .partition(|(_, writing)| *writing);
+    Batch {
+        ready: ready.into_iter().map(|(path, _)| path).collect(),
+        writing: writing.into_iter().map(|(path, _)| path).collect(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use notify::event::{AccessKind, CreateKind, ModifyKind, RenameMode};
+    use notify::event::{DataChange, RemoveKind, RenameMode};
     use std::path::PathBuf;
 
     fn ev(kind: EventKind, paths: &[&str]) -> Event {
@@ -67,8 +90,43 @@ mod tests {
             ev(EventKind::Create(CreateKind::Folder), &["/c/new"]),
         ];
         assert_eq!(
-            relevant_paths(root, &events),
-            vec!["new".to_string(), "posts/b.md".to_string()]
+            classify(root, &events),
+            Batch {
+                ready: vec!["new".to_string(), "posts/b.md".to_string()],
+                writing: vec![],
+            }
+        );
+    }
+
+    #[test]
+    fn watch_filter_holds_files_written_but_not_closed() {
+        let root = Path::new("/c");
+        let data = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        let closed = EventKind::Access(AccessKind::Close(AccessMode::Write));
+        let events = vec![
+            // A slow writer between two chunks: still open.
+            ev(data, &["/c/slow.md"]),
+            // Written and closed (`echo … > f`, an editor's in-place save): ready.
+            ev(EventKind::Create(CreateKind::File), &["/c/done.md"]),
+            ev(data, &["/c/done.md"]),
+            ev(closed, &["/c/done.md"]),
+            // Created, nothing written or closed yet.
+            ev(EventKind::Create(CreateKind::File), &["/c/new.md"]),
+            // Opened for reading and closed: not a change at all.
+            ev(
+                EventKind::Access(AccessKind::Close(AccessMode::Read)),
+                &["/c/read.md"],
+            ),
+            // Written, then removed: ready (it is gone).
+            ev(data, &["/c/gone.md"]),
+            ev(EventKind::Remove(RemoveKind::File), &["/c/gone.md"]),
+        ];
+        assert_eq!(
+            classify(root, &events),
+            Batch {
+                ready: vec!["done.md".to_string(), "gone.md".to_string()],
+                writing: vec!["new.md".to_string(), "slow.md".to_string()],
+            }
         );
     }
 }

@@ -8,8 +8,11 @@
 pub mod filter;
 mod poll;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use std::time::Instant;
 
 use notify::RecursiveMode;
 use notify_debouncer_full::{new_debouncer, DebounceEventResult};
@@ -35,15 +38,19 @@ pub struct Watcher {
 }
 
 enum Guard {
-    /// Held only so the debouncer keeps running; dropping it stops the watch.
-    Notify(#[allow(dead_code)] Box<dyn std::any::Any + Send>),
+    /// The debouncer, held only so it keeps running (dropping it stops the watch), and the
+    /// task that releases files held back while being written.
+    Notify(
+        #[allow(dead_code)] Box<dyn std::any::Any + Send>,
+        tokio::task::JoinHandle<()>,
+    ),
     Poll(tokio::task::JoinHandle<()>),
 }
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        if let Guard::Poll(handle) = self {
-            handle.abort();
+        match self {
+            Guard::Notify(_, handle) | Guard::Poll(handle) => handle.abort(),
         }
     }
 }
@@ -91,28 +98,115 @@ fn start_notify(root: &Path, debounce: Duration) -> Result<Watcher, WatchError> 
     let canonical = std::fs::canonicalize(root).map_err(|e| err(e.to_string()))?;
     let (tx, rx) = mpsc::channel(256);
     let event_root = canonical.clone();
+    let writing = Arc::new(Mutex::new(StillWriting::default()));
+    let held = Arc::clone(&writing);
+    let events_tx = tx.clone();
     let mut debouncer = new_debouncer(debounce, None, move |result: DebounceEventResult| {
         let change = match result {
             Ok(events) => {
-                let paths = filter::relevant_paths(&event_root, events.iter().map(|e| &e.event));
-                if paths.is_empty() {
+                let batch = filter::classify(&event_root, events.iter().map(|e| &e.event));
+                held.lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .update(&batch, Instant::now());
+                if batch.ready.is_empty() {
                     return;
                 }
-                Change::Paths(paths)
+                Change::Paths(batch.ready)
             }
             Err(errors) => Change::Rescan(format!("watcher errors: {errors:?}")),
         };
         // The debouncer runs on its own thread: hand over to tokio without blocking forever
         // if the daemon is gone.
-        let _ = tx.blocking_send(change);
+        let _ = events_tx.blocking_send(change);
     })
     .map_err(|e| err(e.to_string()))?;
     debouncer
         .watch(&canonical, RecursiveMode::Recursive)
         .map_err(|e| err(e.to_string()))?;
+    // A file whose writer never closes it (or whose close event was lost) is read anyway
+    // once it has been quiet for a while.
+    let release = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(WRITE_CHECK);
+        loop {
+            tick.tick().await;
+            let overdue = writing
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .take_overdue(Instant::now());
+            if !overdue.is_empty() && tx.send(Change::Paths(overdue)).await.is_err() {
+                return;
+            }
+        }
+    });
     Ok(Watcher {
         mode: "notify",
         changes: rx,
-        _guard: Guard::Notify(Box::new(debouncer)),
+        _guard: Guard::Notify(Box::new(debouncer), release),
     })
+}
+
+/// How long a file written to but not closed is kept back before it is read anyway.
+pub const MAX_WRITE_HOLD: Duration = Duration::from_secs(5);
+const WRITE_CHECK: Duration = Duration::from_millis(500);
+
+/// Files written to and not closed yet (see [`filter::Batch::writing`]), with when their
+/// last write was seen: a slow writer (a copy over a network share, a script writing in
+/// chunks) is not read, and published, half-way.
+#[derive(Debug, Default)]
+struct StillWriting {
+    since: BTreeMap<String, Instant>,
+}
+
+impl StillWriting {
+    fn update(&mut self, batch: &filter::Batch, now: Instant) {
+        for path in &batch.ready {
+            self.since.remove(path);
+        }
+        for path in &batch.writing {
+            self.since.insert(path.clone(), now);
+        }
+    }
+
+    /// The files quiet for [`MAX_WRITE_HOLD`] without being closed, no longer held.
+    fn take_overdue(&mut self, now: Instant) -> Vec<String> {
+        let overdue: Vec<String> = self
+            .since
+            .iter()
+            .filter(|(_, since)| now.duration_since(**since) >= MAX_WRITE_HOLD)
+            .map(|(path, _)| path.clone())
+            .collect();
+        for path in &overdue {
+            self.since.remove(path);
+        }
+        overdue
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_being_written_are_held_until_closed_or_quiet_for_long() {
+        let start = Instant::now();
+        let mut held = StillWriting::default();
+        let batch = |ready: &[&str], writing: &[&str]| filter::Batch {
+            ready: ready.iter().map(|s| s.to_string()).collect(),
+            writing: writing.iter().map(|s| s.to_string()).collect(),
+        };
+        held.update(&batch(&[], &["slow.md", "stuck.md"]), start);
+        // Another chunk of slow.md later: its clock restarts.
+        held.update(&batch(&[], &["slow.md"]), start + Duration::from_secs(3));
+        assert!(held.take_overdue(start + Duration::from_secs(4)).is_empty());
+        // stuck.md was never closed: released after the hold.
+        assert_eq!(
+            held.take_overdue(start + MAX_WRITE_HOLD),
+            vec!["stuck.md".to_string()]
+        );
+        // slow.md closed: ready, and no longer held.
+        held.update(&batch(&["slow.md"], &[]), start + Duration::from_secs(6));
+        assert!(held
+            .take_overdue(start + Duration::from_secs(60))
+            .is_empty());
+    }
 }

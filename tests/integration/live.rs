@@ -205,6 +205,38 @@ fn live_future_article_appears_on_its_own() {
     assert!(ok, "scheduled article never appeared: {:?}", server.log());
 }
 
+/// A writer that pauses longer than the debounce between chunks (one open file) must not get
+/// its half-written article published: the file is read once it is closed.
+#[test]
+fn live_slow_writer_is_read_only_once_the_file_is_closed() {
+    use std::io::Write;
+    let tree = Tree::new();
+    tree.write("a.md", &article("Whole", "2024-01-01", "Old body."));
+    let server =
+        Server::start_with_env(&tree.content(), &[], &[("FEEDWRIGHT_WATCH_MODE", "notify")]);
+    assert_eq!(titles(&server, "/atom.xml"), vec!["Whole"]);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(tree.path("a.md"))
+        .unwrap();
+    // A valid article on its own: published if the daemon read it now.
+    file.write_all(b"---\ntitle: Half\ndate: 2024-01-01\n---\nFirst half")
+        .unwrap();
+    file.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(900));
+    assert_eq!(
+        titles(&server, "/atom.xml"),
+        vec!["Whole"],
+        "{:#?}",
+        server.log()
+    );
+    file.write_all(b" and the second half.\n").unwrap();
+    drop(file);
+    eventually(&server, "closed", |t| t == ["Half"]);
+    assert!(server.get("/atom.xml").text().contains("second half"));
+}
+
 #[test]
 fn live_vanished_root_keeps_last_good_feeds_and_catches_up() {
     let tree = Tree::new();
