@@ -256,7 +256,7 @@ fn build_article(
     let text_of = |t: Option<Text>| t.map(|t| t.0.trim().to_string()).filter(|s| !s.is_empty());
 
     let title = text_of(raw.title)
-        .map(|t| plain_title(&t))
+        .map(|t| plain_text(&t))
         .filter(|t| !t.is_empty())
         .ok_or_else(|| Located {
             line: 1,
@@ -506,7 +506,9 @@ fn build_article(
         link,
         summary: text_of(raw.summary)
             .or_else(|| text_of(raw.description))
-            .or_else(|| text_of(raw.excerpt)),
+            .or_else(|| text_of(raw.excerpt))
+            .map(|s| plain_text(&s))
+            .filter(|s| !s.is_empty()),
         authors,
         tags,
         image,
@@ -518,25 +520,36 @@ fn build_article(
     })
 }
 
-/// Inline HTML elements that authors put in titles (`<em>async</em> Rust`).
+/// Inline HTML elements that authors put in titles and summaries (`<em>async</em> Rust`).
 const TITLE_MARKUP: &[&str] = &[
     "a", "abbr", "b", "bdi", "cite", "code", "del", "dfn", "em", "i", "ins", "kbd", "mark", "q",
     "s", "samp", "small", "span", "strong", "sub", "sup", "u", "var",
 ];
 
-/// Titles are plain text in every feed. A title that closes an inline HTML element was
-/// written as markup: keep its text, drop the tags, decode the basic entities. Anything else
-/// (`Using <div> in templates`) is literal text and stays as written.
-fn plain_title(title: &str) -> String {
-    let lower = title.to_ascii_lowercase();
+/// Titles and explicit summaries are plain text in every feed, but WordPress and Jekyll
+/// exports write them as HTML. Text that closes an inline HTML element was written as
+/// markup: keep its text, drop the tags. Anything else (`Using <div> in templates`) is
+/// literal text and keeps its brackets. Then every well-formed character reference
+/// (`&#8217;`, `&#x2019;`, `&hellip;`) is decoded, as a browser would show it; a bare `&`
+/// (`AT&T`) or an unknown name (`&bogus;`) stays as written.
+fn plain_text(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
     let is_markup = TITLE_MARKUP
         .iter()
         .any(|tag| lower.contains(&format!("</{tag}>")));
-    if !is_markup {
-        return title.to_string();
-    }
-    let mut text = String::with_capacity(title.len());
-    let mut rest = title;
+    let stripped = if is_markup {
+        strip_tags(text)
+    } else {
+        text.to_string()
+    };
+    let decoded = decode_references(&stripped);
+    collapse_whitespace(&decoded)
+}
+
+/// Removes everything that looks like a tag (`<x…>`, `</x>`); a `<` that starts no tag stays.
+fn strip_tags(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
     while let Some(start) = rest.find('<') {
         text.push_str(&rest[..start]);
         let after = &rest[start + 1..];
@@ -550,14 +563,37 @@ fn plain_title(title: &str) -> String {
         }
     }
     text.push_str(rest);
-    let decoded = text
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&nbsp;", "\u{a0}")
-        .replace("&amp;", "&");
-    decoded.split_whitespace().collect::<Vec<_>>().join(" ")
+    text
+}
+
+/// Decodes HTML character references (numeric and the HTML5 named ones). A reference to a
+/// C1 control (`&#150;`) means its Windows-1252 character, as in browsers and in the body;
+/// what no feed may carry is dropped, since the file-level clean-up ran before decoding.
+fn decode_references(text: &str) -> String {
+    let decoded = html_escape::decode_html_entities(text);
+    if decoded.chars().all(render::is_feed_char) {
+        return decoded.into_owned();
+    }
+    decoded
+        .chars()
+        .filter_map(|c| {
+            if render::is_feed_char(c) {
+                Some(c)
+            } else {
+                render::windows_1252(c)
+            }
+        })
+        .collect()
+}
+
+/// Collapses runs of whitespace to one space. No-break spaces (`&nbsp;`, U+202F) are the
+/// author's choice of where a line must not break, so they stay.
+fn collapse_whitespace(text: &str) -> String {
+    let breaking = |c: char| c.is_whitespace() && !matches!(c, '\u{A0}' | '\u{2007}' | '\u{202F}');
+    text.split(breaking)
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// `site.base_url` joined with `content.permalink`; empty segments collapse.
@@ -858,15 +894,66 @@ mod tests {
     #[test]
     fn article_title_markup_becomes_text_but_literal_brackets_stay() {
         assert_eq!(
-            plain_title("Why <em>async</em> is &amp; hard"),
+            plain_text("Why <em>async</em> is &amp; hard"),
             "Why async is & hard"
         );
         assert_eq!(
-            plain_title("Using <div> in templates"),
+            plain_text("Using <div> in templates"),
             "Using <div> in templates"
         );
-        assert_eq!(plain_title("a < b & c"), "a < b & c");
-        assert_eq!(plain_title("<b>Bold</b> <unclosed"), "Bold <unclosed");
+        assert_eq!(plain_text("a < b & c"), "a < b & c");
+        assert_eq!(plain_text("<b>Bold</b> <unclosed"), "Bold <unclosed");
+    }
+
+    #[test]
+    fn article_character_references_in_titles_are_decoded() {
+        assert_eq!(
+            plain_text("Don&#8217;t Panic: Bread &amp; Butter"),
+            "Don\u{2019}t Panic: Bread & Butter"
+        );
+        assert_eq!(
+            plain_text("&#x2019;hex&#X2019; &hellip; &mdash; caf&eacute; &quot;q&quot;"),
+            "\u{2019}hex\u{2019} \u{2026} \u{2014} caf\u{e9} \"q\""
+        );
+        // No-break spaces are kept; other whitespace collapses.
+        assert_eq!(plain_text("10&nbsp;km  \n away"), "10\u{a0}km away");
+        // Not references: kept as written.
+        for literal in ["AT&T", "a & b", "&bogus; &amp &#; &#xZZ;", "&#1; &#xD800;"] {
+            assert_eq!(plain_text(literal), literal);
+        }
+        // Decoded once: an escaped reference stays a reference, as text.
+        assert_eq!(plain_text("&amp;amp; &amp;lt;b&amp;gt;"), "&amp; &lt;b&gt;");
+        assert_eq!(plain_text("&lt;b&gt;x&lt;/b&gt;"), "<b>x</b>");
+        // A C1 reference is its Windows-1252 character; no control reaches the text.
+        assert_eq!(plain_text("a&#150;b&#129;c&#x85;"), "a\u{2013}bc\u{2026}");
+        assert_eq!(plain_text("x&#xFFFE;&#xFDD0;y"), "xy");
+    }
+
+    #[test]
+    fn article_wordpress_titles_and_explicit_summaries_are_plain_text() {
+        let a = ok(
+            "a.md",
+            "---\ntitle: \"Don&#8217;t Panic: Bread &amp; Butter\"\ndate: 2024-01-01\ndescription: \"A <strong>bold</strong> claim &amp; more\"\n---\nBody.\n",
+        );
+        assert_eq!(a.title, "Don\u{2019}t Panic: Bread & Butter");
+        assert_eq!(a.summary.as_deref(), Some("A bold claim & more"));
+        let b = ok(
+            "b.md",
+            "---\ntitle: \"Parsing <T> & friends\"\ndate: 2024-01-01\nexcerpt: \"With <em>markup</em> & an ampersand.\"\n---\n",
+        );
+        assert_eq!(b.title, "Parsing <T> & friends");
+        assert_eq!(b.summary.as_deref(), Some("With markup & an ampersand."));
+        let c = ok(
+            "c.md",
+            "---\ntitle: T\ndate: 2024-01-01\nsummary: \"Use <div> &amp; AT&T\"\n---\n",
+        );
+        assert_eq!(c.summary.as_deref(), Some("Use <div> & AT&T"));
+        // A summary that is only markup is no summary: the body's takes over.
+        let d = ok(
+            "d.md",
+            "---\ntitle: T\ndate: 2024-01-01\nsummary: \"<em> </em>\"\n---\n",
+        );
+        assert_eq!(d.summary, None);
     }
 
     #[test]

@@ -144,7 +144,7 @@ pub fn is_feed_char(c: char) -> bool {
 /// §13.2.5.80): it names the Windows-1252 character of that byte. Markdown decodes such
 /// references to the control itself; this restores the character the author meant.
 /// `None` for the five bytes Windows-1252 leaves undefined.
-fn windows_1252(c: char) -> Option<char> {
+pub(crate) fn windows_1252(c: char) -> Option<char> {
     const HIGH: [u16; 32] = [
         0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039,
         0x0152, 0, 0x017D, 0, 0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC,
