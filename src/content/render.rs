@@ -532,7 +532,299 @@ fn sanitize(html: &str, base: &Url, fn_id_start: &str) -> String {
                 _ => Some(Cow::Borrowed(value)),
             },
         );
-    b.clean(html).to_string()
+    let html = unwrap_noscript_and_lazy_images(html);
+    drop_empty_images(b.clean(&html).to_string())
+}
+
+// Lazy-loaded images and `<noscript>` (WordPress plugins, Medium, Ghost). html5ever parses
+// `<noscript>` as raw text (scripting on), so its fallback markup would come out escaped
+// as visible text; and lazy images keep their real URL in `data-src` behind a placeholder
+// `src`. Both are fixed on the HTML string before ammonia, which still checks every URL.
+
+/// Attributes lazy-loading scripts read the real image URL from; it wins over `src`, which
+/// then only holds a placeholder (a `data:` pixel or a tiny blurred copy).
+const LAZY_SRC_ATTRIBUTES: &[&str] = &["data-src", "data-lazy-src", "data-original"];
+
+/// Elements whose content is raw text: a `<noscript>` or `<img>` inside is not markup.
+const RAW_TEXT_ELEMENTS: &[&str] = &[
+    "script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes",
+];
+
+/// One parsed start or end tag; attribute values are raw (undecoded) slices.
+struct RawTag<'a> {
+    name: String,
+    closing: bool,
+    attrs: Vec<RawAttr<'a>>,
+    /// Byte offset just past the closing `>`.
+    end: usize,
+}
+
+struct RawAttr<'a> {
+    name: &'a str,
+    value: Option<&'a str>,
+    quote: Option<char>,
+}
+
+impl RawTag<'_> {
+    fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(name))
+            .map(|a| a.value.unwrap_or(""))
+    }
+}
+
+/// Parses the tag starting at `html[start] == '<'` like an HTML tokenizer (names end at
+/// whitespace, `/` or `>`; values quoted or not). `None` when it is not a tag: a `<` in text,
+/// or a tag cut off by the end of the input.
+fn parse_tag(html: &str, start: usize) -> Option<RawTag<'_>> {
+    let bytes = html.as_bytes();
+    let mut i = start + 1;
+    let closing = bytes.get(i) == Some(&b'/');
+    if closing {
+        i += 1;
+    }
+    if !bytes.get(i)?.is_ascii_alphabetic() {
+        return None;
+    }
+    let name_start = i;
+    while i < bytes.len() && !matches!(bytes[i], b'>' | b'/' | b' ' | b'\t' | b'\n' | b'\r' | 0x0C)
+    {
+        i += 1;
+    }
+    let name = html[name_start..i].to_ascii_lowercase();
+    let mut attrs = Vec::new();
+    loop {
+        while i < bytes.len() && matches!(bytes[i], b'/' | b' ' | b'\t' | b'\n' | b'\r' | 0x0C) {
+            i += 1;
+        }
+        match bytes.get(i)? {
+            b'>' => {
+                return Some(RawTag {
+                    name,
+                    closing,
+                    attrs,
+                    end: i + 1,
+                })
+            }
+            _ => {
+                let attr_start = i;
+                // The first character may be `=`, as in the tokenizer.
+                i += 1;
+                while i < bytes.len()
+                    && !matches!(
+                        bytes[i],
+                        b'>' | b'/' | b'=' | b' ' | b'\t' | b'\n' | b'\r' | 0x0C
+                    )
+                {
+                    i += 1;
+                }
+                let attr_name = &html[attr_start..i];
+                while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0C) {
+                    i += 1;
+                }
+                if bytes.get(i) != Some(&b'=') {
+                    attrs.push(RawAttr {
+                        name: attr_name,
+                        value: None,
+                        quote: None,
+                    });
+                    continue;
+                }
+                i += 1;
+                while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0C) {
+                    i += 1;
+                }
+                let (value, quote) = match bytes.get(i)? {
+                    q @ (b'"' | b'\'') => {
+                        let close = html[i + 1..].find(char::from(*q))? + i + 1;
+                        let value = &html[i + 1..close];
+                        i = close + 1;
+                        (value, Some(char::from(*q)))
+                    }
+                    _ => {
+                        let value_start = i;
+                        while i < bytes.len()
+                            && !matches!(bytes[i], b'>' | b' ' | b'\t' | b'\n' | b'\r' | 0x0C)
+                        {
+                            i += 1;
+                        }
+                        (&html[value_start..i], None)
+                    }
+                };
+                attrs.push(RawAttr {
+                    name: attr_name,
+                    value: Some(value),
+                    quote,
+                });
+            }
+        }
+    }
+}
+
+/// Byte offset of the first case-insensitive `needle` (ASCII) at or after `from`.
+fn find_ascii_ci(haystack: &str, needle: &str, from: usize) -> Option<usize> {
+    let h = haystack.as_bytes();
+    let n = needle.as_bytes();
+    (from..=h.len().checked_sub(n.len())?).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+}
+
+/// The URL a lazy-loading script would put into `src`, if the tag names one.
+fn lazy_src<'a>(tag: &RawTag<'a>) -> Option<&'a str> {
+    LAZY_SRC_ATTRIBUTES.iter().find_map(|lazy| {
+        tag.attrs
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(lazy))
+            .and_then(|a| a.value)
+            .filter(|v| {
+                let v = v.trim();
+                !v.is_empty() && !v.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("data:"))
+            })
+    })
+}
+
+/// Rewrites `<img … data-src="URL" src="placeholder">` to `<img … src="URL">`.
+fn write_lazy_image(tag: &RawTag<'_>, url: &str, out: &mut String) {
+    out.push_str("<img");
+    for a in &tag.attrs {
+        let lazy = LAZY_SRC_ATTRIBUTES
+            .iter()
+            .any(|l| a.name.eq_ignore_ascii_case(l));
+        if lazy || a.name.eq_ignore_ascii_case("src") {
+            continue;
+        }
+        out.push(' ');
+        out.push_str(a.name);
+        if let Some(v) = a.value {
+            let q = a.quote.unwrap_or('"');
+            out.push('=');
+            out.push(q);
+            out.push_str(v);
+            out.push(q);
+        }
+    }
+    let q = if url.contains('"') { '\'' } else { '"' };
+    out.push_str(" src=");
+    out.push(q);
+    out.push_str(url);
+    out.push(q);
+    out.push('>');
+}
+
+/// Unwraps `<noscript>` so its content is parsed as markup, except a fallback right after a
+/// lazy image made usable here, which would show the same picture twice; and points lazy
+/// images at their real URL. Borrows when there is nothing to do.
+fn unwrap_noscript_and_lazy_images(html: &str) -> Cow<'_, str> {
+    let lower = html.to_ascii_lowercase();
+    if !lower.contains("<noscript") && !LAZY_SRC_ATTRIBUTES.iter().any(|a| lower.contains(a)) {
+        return Cow::Borrowed(html);
+    }
+    let mut out = String::with_capacity(html.len());
+    rewrite_lazy_markup(html, &mut out);
+    Cow::Owned(out)
+}
+
+fn rewrite_lazy_markup(html: &str, out: &mut String) {
+    let mut copied = 0;
+    let mut at = 0;
+    // Where the output stood right after the last lazy image rewritten here.
+    let mut after_lazy_image: Option<usize> = None;
+    while let Some(found) = html[at..].find('<') {
+        let start = at + found;
+        if html[start..].starts_with("<!--") {
+            at = html[start..]
+                .find("-->")
+                .map_or(html.len(), |e| start + e + 3);
+            continue;
+        }
+        let Some(tag) = parse_tag(html, start) else {
+            at = start + 1;
+            continue;
+        };
+        at = tag.end;
+        if tag.closing {
+            continue;
+        }
+        if RAW_TEXT_ELEMENTS.contains(&tag.name.as_str()) {
+            at = find_ascii_ci(html, &format!("</{}", tag.name), at).unwrap_or(html.len());
+            continue;
+        }
+        match tag.name.as_str() {
+            "img" => {
+                if let Some(url) = lazy_src(&tag) {
+                    out.push_str(&html[copied..start]);
+                    write_lazy_image(&tag, url, out);
+                    copied = tag.end;
+                    after_lazy_image = Some(out.len());
+                }
+            }
+            "noscript" => {
+                out.push_str(&html[copied..start]);
+                let close = find_ascii_ci(html, "</noscript", at);
+                let inner = &html[at..close.unwrap_or(html.len())];
+                let end = close.map_or(html.len(), |c| {
+                    html[c..].find('>').map_or(html.len(), |e| c + e + 1)
+                });
+                let duplicate = after_lazy_image
+                    .is_some_and(|p| out[p..].trim().is_empty() && only_images(inner));
+                if !duplicate {
+                    rewrite_lazy_markup(inner, out);
+                }
+                copied = end;
+                at = end;
+            }
+            _ => {}
+        }
+    }
+    out.push_str(&html[copied..]);
+}
+
+/// True when `html` is nothing but `<img>` tags and whitespace.
+fn only_images(html: &str) -> bool {
+    let mut at = 0;
+    let mut images = 0;
+    while at < html.len() {
+        let rest = &html[at..];
+        let trimmed = rest.trim_start();
+        at += rest.len() - trimmed.len();
+        if trimmed.is_empty() {
+            break;
+        }
+        match parse_tag(html, at) {
+            Some(tag) if tag.name == "img" && !tag.closing => {
+                images += 1;
+                at = tag.end;
+            }
+            _ => return false,
+        }
+    }
+    images > 0
+}
+
+/// Removes each `<img>` the sanitizer left without a `src` (a `data:` placeholder with no
+/// real URL): readers would show an empty box. Runs on ammonia's output, where a `<` in
+/// text is always escaped, so every `<` starts a tag or comment.
+fn drop_empty_images(html: String) -> String {
+    if !html.contains("<img") {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut copied = 0;
+    let mut at = 0;
+    while let Some(found) = html[at..].find('<') {
+        let start = at + found;
+        let Some(tag) = parse_tag(&html, start) else {
+            at = start + 1;
+            continue;
+        };
+        at = tag.end;
+        if tag.name == "img" && !tag.closing && tag.attr("src").is_none_or(str::is_empty) {
+            out.push_str(&html[copied..start]);
+            copied = tag.end;
+        }
+    }
+    out.push_str(&html[copied..]);
+    out
 }
 
 /// Keep only the class tokens starting with `prefix`; drop the attribute if
@@ -1284,6 +1576,74 @@ mod tests {
         // Markdown is not interpreted in HTML bodies.
         let r = render_body("*not em*", BodyKind::Html, None, &base(), "h", 300);
         assert_eq!(r.content_html, "*not em*");
+    }
+
+    fn html(body: &str) -> String {
+        render_body(body, BodyKind::Html, None, &base(), "h", 300).content_html
+    }
+
+    #[test]
+    fn noscript_fallback_after_a_lazy_image_is_not_shown_twice() {
+        // WordPress lazy-load plugin: SVG placeholder, real URL in data-src, noscript copy.
+        let c = html("<p>x</p><img class=\"lazyload\" src=\"data:image/svg+xml,%3Csvg%20xmlns='http://www.w3.org/2000/svg'%3E%3C/svg%3E\" data-src=\"https://cdn.example.org/photo.jpg\" alt=\"Harbour\"><noscript><img src=\"https://cdn.example.org/photo.jpg\" alt=\"Harbour\"></noscript>");
+        assert_eq!(
+            c,
+            "<p>x</p><img alt=\"Harbour\" src=\"https://cdn.example.org/photo.jpg\">"
+        );
+        // Same in a Markdown paragraph, where the pair is inline HTML.
+        let r = md("Intro.\n\n<img src=\"data:image/gif;base64,R0lGOD\" data-lazy-src=\"photo.jpg\" alt=\"H\"><noscript><img src=\"photo.jpg\" alt=\"H\"></noscript>\n");
+        assert_eq!(
+            r.content_html,
+            "<p>Intro.</p>\n<p><img alt=\"H\" src=\"https://example.com/posts/hello/photo.jpg\"></p>\n"
+        );
+    }
+
+    #[test]
+    fn noscript_content_is_markup_not_escaped_text() {
+        let c = html("<p>a</p><noscript><img src=\"https://x.example/i.png\" alt=\"I\"><p>Enable <b>JS</b></p></noscript>");
+        assert_eq!(
+            c,
+            "<p>a</p><img src=\"https://x.example/i.png\" alt=\"I\"><p>Enable <b>JS</b></p>"
+        );
+        assert!(!c.contains("&lt;"), "{c}");
+        // A lazy image with no real URL is dropped, and its noscript copy is what shows.
+        let c = html("<img class=\"lazy\" src=\"data:image/gif;base64,AA\" alt=\"P\">\n<noscript><img src=\"/p.jpg\" alt=\"P\"></noscript>");
+        assert_eq!(c, "\n<img src=\"https://example.com/p.jpg\" alt=\"P\">");
+        // Unclosed noscript: the rest is still markup; scripts inside are still removed.
+        let c = html("<noscript><em>e</em><script>alert(1)</script>");
+        assert_eq!(c, "<em>e</em>");
+    }
+
+    #[test]
+    fn lazy_images_use_their_real_url() {
+        // Medium: 1×1 data: GIF placeholder, real image in data-src.
+        let c = html("<img class=\"graf-image\" data-width=\"1200\" data-src=\"https://cdn-images-1.medium.com/max/800/1*abc.jpeg\" src=\"data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP\">");
+        assert_eq!(
+            c,
+            "<img src=\"https://cdn-images-1.medium.com/max/800/1*abc.jpeg\">"
+        );
+        // Tiny blurred placeholder in src: data-src still wins; data-original, unquoted.
+        let c = html("<img src=\"https://cdn.example.com/placeholder-20px.jpg\" data-src=\"https://cdn.example.com/full.jpg\" alt=\"Lazy\">");
+        assert_eq!(
+            c,
+            "<img alt=\"Lazy\" src=\"https://cdn.example.com/full.jpg\">"
+        );
+        let c = html("<IMG data-original=big.jpg SRC=small.jpg>");
+        assert_eq!(c, "<img src=\"https://example.com/posts/hello/big.jpg\">");
+        // The lazy URL is checked like any src.
+        let c = html("<p>t<img data-src=\"javascript:alert(1)\" src=\"data:,\"></p>");
+        assert_eq!(c, "<p>t</p>");
+        // Only a data: URL, or nothing: no empty image is left.
+        assert_eq!(
+            html("<p>a<img src=\"data:image/png;base64,AA\" alt=\"x\">b<img>c</p>"),
+            "<p>abc</p>"
+        );
+        // Markup that only looks like it, in text or attributes, is left alone.
+        let c = html("<pre>&lt;noscript&gt;</pre><a title=\"<img data-src=x>\" href=\"/a\">a</a>");
+        assert_eq!(
+            c,
+            "<pre>&lt;noscript&gt;</pre><a title=\"&lt;img data-src=x&gt;\" href=\"https://example.com/a\">a</a>"
+        );
     }
 
     #[test]
