@@ -523,17 +523,30 @@ fn sanitize(html: &str, base: &Url, fn_id_start: &str) -> String {
         .add_tag_attributes("code", ["class"])
         .add_tag_attributes("div", ["class", "id"])
         .add_tag_attributes("sup", ["class"])
+        // Media players readers can show (the W3C validator accepts these in content);
+        // `controls` always, since no script in a reader can start playback.
+        .add_tags(["audio", "video", "source", "iframe"])
+        .add_tag_attributes("audio", ["src", "preload"])
+        .add_tag_attributes("video", ["src", "poster", "width", "height", "preload"])
+        .add_tag_attributes("source", ["src", "type"])
+        .set_tag_attribute_value("audio", "controls", "")
+        .set_tag_attribute_value("video", "controls", "")
+        // Kept only to be turned into a link below (readers and validators refuse iframes).
+        .add_tag_attributes("iframe", ["src", "title"])
         .attribute_filter(
             move |element, attribute, value| match (element, attribute) {
                 // Only our footnote ids: no DOM clobbering / collisions from raw HTML.
                 ("div", "id") => value.starts_with(&id_start).then_some(Cow::Borrowed(value)),
                 ("code", "class") => keep_classes(value, "language-"),
                 ("div" | "sup", "class") => keep_classes(value, "footnote-"),
+                ("audio" | "video" | "source" | "iframe", "src") | ("video", "poster") => {
+                    http_or_relative(value).then_some(Cow::Borrowed(value))
+                }
                 _ => Some(Cow::Borrowed(value)),
             },
         );
     let html = unwrap_noscript_and_lazy_images(html);
-    drop_empty_images(b.clean(&html).to_string())
+    finish_embeds(b.clean(&html).to_string())
 }
 
 // Lazy-loaded images and `<noscript>` (WordPress plugins, Medium, Ghost). html5ever parses
@@ -801,16 +814,34 @@ fn only_images(html: &str) -> bool {
     images > 0
 }
 
-/// Removes each `<img>` the sanitizer left without a `src` (a `data:` placeholder with no
-/// real URL): readers would show an empty box. Runs on ammonia's output, where a `<` in
-/// text is always escaped, so every `<` starts a tag or comment.
-fn drop_empty_images(html: String) -> String {
-    if !html.contains("<img") {
+/// Media URLs: http(s), or relative (resolved against the permalink afterwards); not the
+/// other schemes ammonia allows in links (`ftp:`, `mailto:` …).
+fn http_or_relative(value: &str) -> bool {
+    // An empty `src` would resolve to the article itself.
+    if value.trim().is_empty() {
+        return false;
+    }
+    match Url::parse(value.trim()) {
+        Ok(url) => matches!(url.scheme(), "http" | "https"),
+        Err(url::ParseError::RelativeUrlWithoutBase) => true,
+        Err(_) => false,
+    }
+}
+
+/// Last pass over ammonia's output, where a `<` in text is always escaped, so every `<`
+/// starts a tag. Removes each `<img>` left without a `src` (a `data:` placeholder with no
+/// real URL): readers would show an empty box. Replaces each `<iframe>` (YouTube, Vimeo,
+/// Spotify embeds), which readers strip and validators flag, with a link to what it shows;
+/// one with no usable `src` is removed.
+fn finish_embeds(html: String) -> String {
+    if !html.contains("<img") && !html.contains("<iframe") {
         return html;
     }
     let mut out = String::with_capacity(html.len());
     let mut copied = 0;
     let mut at = 0;
+    // A `<p>` or `<a>` cannot hold our `<p><a>`; both come out of ammonia unnested.
+    let (mut in_p, mut in_a) = (false, false);
     while let Some(found) = html[at..].find('<') {
         let start = at + found;
         let Some(tag) = parse_tag(&html, start) else {
@@ -818,13 +849,84 @@ fn drop_empty_images(html: String) -> String {
             continue;
         };
         at = tag.end;
-        if tag.name == "img" && !tag.closing && tag.attr("src").is_none_or(str::is_empty) {
-            out.push_str(&html[copied..start]);
-            copied = tag.end;
+        match (tag.name.as_str(), tag.closing) {
+            ("p", closing) => in_p = !closing,
+            ("a", closing) => in_a = !closing,
+            ("img", false) if tag.attr("src").is_none_or(str::is_empty) => {
+                out.push_str(&html[copied..start]);
+                copied = tag.end;
+            }
+            ("iframe", false) => {
+                out.push_str(&html[copied..start]);
+                // The iframe's content is raw fallback text: skip it with the element.
+                let end = find_ascii_ci(&html, "</iframe", at).map_or(html.len(), |c| {
+                    html[c..].find('>').map_or(html.len(), |e| c + e + 1)
+                });
+                embed_link(&tag, in_p, in_a, &mut out);
+                copied = end;
+                at = end;
+            }
+            _ => {}
         }
     }
     out.push_str(&html[copied..]);
     out
+}
+
+/// `<p><a href="SRC">TITLE</a></p>` for an iframe; without the `<p>` inside a paragraph,
+/// and only the title inside a link. Attribute values are as ammonia escaped them.
+fn embed_link(tag: &RawTag<'_>, in_p: bool, in_a: bool, out: &mut String) {
+    let Some(src) = tag
+        .attr("src")
+        .map(|s| html_escape::decode_html_entities(s).trim().to_string())
+        .and_then(|s| Url::parse(&s).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+    else {
+        return;
+    };
+    let title = tag
+        .attr("title")
+        .map(|t| html_escape::decode_html_entities(t).trim().to_string())
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| "Embedded content".to_string());
+    let title = escape_html(&title);
+    if in_a {
+        out.push_str(&title);
+        return;
+    }
+    let href = escape_html(embedded_page(&src).as_str());
+    let link = format!("<a href=\"{href}\">{title}</a>");
+    if in_p {
+        out.push_str(&link);
+    } else {
+        out.push_str("<p>");
+        out.push_str(&link);
+        out.push_str("</p>");
+    }
+}
+
+/// The page a player embed shows, where readers can play it: YouTube, Vimeo and Spotify
+/// embed URLs become their watch/listen pages; any other URL is linked as it is.
+fn embedded_page(src: &Url) -> Url {
+    let host = src.host_str().unwrap_or("").trim_start_matches("www.");
+    let segments: Vec<&str> = src.path_segments().map(|s| s.collect()).unwrap_or_default();
+    let is_id = |id: &&str| {
+        !id.is_empty()
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    let page = match (host, segments.as_slice()) {
+        ("youtube.com" | "youtube-nocookie.com" | "m.youtube.com", ["embed", id]) if is_id(id) => {
+            format!("https://www.youtube.com/watch?v={id}")
+        }
+        ("player.vimeo.com", ["video", id]) if is_id(id) => format!("https://vimeo.com/{id}"),
+        ("open.spotify.com", ["embed", kind, id]) if is_id(kind) && is_id(id) => {
+            format!("https://open.spotify.com/{kind}/{id}")
+        }
+        _ => return src.clone(),
+    };
+    Url::parse(&page).unwrap_or_else(|_| src.clone())
 }
 
 /// Keep only the class tokens starting with `prefix`; drop the attribute if
@@ -1644,6 +1746,65 @@ mod tests {
             c,
             "<pre>&lt;noscript&gt;</pre><a title=\"&lt;img data-src=x&gt;\" href=\"https://example.com/a\">a</a>"
         );
+    }
+
+    #[test]
+    fn iframes_become_links_to_what_they_embed() {
+        let c = html("<figure><iframe width=\"200\" src=\"https://www.youtube.com/embed/xyz_-1?feature=oembed\" frameborder=\"0\" allowfullscreen title=\"My talk &amp; more\"></iframe><figcaption>Talk</figcaption></figure>");
+        assert_eq!(
+            c,
+            "<figure><p><a href=\"https://www.youtube.com/watch?v=xyz_-1\">My talk &amp; more</a></p><figcaption>Talk</figcaption></figure>"
+        );
+        let c = html("<iframe src=\"https://player.vimeo.com/video/123\"></iframe><IFRAME SRC=\"//open.spotify.com/embed/episode/xyz\">fallback <b>text</b></IFRAME><iframe src=\"/widget?a=1&amp;b=2\" title=\"W\"></iframe>");
+        assert_eq!(
+            c,
+            "<p><a href=\"https://vimeo.com/123\">Embedded content</a></p><p><a href=\"https://open.spotify.com/episode/xyz\">Embedded content</a></p><p><a href=\"https://example.com/widget?a=1&amp;b=2\">W</a></p>"
+        );
+        // Inside a paragraph no nested <p>; inside a link only the title.
+        let r =
+            md("An <iframe src=\"https://www.youtube-nocookie.com/embed/q\"></iframe> inline.\n");
+        assert_eq!(
+            r.content_html,
+            "<p>An <a href=\"https://www.youtube.com/watch?v=q\">Embedded content</a> inline.</p>\n"
+        );
+        let c = html("<a href=\"https://x.example/\">see <iframe src=\"https://x.example/e\" title=\"T\"></iframe></a>");
+        assert_eq!(c, "<a href=\"https://x.example/\">see T</a>");
+        // No usable src: nothing.
+        for bad in [
+            "javascript:alert(1)",
+            "data:text/html,x",
+            "ftp://x.example/a",
+            "",
+        ] {
+            assert_eq!(
+                html(&format!("<p>a</p><iframe src=\"{bad}\"></iframe>")),
+                "<p>a</p>"
+            );
+        }
+    }
+
+    #[test]
+    fn audio_and_video_players_survive() {
+        let c = html(
+            "<audio src=\"https://api.example.com/audio/src\" autoplay onplay=\"x()\"></audio>",
+        );
+        assert_eq!(
+            c,
+            "<audio src=\"https://api.example.com/audio/src\" controls=\"\"></audio>"
+        );
+        let c = html("<video controls width=\"640\" poster=\"poster.jpg\" loop><source src=\"clip.mp4\" type=\"video/mp4\"><track src=\"x.vtt\">No video.</video>");
+        assert_eq!(
+            c,
+            "<video width=\"640\" poster=\"https://example.com/posts/hello/poster.jpg\" controls=\"\"><source src=\"https://example.com/posts/hello/clip.mp4\" type=\"video/mp4\">No video.</video>"
+        );
+        let c = html("<audio controls preload=\"none\"><source src=\"https://cdn.example.de/ep12.mp3\" type=\"audio/mpeg\">Your browser cannot play audio.</audio>");
+        assert_eq!(
+            c,
+            "<audio preload=\"none\" controls=\"\"><source src=\"https://cdn.example.de/ep12.mp3\" type=\"audio/mpeg\">Your browser cannot play audio.</audio>"
+        );
+        // Only http(s) media.
+        let c = html("<video src=\"mailto:a@b.example\" poster=\"ftp://x.example/p.jpg\"><source src=\"javascript:x\"></video>");
+        assert_eq!(c, "<video controls=\"\"><source></video>");
     }
 
     #[test]
