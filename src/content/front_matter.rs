@@ -39,7 +39,8 @@ pub struct Split<'a> {
     pub body: &'a str,
 }
 
-/// Splits `---\n yaml \n---\n body`. Accepts CRLF line ends and trailing blanks on fences.
+/// Splits `---\n yaml \n---\n body` (the closing line may also be `...`). Accepts CRLF line
+/// ends and trailing blanks on fences.
 pub fn split(text: &str) -> Result<Split<'_>, Located> {
     if text.trim().is_empty() {
         return Err(Located::new(
@@ -52,6 +53,14 @@ pub fn split(text: &str) -> Result<Split<'_>, Located> {
     let Some((_, _, first)) = lines.next() else {
         return Err(Located::new(1, 1, "empty file"));
     };
+    if first.trim_end() == "+++" {
+        // Hugo's TOML front matter: say what it is, or the author hunts for a missing `---`.
+        return Err(Located::new(
+            1,
+            1,
+            "TOML front matter (`+++`) is not supported: write the fields as YAML between `---` lines (`title: \"…\"`, not `title = \"…\"`)",
+        ));
+    }
     if first.trim_end() != "---" {
         return Err(Located::new(
             1,
@@ -61,7 +70,8 @@ pub fn split(text: &str) -> Result<Split<'_>, Located> {
     }
     let yaml_start = lines.offset();
     while let Some((_, line_start, line)) = lines.next() {
-        if line.trim_end() == "---" {
+        // `...` is YAML's own document-end marker (Pandoc and Quarto close with it).
+        if matches!(line.trim_end(), "---" | "...") {
             return Ok(Split {
                 yaml: &text[yaml_start..line_start],
                 yaml_first_line: 2,
@@ -72,7 +82,7 @@ pub fn split(text: &str) -> Result<Split<'_>, Located> {
     Err(Located::new(
         1,
         1,
-        "unterminated front matter: no closing `---` line after the opening one on line 1",
+        "unterminated front matter: no closing `---` (or `...`) line after the opening one on line 1",
     ))
 }
 
@@ -335,11 +345,37 @@ pub fn parse_yaml(split: &Split<'_>) -> Result<RawFrontMatter, Located> {
                 }
             }
         }
+        if located.message.contains("mapping values are not allowed") {
+            located.message = unquoted_colon_message(split, located.line, &located.message);
+        }
         if located.message.contains("expected struct RawFrontMatter") {
             located.message = "invalid front matter: expected `key: value` fields".into();
         }
         located
     })
+}
+
+/// A `: ` inside an unquoted value (`title: « Paris : été »`) is the usual cause of YAML's
+/// "mapping values are not allowed": name the key of that line and say how to fix it.
+fn unquoted_colon_message(split: &Split<'_>, file_line: usize, message: &str) -> String {
+    let key = file_line
+        .checked_sub(split.yaml_first_line)
+        .and_then(|n| LineIter::new(split.yaml).nth(n))
+        .and_then(|(_, _, line)| {
+            // Only a top-level key: an indented line belongs to some nested value.
+            if line.starts_with([' ', '\t']) {
+                return None;
+            }
+            let key = line.split_once(':')?.0.trim();
+            (!key.is_empty() && !key.starts_with('#')).then_some(key)
+        });
+    let reason = message.trim_start_matches("invalid front matter: ");
+    let example = key.unwrap_or("title");
+    let hint = format!("a value containing `: ` must be quoted (`{example}: \"…\"`)");
+    match key {
+        Some(key) => format!("invalid front matter: `{key}`: {reason}; {hint}"),
+        None => format!("invalid front matter: {reason}; {hint}"),
+    }
 }
 
 fn yaml_error(e: &serde_yaml::Error, split: &Split<'_>) -> Located {
@@ -437,6 +473,42 @@ mod tests {
             .contains("unterminated"));
         assert!(split("").unwrap_err().message.contains("empty"));
         assert!(split("  \n\n").unwrap_err().message.contains("empty"));
+    }
+
+    #[test]
+    fn front_matter_toml_is_named() {
+        let e = split("+++\ntitle = \"x\"\n+++\nbody\n").unwrap_err();
+        assert_eq!((e.line, e.column), (1, 1));
+        assert!(e.message.contains("TOML"), "{e:?}");
+        assert!(!e.message.contains("missing"), "{e:?}");
+    }
+
+    #[test]
+    fn front_matter_closes_with_yaml_document_end() {
+        let s = split("---\ntitle: A\n...\nBody\n").unwrap();
+        assert_eq!(s.yaml, "title: A\n");
+        assert_eq!(s.body, "Body\n");
+        let s = split("---\r\ntitle: A\r\n... \r\nBody").unwrap();
+        assert_eq!(s.body, "Body");
+        // `...` opens nothing: only `---` starts front matter.
+        assert!(split("...\ntitle: A\n...\n").is_err());
+    }
+
+    #[test]
+    fn front_matter_unquoted_colon_names_key_and_fix() {
+        let text = "---\ndate: 2024-07-14\ntitle: « L’été à Paris : chaleur »\n---\n";
+        let s = split(text).unwrap();
+        let e = parse_yaml(&s).unwrap_err();
+        assert_eq!(e.line, 3, "{e:?}");
+        assert!(e.message.contains("mapping values"), "{e:?}");
+        assert!(e.message.contains("`title`: mapping"), "{e:?}");
+        assert!(e.message.contains("(`title: \"…\"`)"), "{e:?}");
+        assert!(e.message.contains("must be quoted"), "{e:?}");
+        // A nested line names no (wrong) top-level key, but still gets the hint.
+        let s = split("---\ntitle: x\nauthor:\n  name: a: b\n---\n").unwrap();
+        let e = parse_yaml(&s).unwrap_err();
+        assert!(e.message.contains("must be quoted"), "{e:?}");
+        assert!(!e.message.contains("`author`"), "{e:?}");
     }
 
     #[test]
