@@ -268,7 +268,15 @@ fn build_article(
     let stem = file_name
         .rsplit_once('.')
         .map_or(file_name, |(stem, _)| stem);
-    let name_date = dates::date_prefix(stem);
+    // A Hugo page bundle (`posts/first-trip/index.md`) is named by its folder, not by the
+    // `index` every bundle shares; its resources sit beside it, which is where relative
+    // links then resolve. The folder name follows the file-name rules (date prefix too).
+    let bundle = bundle_folder(source, stem);
+    let (name, name_what) = match bundle {
+        Some(folder) => (folder, "folder name"),
+        None => (stem, "file name"),
+    };
+    let name_date = dates::date_prefix(name, name_what);
 
     let date = match text_of(raw.date) {
         Some(text) => {
@@ -287,15 +295,16 @@ fn build_article(
                     message: format!("missing `date`, and {m}"),
                 })
             }
-            None => {
-                return Err(Located {
-                    line: 1,
-                    column: 1,
-                    message:
-                        "missing required field `date` (or name the file `YYYY-MM-DD-slug.md`)"
-                            .into(),
-                })
-            }
+            None => return Err(Located {
+                line: 1,
+                column: 1,
+                message: if bundle.is_some() {
+                    "missing required field `date` (or name the bundle folder `YYYY-MM-DD-slug`)"
+                } else {
+                    "missing required field `date` (or name the file `YYYY-MM-DD-slug.md`)"
+                }
+                .into(),
+            }),
         },
     };
     let updated_key = if raw.updated.is_some() {
@@ -349,7 +358,7 @@ fn build_article(
         None => {
             let slug = match &name_date {
                 Some((_, rest)) => *rest,
-                None => stem,
+                None => name,
             };
             // A file stem like `%2e%2e` could be encoded into a harmless literal segment,
             // but servers and CDNs that decode twice would still see `..`: refuse it, and
@@ -359,7 +368,7 @@ fn build_article(
                     line: 1,
                     column: 1,
                     message: format!(
-                        "file name gives the slug `{slug}`, which reads as `.` or `..` in a URL; set a `slug` field or rename the file"
+                        "{name_what} gives the slug `{slug}`, which reads as `.` or `..` in a URL; set a `slug` field or rename it"
                     ),
                 });
             }
@@ -518,6 +527,19 @@ fn build_article(
         body_loaded: options.keep_body,
         rendered: OnceLock::new(),
     })
+}
+
+/// The bundle folder of `section/…/bundle/index.<ext>`; `None` for any other file, including
+/// `section/index.md` (directly in the section, it keeps the file-name rule).
+fn bundle_folder<'a>(source: &'a str, stem: &str) -> Option<&'a str> {
+    if stem != "index" {
+        return None;
+    }
+    let mut folders = source.rsplit('/').skip(1);
+    let bundle = folders.next()?;
+    // At least one more folder (the section) above the bundle.
+    folders.next()?;
+    Some(bundle)
 }
 
 /// Inline HTML elements that authors put in titles and summaries (`<em>async</em> Rust`).
@@ -757,6 +779,58 @@ mod tests {
             "https://example.com/blog/posts/terror-in-moscow/"
         );
         assert_eq!(a.id, "tag:example.com,2024-03-27:terror-in-moscow");
+    }
+
+    #[test]
+    fn article_page_bundle_is_named_by_its_folder() {
+        let body = "---\ntitle: T\ndate: 2023-05-05\n---\n![map](map.png)\n";
+        let a = ok("posts/first-trip/index.md", body);
+        assert_link_and_id(
+            &a,
+            "https://example.com/blog/posts/first-trip/",
+            "tag:example.com,2023-05-05:first-trip",
+        );
+        let b = ok("posts/second-trip/index.md", body);
+        assert_ne!(a.permalink, b.permalink);
+        // Deeper bundles and other extensions alike.
+        assert_eq!(ok("posts/2023/trip/index.html", body).slug, "trip");
+        // Directly in a section or at the root: the file-name rule.
+        assert_eq!(ok("posts/index.md", body).slug, "index");
+        assert_eq!(ok("index.md", body).slug, "index");
+        // Only `index` itself: `_index.md` and `indexes.md` are ordinary files.
+        assert_eq!(ok("posts/trip/_index.md", body).slug, "_index");
+        assert_eq!(ok("posts/trip/notes.md", body).slug, "notes");
+        // A `slug` field still wins.
+        let c = ok(
+            "posts/first-trip/index.md",
+            "---\ntitle: T\ndate: 2023-05-05\nslug: own\n---\n",
+        );
+        assert_eq!(c.slug, "own");
+    }
+
+    #[test]
+    fn article_page_bundle_folder_date_prefix() {
+        let a = ok(
+            "posts/2024-05-05-first-trip/index.md",
+            "---\ntitle: T\n---\n",
+        );
+        assert_eq!(a.slug, "first-trip");
+        assert_eq!(a.date.to_rfc3339(), "2024-05-05T00:00:00+00:00");
+        // A `date` field wins over the folder's date, as over a file name's.
+        let a = ok(
+            "posts/2024-05-05-first-trip/index.md",
+            "---\ntitle: T\ndate: 2024-06-01\n---\n",
+        );
+        assert_eq!(a.date.to_rfc3339(), "2024-06-01T00:00:00+00:00");
+        let d = err("posts/trip/index.md", b"---\ntitle: T\n---\n");
+        assert!(d.message.contains("bundle folder"), "{d}");
+        let d = err("posts/2024-02-30-trip/index.md", b"---\ntitle: T\n---\n");
+        assert!(d.message.contains("folder name is not a calendar"), "{d}");
+        let d = err(
+            "posts/%2e%2e/index.md",
+            b"---\ntitle: T\ndate: 2024-01-01\n---\n",
+        );
+        assert!(d.message.starts_with("folder name gives the slug"), "{d}");
     }
 
     #[test]

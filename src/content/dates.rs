@@ -65,8 +65,9 @@ pub fn start_of_day(day: NaiveDate, tz: Tz) -> Result<DateTime<FixedOffset>, Str
     in_zone(day.and_time(NaiveTime::MIN), tz, &day.to_string())
 }
 
-/// Reads `YYYY-MM-DD-` at the start of a file stem; `Some(Err)` for an impossible date.
-pub fn date_prefix(stem: &str) -> Option<(Result<NaiveDate, String>, &str)> {
+/// Reads `YYYY-MM-DD-` at the start of a file stem (or a bundle folder's name: `what` says
+/// which, for the message); `Some(Err)` for an impossible date.
+pub fn date_prefix<'a>(stem: &'a str, what: &str) -> Option<(Result<NaiveDate, String>, &'a str)> {
     let bytes = stem.as_bytes();
     let shaped = bytes.len() > 11
         && bytes[..10].iter().enumerate().all(|(i, b)| {
@@ -81,7 +82,7 @@ pub fn date_prefix(stem: &str) -> Option<(Result<NaiveDate, String>, &str)> {
         return None;
     }
     let date = NaiveDate::parse_from_str(&stem[..10], "%Y-%m-%d")
-        .map_err(|_| format!("`{}` in the file name is not a calendar date", &stem[..10]));
+        .map_err(|_| format!("`{}` in the {what} is not a calendar date", &stem[..10]));
     Some((date, &stem[11..]))
 }
 
@@ -177,11 +178,11 @@ mod tests {
 
     #[test]
     fn dates_file_name_prefix() {
-        let (d, rest) = date_prefix("2024-03-27-terror").unwrap();
+        let (d, rest) = date_prefix("2024-03-27-terror", "file name").unwrap();
         assert_eq!(d.unwrap().to_string(), "2024-03-27");
         assert_eq!(rest, "terror");
-        assert!(date_prefix("hello").is_none());
-        assert!(date_prefix("2024-03-27").is_none());
-        assert!(date_prefix("2024-02-30-x").unwrap().0.is_err());
+        assert!(date_prefix("hello", "file name").is_none());
+        assert!(date_prefix("2024-03-27", "file name").is_none());
+        assert!(date_prefix("2024-02-30-x", "file name").unwrap().0.is_err());
     }
 }
