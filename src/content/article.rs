@@ -1260,6 +1260,25 @@ mod tests {
     }
 
     #[test]
+    fn article_markdown_extension_is_markdown() {
+        let a = ok(
+            "_posts/2019-05-03-welcome-to-jekyll.markdown",
+            "---\ntitle: W\n---\n*hi*",
+        );
+        assert_eq!(a.slug, "welcome-to-jekyll");
+        assert_eq!(a.date.to_rfc3339(), "2019-05-03T00:00:00+00:00");
+        assert_eq!(a.body_kind, BodyKind::Markdown);
+        assert_eq!(
+            ok(
+                "posts/trip/index.markdown",
+                "---\ntitle: W\ndate: 2019-05-03\n---\n"
+            )
+            .slug,
+            "trip"
+        );
+    }
+
+    #[test]
     fn article_html_body_kind() {
         let a = ok("x.html", "---\ntitle: x\ndate: 2024-01-01\n---\n<p>hi</p>");
         assert_eq!(a.body_kind, BodyKind::Html);

@@ -49,7 +49,8 @@ pub fn is_article_name(name: &str) -> bool {
         return false;
     }
     let lower = name.to_ascii_lowercase();
-    lower.ends_with(".md") || lower.ends_with(".html")
+    // `.markdown` is Jekyll's default (`jekyll new` writes `_posts/…-welcome-to-jekyll.markdown`).
+    lower.ends_with(".md") || lower.ends_with(".markdown") || lower.ends_with(".html")
 }
 
 /// True when a relative path (`/`-separated) has an ignored component.
@@ -215,6 +216,13 @@ mod tests {
         assert!(is_article_name("a.md"));
         assert!(is_article_name("A.HTML"));
         assert!(!is_article_name("a.txt"));
+        assert!(is_article_name("2019-05-03-welcome.markdown"));
+        assert!(is_article_name("B.Markdown"));
+        assert!(!is_article_name(".a.markdown"));
+        assert!(!is_article_name("a.markdown~"));
+        for other in ["a.mkd", "a.mdx", "a.htm", "a.markdn"] {
+            assert!(!is_article_name(other), "{other}");
+        }
         assert!(is_ignored_path("posts/.drafts/a.md"));
     }
 
@@ -226,12 +234,13 @@ mod tests {
         fs::create_dir_all(root.join(".git")).unwrap();
         fs::write(root.join("top.md"), "x").unwrap();
         fs::write(root.join("posts/deep/a.md"), "x").unwrap();
+        fs::write(root.join("posts/j.markdown"), "x").unwrap();
         fs::write(root.join("posts/note.txt"), "x").unwrap();
         fs::write(root.join(".git/b.md"), "x").unwrap();
         fs::write(root.join("posts/c.md~"), "x").unwrap();
         let scan = scan(root).unwrap();
         let names: Vec<_> = scan.candidates.iter().map(|c| c.source.as_str()).collect();
-        assert_eq!(names, vec!["posts/deep/a.md", "top.md"]);
+        assert_eq!(names, vec!["posts/deep/a.md", "posts/j.markdown", "top.md"]);
     }
 
     #[cfg(unix)]
