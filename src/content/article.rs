@@ -432,15 +432,23 @@ fn build_article(
         authors.push(config.site.author.clone());
     }
 
-    let mut tags: Vec<String> = raw
-        .tags
-        .map(|t| t.into_vec())
-        .unwrap_or_default()
-        .into_iter()
-        .chain(raw.categories.map(|c| c.into_vec()).unwrap_or_default())
-        .map(|t| t.0.trim().to_string())
-        .filter(|t| !t.is_empty())
-        .collect();
+    // One string instead of a list: `categories: ruby programming` is space-separated in
+    // Jekyll; `tags: "rust, async"` is how Ghost/Obsidian exports write a list. A tag with
+    // a space (`tags: machine learning`) stays one tag.
+    let mut tags: Vec<String> = tag_values(raw.tags, |s| {
+        if s.contains(',') {
+            s.split(',').map(str::to_string).collect()
+        } else {
+            vec![s.to_string()]
+        }
+    })
+    .into_iter()
+    .chain(tag_values(raw.categories, |s| {
+        s.split_whitespace().map(str::to_string).collect()
+    }))
+    .map(|t| t.trim().to_string())
+    .filter(|t| !t.is_empty())
+    .collect();
     let mut seen = std::collections::BTreeSet::new();
     tags.retain(|t| seen.insert(t.clone()));
 
@@ -527,6 +535,18 @@ fn build_article(
         body_loaded: options.keep_body,
         rendered: OnceLock::new(),
     })
+}
+
+/// A `tags`/`categories` value as strings: a list as written, a single string through `split`.
+fn tag_values(
+    field: Option<front_matter::OneOrMany<Text>>,
+    split: impl Fn(&str) -> Vec<String>,
+) -> Vec<String> {
+    match field {
+        None => Vec::new(),
+        Some(front_matter::OneOrMany::One(Text(s))) => split(&s),
+        Some(front_matter::OneOrMany::Many(list)) => list.into_iter().map(|t| t.0).collect(),
+    }
 }
 
 /// The bundle folder of `section/…/bundle/index.<ext>`; `None` for any other file, including
@@ -1043,6 +1063,38 @@ mod tests {
         let b = ok("b.md", "---\ntitle: K\ndate: 2024-01-01\nsummary: S.\ndescription: D.\npublished: true\n---\nx");
         assert!(!b.draft);
         assert_eq!(b.summary.as_deref(), Some("S."));
+    }
+
+    #[test]
+    fn article_tags_and_categories_as_one_string() {
+        let tags = |yaml: &str| {
+            ok(
+                "a.md",
+                &format!("---\ntitle: T\ndate: 2024-01-01\n{yaml}\n---\n"),
+            )
+            .tags
+        };
+        // Jekyll: a categories string is space-separated.
+        assert_eq!(
+            tags("categories: ruby programming"),
+            vec!["ruby", "programming"]
+        );
+        assert_eq!(tags("categories: \"  a\tb  \""), vec!["a", "b"]);
+        // A tags string is split on commas only; a space stays inside the tag.
+        assert_eq!(
+            tags("tags: \"rust, async,, tokio ,\""),
+            vec!["rust", "async", "tokio"]
+        );
+        assert_eq!(tags("tags: machine learning"), vec!["machine learning"]);
+        assert_eq!(tags("tags: solo"), vec!["solo"]);
+        // Lists are taken as written, even with commas or spaces in an item.
+        assert_eq!(tags("tags: [\"a, b\", c d]"), vec!["a, b", "c d"]);
+        assert_eq!(tags("categories: [web dev]"), vec!["web dev"]);
+        // Both together, duplicates dropped.
+        assert_eq!(
+            tags("tags: \"rust, web\"\ncategories: web rust jekyll"),
+            vec!["rust", "web", "jekyll"]
+        );
     }
 
     /// The id's specific part and the link's last segment name the slug the same way.
