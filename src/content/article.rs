@@ -9,7 +9,7 @@ use url::Url;
 
 use super::dates;
 use super::fields;
-use super::front_matter::{self, Located, RawFrontMatter, Split, Text};
+use super::front_matter::{self, ImageSpec, Located, RawFrontMatter, Split, Text};
 use super::render::{self, BodyKind, RenderedBody};
 use crate::config::{Config, Person};
 use crate::diag::{self, Diagnostic};
@@ -455,11 +455,27 @@ fn build_article(
     // The lead image is written into the content HTML outside the body's sanitizer, so only
     // http(s) URLs may pass (no `javascript:`, `data:`, `file:`); a bad one only loses the
     // image, so the article still publishes.
-    let image = match text_of(raw.image) {
+    let (image_src, map_alt) = match raw.image {
+        None => (None, None),
+        Some(ImageSpec::Src(src)) => (text_of(Some(src)), None),
+        Some(ImageSpec::Map { src: None, .. }) => {
+            // Like a bad URL: only the image is lost, not the article.
+            let at = at_key("image", String::new());
+            diagnostics.push(Diagnostic::warning(
+                Path::new(source),
+                at.line,
+                at.column,
+                "`image` is a mapping without `path`, `url` or `src`; the image is left out",
+            ));
+            (None, None)
+        }
+        Some(ImageSpec::Map { src, alt }) => (text_of(src), text_of(alt)),
+    };
+    let image = match image_src {
         Some(src) => match image_url(&permalink, &src) {
             Ok(url) => Some(LeadImage {
                 url,
-                alt: text_of(raw.image_alt),
+                alt: text_of(raw.image_alt).or(map_alt),
                 credit: text_of(raw.image_credit),
             }),
             Err(m) => {
@@ -1293,6 +1309,48 @@ mod tests {
         assert_eq!(
             a.image.unwrap().url.as_str(),
             "https://cdn.example.net/p.jpg"
+        );
+    }
+
+    #[test]
+    fn article_image_mapping() {
+        let fm = |image: &str| format!("---\ntitle: x\ndate: 2024-01-01\n{image}\n---\n");
+        let a = ok(
+            "posts/a.md",
+            &fm("image:\n  path: /img/cover.png\n  height: 100\n  width: 100"),
+        );
+        let img = a.image.unwrap();
+        assert_eq!(img.url.as_str(), "https://example.com/img/cover.png");
+        assert_eq!(img.alt, None);
+        let a = ok("posts/a.md", &fm("image: {url: pic.jpg, alt: From map}"));
+        let img = a.image.unwrap();
+        assert_eq!(img.url.as_str(), "https://example.com/blog/posts/a/pic.jpg");
+        assert_eq!(img.alt.as_deref(), Some("From map"));
+        // `image_alt` wins over the mapping's `alt`.
+        let a = ok(
+            "a.md",
+            &fm("image: {src: p.jpg, alt: Map}\nimage_alt: Field\nimage_credit: C"),
+        );
+        let img = a.image.unwrap();
+        assert_eq!(img.alt.as_deref(), Some("Field"));
+        assert_eq!(img.credit.as_deref(), Some("C"));
+        // No source: a warning at the key; the article still publishes.
+        let p = parse("a.md", &fm("image: {height: 100, alt: x}"));
+        assert_eq!(p.article.unwrap().image, None);
+        let d = &p.diagnostics[0];
+        assert!(!d.is_error(), "{d}");
+        assert_eq!(d.line, 4, "{d}");
+        assert!(
+            d.message.starts_with("`image`") && d.message.contains("`path`"),
+            "{d}"
+        );
+        // The same URL check as for a plain `image`.
+        let p = parse("a.md", &fm("image: {url: \"javascript:alert(1)\"}"));
+        assert_eq!(p.article.unwrap().image, None);
+        assert!(
+            p.diagnostics[0].message.contains("http(s)"),
+            "{}",
+            p.diagnostics[0]
         );
     }
 

@@ -176,6 +176,72 @@ fn feed_text<E: de::Error>(v: &str) -> Result<(), E> {
     }
 }
 
+/// `image:` as written: a URL or path, or a mapping as jekyll-seo-tag writes it
+/// (`{path: /img/cover.png, height: 100, width: 100}`; others use `url` or `src`, and `alt`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImageSpec {
+    Src(Text),
+    /// The first of `path`, `url`, `src` that is given (other keys are ignored), and `alt`.
+    Map {
+        src: Option<Text>,
+        alt: Option<Text>,
+    },
+}
+
+impl<'de> Deserialize<'de> for ImageSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::value::{StrDeserializer, StringDeserializer};
+        use serde::de::{IntoDeserializer, MapAccess};
+
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ImageSpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a URL or path, or a mapping with `path`, `url` or `src`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ImageSpec, E> {
+                Text::deserialize(StrDeserializer::<E>::new(v)).map(ImageSpec::Src)
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<ImageSpec, E> {
+                Text::deserialize(StringDeserializer::<E>::new(v)).map(ImageSpec::Src)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<ImageSpec, E> {
+                Text::deserialize(v.into_deserializer()).map(ImageSpec::Src)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<ImageSpec, E> {
+                Text::deserialize(v.into_deserializer()).map(ImageSpec::Src)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<ImageSpec, E> {
+                Text::deserialize(v.into_deserializer()).map(ImageSpec::Src)
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<ImageSpec, E> {
+                Text::deserialize(v.into_deserializer()).map(ImageSpec::Src)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ImageSpec, A::Error> {
+                // Indexed by priority, not by the order the keys are written in.
+                let mut srcs: [Option<Text>; 3] = [None, None, None];
+                let mut alt = None;
+                while let Some(Text(key)) = map.next_key::<Text>()? {
+                    let slot = match key.as_str() {
+                        "path" => &mut srcs[0],
+                        "url" => &mut srcs[1],
+                        "src" => &mut srcs[2],
+                        "alt" => &mut alt,
+                        _ => {
+                            map.next_value::<de::IgnoredAny>()?;
+                            continue;
+                        }
+                    };
+                    *slot = map.next_value::<Option<Text>>()?;
+                }
+                let src = srcs.into_iter().flatten().find(|t| !t.0.trim().is_empty());
+                Ok(ImageSpec::Map { src, alt })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// `x` or `[x, y]`.
 #[derive(Debug, Clone)]
 pub enum OneOrMany<T> {
@@ -281,7 +347,7 @@ pub struct RawFrontMatter {
     pub author: Option<OneOrMany<PersonSpec>>,
     pub authors: Option<OneOrMany<PersonSpec>>,
     pub tags: Option<OneOrMany<Text>>,
-    pub image: Option<Text>,
+    pub image: Option<ImageSpec>,
     pub image_alt: Option<Text>,
     pub image_credit: Option<Text>,
     pub lang: Option<Text>,
@@ -547,6 +613,56 @@ mod tests {
         let fm = parse_yaml(&s).unwrap();
         assert_eq!(fm.title, Some(Text("1984".into())));
         assert_eq!(fm.tags.unwrap().into_vec(), vec![Text("solo".into())]);
+    }
+
+    #[test]
+    fn front_matter_image_as_text_or_mapping() {
+        let image = |yaml: &str| {
+            let text = format!("---\ntitle: x\n{yaml}\n---\n");
+            parse_yaml(&split(&text).unwrap()).map(|fm| fm.image)
+        };
+        let t = |s: &str| Some(Text(s.into()));
+        assert_eq!(
+            image("image: a.png"),
+            Ok(Some(ImageSpec::Src(Text("a.png".into()))))
+        );
+        assert_eq!(
+            image("image:\n  path: /img/cover.png\n  height: 100\n  width: 100"),
+            Ok(Some(ImageSpec::Map {
+                src: t("/img/cover.png"),
+                alt: None
+            }))
+        );
+        // `path`, then `url`, then `src`, whatever the order written; empty ones skipped.
+        assert_eq!(
+            image("image: {src: c.png, url: b.png, alt: A cat, path: \"\"}"),
+            Ok(Some(ImageSpec::Map {
+                src: t("b.png"),
+                alt: t("A cat")
+            }))
+        );
+        assert_eq!(
+            image("image: {height: 1, extra: [x, {y: z}]}"),
+            Ok(Some(ImageSpec::Map {
+                src: None,
+                alt: None
+            }))
+        );
+        assert_eq!(
+            image("image: {url: ~}"),
+            Ok(Some(ImageSpec::Map {
+                src: None,
+                alt: None
+            }))
+        );
+        let e = image("image: [a.png]").unwrap_err();
+        assert!(
+            e.message.contains("image") && e.message.contains("mapping"),
+            "{e:?}"
+        );
+        assert_eq!(e.line, 3, "{e:?}");
+        let e = image("image: {path: [a, b]}").unwrap_err();
+        assert!(e.message.contains("image.path"), "{e:?}");
     }
 
     #[test]
