@@ -151,6 +151,19 @@ impl Library {
                 ));
                 continue;
             }
+            // A typo'd year (`updated: 2052-…`) would pin the feed's date and Last-Modified
+            // until then; a day of slack leaves time zones alone.
+            if article.updated > now + chrono::TimeDelta::days(1) {
+                out.diagnostics.push(Diagnostic::warning(
+                    Path::new(source),
+                    1,
+                    1,
+                    format!(
+                        "`updated` {} is in the future; the feeds' updated date and Last-Modified stay there until then",
+                        article.updated.to_rfc3339()
+                    ),
+                ));
+            }
             by_permalink.insert(article.permalink.as_str(), source);
             by_id.insert(article.id.as_str(), source);
             out.articles.push(Arc::clone(article));
@@ -214,6 +227,27 @@ mod tests {
             .map(|a| a.title.clone())
             .collect();
         assert_eq!(titles, vec!["C", "A", "B"]);
+    }
+
+    #[test]
+    fn store_warns_about_an_updated_date_in_the_future() {
+        let mut lib = Library::new();
+        let text =
+            |updated: &str| format!("---\ntitle: T\ndate: 2024-04-02\nupdated: {updated}\n---\n");
+        lib.apply("typo.md", parsed("typo.md", &text("2031-01-01")));
+        lib.apply("ok.md", parsed("ok.md", &text("2025-01-01T12:00:00+05:00")));
+        let published = lib.published(now());
+        assert_eq!(published.articles.len(), 2);
+        let lines: Vec<String> = published
+            .diagnostics
+            .iter()
+            .map(|d| d.to_string())
+            .collect();
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(
+            lines[0].starts_with("typo.md:1:1: warning: `updated` 2031-01-01"),
+            "{lines:?}"
+        );
     }
 
     #[test]
