@@ -265,9 +265,11 @@ async fn connection(
     let service = {
         let shared = Arc::clone(&shared);
         let activity = Arc::clone(&activity);
+        // Formatted once per connection, not per logged request.
+        let remote: Box<str> = peer.ip().to_string().into();
         service_fn(move |request: Request<hyper::body::Incoming>| {
             let guard = activity.begin();
-            let response = handle(&shared.state, &shared.router, &request, peer)
+            let response = handle(&shared.state, &shared.router, &request, &remote)
                 .map(|body| body.with_guard(guard));
             std::future::ready(Ok::<_, Infallible>(response))
         })
@@ -428,7 +430,7 @@ fn handle(
     state: &AppState,
     router: &Router,
     request: &Request<hyper::body::Incoming>,
-    peer: SocketAddr,
+    remote: &str,
 ) -> Response<ResponseBody> {
     let started = Instant::now();
     // `path()` of an absolute-form target is its path; the query is never looked at.
@@ -490,8 +492,8 @@ fn handle(
         status,
         bytes,
         duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-        remote = %peer.ip(),
-        proto = ?request.version(),
+        remote,
+        proto = protocol(request.version()),
         // Non-ASCII bytes are logged (as UTF-8, or replaced), not lost; the log format
         // escapes whatever is not printable.
         user_agent = &*request
@@ -502,6 +504,17 @@ fn handle(
             }),
     );
     response
+}
+
+/// The protocol as access logs name it.
+fn protocol(version: Version) -> &'static str {
+    match version {
+        Version::HTTP_09 => "HTTP/0.9",
+        Version::HTTP_10 => "HTTP/1.0",
+        Version::HTTP_2 => "HTTP/2.0",
+        Version::HTTP_3 => "HTTP/3.0",
+        _ => "HTTP/1.1",
+    }
 }
 
 /// RFC 9112 §3.2: a server must answer 400 to an HTTP/1.1 request without a Host header or
