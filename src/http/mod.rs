@@ -324,7 +324,7 @@ fn log_rejected(
         status,
         bytes = 0u64,
         duration_us = 0u64,
-        remote = %peer.ip(),
+        remote = &*peer.ip().to_string(),
         proto = "HTTP/1.1",
         user_agent = "-",
         rejected = %error,

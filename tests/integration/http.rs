@@ -456,7 +456,7 @@ fn http_access_log_line_per_request_in_text_and_json() {
             );
             assert!(
                 lines[0].ends_with(
-                    r#"remote=127.0.0.1 proto=HTTP/1.1 user_agent="feedwright-test/text \"quoted\" (ünïcödé)""#
+                    r#"remote="127.0.0.1" proto="HTTP/1.1" user_agent="feedwright-test/text \"quoted\" (ünïcödé)""#
                 ),
                 "{}",
                 lines[0]
