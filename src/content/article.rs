@@ -208,7 +208,7 @@ fn remove_control_chars<'a>(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> std::borrow::Cow<'a, str> {
     let bad = |c: char| !render::is_feed_char(c);
-    if !text.contains(bad) {
+    if render::find_non_feed_char(text).is_none() {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
