@@ -128,6 +128,7 @@ impl Library {
         };
         let mut by_permalink: HashMap<&str, &str> = HashMap::with_capacity(self.files.len());
         let mut by_id: HashMap<&str, &str> = HashMap::with_capacity(self.files.len());
+        let far_future = now + chrono::TimeDelta::days(1);
         // BTreeMap iteration is path-sorted, so "first" is deterministic.
         for (source, entry) in &self.files {
             let Some(article) = &entry.good else { continue };
@@ -153,7 +154,7 @@ impl Library {
             }
             // A typo'd year (`updated: 2052-…`) would pin the feed's date and Last-Modified
             // until then; a day of slack leaves time zones alone.
-            if article.updated > now + chrono::TimeDelta::days(1) {
+            if article.updated > far_future {
                 out.diagnostics.push(Diagnostic::warning(
                     Path::new(source),
                     1,
