@@ -549,36 +549,44 @@ fn sanitize(html: &str, base: &Url, fn_id_start: &str) -> String {
         .add_tag_attributes("code", ["class"])
         .add_tag_attributes("div", ["class", "id"])
         .add_tag_attributes("sup", ["class"])
+        // Only our embed links' class (see `embed_link`), for summaries to skip them.
+        .add_tag_attributes("a", ["class"])
+        // Iframes were turned into links before; any other goes, content and all (its
+        // content is raw text that no later pass may have to parse).
+        .add_clean_content_tags(["iframe"])
         // Media players readers can show (the W3C validator accepts these in content);
         // `controls` always, since no script in a reader can start playback.
-        .add_tags(["audio", "video", "source", "iframe"])
+        .add_tags(["audio", "video", "source"])
         .add_tag_attributes("audio", ["src", "preload"])
         .add_tag_attributes("video", ["src", "poster", "width", "height", "preload"])
         .add_tag_attributes("source", ["src", "type"])
         .set_tag_attribute_value("audio", "controls", "")
         .set_tag_attribute_value("video", "controls", "")
-        // Kept only to be turned into a link below (readers and validators refuse iframes).
-        .add_tag_attributes("iframe", ["src", "title"])
         .attribute_filter(
             move |element, attribute, value| match (element, attribute) {
                 // Only our footnote ids: no DOM clobbering / collisions from raw HTML.
                 ("div", "id") => value.starts_with(&id_start).then_some(Cow::Borrowed(value)),
                 ("code", "class") => keep_classes(value, "language-"),
                 ("div" | "sup", "class") => keep_classes(value, "footnote-"),
-                ("audio" | "video" | "source" | "iframe", "src") | ("video", "poster") => {
+                ("a", "class") => keep_classes(value, EMBED_CLASS),
+                ("audio" | "video" | "source", "src") | ("video", "poster") => {
                     http_or_relative(value).then_some(Cow::Borrowed(value))
                 }
                 _ => Some(Cow::Borrowed(value)),
             },
         );
-    let html = unwrap_noscript_and_lazy_images(html);
-    finish_embeds(b.clean(&html).to_string())
+    let html = rewrite_before_sanitizing(html, base);
+    drop_images_without_src(b.clean(&html).to_string())
 }
+
+/// The class of the links that stand for embeds (see [`embed_link`]).
+const EMBED_CLASS: &str = "feedwright-embed";
 
 // Lazy-loaded images and `<noscript>` (WordPress plugins, Medium, Ghost). html5ever parses
 // `<noscript>` as raw text (scripting on), so its fallback markup would come out escaped
 // as visible text; and lazy images keep their real URL in `data-src` behind a placeholder
-// `src`. Both are fixed on the HTML string before ammonia, which still checks every URL.
+// `src`. Embeds (`<iframe>`) become links. All of it is done on the HTML string before
+// ammonia, which still sanitizes everything written here and checks every URL.
 
 /// Attributes lazy-loading scripts read the real image URL from; it wins over `src`, which
 /// then only holds a placeholder (a `data:` pixel or a tiny blurred copy).
@@ -751,21 +759,27 @@ fn write_lazy_image(tag: &RawTag<'_>, url: &str, out: &mut String) {
 }
 
 /// Unwraps `<noscript>` so its content is parsed as markup, except a fallback right after a
-/// lazy image made usable here, which would show the same picture twice; and points lazy
-/// images at their real URL. Borrows when there is nothing to do.
-fn unwrap_noscript_and_lazy_images(html: &str) -> Cow<'_, str> {
+/// lazy image made usable here, which would show the same picture twice; points lazy
+/// images at their real URL; replaces each `<iframe>` with a link to what it shows.
+/// Borrows when there is nothing to do.
+fn rewrite_before_sanitizing<'h>(html: &'h str, base: &Url) -> Cow<'h, str> {
     let lower = html.to_ascii_lowercase();
-    if !lower.contains("<noscript") && !LAZY_SRC_ATTRIBUTES.iter().any(|a| lower.contains(a)) {
+    if !lower.contains("<noscript")
+        && !lower.contains("<iframe")
+        && !LAZY_SRC_ATTRIBUTES.iter().any(|a| lower.contains(a))
+    {
         return Cow::Borrowed(html);
     }
     let mut out = String::with_capacity(html.len());
-    rewrite_lazy_markup(html, &mut out);
+    rewrite_lazy_markup(html, base, &mut out);
     Cow::Owned(out)
 }
 
-fn rewrite_lazy_markup(html: &str, out: &mut String) {
+fn rewrite_lazy_markup(html: &str, base: &Url, out: &mut String) {
     let mut copied = 0;
     let mut at = 0;
+    // A `<p>` or `<a>` cannot hold an embed's `<p><a>`.
+    let (mut in_p, mut in_a) = (false, false);
     // Where the output stood right after the last lazy image rewritten here.
     let mut after_lazy_image: Option<usize> = None;
     while let Some(found) = html[at..].find('<') {
@@ -781,7 +795,24 @@ fn rewrite_lazy_markup(html: &str, out: &mut String) {
             continue;
         };
         at = tag.end;
+        match tag.name.as_str() {
+            "p" => in_p = !tag.closing,
+            "a" => in_a = !tag.closing,
+            _ => {}
+        }
         if tag.closing {
+            continue;
+        }
+        if tag.name == "iframe" {
+            // Its content is fallback text; a false end (`</iframex`) only leaves the rest
+            // to ammonia, which sanitizes it like any other markup.
+            out.push_str(&html[copied..start]);
+            let end = find_ascii_ci(html, "</iframe", at).map_or(html.len(), |c| {
+                html[c..].find('>').map_or(html.len(), |e| c + e + 1)
+            });
+            embed_link(&tag, base, in_p, in_a, out);
+            copied = end;
+            at = end;
             continue;
         }
         if RAW_TEXT_ELEMENTS.contains(&tag.name.as_str()) {
@@ -807,7 +838,7 @@ fn rewrite_lazy_markup(html: &str, out: &mut String) {
                 let duplicate = after_lazy_image
                     .is_some_and(|p| out[p..].trim().is_empty() && only_images(inner));
                 if !duplicate {
-                    rewrite_lazy_markup(inner, out);
+                    rewrite_lazy_markup(inner, base, out);
                 }
                 copied = end;
                 at = end;
@@ -854,20 +885,16 @@ fn http_or_relative(value: &str) -> bool {
     }
 }
 
-/// Last pass over ammonia's output, where a `<` in text is always escaped, so every `<`
-/// starts a tag. Removes each `<img>` left without a `src` (a `data:` placeholder with no
-/// real URL): readers would show an empty box. Replaces each `<iframe>` (YouTube, Vimeo,
-/// Spotify embeds), which readers strip and validators flag, with a link to what it shows;
-/// one with no usable `src` is removed.
-fn finish_embeds(html: String) -> String {
-    if !html.contains("<img") && !html.contains("<iframe") {
+/// Last pass over ammonia's output, where every `<` starts a tag (text is escaped and no
+/// raw-text element survives sanitizing): removes each `<img>` left without a `src` (a
+/// `data:` placeholder with no real URL), which readers would show as an empty box.
+fn drop_images_without_src(html: String) -> String {
+    if !html.contains("<img") {
         return html;
     }
     let mut out = String::with_capacity(html.len());
     let mut copied = 0;
     let mut at = 0;
-    // A `<p>` or `<a>` cannot hold our `<p><a>`; both come out of ammonia unnested.
-    let (mut in_p, mut in_a) = (false, false);
     while let Some(found) = html[at..].find('<') {
         let start = at + found;
         let Some(tag) = parse_tag(&html, start) else {
@@ -875,37 +902,26 @@ fn finish_embeds(html: String) -> String {
             continue;
         };
         at = tag.end;
-        match (tag.name.as_str(), tag.closing) {
-            ("p", closing) => in_p = !closing,
-            ("a", closing) => in_a = !closing,
-            ("img", false) if tag.attr("src").is_none_or(str::is_empty) => {
-                out.push_str(&html[copied..start]);
-                copied = tag.end;
-            }
-            ("iframe", false) => {
-                out.push_str(&html[copied..start]);
-                // The iframe's content is raw fallback text: skip it with the element.
-                let end = find_ascii_ci(&html, "</iframe", at).map_or(html.len(), |c| {
-                    html[c..].find('>').map_or(html.len(), |e| c + e + 1)
-                });
-                embed_link(&tag, in_p, in_a, &mut out);
-                copied = end;
-                at = end;
-            }
-            _ => {}
+        if tag.name == "img" && !tag.closing && tag.attr("src").is_none_or(str::is_empty) {
+            out.push_str(&html[copied..start]);
+            copied = tag.end;
         }
     }
     out.push_str(&html[copied..]);
     out
 }
 
-/// `<p><a href="SRC">TITLE</a></p>` for an iframe; without the `<p>` inside a paragraph,
-/// and only the title inside a link. Attribute values are as ammonia escaped them.
-fn embed_link(tag: &RawTag<'_>, in_p: bool, in_a: bool, out: &mut String) {
+/// `<p><a class="feedwright-embed" href="SRC">TITLE</a></p>` for an iframe; without the
+/// `<p>` inside a paragraph, and only the title inside a link. Attribute values are as the
+/// author wrote them (entities undecoded); what is written here is escaped, and ammonia
+/// checks it afterwards like any markup.
+fn embed_link(tag: &RawTag<'_>, base: &Url, in_p: bool, in_a: bool, out: &mut String) {
     let Some(src) = tag
         .attr("src")
         .map(|s| html_escape::decode_html_entities(s).trim().to_string())
-        .and_then(|s| Url::parse(&s).ok())
+        .filter(|s| !s.is_empty())
+        // Relative and protocol-relative embeds (`//player.example/…`) resolve like links.
+        .and_then(|s| base.join(&s).ok())
         .filter(|u| matches!(u.scheme(), "http" | "https"))
     else {
         return;
@@ -921,7 +937,7 @@ fn embed_link(tag: &RawTag<'_>, in_p: bool, in_a: bool, out: &mut String) {
         return;
     }
     let href = escape_html(embedded_page(&src).as_str());
-    let link = format!("<a href=\"{href}\">{title}</a>");
+    let link = format!("<a class=\"{EMBED_CLASS}\" href=\"{href}\">{title}</a>");
     if in_p {
         out.push_str(&link);
     } else {
@@ -1111,6 +1127,8 @@ fn skipped_in_summaries(name: &str, tag: &str) -> bool {
         // The footnote markup of our own Markdown rendering (classes survive sanitizing).
         "div" => tag.contains("footnote-definition"),
         "sup" => tag.contains("footnote-reference"),
+        // A link standing for an embed (a video, a player) is not prose.
+        "a" => tag.contains(EMBED_CLASS),
         _ => false,
     }
 }
@@ -1791,22 +1809,36 @@ mod tests {
         let c = html("<figure><iframe width=\"200\" src=\"https://www.youtube.com/embed/xyz_-1?feature=oembed\" frameborder=\"0\" allowfullscreen title=\"My talk &amp; more\"></iframe><figcaption>Talk</figcaption></figure>");
         assert_eq!(
             c,
-            "<figure><p><a href=\"https://www.youtube.com/watch?v=xyz_-1\">My talk &amp; more</a></p><figcaption>Talk</figcaption></figure>"
+            "<figure><p><a class=\"feedwright-embed\" href=\"https://www.youtube.com/watch?v=xyz_-1\">My talk &amp; more</a></p><figcaption>Talk</figcaption></figure>"
         );
         let c = html("<iframe src=\"https://player.vimeo.com/video/123\"></iframe><IFRAME SRC=\"//open.spotify.com/embed/episode/xyz\">fallback <b>text</b></IFRAME><iframe src=\"/widget?a=1&amp;b=2\" title=\"W\"></iframe>");
         assert_eq!(
             c,
-            "<p><a href=\"https://vimeo.com/123\">Embedded content</a></p><p><a href=\"https://open.spotify.com/episode/xyz\">Embedded content</a></p><p><a href=\"https://example.com/widget?a=1&amp;b=2\">W</a></p>"
+            "<p><a class=\"feedwright-embed\" href=\"https://vimeo.com/123\">Embedded content</a></p><p><a class=\"feedwright-embed\" href=\"https://open.spotify.com/episode/xyz\">Embedded content</a></p><p><a class=\"feedwright-embed\" href=\"https://example.com/widget?a=1&amp;b=2\">W</a></p>"
         );
         // Inside a paragraph no nested <p>; inside a link only the title.
         let r =
             md("An <iframe src=\"https://www.youtube-nocookie.com/embed/q\"></iframe> inline.\n");
         assert_eq!(
             r.content_html,
-            "<p>An <a href=\"https://www.youtube.com/watch?v=q\">Embedded content</a> inline.</p>\n"
+            "<p>An <a class=\"feedwright-embed\" href=\"https://www.youtube.com/watch?v=q\">Embedded content</a> inline.</p>\n"
         );
         let c = html("<a href=\"https://x.example/\">see <iframe src=\"https://x.example/e\" title=\"T\"></iframe></a>");
         assert_eq!(c, "<a href=\"https://x.example/\">see T</a>");
+        // A false end tag does not let the rest past the sanitizer (html5ever ends the
+        // iframe's raw text only at `</iframe` + space, `/` or `>`).
+        for trick in [
+            "<iframe src=\"https://a.example/\"></iframex><script>alert(1)</script></iframe>",
+            "<iframe src=\"https://a.example/\"></IFRAMEx><svg onload=alert(1)></iframe>",
+            "<p>x <iframe src=\"https://a.example/\"><p onclick=alert(1)>y</p></iframe></p>",
+        ] {
+            let c = html(trick);
+            assert_clean(&c);
+            assert!(!c.contains("onload") && !c.contains("onclick"), "{c}");
+        }
+        // Embed links are not prose: they stay out of automatic summaries.
+        let r = md("<iframe src=\"https://www.youtube.com/embed/abc\"></iframe>\n\nReal first paragraph.\n");
+        assert_eq!(r.summary_html, "Real first paragraph.");
         // No usable src: nothing.
         for bad in [
             "javascript:alert(1)",
