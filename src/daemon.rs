@@ -318,6 +318,8 @@ async fn content_loop(state: Arc<AppState>) {
                 if due_now {
                     tracing::info!("scheduled article due");
                     reload(&state, &site, Change::Paths(Vec::new())).await;
+                    // Going live can make a clash (same permalink or id) appear.
+                    log_diagnostics(&state, &mut logged_errors);
                 }
             }
             _ = root_health.tick() => {

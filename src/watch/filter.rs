@@ -25,6 +25,9 @@ pub fn relative_source(root: &Path, path: &Path) -> Option<String> {
     Some(source)
 }
 
+/// Whether the platform's watcher (inotify) reports a file being closed after writing.
+const REPORTS_CLOSE: bool = cfg!(any(target_os = "linux", target_os = "android"));
+
 /// What one debounced batch of events says about the paths it names.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Batch {
@@ -45,8 +48,9 @@ pub fn classify<'a>(root: &Path, events: impl IntoIterator<Item = &'a Event>) ->
         let writing = match event.kind {
             EventKind::Access(AccessKind::Close(AccessMode::Write)) => false,
             EventKind::Access(_) => continue,
+            // Only inotify reports closes; elsewhere nothing would ever release the file.
             EventKind::Create(CreateKind::File)
-            | EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any) => true,
+            | EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any) => REPORTS_CLOSE,
             _ => false,
         };
         for path in &event.paths {
