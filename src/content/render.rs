@@ -609,7 +609,6 @@ struct RawTag<'a> {
 struct RawAttr<'a> {
     name: &'a str,
     value: Option<&'a str>,
-    quote: Option<char>,
 }
 
 impl RawTag<'_> {
@@ -674,7 +673,6 @@ fn parse_tag(html: &str, start: usize) -> Option<RawTag<'_>> {
                     attrs.push(RawAttr {
                         name: attr_name,
                         value: None,
-                        quote: None,
                     });
                     continue;
                 }
@@ -682,12 +680,12 @@ fn parse_tag(html: &str, start: usize) -> Option<RawTag<'_>> {
                 while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0C) {
                     i += 1;
                 }
-                let (value, quote) = match bytes.get(i)? {
+                let value = match bytes.get(i)? {
                     q @ (b'"' | b'\'') => {
                         let close = html[i + 1..].find(char::from(*q))? + i + 1;
                         let value = &html[i + 1..close];
                         i = close + 1;
-                        (value, Some(char::from(*q)))
+                        value
                     }
                     _ => {
                         let value_start = i;
@@ -696,13 +694,12 @@ fn parse_tag(html: &str, start: usize) -> Option<RawTag<'_>> {
                         {
                             i += 1;
                         }
-                        (&html[value_start..i], None)
+                        &html[value_start..i]
                     }
                 };
                 attrs.push(RawAttr {
                     name: attr_name,
                     value: Some(value),
-                    quote,
                 });
             }
         }
@@ -732,29 +729,27 @@ fn lazy_src<'a>(tag: &RawTag<'a>) -> Option<&'a str> {
 
 /// Rewrites `<img … data-src="URL" src="placeholder">` to `<img … src="URL">`.
 fn write_lazy_image(tag: &RawTag<'_>, url: &str, out: &mut String) {
+    // Values stay as written (entities undecoded); only a `"` inside needs escaping once
+    // every value is double-quoted (an unquoted value may hold `'` or `"`).
+    fn attribute(out: &mut String, name: &str, value: Option<&str>) {
+        out.push(' ');
+        out.push_str(name);
+        if let Some(value) = value {
+            out.push_str("=\"");
+            out.push_str(&value.replace('"', "&quot;"));
+            out.push('"');
+        }
+    }
     out.push_str("<img");
     for a in &tag.attrs {
         let lazy = LAZY_SRC_ATTRIBUTES
             .iter()
             .any(|l| a.name.eq_ignore_ascii_case(l));
-        if lazy || a.name.eq_ignore_ascii_case("src") {
-            continue;
-        }
-        out.push(' ');
-        out.push_str(a.name);
-        if let Some(v) = a.value {
-            let q = a.quote.unwrap_or('"');
-            out.push('=');
-            out.push(q);
-            out.push_str(v);
-            out.push(q);
+        if !lazy && !a.name.eq_ignore_ascii_case("src") {
+            attribute(out, a.name, a.value);
         }
     }
-    let q = if url.contains('"') { '\'' } else { '"' };
-    out.push_str(" src=");
-    out.push(q);
-    out.push_str(url);
-    out.push(q);
+    attribute(out, "src", Some(url));
     out.push('>');
 }
 
@@ -1801,6 +1796,15 @@ mod tests {
         assert_eq!(
             c,
             "<pre>&lt;noscript&gt;</pre><a title=\"&lt;img data-src=x&gt;\" href=\"https://example.com/a\">a</a>"
+        );
+    }
+
+    #[test]
+    fn lazy_images_keep_unquoted_values_with_quotes_in_them() {
+        let c = html("<img alt=a\"b'c data-src=https://x.example/p.jpg>");
+        assert_eq!(
+            c, "<img alt=\"a&quot;b'c\" src=\"https://x.example/p.jpg\">",
+            "{c}"
         );
     }
 
