@@ -628,20 +628,7 @@ fn strip_tags(html: &str) -> String {
 /// C1 control (`&#150;`) means its Windows-1252 character, as in browsers and in the body;
 /// what no feed may carry is dropped, since the file-level clean-up ran before decoding.
 fn decode_references(text: &str) -> String {
-    let decoded = html_escape::decode_html_entities(text);
-    if decoded.chars().all(render::is_feed_char) {
-        return decoded.into_owned();
-    }
-    decoded
-        .chars()
-        .filter_map(|c| {
-            if render::is_feed_char(c) {
-                Some(c)
-            } else {
-                render::windows_1252(c)
-            }
-        })
-        .collect()
+    render::as_browsers_read_references(html_escape::decode_html_entities(text).into_owned())
 }
 
 /// Collapses runs of whitespace to one space. No-break spaces (`&nbsp;`, U+202F) are the

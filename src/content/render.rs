@@ -166,11 +166,28 @@ pub fn find_non_feed_char(s: &str) -> Option<usize> {
     })
 }
 
+/// Text whose character references were decoded, as browsers show it: a C1 control (from
+/// `&#150;`) becomes its Windows-1252 character, and what no feed may carry is dropped.
+pub(crate) fn as_browsers_read_references(text: String) -> String {
+    if find_non_feed_char(&text).is_none() {
+        return text;
+    }
+    text.chars()
+        .filter_map(|c| {
+            if is_feed_char(c) {
+                Some(c)
+            } else {
+                windows_1252(c)
+            }
+        })
+        .collect()
+}
+
 /// What HTML does with a character reference to a C1 control (`&#150;`, WHATWG HTML
 /// §13.2.5.80): it names the Windows-1252 character of that byte. Markdown decodes such
 /// references to the control itself; this restores the character the author meant.
 /// `None` for the five bytes Windows-1252 leaves undefined.
-pub(crate) fn windows_1252(c: char) -> Option<char> {
+fn windows_1252(c: char) -> Option<char> {
     const HIGH: [u16; 32] = [
         0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039,
         0x0152, 0, 0x017D, 0, 0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC,
@@ -186,19 +203,7 @@ pub(crate) fn windows_1252(c: char) -> Option<char> {
 /// feed may carry (`&#1;`, `&#xFFFF;`) is dropped. `]]>` (legal in HTML attribute values)
 /// would end a CDATA section in the feed; `]]&gt;` means the same in HTML.
 fn finish(html: String) -> String {
-    let html = if find_non_feed_char(&html).is_some() {
-        html.chars()
-            .filter_map(|c| {
-                if is_feed_char(c) {
-                    Some(c)
-                } else {
-                    windows_1252(c)
-                }
-            })
-            .collect()
-    } else {
-        html
-    };
+    let html = as_browsers_read_references(html);
     if html.contains("]]>") {
         html.replace("]]>", "]]&gt;")
     } else {
