@@ -512,8 +512,7 @@ fn permalink_pattern(value: Option<String>) -> Result<String, ConfigError> {
     }
     // Caught here once rather than as an error on every article (see `article::permalink`).
     for segment in pattern.split('/') {
-        let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
-        if decoded == "." || decoded == ".." || segment.contains('\\') {
+        if crate::content::article::is_dot_segment(segment) || segment.contains('\\') {
             return Err(invalid(
                 "content.permalink",
                 format!("`{pattern}` must not contain `.` or `..` segments or `\\`"),

@@ -720,7 +720,7 @@ fn encode_segment(text: &str) -> String {
 }
 
 /// True when a URL parser would read `segment` as `.` or `..` (WHATWG also decodes `%2e`).
-fn is_dot_segment(segment: &str) -> bool {
+pub(crate) fn is_dot_segment(segment: &str) -> bool {
     let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
     decoded == "." || decoded == ".."
 }
