@@ -8,7 +8,7 @@ use std::fmt;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
-use crate::content::front_matter::Text;
+use crate::content::front_matter::{scalars_as_text, Text};
 
 use super::{ConfigError, LogFormat, Person, WatchMode};
 
@@ -34,21 +34,7 @@ impl<'de> Deserialize<'de> for PersonSpec {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a name or a `{name, email, uri}` mapping")
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<PersonSpec, E> {
-                Ok(PersonSpec::Name(v.to_string()))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<PersonSpec, E> {
-                Ok(PersonSpec::Name(v.to_string()))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<PersonSpec, E> {
-                Ok(PersonSpec::Name(v.to_string()))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<PersonSpec, E> {
-                Ok(PersonSpec::Name(v.to_string()))
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<PersonSpec, E> {
-                Ok(PersonSpec::Name(v.to_string()))
-            }
+            scalars_as_text!(|text| Ok(PersonSpec::Name(text)));
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PersonSpec, A::Error> {
                 let (mut name, mut email, mut uri) = (None, None, None);
                 while let Some(key) = map.next_key::<String>()? {

@@ -125,10 +125,45 @@ impl<'a> Iterator for LineIter<'a> {
     }
 }
 
+/// The scalar methods of a serde `Visitor` that reads every YAML scalar as its text
+/// (`1984`, `true`, `3.5` as written) and hands that `String` to `$convert`: front matter
+/// and config read all their scalars this way.
+macro_rules! scalars_as_text {
+    ($convert:expr) => {
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            $convert(v.to_string())
+        }
+        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
+            $convert(v)
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            $convert(v.to_string())
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            $convert(v.to_string())
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            $convert(v.to_string())
+        }
+        fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            $convert(v.to_string())
+        }
+    };
+}
+pub(crate) use scalars_as_text;
+
 /// A YAML scalar read as text: `title: 1984` is the string "1984", not a type error, but a
 /// list or mapping is still rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Text(pub String);
+
+impl Text {
+    /// `text` as a front matter string, refused if it holds a character no feed may carry.
+    fn checked<E: de::Error>(text: String) -> Result<Text, E> {
+        feed_text(&text)?;
+        Ok(Text(text))
+    }
+}
 
 impl<'de> Deserialize<'de> for Text {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -138,26 +173,7 @@ impl<'de> Deserialize<'de> for Text {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a string")
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
-                feed_text(v)?;
-                Ok(Text(v.to_string()))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Text, E> {
-                feed_text(&v)?;
-                Ok(Text(v))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text, E> {
-                Ok(Text(v.to_string()))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text, E> {
-                Ok(Text(v.to_string()))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text, E> {
-                Ok(Text(v.to_string()))
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Text, E> {
-                Ok(Text(v.to_string()))
-            }
+            scalars_as_text!(Text::checked);
         }
         d.deserialize_any(V)
     }
@@ -190,8 +206,7 @@ pub enum ImageSpec {
 
 impl<'de> Deserialize<'de> for ImageSpec {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use serde::de::value::{StrDeserializer, StringDeserializer};
-        use serde::de::{IntoDeserializer, MapAccess};
+        use serde::de::MapAccess;
 
         struct V;
         impl<'de> Visitor<'de> for V {
@@ -199,24 +214,7 @@ impl<'de> Deserialize<'de> for ImageSpec {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a URL or path, or a mapping with `path`, `url` or `src`")
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<ImageSpec, E> {
-                Text::deserialize(StrDeserializer::<E>::new(v)).map(ImageSpec::Src)
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<ImageSpec, E> {
-                Text::deserialize(StringDeserializer::<E>::new(v)).map(ImageSpec::Src)
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<ImageSpec, E> {
-                Text::deserialize(v.into_deserializer()).map(ImageSpec::Src)
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<ImageSpec, E> {
-                Text::deserialize(v.into_deserializer()).map(ImageSpec::Src)
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<ImageSpec, E> {
-                Text::deserialize(v.into_deserializer()).map(ImageSpec::Src)
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<ImageSpec, E> {
-                Text::deserialize(v.into_deserializer()).map(ImageSpec::Src)
-            }
+            scalars_as_text!(|text| Text::checked(text).map(ImageSpec::Src));
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ImageSpec, A::Error> {
                 // Indexed by priority, not by the order the keys are written in.
                 let mut srcs: [Option<Text>; 3] = [None, None, None];
@@ -271,42 +269,19 @@ impl OneOrManyItem for PersonSpec {
 // reports only "did not match any variant", losing the field name and position.
 impl<'de, T: OneOrManyItem> Deserialize<'de> for OneOrMany<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use serde::de::value::{MapAccessDeserializer, StrDeserializer};
-        use serde::de::{IntoDeserializer, MapAccess, SeqAccess};
+        use serde::de::value::{MapAccessDeserializer, StringDeserializer};
+        use serde::de::{MapAccess, SeqAccess};
         use std::marker::PhantomData;
 
         struct V<T>(PhantomData<T>);
-        impl<T> V<T> {
-            fn one<E: de::Error, U: IntoDeserializer<'static, E>>(v: U) -> Result<OneOrMany<T>, E>
-            where
-                T: OneOrManyItem,
-            {
-                T::deserialize(v.into_deserializer()).map(OneOrMany::One)
-            }
-        }
         impl<'de, T: OneOrManyItem> Visitor<'de> for V<T> {
             type Value = OneOrMany<T>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str(T::EXPECTING)
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                T::deserialize(StrDeserializer::<E>::new(v)).map(OneOrMany::One)
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-                Self::one(v)
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-                Self::one(v)
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-                Self::one(v)
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-                Self::one(v)
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-                Self::one(v)
-            }
+            scalars_as_text!(|text| {
+                T::deserialize(StringDeserializer::new(text)).map(OneOrMany::One)
+            });
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
                 let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
                 while let Some(item) = seq.next_element()? {
