@@ -471,7 +471,7 @@ pub fn tag_authority(base: &Url) -> Result<String, String> {
     match base.host() {
         Some(url::Host::Domain(domain)) => {
             let name = domain.strip_suffix('.').unwrap_or(domain);
-            if is_dns_name(name) {
+            if crate::content::fields::is_dns_name(name) {
                 Ok(name.to_string())
             } else {
                 Err(format!(
@@ -490,16 +490,6 @@ pub fn tag_authority(base: &Url) -> Result<String, String> {
         }
         None => Err("has no host, which the entries' `tag:` ids need".into()),
     }
-}
-
-fn is_dns_name(name: &str) -> bool {
-    !name.is_empty()
-        && name.split('.').all(|comp| {
-            !comp.is_empty()
-                && comp.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-                && !comp.starts_with('-')
-                && !comp.ends_with('-')
-        })
 }
 
 fn permalink_pattern(value: Option<String>) -> Result<String, ConfigError> {

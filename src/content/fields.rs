@@ -1,8 +1,22 @@
 //! Syntax checks for front matter values that go into feeds verbatim: the entry `id` (Atom
-//! `<id>`, RSS `<guid>`) and language tags (`lang`, `site.language`).
+//! `<id>`, RSS `<guid>`), language tags (`lang`, `site.language`) and DNS names (the
+//! `tag:` authority of `site.base_url`).
 //!
 //! The rules follow the RFCs and stay within what the W3C feed validator accepts, since
 //! feeds that fail it are rejected or mangled by some readers.
+
+/// A DNS name: dot-separated labels of letters, digits and inner hyphens.
+pub fn is_dns_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
+}
 
 /// Checks an entry id. `Err` says what is wrong and what a valid id looks like.
 ///
@@ -102,14 +116,7 @@ fn check_tag(id: &str) -> Result<(), String> {
         }
         None => authority,
     };
-    let label_ok = |l: &str| {
-        !l.is_empty()
-            && !l.starts_with('-')
-            && !l.ends_with('-')
-            && l.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-    };
-    if !domain.split('.').all(label_ok) {
+    if !is_dns_name(domain) || domain.bytes().any(|b| b.is_ascii_uppercase()) {
         return bad(&format!("`{domain}` is not a lowercase domain name"));
     }
     let date_ok = {
