@@ -253,6 +253,11 @@ fn build_article(
             message,
         }
     };
+    // A warning at a key's line: the article still publishes.
+    let warning_at = |key: &str, message: String| {
+        let at = at_key(key, message);
+        Diagnostic::warning(Path::new(source), at.line, at.column, at.message)
+    };
     let text_of = |t: Option<Text>| t.map(|t| t.0.trim().to_string()).filter(|s| !s.is_empty());
 
     let title = text_of(raw.title)
@@ -322,11 +327,8 @@ fn build_article(
             let updated = dates::parse_date(&text, tz)
                 .map_err(|m| at_key(updated_key, format!("`{updated_key}`: {m}")))?;
             if updated < date {
-                let at = at_key(updated_key, String::new());
-                diagnostics.push(Diagnostic::warning(
-                    Path::new(source),
-                    at.line,
-                    at.column,
+                diagnostics.push(warning_at(
+                    updated_key,
                     format!("`{updated_key}` is earlier than `date`; using `date`"),
                 ));
                 date
@@ -460,12 +462,10 @@ fn build_article(
         Some(ImageSpec::Src(src)) => (text_of(Some(src)), None),
         Some(ImageSpec::Map { src: None, .. }) => {
             // Like a bad URL: only the image is lost, not the article.
-            let at = at_key("image", String::new());
-            diagnostics.push(Diagnostic::warning(
-                Path::new(source),
-                at.line,
-                at.column,
-                "`image` is a mapping without `path`, `url` or `src`; the image is left out",
+            diagnostics.push(warning_at(
+                "image",
+                "`image` is a mapping without `path`, `url` or `src`; the image is left out"
+                    .to_string(),
             ));
             (None, None)
         }
@@ -479,11 +479,8 @@ fn build_article(
                 credit: text_of(raw.image_credit),
             }),
             Err(m) => {
-                let at = at_key("image", String::new());
-                diagnostics.push(Diagnostic::warning(
-                    Path::new(source),
-                    at.line,
-                    at.column,
+                diagnostics.push(warning_at(
+                    "image",
                     format!("`image` `{src}` {m}; the image is left out"),
                 ));
                 None
@@ -497,23 +494,14 @@ fn build_article(
         Some(tag) => match fields::check_language(&tag) {
             fields::Language::Valid => Some(tag),
             fields::Language::Normalised(fixed) => {
-                let at = at_key("lang", String::new());
-                diagnostics.push(Diagnostic::warning(
-                    Path::new(source),
-                    at.line,
-                    at.column,
+                diagnostics.push(warning_at(
+                    "lang",
                     format!("`lang` `{tag}` written as `{fixed}` (language tags use `-`)"),
                 ));
                 Some(fixed)
             }
             fields::Language::Invalid(m) => {
-                let at = at_key("lang", String::new());
-                diagnostics.push(Diagnostic::warning(
-                    Path::new(source),
-                    at.line,
-                    at.column,
-                    format!("`lang`: {m}; ignored"),
-                ));
+                diagnostics.push(warning_at("lang", format!("`lang`: {m}; ignored")));
                 None
             }
         },
