@@ -43,6 +43,17 @@ pub async fn run(config: Arc<Config>) -> Result<(), DaemonError> {
         })?;
     let addr = listener.local_addr()?;
     tracing::info!("listening on http://{addr}");
+    let config = Arc::new(Config::clone(&config).listening_on(addr));
+    if !config.site.base_url_given {
+        let base = &config.site.base_url;
+        if addr.ip().is_loopback() {
+            tracing::info!("site.base_url is not set: links and ids use {base}");
+        } else {
+            tracing::warn!(
+                "site.base_url is not set: links and ids use {base}, which readers elsewhere cannot reach; set it to the public URL (FEEDWRIGHT_SITE_BASE_URL)"
+            );
+        }
+    }
     let state = Arc::new(AppState {
         config: Arc::clone(&config),
         snapshot: ArcSwap::from_pointee(Snapshot::starting(&config)),

@@ -6,7 +6,7 @@
 
 mod raw;
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -80,6 +80,9 @@ pub struct SiteConfig {
     pub description: String,
     /// Always ends with `/` so joining a permalink path keeps the base path.
     pub base_url: Url,
+    /// Whether `site.base_url` was given; without it, the base URL is the address the
+    /// daemon listens on ([`local_base_url`]), so local feeds link back to the server.
+    pub base_url_given: bool,
     pub language: String,
     pub author: Person,
     pub timezone: Tz,
@@ -134,6 +137,15 @@ pub struct LogConfig {
 }
 
 impl Config {
+    /// This configuration once the daemon is bound to `bound`: without a `site.base_url`, the
+    /// base URL follows the real address (the port chosen for `127.0.0.1:0`).
+    pub fn listening_on(mut self, bound: SocketAddr) -> Self {
+        if !self.site.base_url_given {
+            self.site.base_url = local_base_url(bound);
+        }
+        self
+    }
+
     /// Built-in defaults only: what runs with no file, no environment and no flags.
     pub fn defaults() -> Self {
         // Defaults are constants known to be valid.
@@ -175,13 +187,19 @@ impl Config {
     pub fn from_raw(raw: RawConfig) -> Result<Self, ConfigError> {
         let r = raw;
         let title = non_empty("site.title", r.site.title, "My feedwright site")?;
+        let listen_text = r.server.listen.unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen: SocketAddr = listen_text.parse().map_err(|_| {
+            invalid(
+                "server.listen",
+                format!("`{listen_text}` is not an address like 127.0.0.1:8080 or [::]:8080"),
+            )
+        })?;
         let site = SiteConfig {
-            base_url: base_url(
-                r.site
-                    .base_url
-                    .as_deref()
-                    .unwrap_or("http://localhost:8080/"),
-            )?,
+            base_url: match r.site.base_url.as_deref() {
+                Some(text) => base_url(text)?,
+                None => local_base_url(listen),
+            },
+            base_url_given: r.site.base_url.is_some(),
             language: language(r.site.language)?,
             // Atom needs an author; without one configured, the site speaks for itself.
             author: match r.site.author {
@@ -234,14 +252,8 @@ impl Config {
             atom_path: route("feeds.atom_path", r.feeds.atom_path, "/atom.xml")?,
             index_path: route("feeds.index_path", r.feeds.index_path, "/")?,
         };
-        let listen_text = r.server.listen.unwrap_or_else(|| "127.0.0.1:8080".into());
         let server = ServerConfig {
-            listen: listen_text.parse().map_err(|_| {
-                invalid(
-                    "server.listen",
-                    format!("`{listen_text}` is not an address like 127.0.0.1:8080 or [::]:8080"),
-                )
-            })?,
+            listen,
             cache_max_age: r.server.cache_max_age.unwrap_or(300),
             header_read_timeout: millis(
                 "server.header_read_timeout_ms",
@@ -434,6 +446,21 @@ fn absolute_url(key: &str, text: &str) -> Result<Url, ConfigError> {
     Ok(url)
 }
 
+/// The base URL when `site.base_url` is not set: the address the server listens on, with
+/// an unspecified address (`0.0.0.0`, `[::]`) read as loopback, so that the feeds of a local
+/// run link back to the server a reader fetched them from (and a validator finds their self
+/// link where it fetched them).
+pub fn local_base_url(listen: SocketAddr) -> Url {
+    let ip = match listen.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    let text = format!("http://{}/", SocketAddr::new(ip, listen.port()));
+    // An IP address and a port always make a valid http URL.
+    Url::parse(&text).unwrap_or_else(|_| Url::parse("http://127.0.0.1/").expect("literal URL"))
+}
+
 fn base_url(text: &str) -> Result<Url, ConfigError> {
     let mut url = absolute_url("site.base_url", text)?;
     if !url.username().is_empty() || url.password().is_some() {
@@ -564,6 +591,32 @@ mod tests {
     }
 
     #[test]
+    fn base_url_defaults_to_the_listening_address() {
+        let listening = |listen: &str| {
+            let mut raw = RawConfig::default();
+            raw.server.listen = Some(listen.into());
+            Config::from_raw(raw).unwrap().site.base_url.to_string()
+        };
+        assert_eq!(listening("127.0.0.1:9000"), "http://127.0.0.1:9000/");
+        assert_eq!(listening("0.0.0.0:8080"), "http://127.0.0.1:8080/");
+        assert_eq!(listening("[::]:8080"), "http://[::1]:8080/");
+        assert_eq!(listening("[::1]:80"), "http://[::1]/");
+        assert_eq!(listening("192.0.2.7:8080"), "http://192.0.2.7:8080/");
+
+        // The daemon's real port replaces a configured 0, unless base_url was given.
+        let bound: SocketAddr = "127.0.0.1:41234".parse().unwrap();
+        let mut raw = RawConfig::default();
+        raw.server.listen = Some("127.0.0.1:0".into());
+        let c = Config::from_raw(raw).unwrap().listening_on(bound);
+        assert_eq!(c.site.base_url.as_str(), "http://127.0.0.1:41234/");
+        let mut raw = RawConfig::default();
+        raw.site.base_url = Some("https://example.com/blog/".into());
+        let c = Config::from_raw(raw).unwrap().listening_on(bound);
+        assert!(c.site.base_url_given);
+        assert_eq!(c.site.base_url.as_str(), "https://example.com/blog/");
+    }
+
+    #[test]
     fn config_defaults_work_without_any_file() {
         let c = Config::defaults();
         assert_eq!(c.content.dir, PathBuf::from("content"));
@@ -571,7 +624,8 @@ mod tests {
         assert_eq!(c.feeds.limit, 20);
         assert_eq!(c.content.summary_length, 300);
         assert_eq!(c.content.max_file_bytes, 4 * 1024 * 1024);
-        assert_eq!(c.site.base_url.as_str(), "http://localhost:8080/");
+        assert_eq!(c.site.base_url.as_str(), "http://127.0.0.1:8080/");
+        assert!(!c.site.base_url_given);
     }
 
     #[test]
