@@ -53,11 +53,8 @@ COPY --from=build /feedwright /usr/local/bin/feedwright
 # Sample content and the documented config; mount real content over /content.
 COPY content/ /content/
 COPY config/feedwright.yaml /config/feedwright.yaml
-# glibc's malloc raises its mmap threshold after the first large free, after which the
-# reload's transient buffers (feed text, compressor tables) stay in the heap; a fixed 64 KiB
-# threshold returns them to the system: ~10.8 MiB resident after loading 1,000 articles and
-# ~12.8 MiB after serving 64 connections flat out, against ~12.0 and ~14.0 without it.
-ENV MALLOC_MMAP_THRESHOLD_=65536
+# No MALLOC_* variables: `feedwright serve` sets its own GLIBC_TUNABLES (see README,
+# "Performance"); `-e GLIBC_TUNABLES=...` overrides them.
 # These three win over the file (environment > file): change them with `-e`, not in the file.
 ENV FEEDWRIGHT_CONFIG=/config/feedwright.yaml \
     FEEDWRIGHT_CONTENT_DIR=/content \

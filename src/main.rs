@@ -27,7 +27,10 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        None | Some(Command::Serve(_)) => serve(config),
+        None | Some(Command::Serve(_)) => {
+            let tuning_failed = reexec_with_malloc_tunables();
+            serve(config, tuning_failed)
+        }
         Some(Command::Build { out }) => build(&config, &out),
         Some(Command::Check { strict }) => check(&config, strict),
         Some(Command::Healthcheck) => Ok(if feedwright::http::healthcheck(&config) {
@@ -160,8 +163,45 @@ fn build(config: &Config, out: &std::path::Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn serve(config: Config) -> anyhow::Result<ExitCode> {
+/// glibc's malloc defaults, tuned for the daemon (see [`reexec_with_malloc_tunables`]).
+const MALLOC_TUNABLES: &str = "glibc.malloc.arena_max=2:glibc.malloc.mmap_threshold=131072:glibc.malloc.trim_threshold=131072";
+
+/// glibc's defaults suit short programs, not a daemon whose heap is mostly one snapshot
+/// rebuilt now and then: every thread that allocates gets its own heap ("arena", up to 8
+/// per core), and the first large free (compressor tables, a feed body) raises the mmap
+/// threshold, after which each heap keeps up to twice that much freed memory. Two arenas
+/// and fixed 128 KiB thresholds hold the daemon at ~13.5 MiB instead of ~16.3 after serving
+/// 64 connections flat out (1,000 articles). Tunables are read only when a process starts,
+/// so `serve` executes itself once more with them (same PID, arguments and environment
+/// plus `GLIBC_TUNABLES`). An operator's own `GLIBC_TUNABLES`, even empty, is left alone.
+/// Returns the error when the exec failed (no `/proc`): the daemon then runs untuned.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn reexec_with_malloc_tunables() -> Option<std::io::Error> {
+    use std::os::unix::process::CommandExt;
+    if std::env::var_os("GLIBC_TUNABLES").is_some() {
+        return None;
+    }
+    let mut args = std::env::args_os();
+    let arg0 = args.next().unwrap_or_else(|| "feedwright".into());
+    // `/proc/self/exe` is this very binary, even if the file was replaced since it started.
+    let error = std::process::Command::new("/proc/self/exe")
+        .arg0(arg0)
+        .args(args)
+        .env("GLIBC_TUNABLES", MALLOC_TUNABLES)
+        .exec();
+    Some(error)
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn reexec_with_malloc_tunables() -> Option<std::io::Error> {
+    None
+}
+
+fn serve(config: Config, tuning_failed: Option<std::io::Error>) -> anyhow::Result<ExitCode> {
     let _log_guard = init_logging(&config, true)?;
+    if let Some(e) = tuning_failed {
+        tracing::warn!("could not restart with GLIBC_TUNABLES={MALLOC_TUNABLES} ({e}); running with glibc's default heap settings, which keep more memory");
+    }
     // This thread accepts connections and runs the content loop (whose heavy work goes to
     // the blocking pool); requests are served by the HTTP worker threads (`http::serve`).
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -521,3 +521,54 @@ fn http_rejected_requests_are_logged_and_counted() {
         );
     }
 }
+
+#[test]
+fn http_without_base_url_links_point_at_the_listening_address() {
+    let tree = sample_tree();
+    let server =
+        Server::start_command(std::process::Command::new(bin()), &tree.content(), &[], &[]);
+    let feed = text(&server.get("/feed.xml").body);
+    let own = format!("http://{}/feed.xml", server.addr);
+    assert!(
+        feed.contains(&format!("<atom:link href=\"{own}\"")),
+        "self link is not {own}: {feed}"
+    );
+    assert!(
+        server
+            .log()
+            .iter()
+            .any(|l| l.contains("site.base_url is not set")),
+        "{:?}",
+        server.log()
+    );
+}
+
+/// The daemon runs with glibc heap tunables it sets itself by re-executing once (same PID),
+/// unless the operator set `GLIBC_TUNABLES`.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[test]
+fn http_daemon_runs_with_its_malloc_tunables_unless_the_operator_set_them() {
+    let tunables_of = |server: &Server| {
+        let environ = std::fs::read(format!("/proc/{}/environ", server.child.id()))
+            .expect("read the daemon's environment");
+        environ
+            .split(|&b| b == 0)
+            .find_map(|var| var.strip_prefix(b"GLIBC_TUNABLES="))
+            .map(text)
+    };
+    let tree = sample_tree();
+    let server = Server::start_with_env(&tree.content(), &[], &[]);
+    let tuned = tunables_of(&server).expect("GLIBC_TUNABLES set by the daemon");
+    assert!(tuned.contains("glibc.malloc.arena_max=2"), "{tuned}");
+    // Re-executed, the daemon still serves and still logs its address first.
+    assert_eq!(server.get("/feed.xml").status, 200);
+    assert!(
+        server.log()[0].contains("listening on"),
+        "{:?}",
+        server.log()
+    );
+
+    let own = "glibc.malloc.arena_max=5";
+    let server = Server::start_with_env(&tree.content(), &[], &[("GLIBC_TUNABLES", own)]);
+    assert_eq!(tunables_of(&server).as_deref(), Some(own));
+}

@@ -126,18 +126,24 @@ impl Server {
 
     pub fn start_with_env(content: &Path, extra: &[&str], env: &[(&str, &str)]) -> Self {
         let mut cmd = Command::new(bin());
-        cmd.args([
-            "--content",
-            content.to_str().expect("utf-8"),
-            "--base-url",
-            "https://example.com/",
-        ])
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .args(extra)
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        cmd.args(["--base-url", "https://example.com/"]);
+        Self::start_command(cmd, content, extra, env)
+    }
+
+    /// Starts `cmd` (the binary with any leading flags) as `serve` on 127.0.0.1:0.
+    pub fn start_command(
+        mut cmd: Command,
+        content: &Path,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Self {
+        cmd.args(["--content", content.to_str().expect("utf-8")])
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         for (k, v) in env {
             cmd.env(k, v);
         }
