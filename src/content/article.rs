@@ -592,16 +592,28 @@ fn plain_text(text: &str) -> String {
     collapse_whitespace(&decoded)
 }
 
-/// Removes everything that looks like a tag (`<x…>`, `</x>`); a `<` that starts no tag stays.
+/// Removes the tags of [`TITLE_MARKUP`] elements (`<em>`, `</em>`, `<a href=…>`); any other
+/// `<` stays as written, so `Using <em>Option<T></em>` keeps its `<T>`.
 fn strip_tags(html: &str) -> String {
     let mut text = String::with_capacity(html.len());
     let mut rest = html;
     while let Some(start) = rest.find('<') {
         text.push_str(&rest[..start]);
         let after = &rest[start + 1..];
-        let looks_like_tag = after.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/');
+        let name_start = usize::from(after.starts_with('/'));
+        let name_len = after[name_start..]
+            .bytes()
+            .take_while(u8::is_ascii_alphanumeric)
+            .count();
+        let name = &after[name_start..name_start + name_len];
+        let ends_name = after[name_start + name_len..]
+            .starts_with(|c: char| c == '>' || c == '/' || c.is_ascii_whitespace());
+        let markup = ends_name
+            && TITLE_MARKUP
+                .iter()
+                .any(|tag| tag.eq_ignore_ascii_case(name));
         match after.find('>') {
-            Some(end) if looks_like_tag => rest = &after[end + 1..],
+            Some(end) if markup => rest = &after[end + 1..],
             _ => {
                 text.push('<');
                 rest = after;
@@ -988,6 +1000,16 @@ mod tests {
         );
         assert_eq!(plain_text("a < b & c"), "a < b & c");
         assert_eq!(plain_text("<b>Bold</b> <unclosed"), "Bold <unclosed");
+        // Markup is recognised element by element: other brackets stay as written.
+        assert_eq!(
+            plain_text("Using <em>Option<T></em> in Rust"),
+            "Using Option<T> in Rust"
+        );
+        assert_eq!(
+            plain_text("<B>bold</b> and <a href=\"/x\">Vec<u8></a>, <span/>Parsing <T>"),
+            "bold and Vec<u8>, Parsing <T>"
+        );
+        assert_eq!(plain_text("<emphasis>x</em>"), "<emphasis>x");
     }
 
     #[test]
