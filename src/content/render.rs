@@ -223,6 +223,11 @@ fn markdown_options() -> Options {
     // `## Title {#id}` is common in content written for static site generators; without
     // this the braces show up as heading text.
     o.insert(Options::ENABLE_HEADING_ATTRIBUTES);
+    // `- [x] done`: written out as ☑/☐ (readers drop form controls).
+    o.insert(Options::ENABLE_TASKLISTS);
+    // `$…$` and `$$…$$`: recognised only to keep TeX as written (CommonMark would turn
+    // `\,` into `,`); they are written back with their dollars, for readers and MathJax.
+    o.insert(Options::ENABLE_MATH);
     o
 }
 
@@ -310,6 +315,11 @@ fn markdown_to_html(src: &str, fn_id_start: &str) -> MarkdownOut {
                 title,
                 id,
             })),
+            Event::TaskListMarker(done) => {
+                events.push(Event::Text(if done { "☑ " } else { "☐ " }.into()));
+            }
+            Event::InlineMath(tex) => events.push(Event::Text(format!("${tex}$").into())),
+            Event::DisplayMath(tex) => events.push(Event::Text(format!("$${tex}$$").into())),
             other => events.push(other),
         }
     }
@@ -364,13 +374,17 @@ fn starts_tag(html: &str, prefix: &str) -> bool {
         && matches!(b[prefix.len()], b'>' | b' ' | b'\t' | b'\n' | b'\r' | b'/')
 }
 
-/// A line that is exactly `<!-- more -->` (surrounding whitespace allowed,
-/// `more` case-insensitive, any spacing inside the comment).
+/// A line that is exactly `<!-- more -->` or `<!-- truncate -->` (surrounding whitespace
+/// allowed, the word case-insensitive, any spacing inside the comment).
 fn is_more_marker(line: &str) -> bool {
     line.trim()
         .strip_prefix("<!--")
         .and_then(|s| s.strip_suffix("-->"))
-        .is_some_and(|inner| inner.trim().eq_ignore_ascii_case("more"))
+        .is_some_and(|inner| {
+            // Docusaurus writes `<!-- truncate -->`.
+            let inner = inner.trim();
+            inner.eq_ignore_ascii_case("more") || inner.eq_ignore_ascii_case("truncate")
+        })
 }
 
 /// Byte offset of the first `<!-- more -->` line in an HTML body.
@@ -554,8 +568,17 @@ fn sanitize(html: &str, base: &Url, fn_id_start: &str) -> String {
         .add_tag_attributes("code", ["class"])
         .add_tag_attributes("div", ["class", "id"])
         .add_tag_attributes("sup", ["class"])
-        // Only our embed links' class (see `embed_link`), for summaries to skip them.
+        // Pandoc puts its footnotes in a `<section class="footnotes">`.
+        .add_tags(["section"])
+        .add_tag_attributes("section", ["class"])
+        // Only footnote classes and our embed links' class (see `embed_link`), for
+        // summaries to skip them.
         .add_tag_attributes("a", ["class"])
+        // Text direction matters for mixed right-to-left and left-to-right posts.
+        .add_generic_attributes(["dir"])
+        .add_tag_attributes("time", ["datetime"])
+        .add_tag_attributes("ol", ["reversed", "type"])
+        .add_tag_attributes("li", ["value"])
         // Iframes were turned into links before; any other goes, content and all (its
         // content is raw text that no later pass may have to parse).
         .add_clean_content_tags(["iframe"])
@@ -571,9 +594,15 @@ fn sanitize(html: &str, base: &Url, fn_id_start: &str) -> String {
             move |element, attribute, value| match (element, attribute) {
                 // Only our footnote ids: no DOM clobbering / collisions from raw HTML.
                 ("div", "id") => value.starts_with(&id_start).then_some(Cow::Borrowed(value)),
-                ("code", "class") => keep_classes(value, "language-"),
-                ("div" | "sup", "class") => keep_classes(value, "footnote-"),
-                ("a", "class") => keep_classes(value, EMBED_CLASS),
+                ("code", "class") => keep_classes(value, &["language-"]),
+                // `footnote-definition`, `footnote-reference` (ours), `footnotes` (Pandoc,
+                // kramdown), `footnote-ref` (Pandoc, markdown-it).
+                ("div" | "sup" | "section", "class") => keep_classes(value, &[FOOTNOTE_CLASS]),
+                ("a", "class") => keep_classes(value, &[FOOTNOTE_CLASS, EMBED_CLASS]),
+                (_, "dir") => ["ltr", "rtl", "auto"]
+                    .iter()
+                    .any(|d| d.eq_ignore_ascii_case(value))
+                    .then_some(Cow::Borrowed(value)),
                 ("audio" | "video" | "source", "src") | ("video", "poster") => {
                     http_or_relative(value).then_some(Cow::Borrowed(value))
                 }
@@ -586,6 +615,9 @@ fn sanitize(html: &str, base: &Url, fn_id_start: &str) -> String {
 
 /// The class of the links that stand for embeds (see [`embed_link`]).
 const EMBED_CLASS: &str = "feedwright-embed";
+
+/// What the footnote classes of Markdown renderers start with.
+const FOOTNOTE_CLASS: &str = "footnote";
 
 // Lazy-loaded images and `<noscript>` (WordPress plugins, Medium, Ghost). html5ever parses
 // `<noscript>` as raw text (scripting on), so its fallback markup would come out escaped
@@ -973,11 +1005,11 @@ fn embedded_page(src: &Url) -> Url {
 
 /// Keep only the class tokens starting with `prefix`; drop the attribute if
 /// none remain.
-fn keep_classes<'u>(value: &'u str, prefix: &str) -> Option<Cow<'u, str>> {
+fn keep_classes<'u>(value: &'u str, prefixes: &[&str]) -> Option<Cow<'u, str>> {
     let total = value.split_whitespace().count();
     let kept: Vec<&str> = value
         .split_whitespace()
-        .filter(|c| c.starts_with(prefix))
+        .filter(|c| prefixes.iter().any(|p| c.starts_with(p)))
         .collect();
     if kept.is_empty() {
         None
@@ -1124,13 +1156,20 @@ fn auto_summary(content_html: &str, limit: usize) -> String {
 fn skipped_in_summaries(name: &str, tag: &str) -> bool {
     match name {
         "pre" | "table" | "nav" | "header" | "footer" | "aside" => true,
-        // The footnote markup of our own Markdown rendering (classes survive sanitizing).
-        "div" => tag.contains("footnote-definition"),
-        "sup" => tag.contains("footnote-reference"),
-        // A link standing for an embed (a video, a player) is not prose.
-        "a" => tag.contains(EMBED_CLASS),
+        // Footnotes and their references (only such classes survive sanitizing).
+        "div" | "sup" | "section" => has_class(tag, FOOTNOTE_CLASS),
+        // A footnote reference, or a link standing for an embed (a video, a player).
+        "a" => has_class(tag, FOOTNOTE_CLASS) || has_class(tag, EMBED_CLASS),
         _ => false,
     }
+}
+
+/// Whether a serialized tag (`div class="a b"`, as ammonia writes it) has a class starting
+/// with `prefix`; other attributes (an `href` naming a footnote) don't count.
+fn has_class(tag: &str, prefix: &str) -> bool {
+    tag.split_once(" class=\"")
+        .and_then(|(_, rest)| rest.split('"').next())
+        .is_some_and(|classes| classes.split_whitespace().any(|c| c.starts_with(prefix)))
 }
 
 /// Feeds the text of sanitized HTML (as serialized by ammonia) into `paragraphs` (text inside
@@ -1934,5 +1973,67 @@ mod tests {
         let h1 = render_body(EVIL, BodyKind::Html, Some("s"), &base(), "p", 50);
         let h2 = render_body(EVIL, BodyKind::Html, Some("s"), &base(), "p", 50);
         assert_eq!(h1, h2);
+    }
+
+    #[test]
+    fn task_lists_and_math_keep_what_was_written() {
+        let r = md(
+            "- [ ] todo\n- [x] done\n\n$$ f(x)\\, dx $$ and $a\\,b < c$, costs $5-$10 or \\$3\n",
+        );
+        let c = &r.content_html;
+        assert!(
+            c.contains("<li>☐ todo</li>") && c.contains("<li>☑ done</li>"),
+            "{c}"
+        );
+        assert!(c.contains("$$ f(x)\\, dx $$ and $a\\,b &lt; c$"), "{c}");
+        assert!(c.contains("costs $5-$10 or $3"), "{c}");
+    }
+
+    #[test]
+    fn direction_dates_and_list_numbering_survive() {
+        let c = html("<p dir=\"rtl\" lang=\"ar\">x</p><p dir=\"evil\">y</p><time datetime=\"2024-01-01\">Jan</time><ol reversed start=\"3\" type=\"a\"><li value=\"5\">z</li></ol>");
+        assert!(
+            c.contains("<p dir=\"rtl\" lang=\"ar\">x</p><p>y</p>"),
+            "{c}"
+        );
+        assert!(
+            c.contains("<time datetime=\"2024-01-01\">Jan</time>"),
+            "{c}"
+        );
+        assert!(
+            c.contains("<ol reversed=\"\" start=\"3\" type=\"a\"><li value=\"5\">"),
+            "{c}"
+        );
+    }
+
+    #[test]
+    fn other_renderers_footnotes_stay_out_of_summaries() {
+        // Pandoc: a reference link and a footnotes section.
+        let body = "<p>Opening prose<a href=\"#fn1\" class=\"footnote-ref\" id=\"fnref1\"><sup>1</sup></a> here.</p>\n<section class=\"footnotes footnotes-end-of-document\" role=\"doc-endnotes\"><hr><ol><li id=\"fn1\"><p>A Pandoc footnote.<a href=\"#fnref1\">↩︎</a></p></li></ol></section>";
+        let r = render_body(body, BodyKind::Html, None, &base(), "h", 300);
+        assert_eq!(r.summary_html, "Opening prose here.", "{}", r.content_html);
+        assert!(
+            r.content_html.contains("A Pandoc footnote."),
+            "{}",
+            r.content_html
+        );
+        // kramdown (Jekyll).
+        let body = "<p>Jekyll prose.</p><div class=\"footnotes\" role=\"doc-endnotes\"><ol><li><p>Note.</p></li></ol></div>";
+        let r = render_body(body, BodyKind::Html, None, &base(), "h", 300);
+        assert_eq!(r.summary_html, "Jekyll prose.");
+        // A link whose address names footnotes is still prose.
+        let r = md("Read [the guide](https://example.com/footnote-guide) first.");
+        assert_eq!(r.summary_html, "Read the guide first.");
+    }
+
+    #[test]
+    fn docusaurus_truncate_marker_ends_the_summary() {
+        let r = md("Simply add Markdown files.\n\n<!--truncate-->\n\n:::tip\nUse React.\n:::\n");
+        assert!(
+            r.summary_html.contains("Simply add Markdown files."),
+            "{}",
+            r.summary_html
+        );
+        assert!(!r.summary_html.contains("React"), "{}", r.summary_html);
     }
 }
