@@ -1,6 +1,7 @@
 //! Content: everything between the content directory and a validated [`Article`] — finding
 //! files ([`discover`]), splitting and reading front matter ([`front_matter`]), dates
-//! ([`dates`]), identity and validation ([`article`]) and Markdown rendering ([`render`]).
+//! ([`dates`]), identity and validation ([`article`]) and Markdown rendering ([`render`],
+//! with MathML made readable by `mathml`).
 //!
 //! Parsing is pure (`parse_article(source, bytes)`); [`load_file`] and [`load_all`] do the IO.
 
@@ -9,6 +10,7 @@ pub mod dates;
 pub mod discover;
 pub mod fields;
 pub mod front_matter;
+mod mathml;
 pub mod render;
 
 use std::path::Path;

@@ -635,12 +635,12 @@ const RAW_TEXT_ELEMENTS: &[&str] = &[
 ];
 
 /// One parsed start or end tag; attribute values are raw (undecoded) slices.
-struct RawTag<'a> {
-    name: String,
-    closing: bool,
+pub(super) struct RawTag<'a> {
+    pub(super) name: String,
+    pub(super) closing: bool,
     attrs: Vec<RawAttr<'a>>,
     /// Byte offset just past the closing `>`.
-    end: usize,
+    pub(super) end: usize,
 }
 
 struct RawAttr<'a> {
@@ -648,8 +648,13 @@ struct RawAttr<'a> {
     value: Option<&'a str>,
 }
 
-impl RawTag<'_> {
+impl<'a> RawTag<'a> {
     fn attr(&self, name: &str) -> Option<&str> {
+        self.attr_value(name)
+    }
+
+    /// The raw value of attribute `name` (`""` when it has none), borrowed from the HTML.
+    pub(super) fn attr_value(&self, name: &str) -> Option<&'a str> {
         self.attrs
             .iter()
             .find(|a| a.name.eq_ignore_ascii_case(name))
@@ -660,7 +665,7 @@ impl RawTag<'_> {
 /// Parses the tag starting at `html[start] == '<'` like an HTML tokenizer (names end at
 /// whitespace, `/` or `>`; values quoted or not). `None` when it is not a tag: a `<` in text,
 /// or a tag cut off by the end of the input.
-fn parse_tag(html: &str, start: usize) -> Option<RawTag<'_>> {
+pub(super) fn parse_tag(html: &str, start: usize) -> Option<RawTag<'_>> {
     let bytes = html.as_bytes();
     let mut i = start + 1;
     let closing = bytes.get(i) == Some(&b'/');
@@ -798,6 +803,7 @@ fn rewrite_before_sanitizing<'h>(html: &'h str, base: &Url) -> Cow<'h, str> {
     let lower = html.to_ascii_lowercase();
     if !lower.contains("<noscript")
         && !lower.contains("<iframe")
+        && !lower.contains("<math")
         && !LAZY_SRC_ATTRIBUTES.iter().any(|a| lower.contains(a))
     {
         return Cow::Borrowed(html);
@@ -843,6 +849,18 @@ fn rewrite_lazy_markup(html: &str, base: &Url, out: &mut String) {
                 html[c..].find('>').map_or(html.len(), |e| c + e + 1)
             });
             embed_link(&tag, base, in_p, in_a, out);
+            copied = end;
+            at = end;
+            continue;
+        }
+        if tag.name == "math" {
+            // MathML can't nest another `<math>`; the first end tag closes it.
+            out.push_str(&html[copied..start]);
+            let inner_end = find_ascii_ci(html, "</math", at).unwrap_or(html.len());
+            out.push_str(&super::mathml::to_html(&html[at..inner_end]));
+            let end = html[inner_end..]
+                .find('>')
+                .map_or(html.len(), |e| inner_end + e + 1);
             copied = end;
             at = end;
             continue;
@@ -2035,5 +2053,14 @@ mod tests {
             r.summary_html
         );
         assert!(!r.summary_html.contains("React"), "{}", r.summary_html);
+    }
+
+    #[test]
+    fn mathml_keeps_its_text() {
+        let c = html("<p>Euler: <math display=\"inline\"><msup><mi>e</mi><mrow><mi>i</mi><mi>π</mi></mrow></msup><mo>+</mo><mn>1</mn><mo>=</mo><mn>0</mn></math>.</p>\n<math display=\"block\"><mfrac><mn>1</mn><mi>n</mi></mfrac></math><p>After.</p>");
+        assert!(c.contains("<p>Euler: e<sup>iπ</sup> + 1 = 0.</p>"), "{c}");
+        assert!(c.contains("1/n<p>After.</p>"), "{c}");
+        let r = md("Inline <math><mi>x</mi><mo>&lt;</mo><mn>2</mn></math> in Markdown.");
+        assert_eq!(r.summary_html, "Inline x &lt; 2 in Markdown.");
     }
 }
