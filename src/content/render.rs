@@ -1191,12 +1191,14 @@ fn has_class(tag: &str, prefix: &str) -> bool {
 }
 
 /// Feeds the text of sanitized HTML (as serialized by ammonia) into `paragraphs` (text inside
-/// `<p>` only) and `any` (all text), skipping what [`skipped_in_summaries`] names. Block tags
+/// `<p>` only, but not label paragraphs: [`is_label`]) and `any` (all text), skipping what [`skipped_in_summaries`] names. Block tags
 /// separate words.
 fn html_text(html: &str, paragraphs: &mut PlainText, any: &mut PlainText) {
     // The element being skipped, and how many of the same name are open inside it.
     let mut skipping: Option<(String, usize)> = None;
     let mut in_paragraph = 0usize;
+    // In a paragraph that is only a label or a link: text for `any` only.
+    let mut in_label = false;
     let mut rest = html;
     while !rest.is_empty() {
         if let Some(after_lt) = rest.strip_prefix('<') {
@@ -1243,8 +1245,10 @@ fn html_text(html: &str, paragraphs: &mut PlainText, any: &mut PlainText) {
             if name == "p" {
                 if closing {
                     in_paragraph = in_paragraph.saturating_sub(1);
+                    in_label = false;
                 } else {
                     in_paragraph += 1;
+                    in_label = is_label(rest);
                 }
             }
             if is_block_tag(&name) {
@@ -1256,13 +1260,32 @@ fn html_text(html: &str, paragraphs: &mut PlainText, any: &mut PlainText) {
         let text_end = rest.find('<').unwrap_or(rest.len());
         if skipping.is_none() {
             let text = unescape_basic(&rest[..text_end]);
-            if in_paragraph > 0 {
+            if in_paragraph > 0 && !in_label {
                 paragraphs.push_str(&text);
             }
             any.push_str(&text);
         }
         rest = &rest[text_end..];
     }
+}
+
+/// Whether the paragraph whose content starts `rest` is only a short bold label or a lone
+/// link (`<strong>Timestamps</strong></p>`, `<a href=…>Our site</a></p>`): show notes and
+/// newsletters use them as headings and link lists, not as prose.
+fn is_label(rest: &str) -> bool {
+    let Some(end) = rest.find("</p>") else {
+        return false;
+    };
+    let content = rest[..end].trim();
+    ["strong", "b", "a"].iter().any(|tag| {
+        content
+            .strip_prefix('<')
+            .and_then(|c| c.strip_prefix(tag))
+            .filter(|c| c.starts_with(['>', ' ']))
+            .and_then(|c| c.split_once('>'))
+            .and_then(|(_, c)| c.strip_suffix(&format!("</{tag}>")))
+            .is_some_and(|label| !label.contains('<') && label.chars().count() <= 80)
+    })
 }
 
 fn is_block_tag(name: &str) -> bool {
@@ -2062,5 +2085,20 @@ mod tests {
         assert!(c.contains("1/n<p>After.</p>"), "{c}");
         let r = md("Inline <math><mi>x</mi><mo>&lt;</mo><mn>2</mn></math> in Markdown.");
         assert_eq!(r.summary_html, "Inline x &lt; 2 in Markdown.");
+    }
+
+    #[test]
+    fn bold_labels_are_not_summary_prose() {
+        let r = md("Episode 12 is about scaling.\n\n**Timestamps**\n\n- 00:00 Intro\n\n**Links:**\n\n[Site](https://example.com)\n\nMore prose here.\n");
+        assert_eq!(
+            r.summary_html,
+            "Episode 12 is about scaling. More prose here."
+        );
+        // A bold label that is all the body has is still its summary.
+        let r = md("**Only this**\n");
+        assert_eq!(r.summary_html, "Only this");
+        // A bold opening sentence inside prose stays.
+        let r = md("**Breaking:** the bridge is open.\n");
+        assert_eq!(r.summary_html, "Breaking: the bridge is open.");
     }
 }
