@@ -1162,11 +1162,26 @@ fn auto_summary(content_html: &str, limit: usize) -> String {
     let mut any = PlainText::new(limit);
     html_text(content_html, &mut paragraphs, &mut any);
     let text = paragraphs.finish();
-    if text.is_empty() {
-        any.finish()
-    } else {
-        text
+    if !text.is_empty() {
+        return text;
     }
+    let text = any.finish();
+    if !text.is_empty() {
+        return text;
+    }
+    // A photo post: its first image's description says what the entry is.
+    let mut alt = PlainText::new(limit);
+    alt.push_str(&unescape_basic(first_image_alt(content_html).unwrap_or("")));
+    alt.finish()
+}
+
+/// The `alt` text of the first image with one, as serialized (escaped).
+fn first_image_alt(html: &str) -> Option<&str> {
+    html.match_indices("<img ").find_map(|(at, _)| {
+        let tag = &html[at..at + html[at..].find('>')?];
+        let value = tag.split_once(" alt=\"")?.1.split('"').next()?;
+        (!value.trim().is_empty()).then_some(value)
+    })
 }
 
 /// Whether an element's whole content stays out of summaries (`tag` is the text between
@@ -2100,5 +2115,14 @@ mod tests {
         // A bold opening sentence inside prose stays.
         let r = md("**Breaking:** the bridge is open.\n");
         assert_eq!(r.summary_html, "Breaking: the bridge is open.");
+    }
+
+    #[test]
+    fn photo_posts_are_summarized_by_their_image_description() {
+        let r = md("![Sunset over the bay, &amp; boats](sunset.jpg)\n");
+        assert_eq!(r.summary_html, "Sunset over the bay, &amp; boats");
+        let r = md("![](a.jpg)\n\n![The second one](b.jpg)\n");
+        assert_eq!(r.summary_html, "The second one");
+        assert_eq!(md("![](a.jpg)\n").summary_html, "");
     }
 }
