@@ -87,14 +87,23 @@ pub fn date_prefix<'a>(stem: &'a str, what: &str) -> Option<(Result<NaiveDate, S
 }
 
 fn in_zone(naive: NaiveDateTime, tz: Tz, text: &str) -> Result<DateTime<FixedOffset>, String> {
-    match tz.from_local_datetime(&naive) {
-        LocalResult::Single(dt) => Ok(dt.fixed_offset()),
+    let local = match tz.from_local_datetime(&naive) {
+        LocalResult::Single(dt) => dt.fixed_offset(),
         // A repeated hour (clocks going back): the first occurrence, as most tools do.
-        LocalResult::Ambiguous(first, _) => Ok(first.fixed_offset()),
-        LocalResult::None => Err(format!(
-            "`{text}` does not exist in time zone {tz} (clocks skip that hour); give an offset"
-        )),
-    }
+        LocalResult::Ambiguous(first, _) => first.fixed_offset(),
+        LocalResult::None => {
+            return Err(format!(
+                "`{text}` does not exist in time zone {tz} (clocks skip that hour); give an offset"
+            ))
+        }
+    };
+    // Before standard time a zone's offset is the local mean time (+00:53:28 in Berlin);
+    // RFC 3339 and RFC 822 offsets have no seconds, so such instants are written in UTC.
+    Ok(if local.offset().local_minus_utc() % 60 == 0 {
+        local
+    } else {
+        local.with_timezone(&chrono::Utc).fixed_offset()
+    })
 }
 
 fn explain_bad_date(t: &str) -> String {
@@ -155,6 +164,8 @@ mod tests {
         let tz: Tz = "Europe/Berlin".parse().unwrap();
         let d = parse_date("2024-07-01 12:00", tz).unwrap();
         assert_eq!(d.to_rfc3339(), "2024-07-01T12:00:00+02:00");
+        let lmt = parse_date("1850-01-01", chrono_tz::Europe::Berlin).unwrap();
+        assert_eq!(lmt.to_rfc3339(), "1849-12-31T23:06:32+00:00");
         let d = parse_date("2024-01-01", tz).unwrap();
         assert_eq!(d.to_rfc3339(), "2024-01-01T00:00:00+01:00");
     }
