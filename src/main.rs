@@ -67,13 +67,11 @@ fn init_logging(config: &Config, to_stdout: bool) -> anyhow::Result<Option<SinkG
             .with_target("notify_debouncer_full", LevelFilter::WARN)
     };
     let (filter, ignored_env) = match std::env::var("RUST_LOG") {
-        Ok(v) if !v.trim().is_empty() => match v.parse::<Targets>() {
+        Ok(v) if !v.trim().is_empty() => match feedwright::config::log_filter(&v) {
             Ok(filter) => (filter, None),
             Err(e) => (
                 from_config(),
-                Some(format!(
-                    "RUST_LOG={v:?} is not a log filter ({e}); using log.level"
-                )),
+                Some(format!("ignoring RUST_LOG: {e}; using log.level")),
             ),
         },
         _ => (from_config(), None),

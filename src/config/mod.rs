@@ -298,13 +298,8 @@ impl Config {
             poll_interval: millis("watch.poll_interval_ms", r.watch.poll_interval_ms, 2_000)?,
         };
         let level = non_empty("log.level", r.log.level, "info")?;
-        if let Err(e) = level.parse::<tracing_subscriber::filter::Targets>() {
-            return Err(invalid(
-                "log.level",
-                format!(
-                    "`{level}` is not a level (error, warn, info, debug, trace) or filter: {e}"
-                ),
-            ));
+        if let Err(e) = log_filter(&level) {
+            return Err(invalid("log.level", e));
         }
         let log = LogConfig {
             level,
@@ -423,12 +418,43 @@ fn millis(key: &str, value: Option<u64>, default: u64) -> Result<Duration, Confi
     Ok(Duration::from_millis(at_least(key, value, default, 1)?))
 }
 
+/// Reads a log filter (`log.level` or `RUST_LOG`): a level, or comma-separated
+/// `target=level` directives with an optional default level (`info,feedwright=debug`).
+/// A bare word that is no level (`warning`, `verbose`) is refused: `tracing` would read it
+/// as a target name and silence everything else, the first log line included.
+pub fn log_filter(text: &str) -> Result<tracing_subscriber::filter::Targets, String> {
+    const LEVELS: [&str; 6] = ["error", "warn", "info", "debug", "trace", "off"];
+    let usage = "a level (error, warn, info, debug, trace, off) or `target=level` directives";
+    for directive in text.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+        let level = directive
+            .split_once('=')
+            .map_or(directive, |(_, level)| level);
+        if !LEVELS.iter().any(|l| l.eq_ignore_ascii_case(level.trim())) {
+            return Err(format!("`{text}` is not {usage}: `{level}` is not a level"));
+        }
+    }
+    text.parse()
+        .map_err(|e| format!("`{text}` is not {usage}: {e}"))
+}
+
 fn route(key: &str, value: Option<String>, default: &str) -> Result<String, ConfigError> {
     let path = value.unwrap_or_else(|| default.to_string());
-    if !path.starts_with('/') || path.contains(['?', '#', ' ']) || path.contains("//") {
+    if !path.starts_with('/')
+        || path.contains(['?', '#', ' ', '\\'])
+        || path.contains("//")
+        || path.chars().any(char::is_control)
+    {
         return Err(invalid(
             key,
-            format!("`{path}` must be a URL path starting with `/` (no query, fragment or spaces)"),
+            format!("`{path}` must be a URL path starting with `/` (no query, fragment, spaces or `\\`)"),
+        ));
+    }
+    // `build` writes each route under its output folder: `..` would climb out of it, and
+    // no client can request a path with dot segments (they are resolved before sending).
+    if path.split('/').any(crate::content::article::is_dot_segment) {
+        return Err(invalid(
+            key,
+            format!("`{path}` must not contain `.` or `..` segments"),
         ));
     }
     Ok(path)
@@ -743,6 +769,15 @@ mod tests {
             ("server:\n  listen: localhost\n", "server.listen"),
             ("feeds:\n  limit: 0\n", "feeds.limit"),
             ("feeds:\n  atom_path: /feed.xml\n", "feeds.atom_path"),
+            ("feeds:\n  rss_path: /../../escape.xml\n", "feeds.rss_path"),
+            ("feeds:\n  atom_path: /a/%2e%2E/x.xml\n", "feeds.atom_path"),
+            ("feeds:\n  index_path: /./\n", "feeds.index_path"),
+            (
+                "feeds:\n  rss_alias_path: \"/a\\\\b.xml\"\n",
+                "feeds.rss_alias_path",
+            ),
+            ("log:\n  level: warning\n", "log.level"),
+            ("log:\n  level: verbose\n", "log.level"),
             ("log:\n  level: \"info,=[\"\n", "log.level"),
             ("server:\n  workers: 1000\n", "server.workers"),
         ];
