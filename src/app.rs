@@ -128,7 +128,8 @@ pub fn build(config: &Config, out: &Path, now: DateTime<Utc>) -> Result<BuildRep
         (config.feeds.index_path.clone(), outputs.index_html.as_str()),
     ];
     if let Some(alias) = &config.feeds.rss_alias_path {
-        files.push((alias.clone(), outputs.rss.as_str()));
+        let body = outputs.rss_alias.as_deref().unwrap_or(&outputs.rss);
+        files.push((alias.clone(), body));
     }
     let mut written = Vec::new();
     for (route, body) in files {

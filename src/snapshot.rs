@@ -44,6 +44,9 @@ pub const HTML_CONTENT_TYPE: &str = "text/html; charset=utf-8";
 pub struct SiteOutputs {
     /// RSS 2.0 document.
     pub rss: String,
+    /// The RSS document served at `feeds.rss_alias_path`: the same but for its self link,
+    /// which names the address it is served at. `None`: the alias serves `rss` as is.
+    pub rss_alias: Option<String>,
     /// Atom 1.0 document.
     pub atom: String,
     /// The HTML page served at `feeds.index_path`.
@@ -390,23 +393,32 @@ impl Snapshot {
             Arc::new(Resource::new(content_type, body, digest, last_modified))
         };
 
-        // The two feeds compress in parallel; the page is small.
-        let ((rss, atom), index) = rayon::join(
+        // The feeds compress in parallel; the page is small.
+        let alias_path = cfg.feeds.rss_alias_path.as_deref();
+        let ((rss, atom), (index, alias)) = rayon::join(
             || {
                 rayon::join(
                     || make(&cfg.feeds.rss_path, RSS_CONTENT_TYPE, outputs.rss),
                     || make(&cfg.feeds.atom_path, ATOM_CONTENT_TYPE, outputs.atom),
                 )
             },
-            || make(&cfg.feeds.index_path, HTML_CONTENT_TYPE, outputs.index_html),
+            || {
+                rayon::join(
+                    || make(&cfg.feeds.index_path, HTML_CONTENT_TYPE, outputs.index_html),
+                    || {
+                        let path = alias_path?;
+                        Some(make(path, RSS_CONTENT_TYPE, outputs.rss_alias?))
+                    },
+                )
+            },
         );
         let mut routes: Vec<(Box<str>, Arc<Resource>)> = vec![
             (cfg.feeds.rss_path.as_str().into(), Arc::clone(&rss)),
             (cfg.feeds.atom_path.as_str().into(), atom),
             (cfg.feeds.index_path.as_str().into(), index),
         ];
-        if let Some(alias) = &cfg.feeds.rss_alias_path {
-            routes.push((alias.as_str().into(), rss));
+        if let Some(path) = alias_path {
+            routes.push((path.into(), alias.unwrap_or(rss)));
         }
 
         let mut readyz = format!(
@@ -615,6 +627,7 @@ mod tests {
     fn outputs(rss: &str, updated: Option<&str>) -> SiteOutputs {
         SiteOutputs {
             rss: rss.to_string(),
+            rss_alias: None,
             atom: format!("<feed>{}</feed>", "atom entry text ".repeat(40)),
             index_html: "<!doctype html><title>x</title>".to_string(),
             feed_updated: updated.map(at),

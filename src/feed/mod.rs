@@ -38,6 +38,11 @@ pub fn render_outputs(published: &[Arc<Article>], config: &Config) -> SiteOutput
     });
     SiteOutputs {
         rss: feed_safe(render_rss(entries, config)),
+        rss_alias: config
+            .feeds
+            .rss_alias_path
+            .as_deref()
+            .map(|path| feed_safe(rss::render_rss_at(entries, config, path))),
         atom: feed_safe(render_atom(entries, config)),
         index_html: feed_safe(render_index(entries, config)),
         feed_updated: feed_updated(entries),

@@ -78,8 +78,14 @@ fn item(article: &Article, config: &Config) -> Item {
 
 /// The RSS document for `entries` (already selected and ordered).
 pub fn render_rss(entries: &[Arc<Article>], config: &Config) -> String {
+    render_rss_at(entries, config, &config.feeds.rss_path)
+}
+
+/// The RSS document served at `path`: its self link names that address (validators and
+/// hubs compare it with where the feed was fetched).
+pub fn render_rss_at(entries: &[Arc<Article>], config: &Config, path: &str) -> String {
     let site = &config.site;
-    let self_url = config.public_url(&config.feeds.rss_path);
+    let self_url = config.public_url(path);
     let mut channel = Channel::default();
     channel.set_title(site.title.clone());
     channel.set_link(site.base_url.to_string());

@@ -35,6 +35,7 @@ fn outputs() -> SiteOutputs {
             "<?xml version=\"1.0\"?><rss><channel>{}</channel></rss>",
             items.repeat(30)
         ),
+        rss_alias: None,
         atom: format!(
             "<?xml version=\"1.0\"?><feed>{}</feed>",
             "<entry>x</entry>".repeat(50)

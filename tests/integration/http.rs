@@ -572,3 +572,25 @@ fn http_daemon_runs_with_its_malloc_tunables_unless_the_operator_set_them() {
     let server = Server::start_with_env(&tree.content(), &[], &[("GLIBC_TUNABLES", own)]);
     assert_eq!(tunables_of(&server).as_deref(), Some(own));
 }
+
+#[test]
+fn http_rss_alias_names_itself_as_self() {
+    let tree = sample_tree();
+    let server = Server::start(&tree.content(), &[]);
+    let feed = text(&server.get("/feed.xml").body);
+    let alias = server.get("/rss.xml");
+    let alias_body = text(&alias.body);
+    assert!(
+        alias_body.contains(r#"<atom:link href="https://example.com/rss.xml" rel="self""#),
+        "{alias_body}"
+    );
+    assert_eq!(
+        feed.replace("/feed.xml\" rel=", "/rss.xml\" rel="),
+        alias_body
+    );
+    assert_ne!(
+        alias.header("etag"),
+        server.get("/feed.xml").header("etag"),
+        "different bytes, different ETag"
+    );
+}
