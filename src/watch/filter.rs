@@ -38,34 +38,55 @@ pub struct Batch {
     pub writing: Vec<String>,
 }
 
-/// Sorts the relevant paths of a batch by their last event: data written or a file created
-/// with no `close` after it means still being written; anything else (closed after writing,
-/// removed, renamed, a folder) means ready. Access events that change nothing (open, read,
-/// close without writing) are dropped, as are ignored and outside paths.
-pub fn classify<'a>(root: &Path, events: impl IntoIterator<Item = &'a Event>) -> Batch {
-    let mut open_for_writing: BTreeMap<String, bool> = BTreeMap::new();
+/// Sorts the relevant paths of a batch by their last event: data written with no `close`
+/// after it, or a file created empty, means still being written; anything else (closed after
+/// writing, removed, renamed, a folder, a new link to a file with content) means ready.
+/// `has_content` tells a new hard link or symlink (created whole: no write, no close follows)
+/// from a file its writer has only just opened. Access events that change nothing (open,
+/// read, close without writing) are dropped, as are ignored and outside paths.
+pub fn classify<'a>(
+    root: &Path,
+    events: impl IntoIterator<Item = &'a Event>,
+    has_content: impl Fn(&Path) -> bool,
+) -> Batch {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Last {
+        Settled,
+        Written,
+        Created,
+    }
+    let mut last: BTreeMap<String, (Last, &Path)> = BTreeMap::new();
     for event in events {
-        let writing = match event.kind {
-            EventKind::Access(AccessKind::Close(AccessMode::Write)) => false,
+        let state = match event.kind {
+            EventKind::Access(AccessKind::Close(AccessMode::Write)) => Last::Settled,
             EventKind::Access(_) => continue,
             // Only inotify reports closes; elsewhere nothing would ever release the file.
-            EventKind::Create(CreateKind::File)
-            | EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any) => REPORTS_CLOSE,
-            _ => false,
+            EventKind::Create(CreateKind::File) if REPORTS_CLOSE => Last::Created,
+            EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any) if REPORTS_CLOSE => {
+                Last::Written
+            }
+            _ => Last::Settled,
         };
         for path in &event.paths {
             if let Some(source) = relative_source(root, path) {
-                open_for_writing.insert(source, writing);
+                last.insert(source, (state, path.as_path()));
             }
         }
     }
-    let (writing, ready): (Vec<_>, Vec<_>) = open_for_writing
-        .into_iter()
-        .partition(|(_, writing)| *writing);
-    Batch {
-        ready: ready.into_iter().map(|(path, _)| path).collect(),
-        writing: writing.into_iter().map(|(path, _)| path).collect(),
+    let mut batch = Batch::default();
+    for (source, (state, path)) in last {
+        let writing = match state {
+            Last::Settled => false,
+            Last::Written => true,
+            Last::Created => !has_content(path),
+        };
+        if writing {
+            batch.writing.push(source);
+        } else {
+            batch.ready.push(source);
+        }
     }
+    batch
 }
 
 #[cfg(test)]
@@ -101,7 +122,7 @@ mod tests {
             ev(EventKind::Create(CreateKind::Folder), &["/c/new"]),
         ];
         assert_eq!(
-            classify(root, &events),
+            classify(root, &events, |_| false),
             Batch {
                 ready: vec!["new".to_string(), "posts/b.md".to_string()],
                 // Written and not closed in this batch (see the next test).
@@ -134,11 +155,25 @@ mod tests {
             ev(EventKind::Remove(RemoveKind::File), &["/c/gone.md"]),
         ];
         assert_eq!(
-            classify(root, &events),
+            classify(root, &events, |_| false),
             Batch {
                 ready: vec!["done.md".to_string(), "gone.md".to_string()],
                 writing: vec!["new.md".to_string(), "slow.md".to_string()],
             }
         );
+    }
+
+    #[test]
+    fn watch_filter_reads_new_links_at_once() {
+        // `ln` and `ln -s` create a whole file: no write and no close follow.
+        let root = Path::new("/c");
+        let events = vec![
+            ev(EventKind::Create(CreateKind::File), &["/c/link.md"]),
+            ev(EventKind::Create(CreateKind::File), &["/c/opened.md"]),
+        ];
+        let batch = classify(root, &events, |p| p == Path::new("/c/link.md"));
+        assert_eq!(batch.ready, vec!["link.md".to_string()]);
+        // Empty: its writer has only just opened it.
+        assert_eq!(batch.writing, vec!["opened.md".to_string()]);
     }
 }

@@ -104,7 +104,9 @@ fn start_notify(root: &Path, debounce: Duration) -> Result<Watcher, WatchError> 
     let mut debouncer = new_debouncer(debounce, None, move |result: DebounceEventResult| {
         let change = match result {
             Ok(events) => {
-                let batch = filter::classify(&event_root, events.iter().map(|e| &e.event));
+                let batch = filter::classify(&event_root, events.iter().map(|e| &e.event), |p| {
+                    std::fs::metadata(p).is_ok_and(|m| m.len() > 0)
+                });
                 held.lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .update(&batch, Instant::now());

@@ -2,7 +2,7 @@
 //! new and moved folders, keeps the last good version of a broken file, publishes scheduled
 //! articles on time, and never serves a torn or empty feed. Every wait is a bounded poll.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::support::*;
 
@@ -235,6 +235,38 @@ fn live_slow_writer_is_read_only_once_the_file_is_closed() {
     drop(file);
     eventually(&server, "closed", |t| t == ["Half"]);
     assert!(server.get("/atom.xml").text().contains("second half"));
+}
+
+/// `ln` and `ln -s` make a whole file at once (no write, no close): read at once, not after
+/// the hold for unclosed files.
+#[cfg(unix)]
+#[test]
+fn live_new_links_are_read_at_once() {
+    let tree = Tree::new();
+    tree.write("posts/a.md", &article("Original", "2024-01-01", "x"));
+    let outside = Tree::new();
+    outside.write("b.md", &article("Hard linked", "2024-01-02", "y"));
+    let server =
+        Server::start_with_env(&tree.content(), &[], &[("FEEDWRIGHT_WATCH_MODE", "notify")]);
+    let started = Instant::now();
+    std::os::unix::fs::symlink("../posts/a.md", {
+        std::fs::create_dir_all(tree.path("notes")).unwrap();
+        tree.path("notes/linked.md")
+    })
+    .unwrap();
+    std::fs::hard_link(outside.path("b.md"), tree.path("posts/b.md")).unwrap();
+    let ok = wait_until(Duration::from_secs(3), || {
+        let t = titles(&server, "/atom.xml");
+        // The symlink is an article of its own (another slug), with the same title.
+        has(&t, "Hard linked") && t.iter().filter(|x| *x == "Original").count() == 2
+    });
+    assert!(ok, "{:?} {:#?}", titles(&server, "/atom.xml"), server.log());
+    assert!(
+        // The daemon holds unclosed files for 5 s.
+        started.elapsed() < Duration::from_secs(4),
+        "took {:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
