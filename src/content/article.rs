@@ -11,7 +11,7 @@ use super::dates;
 use super::fields;
 use super::front_matter::{self, ImageSpec, Located, RawFrontMatter, Split, Text};
 use super::render::{self, BodyKind, RenderedBody};
-use crate::config::{Config, Person};
+use crate::config::{Config, Person, PersonSpec};
 use crate::diag::{self, Diagnostic};
 
 /// A lead image, absolute.
@@ -259,6 +259,17 @@ fn build_article(
         Diagnostic::warning(Path::new(source), at.line, at.column, at.message)
     };
     let text_of = |t: Option<Text>| t.map(|t| t.0.trim().to_string()).filter(|s| !s.is_empty());
+    // A value read with YAML's own reading of a number (see `front_matter::respelled`).
+    let respelled_warning = |key: &str, read: &str| {
+        front_matter::respelled(split, key, read).map(|(written, what)| {
+            warning_at(
+                key,
+                format!(
+                    "`{key}`: {written} was read as {what} {read}; quote it (\"{written}\") to keep it as written"
+                ),
+            )
+        })
+    };
 
     let title = text_of(raw.title)
         .map(|t| plain_text(&t))
@@ -424,6 +435,9 @@ fn build_article(
     let written = [("author", raw.author), ("authors", raw.authors)];
     for (key, specs) in written {
         for spec in specs.into_iter().flat_map(|a| a.into_vec()) {
+            if let PersonSpec::Name(name) = &spec {
+                diagnostics.extend(respelled_warning(key, name));
+            }
             authors.push(
                 spec.into_person()
                     .map_err(|m| at_key(key, format!("`{key}`: {m}")))?,
@@ -432,6 +446,15 @@ fn build_article(
     }
     if authors.is_empty() {
         authors.push(config.site.author.clone());
+    }
+
+    for (key, field) in [("tags", &raw.tags), ("categories", &raw.categories)] {
+        if let Some(front_matter::OneOrMany::One(Text(text))) = field {
+            diagnostics.extend(respelled_warning(key, text));
+        }
+    }
+    if let Some(ImageSpec::Src(Text(src))) = &raw.image {
+        diagnostics.extend(respelled_warning("image", src));
     }
 
     // One string instead of a list: `categories: ruby programming` is space-separated in
@@ -1076,6 +1099,49 @@ mod tests {
         let b = ok("b.md", "---\ntitle: K\ndate: 2024-01-01\nsummary: S.\ndescription: D.\npublished: true\n---\nx");
         assert!(!b.draft);
         assert_eq!(b.summary.as_deref(), Some("S."));
+    }
+
+    #[test]
+    fn article_numbers_keep_their_spelling() {
+        let p = parse(
+            "notes/x.md",
+            "---\ntitle: 3.10  # the release\ndate: 2024-01-02\nslug: 1.20\nsummary: 2e3\ntags: [python, 3.10, 0x1F, 2e3, .inf, 2024]\nauthor: 1.50\n---\n",
+        );
+        assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+        let a = p.article.unwrap();
+        assert_eq!(a.title, "3.10");
+        assert_link_and_id(
+            &a,
+            "https://example.com/blog/notes/1.20/",
+            "tag:example.com,2024-01-02:1.20",
+        );
+        assert_eq!(a.summary.as_deref(), Some("2e3"));
+        assert_eq!(
+            a.tags,
+            vec!["python", "3.10", "0x1F", "2e3", ".inf", "2024"]
+        );
+        assert_eq!(a.authors[0].name, "1.50");
+    }
+
+    #[test]
+    fn article_numbers_whose_spelling_is_lost_warn() {
+        let p = parse(
+            "a.md",
+            "---\ntitle: 1984\ndate: 2024-01-02\nauthor: [Ada, 3.10, 1984]\ntags:\n  0x1F\n---\n",
+        );
+        let a = p.article.unwrap();
+        assert_eq!(a.title, "1984");
+        let names: Vec<&str> = a.authors.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, vec!["Ada", "3.1", "1984"]);
+        assert_eq!(a.tags, vec!["31"]);
+        let w: Vec<String> = p.diagnostics.iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            w,
+            vec![
+                "a.md:4:1: warning: `author`: 3.10 was read as the number 3.1; quote it (\"3.10\") to keep it as written",
+                "a.md:5:1: warning: `tags`: 0x1F was read as the number 31; quote it (\"0x1F\") to keep it as written",
+            ]
+        );
     }
 
     #[test]
