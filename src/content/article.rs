@@ -542,8 +542,12 @@ fn build_article(
         title,
         date,
         updated,
-        // Jekyll's `published: false` means the same as `draft: true`.
-        draft: raw.draft.unwrap_or(false) || raw.published == Some(false),
+        // Jekyll's `published: false` and Obsidian Publish's `publish: false` mean the same
+        // as `draft: true`; so does a Jekyll/Hexo `_drafts` folder, whatever the file says.
+        draft: raw.draft.unwrap_or(false)
+            || raw.published == Some(false)
+            || raw.publish == Some(false)
+            || in_drafts_folder(source),
         slug,
         id,
         permalink,
@@ -574,6 +578,11 @@ fn tag_values(
         Some(front_matter::OneOrMany::One(Text(s))) => split(&s),
         Some(front_matter::OneOrMany::Many(list)) => list.into_iter().map(|t| t.0).collect(),
     }
+}
+
+/// True for a file below a folder named `_drafts` (Jekyll, Hexo), at any depth below the root.
+fn in_drafts_folder(source: &str) -> bool {
+    source.rsplit('/').skip(1).any(|folder| folder == "_drafts")
 }
 
 /// The bundle folder of `section/…/bundle/index.<ext>`; `None` for any other file, including
@@ -1142,6 +1151,37 @@ mod tests {
                 "a.md:5:1: warning: `tags`: 0x1F was read as the number 31; quote it (\"0x1F\") to keep it as written",
             ]
         );
+    }
+
+    #[test]
+    fn article_drafts_folder_and_publish_false_are_drafts() {
+        let body = "---\ntitle: T\ndate: 2024-01-01\n---\n";
+        for source in [
+            "_drafts/a.md",
+            "posts/_drafts/a.md",
+            "blog/x/_drafts/y/a.md",
+        ] {
+            assert!(ok(source, body).draft, "{source}");
+        }
+        // A file named like the folder, or a folder that only contains the name, is not one.
+        for source in [
+            "_drafts.md",
+            "posts/_drafts.md",
+            "my_drafts/a.md",
+            "_Drafts2/a.md",
+        ] {
+            assert!(!ok(source, body).draft, "{source}");
+        }
+        // The folder wins over the file's own word.
+        let a = ok(
+            "_drafts/a.md",
+            "---\ntitle: T\ndate: 2024-01-01\ndraft: false\npublished: true\n---\n",
+        );
+        assert!(a.draft);
+        let fm = |yaml: &str| format!("---\ntitle: T\ndate: 2024-01-01\n{yaml}\n---\n");
+        assert!(ok("a.md", &fm("publish: false")).draft);
+        assert!(!ok("a.md", &fm("publish: true")).draft);
+        assert!(ok("a.md", &fm("publish: true\ndraft: true")).draft);
     }
 
     #[test]

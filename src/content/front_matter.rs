@@ -344,6 +344,8 @@ pub struct RawFrontMatter {
     // Names other generators use for the same things, so content moved from Jekyll or Hugo
     // keeps its meaning (and a Jekyll `published: false` never leaks).
     pub published: Option<bool>,
+    /// Obsidian Publish: `publish: false` is a draft too.
+    pub publish: Option<bool>,
     pub description: Option<Text>,
     pub excerpt: Option<Text>,
     pub lastmod: Option<Text>,
@@ -370,6 +372,7 @@ pub const KNOWN_FIELDS: &[&str] = &[
     "lang",
     "link",
     "published",
+    "publish",
     "description",
     "excerpt",
     "lastmod",
