@@ -294,10 +294,21 @@ fn build_article(
     };
     let name_date = dates::date_prefix(name, name_what);
 
-    let date = match text_of(raw.date) {
-        Some(text) => {
-            dates::parse_date(&text, tz).map_err(|m| at_key("date", format!("`date`: {m}")))?
+    // Astro's `pubDate` stands in for `date`; when both are given, `date` wins.
+    let (date_key, date_text) = match (text_of(raw.date), text_of(raw.pub_date)) {
+        (Some(date), Some(_)) => {
+            diagnostics.push(warning_at(
+                "pubDate",
+                "`pubDate` is ignored: `date` is given".to_string(),
+            ));
+            ("date", Some(date))
         }
+        (Some(date), None) => ("date", Some(date)),
+        (None, pub_date) => ("pubDate", pub_date),
+    };
+    let date = match date_text {
+        Some(text) => dates::parse_date(&text, tz)
+            .map_err(|m| at_key(date_key, format!("`{date_key}`: {m}")))?,
         None => match &name_date {
             Some((Ok(day), _)) => dates::start_of_day(*day, tz).map_err(|m| Located {
                 line: 1,
@@ -323,18 +334,19 @@ fn build_article(
             }),
         },
     };
-    let updated_key = if raw.updated.is_some() {
-        "updated"
-    } else if raw.lastmod.is_some() {
-        "lastmod"
-    } else {
-        "last_modified_at"
-    };
-    let updated_text = text_of(raw.updated)
-        .or_else(|| text_of(raw.lastmod))
-        .or_else(|| text_of(raw.last_modified_at));
-    let updated = match updated_text {
-        Some(text) => {
+    // The first given of `updated` and the other generators' names for it.
+    let updated_fields = [
+        ("updated", raw.updated),
+        ("lastmod", raw.lastmod),
+        ("last_modified_at", raw.last_modified_at),
+        ("updatedDate", raw.updated_date),
+        ("modified", raw.modified),
+    ];
+    let updated_field = updated_fields
+        .into_iter()
+        .find_map(|(key, value)| text_of(value).map(|text| (key, text)));
+    let updated = match updated_field {
+        Some((updated_key, text)) => {
             let updated = dates::parse_date(&text, tz)
                 .map_err(|m| at_key(updated_key, format!("`{updated_key}`: {m}")))?;
             if updated < date {
@@ -448,7 +460,12 @@ fn build_article(
         authors.push(config.site.author.clone());
     }
 
-    for (key, field) in [("tags", &raw.tags), ("categories", &raw.categories)] {
+    let lists = [
+        ("tags", &raw.tags),
+        ("categories", &raw.categories),
+        ("category", &raw.category),
+    ];
+    for (key, field) in lists {
         if let Some(front_matter::OneOrMany::One(Text(text))) = field {
             diagnostics.extend(respelled_warning(key, text));
         }
@@ -471,6 +488,8 @@ fn build_article(
     .chain(tag_values(raw.categories, |s| {
         s.split_whitespace().map(str::to_string).collect()
     }))
+    // Pelican's and Jekyll's single `category` is one name, spaces and all.
+    .chain(tag_values(raw.category, |s| vec![s.to_string()]))
     .map(|t| t.trim().to_string())
     .filter(|t| !t.is_empty())
     .collect();
@@ -1182,6 +1201,60 @@ mod tests {
         assert!(ok("a.md", &fm("publish: false")).draft);
         assert!(!ok("a.md", &fm("publish: true")).draft);
         assert!(ok("a.md", &fm("publish: true\ndraft: true")).draft);
+    }
+
+    #[test]
+    fn article_astro_and_pelican_field_names() {
+        let a = ok(
+            "a.md",
+            "---\ntitle: A\npubDate: 2024-01-01\nupdatedDate: 2024-02-01\ntags: [x]\ncategory: Web Development\n---\n",
+        );
+        assert_eq!(a.date.to_rfc3339(), "2024-01-01T00:00:00+00:00");
+        assert_eq!(a.updated.to_rfc3339(), "2024-02-01T00:00:00+00:00");
+        assert_eq!(a.tags, vec!["x", "Web Development"]);
+        let p = parse(
+            "b.md",
+            "---\ntitle: P\ndate: 2024-01-01\nmodified: 2024-03-01\ncategory: [a, b c]\n---\n",
+        );
+        assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+        let b = p.article.unwrap();
+        assert_eq!(b.updated.to_rfc3339(), "2024-03-01T00:00:00+00:00");
+        assert_eq!(b.tags, vec!["a", "b c"]);
+        // `date` wins over `pubDate`, with a warning at `pubDate`.
+        let p = parse(
+            "c.md",
+            "---\ntitle: C\npubDate: 2023-01-01\ndate: 2024-01-01\n---\n",
+        );
+        assert_eq!(
+            p.article.unwrap().date.to_rfc3339(),
+            "2024-01-01T00:00:00+00:00"
+        );
+        let w: Vec<String> = p.diagnostics.iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            w,
+            vec!["c.md:3:1: warning: `pubDate` is ignored: `date` is given"]
+        );
+        // Errors and warnings name the key written.
+        let d = err("d.md", b"---\ntitle: D\npubDate: 2024-02-30\n---\n");
+        assert_eq!(d.line, 3, "{d}");
+        assert!(d.message.starts_with("`pubDate`:"), "{d}");
+        for key in ["updatedDate", "modified"] {
+            let text = format!("---\ntitle: E\ndate: 2024-01-01\n{key}: nope\n---\n");
+            let d = err("e.md", text.as_bytes());
+            assert_eq!(d.line, 4, "{d}");
+            assert!(d.message.starts_with(&format!("`{key}`:")), "{d}");
+            let text = format!("---\ntitle: E\ndate: 2024-02-01\n{key}: 2024-01-01\n---\n");
+            let p = parse("e.md", &text);
+            assert!(p.diagnostics[0]
+                .message
+                .starts_with(&format!("`{key}` is earlier")));
+        }
+        // `updated` wins over the other names for it.
+        let f = ok(
+            "f.md",
+            "---\ntitle: F\ndate: 2024-01-01\nmodified: 2024-03-01\nupdated: \"\"\nlastmod: 2024-02-01\n---\n",
+        );
+        assert_eq!(f.updated.to_rfc3339(), "2024-02-01T00:00:00+00:00");
     }
 
     #[test]

@@ -351,6 +351,14 @@ pub struct RawFrontMatter {
     pub lastmod: Option<Text>,
     pub last_modified_at: Option<Text>,
     pub categories: Option<OneOrMany<Text>>,
+    // Astro's and Pelican's names.
+    #[serde(rename = "pubDate")]
+    pub pub_date: Option<Text>,
+    #[serde(rename = "updatedDate")]
+    pub updated_date: Option<Text>,
+    pub modified: Option<Text>,
+    /// One category (Pelican, Jekyll): one tag, not split.
+    pub category: Option<OneOrMany<Text>>,
 }
 
 /// Every field the format knows, for `check --strict`'s unknown-field report.
@@ -378,6 +386,10 @@ pub const KNOWN_FIELDS: &[&str] = &[
     "lastmod",
     "last_modified_at",
     "categories",
+    "pubDate",
+    "updatedDate",
+    "modified",
+    "category",
 ];
 
 /// Parses the YAML block. Locations are translated to file lines.
@@ -425,7 +437,12 @@ fn keep_written_scalars(raw: &mut RawFrontMatter, split: &Split<'_>) {
             .filter(|w| *w != read && yaml_reading(w).is_some_and(|(r, _)| r == read))
             .map(str::to_string)
     };
-    for (key, field) in [("tags", &mut raw.tags), ("categories", &mut raw.categories)] {
+    let lists = [
+        ("tags", &mut raw.tags),
+        ("categories", &mut raw.categories),
+        ("category", &mut raw.category),
+    ];
+    for (key, field) in lists {
         if let Some(OneOrMany::One(Text(text))) = field {
             if let Some(w) = written(key, text) {
                 *text = w;
