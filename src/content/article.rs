@@ -550,6 +550,14 @@ fn build_article(
         None => None,
     };
 
+    // Silently dropping it would send a podcast feed out without its audio.
+    if raw.enclosure.is_some() {
+        diagnostics.push(warning_at(
+            "enclosure",
+            "`enclosure` is not written to the feeds yet (podcast enclosures are a later release); the entry goes out without it".to_string(),
+        ));
+    }
+
     let body_kind = if file_name.to_ascii_lowercase().ends_with(".html") {
         BodyKind::Html
     } else {
@@ -1255,6 +1263,26 @@ mod tests {
             "---\ntitle: F\ndate: 2024-01-01\nmodified: 2024-03-01\nupdated: \"\"\nlastmod: 2024-02-01\n---\n",
         );
         assert_eq!(f.updated.to_rfc3339(), "2024-02-01T00:00:00+00:00");
+    }
+
+    #[test]
+    fn article_enclosure_is_named_as_not_written() {
+        for yaml in [
+            "enclosure: episode-1.mp3",
+            "enclosure:\n  url: https://cdn.example.com/e1.mp3\n  length: 1234\n  type: audio/mpeg",
+        ] {
+            let text = format!("---\ntitle: T\ndate: 2024-01-01\n{yaml}\n---\n");
+            let p = parse("a.md", &text);
+            assert!(p.article.is_some());
+            let w: Vec<String> = p.diagnostics.iter().map(|d| d.to_string()).collect();
+            assert_eq!(w.len(), 1, "{w:?}");
+            assert!(
+                w[0].starts_with("a.md:4:1: warning: `enclosure` is not written to the feeds yet"),
+                "{w:?}"
+            );
+        }
+        let p = parse("a.md", "---\ntitle: T\ndate: 2024-01-01\nenclosure:\n---\n");
+        assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
     }
 
     #[test]

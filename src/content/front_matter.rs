@@ -341,6 +341,8 @@ pub struct RawFrontMatter {
     pub image_credit: Option<Text>,
     pub lang: Option<Text>,
     pub link: Option<Text>,
+    /// Podcast attachments are a later feature: only noticed, to say that they are left out.
+    pub enclosure: Option<de::IgnoredAny>,
     // Names other generators use for the same things, so content moved from Jekyll or Hugo
     // keeps its meaning (and a Jekyll `published: false` never leaks).
     pub published: Option<bool>,
