@@ -409,12 +409,19 @@ pub fn parse_yaml(split: &Split<'_>) -> Result<RawFrontMatter, Located> {
             .split(':')
             .next()
         {
-            let field = field.split(['[', '.']).next().unwrap_or(field);
-            if let Some((line, column)) = key_position(split, field.trim()) {
+            let field = field.split(['[', '.']).next().unwrap_or(field).trim();
+            if let Some((line, column)) = key_position(split, field) {
                 if e.location().is_none() || located.line == split.yaml_first_line {
                     located.line = line;
                     located.column = column;
                 }
+            }
+            // `draft: no` is the string "no" in YAML 1.2: not guessed, but say what to write.
+            if located.message.ends_with("expected a boolean") {
+                located.message = format!(
+                    "{}; write `{field}: true` or `{field}: false`",
+                    located.message
+                );
             }
         }
         if located.message.contains("mapping values are not allowed") {
@@ -745,6 +752,27 @@ mod tests {
         let err = parse_yaml(&s).unwrap_err();
         assert!(err.message.contains("draft"), "{err:?}");
         assert_eq!(err.line, 3, "{err:?}");
+    }
+
+    #[test]
+    fn front_matter_boolean_errors_say_what_to_write() {
+        for key in ["draft", "published", "publish"] {
+            for value in ["no", "yes", "\"false\"", "0", "[true]"] {
+                let e = yaml_err(&format!("{key}: {value}\n"));
+                assert_eq!(e.line, 4, "{e:?}");
+                assert!(e.message.contains("expected a boolean"), "{e:?}");
+                assert!(
+                    e.message
+                        .ends_with(&format!("; write `{key}: true` or `{key}: false`")),
+                    "{e:?}"
+                );
+            }
+        }
+        let e = yaml_err("draft: no\n");
+        assert_eq!(
+            e.message,
+            "invalid front matter: draft: invalid type: string \"no\", expected a boolean; write `draft: true` or `draft: false`"
+        );
     }
 
     #[test]
