@@ -2,13 +2,29 @@
 //! anything without an offset is read in the site's time zone.
 
 use chrono::{
-    DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike,
+    DateTime, Datelike, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
+    Timelike,
 };
 use chrono_tz::Tz;
 
 /// Parses one date or datetime; the error says what was expected.
 pub fn parse_date(text: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
-    parse_as_written(text, tz).map(without_leap_second)
+    parse_as_written(text, tz)
+        .map(without_leap_second)
+        .and_then(|date| in_range(date, text.trim()))
+}
+
+/// Feed dates are four-digit years (RFC 822, RFC 3339), in the author's offset and in UTC.
+/// `9999-12-31T23:59:59-01:00` is year 10000 in UTC, which no feed can carry.
+fn in_range(date: DateTime<FixedOffset>, text: &str) -> Result<DateTime<FixedOffset>, String> {
+    let years = 1..=9999;
+    if years.contains(&date.year()) && years.contains(&date.naive_utc().year()) {
+        Ok(date)
+    } else {
+        Err(format!(
+            "`{text}` is outside the years 0001–9999 that feeds can carry"
+        ))
+    }
 }
 
 /// RFC 3339 allows a leap second (`23:59:60`), which chrono keeps and would print back as
@@ -62,7 +78,8 @@ fn parse_as_written(text: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String>
 
 /// Midnight of a calendar day in the site's zone (for dates taken from file names).
 pub fn start_of_day(day: NaiveDate, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
-    in_zone(day.and_time(NaiveTime::MIN), tz, &day.to_string())
+    let text = day.to_string();
+    in_zone(day.and_time(NaiveTime::MIN), tz, &text).and_then(|date| in_range(date, &text))
 }
 
 /// Reads `YYYY-MM-DD-` at the start of a file stem (or a bundle folder's name: `what` says
@@ -164,6 +181,18 @@ mod tests {
         let tz: Tz = "Europe/Berlin".parse().unwrap();
         let d = parse_date("2024-07-01 12:00", tz).unwrap();
         assert_eq!(d.to_rfc3339(), "2024-07-01T12:00:00+02:00");
+        // Years a feed cannot carry, in the author's offset or in UTC.
+        for text in [
+            "9999-12-31T23:59:59-01:00",
+            "0000-01-01T00:00:00+00:15",
+            "0000-06-01",
+        ] {
+            let e = parse_date(text, Tz::UTC).unwrap_err();
+            assert!(e.contains("0001–9999"), "{text}: {e}");
+        }
+        let day = NaiveDate::from_ymd_opt(1, 1, 1).unwrap();
+        assert!(start_of_day(day, chrono_tz::Europe::Berlin).is_err());
+        assert!(parse_date("9999-12-31T23:59:59+01:00", Tz::UTC).is_ok());
         let lmt = parse_date("1850-01-01", chrono_tz::Europe::Berlin).unwrap();
         assert_eq!(lmt.to_rfc3339(), "1849-12-31T23:06:32+00:00");
         let d = parse_date("2024-01-01", tz).unwrap();
