@@ -4,7 +4,7 @@
 //! for `<math><msup><mi>e</mi>…`. It is an approximation (fractions become `(a)/(b)`, roots
 //! `√(x)`), never a loss of the text.
 
-use super::render::{parse_tag, RawTag};
+use super::render::{parse_tag, tag_is_cut_off, RawTag};
 
 /// Nesting kept as structure; deeper markup is flattened into its parent (bounded recursion).
 const MAX_DEPTH: usize = 32;
@@ -49,6 +49,12 @@ fn parse(html: &str) -> Node<'_> {
     while let Some(found) = html[at..].find('<') {
         let start = at + found;
         let Some(tag) = parse_tag(html, start) else {
+            if tag_is_cut_off(html, start) {
+                // The rest is one unfinished tag, which parsers drop.
+                push_text(&mut stack, &html[text_from..start]);
+                text_from = html.len();
+                break;
+            }
             at = start + 1;
             continue;
         };

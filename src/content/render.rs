@@ -609,8 +609,121 @@ fn sanitize(html: &str, base: &Url, fn_id_start: &str) -> String {
                 _ => Some(Cow::Borrowed(value)),
             },
         );
-    let html = rewrite_before_sanitizing(html, base);
+    let html = limit_nesting(html);
+    let html = rewrite_before_sanitizing(&html, base);
     drop_images_without_src(b.clean(&html).to_string())
+}
+
+/// Elements nested deeper than this lose their tags (their content stays). html5ever checks
+/// the stack of open elements for most tags, so parsing time grows with depth × tags:
+/// `- - - - …` (a list in a list, 45,000 deep in 90 KB) took 87 s. Real articles nest a
+/// few dozen levels at most.
+const MAX_NESTING: usize = 100;
+
+/// Elements whose end tag is optional or implied (`<p>`, `<li>`, table parts) or that have
+/// none: they don't add up into depth, since the parser closes them itself.
+fn nests(name: &str) -> bool {
+    !matches!(
+        name,
+        "p" | "li"
+            | "dt"
+            | "dd"
+            | "tr"
+            | "td"
+            | "th"
+            | "tbody"
+            | "thead"
+            | "tfoot"
+            | "option"
+            | "optgroup"
+            | "colgroup"
+            | "caption"
+            | "rb"
+            | "rt"
+            | "rtc"
+            | "rp"
+            | "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "source"
+            | "track"
+            | "wbr"
+            | "param"
+            | "keygen"
+    )
+}
+
+/// Drops the start and end tags of elements nested deeper than [`MAX_NESTING`] (see there).
+/// Only tags are removed, never text; the sanitizer still sees everything that is left.
+fn limit_nesting(html: &str) -> Cow<'_, str> {
+    // Cheap bound first: fewer tags than the limit cannot nest that deep.
+    if html.bytes().filter(|&b| b == b'<').count() <= MAX_NESTING {
+        return Cow::Borrowed(html);
+    }
+    let mut open: Vec<String> = Vec::new();
+    // Start tags dropped for depth, innermost last: their end tags go too.
+    let mut dropped: Vec<String> = Vec::new();
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut at = 0;
+    while let Some(found) = html[at..].find('<') {
+        let start = at + found;
+        if html[start..].starts_with("<!--") {
+            at = html[start..]
+                .find("-->")
+                .map_or(html.len(), |e| start + e + 3);
+            continue;
+        }
+        let Some(tag) = parse_tag(html, start) else {
+            if tag_is_cut_off(html, start) {
+                break;
+            }
+            at = start + 1;
+            continue;
+        };
+        at = tag.end;
+        if !nests(&tag.name) || html[..tag.end].ends_with("/>") {
+            continue;
+        }
+        let drop = if tag.closing {
+            if dropped.last() == Some(&tag.name) {
+                dropped.pop();
+                true
+            } else {
+                if let Some(i) = open.iter().rposition(|n| *n == tag.name) {
+                    open.truncate(i);
+                }
+                false
+            }
+        } else if open.len() >= MAX_NESTING {
+            dropped.push(tag.name.clone());
+            true
+        } else {
+            if RAW_TEXT_ELEMENTS.contains(&tag.name.as_str()) {
+                // Its content is text up to its end tag, which closes it.
+                at = find_ascii_ci(html, &format!("</{}", tag.name), at).unwrap_or(html.len());
+                continue;
+            }
+            open.push(tag.name.clone());
+            false
+        };
+        if drop {
+            out.push_str(&html[copied..start]);
+            copied = tag.end;
+        }
+    }
+    if copied == 0 {
+        return Cow::Borrowed(html);
+    }
+    out.push_str(&html[copied..]);
+    Cow::Owned(out)
 }
 
 /// The class of the links that stand for embeds (see [`embed_link`]).
@@ -662,9 +775,19 @@ impl<'a> RawTag<'a> {
     }
 }
 
+/// After [`parse_tag`] gave `None` at `start`: whether that was a tag cut off by the end of
+/// the input (`<a href="…` to the end) rather than a `<` in text. A tokenizer reads all the
+/// rest as that one tag, so a scan must stop there: going on at the next `<` would parse
+/// the same unfinished tail again and again (quadratic on `<a <a <a …`).
+pub(super) fn tag_is_cut_off(html: &str, start: usize) -> bool {
+    let b = html.as_bytes();
+    let name_at = start + 1 + usize::from(b.get(start + 1) == Some(&b'/'));
+    b.get(name_at).is_some_and(u8::is_ascii_alphabetic)
+}
+
 /// Parses the tag starting at `html[start] == '<'` like an HTML tokenizer (names end at
 /// whitespace, `/` or `>`; values quoted or not). `None` when it is not a tag: a `<` in text,
-/// or a tag cut off by the end of the input.
+/// or a tag cut off by the end of the input ([`tag_is_cut_off`]).
 pub(super) fn parse_tag(html: &str, start: usize) -> Option<RawTag<'_>> {
     let bytes = html.as_bytes();
     let mut i = start + 1;
@@ -813,7 +936,15 @@ fn rewrite_before_sanitizing<'h>(html: &'h str, base: &Url) -> Cow<'h, str> {
     Cow::Owned(out)
 }
 
+/// `<noscript>` inside `<noscript>` deeper than this is left to the sanitizer as it is (it
+/// reads as text): real pages nest none, and each level would rescan the rest of the input.
+const MAX_NOSCRIPT_DEPTH: usize = 4;
+
 fn rewrite_lazy_markup(html: &str, base: &Url, out: &mut String) {
+    rewrite_lazy_markup_at(html, base, out, 0);
+}
+
+fn rewrite_lazy_markup_at(html: &str, base: &Url, out: &mut String, depth: usize) {
     let mut copied = 0;
     let mut at = 0;
     // A `<p>` or `<a>` cannot hold an embed's `<p><a>`.
@@ -829,6 +960,9 @@ fn rewrite_lazy_markup(html: &str, base: &Url, out: &mut String) {
             continue;
         }
         let Some(tag) = parse_tag(html, start) else {
+            if tag_is_cut_off(html, start) {
+                break;
+            }
             at = start + 1;
             continue;
         };
@@ -887,8 +1021,12 @@ fn rewrite_lazy_markup(html: &str, base: &Url, out: &mut String) {
                 });
                 let duplicate = after_lazy_image
                     .is_some_and(|p| out[p..].trim().is_empty() && only_images(inner));
-                if !duplicate {
-                    rewrite_lazy_markup(inner, base, out);
+                if duplicate {
+                    // Left out.
+                } else if depth < MAX_NOSCRIPT_DEPTH {
+                    rewrite_lazy_markup_at(inner, base, out, depth + 1);
+                } else {
+                    out.push_str(&html[start..end]);
                 }
                 copied = end;
                 at = end;
@@ -948,6 +1086,9 @@ fn drop_images_without_src(html: String) -> String {
     while let Some(found) = html[at..].find('<') {
         let start = at + found;
         let Some(tag) = parse_tag(&html, start) else {
+            if tag_is_cut_off(&html, start) {
+                break;
+            }
             at = start + 1;
             continue;
         };
@@ -2124,5 +2265,37 @@ mod tests {
         let r = md("![](a.jpg)\n\n![The second one](b.jpg)\n");
         assert_eq!(r.summary_html, "The second one");
         assert_eq!(md("![](a.jpg)\n").summary_html, "");
+    }
+
+    #[test]
+    fn deep_nesting_is_flattened_text_kept_and_time_bounded() {
+        let started = std::time::Instant::now();
+        let deep = "- ".repeat(20_000) + "leaf";
+        let r = md(&deep);
+        assert!(r.content_html.contains("leaf"));
+        assert!(r.content_html.matches("<ul>").count() <= MAX_NESTING);
+        let divs = "<div>".repeat(20_000) + "inner" + &"</div>".repeat(20_000);
+        let c = html(&divs);
+        assert!(
+            c.contains("inner") && c.matches("<div>").count() == MAX_NESTING,
+            "{}",
+            c.len()
+        );
+        assert_eq!(c.matches("<div>").count(), c.matches("</div>").count());
+        // Unterminated tags: one pass, not one per `<`.
+        let cut = "<div><iframe></iframe>".to_string() + &"<a ".repeat(30_000);
+        html(&cut);
+        let noscripts = "<noscript>".repeat(8_000) + "x";
+        html(&noscripts);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{:?}",
+            started.elapsed()
+        );
+        // Ordinary depth is untouched; optional end tags don't count.
+        let many_p = "<p>para".repeat(500);
+        assert_eq!(limit_nesting(&many_p), many_p.as_str());
+        let lists = "<ul><li>a<ul><li>b</ul></ul>".repeat(200);
+        assert_eq!(limit_nesting(&lists), lists.as_str());
     }
 }
