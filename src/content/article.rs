@@ -212,29 +212,55 @@ fn remove_control_chars<'a>(
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
-    for (offset, c) in text.char_indices() {
+    // Positions are counted along the way (one pass), and a file full of them gets a few
+    // warnings and a count, not one line each.
+    let (mut line, mut column) = (1, 1);
+    let mut removed = 0usize;
+    for c in text.chars() {
         if bad(c) {
-            let (line, column) = diag::line_col(text, offset);
-            let kind = if c.is_control() {
-                "control character"
-            } else if c == '\u{FFFD}' {
-                // Where the author's text was damaged before it reached us.
-                "replacement character (damaged text)"
-            } else {
-                "noncharacter"
-            };
-            diagnostics.push(Diagnostic::warning(
-                path,
-                line,
-                column,
-                format!("{kind} U+{:04X} removed", c as u32),
-            ));
+            removed += 1;
+            if removed <= MAX_CHARACTER_WARNINGS {
+                let kind = if c.is_control() {
+                    "control character"
+                } else if c == '\u{FFFD}' {
+                    // Where the author's text was damaged before it reached us.
+                    "replacement character (damaged text)"
+                } else {
+                    "noncharacter"
+                };
+                diagnostics.push(Diagnostic::warning(
+                    path,
+                    line,
+                    column,
+                    format!("{kind} U+{:04X} removed", c as u32),
+                ));
+            }
         } else {
             out.push(c);
         }
+        if c == '\n' {
+            line += 1;
+            column = 1;
+        } else {
+            column += 1;
+        }
+    }
+    if removed > MAX_CHARACTER_WARNINGS {
+        diagnostics.push(Diagnostic::warning(
+            path,
+            1,
+            1,
+            format!(
+                "{} more characters no feed may carry removed (only the first {MAX_CHARACTER_WARNINGS} are listed)",
+                removed - MAX_CHARACTER_WARNINGS
+            ),
+        ));
     }
     std::borrow::Cow::Owned(out)
 }
+
+/// Warnings listed one by one for removed characters in one file; the rest are counted.
+const MAX_CHARACTER_WARNINGS: usize = 10;
 
 fn build_article(
     source: &str,
@@ -1013,6 +1039,24 @@ mod tests {
             "{w:?}"
         );
         assert!(w.iter().any(|d| d.contains("noncharacter U+FDD0")), "{w:?}");
+    }
+
+    #[test]
+    fn article_many_removed_characters_are_listed_ten_then_counted() {
+        let body = "x\u{1}y\n".repeat(25);
+        let p = parse(
+            "a.md",
+            &format!("---\ntitle: T\ndate: 2024-01-01\n---\n{body}"),
+        );
+        assert!(p.article.is_some());
+        let w: Vec<String> = p.diagnostics.iter().map(|d| d.to_string()).collect();
+        assert_eq!(w.len(), 11, "{w:?}");
+        assert!(
+            w[0].starts_with("a.md:5:2: warning: control character U+0001"),
+            "{w:?}"
+        );
+        assert!(w[9].starts_with("a.md:14:2: warning"), "{w:?}");
+        assert!(w[10].contains("15 more characters"), "{w:?}");
     }
 
     #[test]
