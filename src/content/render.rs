@@ -253,6 +253,12 @@ fn markdown_to_html(src: &str, fn_id_start: &str) -> MarkdownOut {
     let mut in_link = 0usize;
     let mut in_code_block = false;
     let mut raw_link_depth = 0usize;
+    // Empty cells at the end of a table body row, held back: pulldown-cmark pads every row
+    // to the header's width, so a 2,000-column header over 3,000 one-cell rows (14 KB)
+    // rendered 8 MB. Only cells followed by a non-empty one in the same row are written.
+    let mut in_body_row = false;
+    let mut empty_cells = 0usize;
+    let mut cell_start = 0usize;
 
     for (event, range) in TextMergeWithOffset::new(parser.into_offset_iter()) {
         match &event {
@@ -315,6 +321,33 @@ fn markdown_to_html(src: &str, fn_id_start: &str) -> MarkdownOut {
                 title,
                 id,
             })),
+            Event::Start(Tag::TableRow) => {
+                in_body_row = true;
+                empty_cells = 0;
+                events.push(Event::Start(Tag::TableRow));
+            }
+            Event::End(TagEnd::TableRow) => {
+                in_body_row = false;
+                events.push(Event::End(TagEnd::TableRow));
+            }
+            Event::Start(Tag::TableCell) if in_body_row => {
+                cell_start = events.len();
+                events.push(Event::Start(Tag::TableCell));
+            }
+            Event::End(TagEnd::TableCell) if in_body_row => {
+                if events.len() == cell_start + 1 {
+                    events.pop();
+                    empty_cells += 1;
+                } else {
+                    // Content: the empty cells before it are real, in their columns.
+                    let held = std::mem::take(&mut empty_cells);
+                    let pairs = (0..held).flat_map(|_| {
+                        [Event::Start(Tag::TableCell), Event::End(TagEnd::TableCell)]
+                    });
+                    events.splice(cell_start..cell_start, pairs);
+                    events.push(Event::End(TagEnd::TableCell));
+                }
+            }
             Event::TaskListMarker(done) => {
                 events.push(Event::Text(if done { "☑ " } else { "☐ " }.into()));
             }
@@ -2297,5 +2330,23 @@ mod tests {
         assert_eq!(limit_nesting(&many_p), many_p.as_str());
         let lists = "<ul><li>a<ul><li>b</ul></ul>".repeat(200);
         assert_eq!(limit_nesting(&lists), lists.as_str());
+    }
+
+    #[test]
+    fn table_rows_are_not_padded_to_the_header_width() {
+        let header = "|h".repeat(2_000) + "|\n" + &"|-".repeat(2_000) + "|\n";
+        let table = header + &"|x|\n".repeat(3_000);
+        let r = md(&table);
+        assert!(r.content_html.len() < 200_000, "{}", r.content_html.len());
+        // Empty cells between others stay; alignment follows the column.
+        let r = md("| a | b | c |\n|:--|:-:|--:|\n| 1 || 3 |\n| 4 |\n");
+        let c = &r.content_html;
+        assert!(
+            c.contains(
+                "<td align=\"left\">1</td><td align=\"center\"></td><td align=\"right\">3</td>"
+            ),
+            "{c}"
+        );
+        assert!(c.contains("<tr><td align=\"left\">4</td></tr>"), "{c}");
     }
 }
