@@ -327,7 +327,9 @@ fn log_rejected(
         remote = &*peer.ip().to_string(),
         proto = "HTTP/1.1",
         user_agent = "-",
-        rejected = %error,
+        // A string, not a `Display` value: the text format quotes (and escapes) strings
+        // only. A rare path; the allocation does not matter.
+        rejected = &*error.to_string(),
     );
 }
 

@@ -509,6 +509,14 @@ fn http_rejected_requests_are_logged_and_counted() {
         server.log()
     );
     let lines = rejected();
+    // logfmt: the reason is a quoted string, like the other string fields.
+    for line in &lines {
+        let reason = line.split("rejected=").nth(1).unwrap_or_default();
+        assert!(
+            reason.len() > 2 && reason.starts_with('"') && reason.ends_with('"'),
+            "{line}"
+        );
+    }
     assert!(lines.iter().any(|l| l.contains("status=431")), "{lines:?}");
     assert!(lines.iter().any(|l| l.contains("status=400")), "{lines:?}");
     let metrics = server.get("/metrics").text();
