@@ -287,13 +287,24 @@ async fn other_methods_get_405_and_unknown_paths_404() {
 }
 
 #[tokio::test]
-async fn http11_request_needs_exactly_one_host_header() {
+async fn request_needs_one_valid_host_header() {
     let server = Server::start(test_config()).await;
     for request in [
         "GET /feed.xml HTTP/1.1\r\n\r\n",
         "GET /feed.xml HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+        "GET /feed.xml HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n",
         "GET http://example.com/feed.xml HTTP/1.1\r\n\r\n",
         "GET /nope HTTP/1.1\r\n\r\n",
+        // Invalid values (RFC 9112 §3.2), on any route.
+        "GET /feed.xml HTTP/1.1\r\nHost: a b\r\n\r\n",
+        "GET /feed.xml HTTP/1.1\r\nHost: x/y@z\r\n\r\n",
+        "GET /feed.xml HTTP/1.1\r\nHost: x, y\r\n\r\n",
+        "GET /feed.xml HTTP/1.1\r\nHost: example.com:80x\r\n\r\n",
+        "GET /feed.xml HTTP/1.1\r\nHost: [::1\r\n\r\n",
+        "GET /healthz HTTP/1.1\r\nHost: user@example.com\r\n\r\n",
+        // More than one Host line is refused whatever the version.
+        "GET /feed.xml HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n",
+        "GET /feed.xml HTTP/1.0\r\nHost: a b\r\n\r\n",
     ] {
         let reply = server.get(request).await;
         assert_eq!(reply.status, 400, "{request:?}");
@@ -302,11 +313,67 @@ async fn http11_request_needs_exactly_one_host_header() {
     // HTTP/1.0 predates Host; an empty Host is what a target without authority sends.
     for request in [
         "GET /feed.xml HTTP/1.0\r\n\r\n",
+        "GET /feed.xml HTTP/1.0\r\nHost: example.com\r\n\r\n",
         "GET /feed.xml HTTP/1.1\r\nHost:\r\n\r\n",
+        "GET /feed.xml HTTP/1.1\r\nHost: example.com:8080\r\n\r\n",
+        "GET /feed.xml HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n",
+        "GET /feed.xml HTTP/1.1\r\nHost: 127.0.0.1:\r\n\r\n",
     ] {
         assert_eq!(server.get(request).await.status, 200, "{request:?}");
     }
     server.shutdown().await;
+}
+
+#[test]
+fn host_values() {
+    use super::host_value_is_valid as valid;
+    for good in [
+        "",
+        "example.com",
+        "EXAMPLE.com.",
+        "example.com:8080",
+        "example.com:",
+        "127.0.0.1",
+        "127.0.0.1:80",
+        "[::1]",
+        "[::1]:8080",
+        "[2001:db8::ffff:192.0.2.1]:443",
+        "[v1.fe80::a+en1]",
+        "xn--bcher-kva.example",
+        "%41%62c",
+        "a_b~c-d",
+        "!$&'()*+,;=",
+        "x,y",
+    ] {
+        assert!(valid(good.as_bytes()), "{good:?} is valid");
+    }
+    for bad in [
+        "a b",
+        "x/y@z",
+        "x, y",
+        "user@example.com",
+        "example.com:80:80",
+        "example.com:http",
+        "example.com:-1",
+        ":80x",
+        "[::1",
+        "::1",
+        "[::1]x",
+        "[::1]:80:",
+        "[example.com]",
+        "[fe80::1%25eth0]",
+        "[v.x]",
+        "[v1.]",
+        "%4",
+        "%zz",
+        "a\tb",
+        "ex\u{e4}mple.com",
+        "a?b",
+        "a#b",
+        "a\\b",
+    ] {
+        assert!(!valid(bad.as_bytes()), "{bad:?} is invalid");
+    }
 }
 
 #[tokio::test]

@@ -243,6 +243,38 @@ fn http_last_modified_moves_forward_when_bytes_change() {
     assert!(lm_after > lm_before, "{lm_before} -> {lm_after}");
 }
 
+/// RFC 9112 §3.2: one Host field line with a valid `host[:port]`, else 400.
+#[test]
+fn http_host_header_is_validated() {
+    let tree = sample_tree();
+    let server = Server::start(&tree.content(), &[]);
+    let status = |head: &str| {
+        let mut s = TcpStream::connect(server.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        s.write_all(format!("{head}Connection: close\r\n\r\n").as_bytes())
+            .unwrap();
+        let mut raw = Vec::new();
+        let _ = s.read_to_end(&mut raw);
+        parse_response(&raw, false).map(|r| r.status).unwrap_or(0)
+    };
+    for bad in [
+        "GET /feed.xml HTTP/1.1\r\nHost: a b\r\n",
+        "GET /feed.xml HTTP/1.1\r\nHost: x/y@z\r\n",
+        "GET /feed.xml HTTP/1.1\r\nHost: x, y\r\n",
+        "GET /feed.xml HTTP/1.1\r\n",
+        "GET /feed.xml HTTP/1.0\r\nHost: a\r\nHost: b\r\n",
+    ] {
+        assert_eq!(status(bad), 400, "{bad:?}");
+    }
+    for good in [
+        "GET /feed.xml HTTP/1.1\r\nHost: feeds.example.com\r\n",
+        "GET /feed.xml HTTP/1.1\r\nHost: [::1]:8080\r\n",
+        "GET /feed.xml HTTP/1.0\r\n",
+    ] {
+        assert_eq!(status(good), 200, "{good:?}");
+    }
+}
+
 fn httpdate(s: &str) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::parse_from_rfc2822(&s.replace("GMT", "+0000"))
         .expect("http date")
