@@ -10,6 +10,7 @@
 //! time bounds, the socket wrapper and the response body type), `sendfile` (zero-copy
 //! writes of large bodies, Linux).
 
+mod clock;
 pub mod conn;
 pub mod negotiate;
 #[cfg(target_os = "linux")]
@@ -646,7 +647,18 @@ fn feed<B>(state: &AppState, request: &Request<B>, path: &str) -> Response<Respo
         .representation(coding)
         .unwrap_or_else(|| resource.identity());
 
-    // If-None-Match wins when present; If-Modified-Since only counts without it.
+    // RFC 9110 §8.8.2.1: Last-Modified must not be later than Date. The snapshot's value runs
+    // ahead of the clock after quick successive changes (each moves it a second past the
+    // previous one); while it does, the current second is sent instead, with a Date of that
+    // same second. The snapshot keeps its value: the next change must still move past it.
+    let now = clock::now();
+    let ahead = resource.last_modified_unix > now.unix;
+
+    // If-None-Match wins when present; If-Modified-Since only counts without it. The latter
+    // is compared with the snapshot's own value even while the current second is sent: a
+    // client that got the previous bytes within the same second holds that same date, and
+    // must get the new bytes, not a 304 (SPEC §4). It then gets 200s, never a wrong 304,
+    // until the clock catches up.
     let not_modified = match negotiate::if_none_match(headers, resource) {
         IfNoneMatch::Absent => negotiate::not_modified_since(headers, resource).then_some(None),
         IfNoneMatch::NoMatch => None,
@@ -666,7 +678,14 @@ fn feed<B>(state: &AppState, request: &Request<B>, path: &str) -> Response<Respo
     let mut map = HeaderMap::with_capacity(10);
     map.insert(header::VARY, VARY_AE);
     map.insert(header::CACHE_CONTROL, local.cache_control);
-    map.insert(header::LAST_MODIFIED, local.last_modified);
+    let last_modified = if ahead {
+        now.date.clone()
+    } else {
+        local.last_modified
+    };
+    map.insert(header::LAST_MODIFIED, last_modified);
+    // hyper adds no Date of its own when the response has one.
+    map.insert(header::DATE, now.date);
     map.insert(header::ETAG, local.etag);
     let (status, body) = match not_modified {
         Some(_) => (StatusCode::NOT_MODIFIED, ResponseBody::empty()),

@@ -462,6 +462,79 @@ async fn conditional_requests() {
     server.shutdown().await;
 }
 
+/// Quick successive changes push a snapshot's Last-Modified ahead of the clock; what is
+/// sent is then the Date value (RFC 9110 §8.8.2.1), and the snapshot keeps its own.
+#[tokio::test]
+async fn last_modified_is_never_later_than_date() {
+    let cfg = test_config();
+    let ahead = Utc::now() + chrono::Duration::hours(1);
+    let mut out = outputs();
+    out.feed_updated = Some(ahead);
+    let snapshot = Snapshot::build(&cfg, out, vec![], 2, None, ahead);
+    let own = snapshot.resource("/feed.xml").expect("feed").clone();
+    assert!(own.last_modified_unix > Utc::now().timestamp() + 3000);
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let server = Server::start_with(cfg, snapshot, listener);
+    let http_date = |v: Option<&str>| {
+        DateTime::parse_from_rfc2822(v.expect("date header"))
+            .map(|t| t.timestamp())
+            .expect("http date")
+    };
+
+    let before = Utc::now().timestamp();
+    for request in [
+        "GET /feed.xml HTTP/1.1\r\nHost: t\r\n\r\n",
+        "HEAD /feed.xml HTTP/1.1\r\nHost: t\r\n\r\n",
+        "GET /feed.xml HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip\r\n\r\n",
+    ] {
+        let reply = server.get(request).await;
+        assert_eq!(reply.status, 200, "{request:?}");
+        let dates = reply
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("date"));
+        assert_eq!(dates.count(), 1, "{request:?}: {:?}", reply.headers);
+        assert_eq!(
+            reply.header("last-modified"),
+            reply.header("date"),
+            "{request:?}"
+        );
+        let sent = http_date(reply.header("date"));
+        assert!(
+            before <= sent && sent <= Utc::now().timestamp(),
+            "{request:?}"
+        );
+    }
+    let own_lm = own.last_modified.to_str().expect("ascii").to_string();
+    let current = server.state.snapshot.load();
+    let served = current.resource("/feed.xml").expect("feed");
+    assert_eq!(
+        served.last_modified, own.last_modified,
+        "the snapshot keeps its value"
+    );
+
+    // If-Modified-Since is compared with the snapshot's own value: the current second, which
+    // a client holding the previous bytes may also have been sent, is no proof of freshness.
+    let sent = server
+        .get("GET /feed.xml HTTP/1.1\r\nHost: t\r\n\r\n")
+        .await;
+    let sent_lm = sent.header("last-modified").expect("lm").to_string();
+    let reply = server
+        .get(&format!(
+            "GET /feed.xml HTTP/1.1\r\nHost: t\r\nIf-Modified-Since: {sent_lm}\r\n\r\n"
+        ))
+        .await;
+    assert_eq!(reply.status, 200);
+    let reply = server
+        .get(&format!(
+            "GET /feed.xml HTTP/1.1\r\nHost: t\r\nIf-Modified-Since: {own_lm}\r\n\r\n"
+        ))
+        .await;
+    assert_eq!(reply.status, 304);
+    assert_eq!(reply.header("last-modified"), reply.header("date"));
+    server.shutdown().await;
+}
+
 #[tokio::test]
 async fn content_codings_and_406() {
     let server = Server::start(test_config()).await;

@@ -243,6 +243,41 @@ fn http_last_modified_moves_forward_when_bytes_change() {
     assert!(lm_after > lm_before, "{lm_before} -> {lm_after}");
 }
 
+/// Quick edits move Last-Modified a second past the previous value each time, ahead of the
+/// clock; it is never sent later than Date (RFC 9110 §8.8.2.1), yet still moves on.
+#[test]
+fn http_last_modified_is_never_later_than_date_after_quick_edits() {
+    let tree = sample_tree();
+    let server = Server::start_with_env(
+        &tree.content(),
+        &[],
+        &[("FEEDWRIGHT_WATCH_DEBOUNCE_MS", "20")],
+    );
+    let mut last = httpdate(server.get("/atom.xml").header("last-modified").unwrap());
+    for round in 0..5 {
+        let title = format!("Alpha edit {round}");
+        tree.write("posts/a.md", &article(&title, "2024-01-01", "Changed."));
+        let mut seen = None;
+        let ok = wait_until(Duration::from_secs(5), || {
+            let r = server.get("/atom.xml");
+            let (lm, date) = (r.header("last-modified"), r.header("date"));
+            let (lm, date) = (httpdate(lm.unwrap()), httpdate(date.unwrap()));
+            assert!(
+                lm <= date,
+                "round {round}: Last-Modified {lm} > Date {date}"
+            );
+            if r.text().contains(&title) {
+                seen = Some(lm);
+            }
+            seen.is_some()
+        });
+        assert!(ok, "edit {round} not served");
+        let lm = seen.unwrap();
+        assert!(lm >= last, "round {round}: {last} -> {lm}");
+        last = lm;
+    }
+}
+
 /// RFC 9112 §3.2: one Host field line with a valid `host[:port]`, else 400.
 #[test]
 fn http_host_header_is_validated() {
