@@ -25,7 +25,7 @@ pub const OTHER_ROUTE: &str = "other";
 const WATCH_MODES: [&str; 3] = ["notify", "poll", "none"];
 
 /// Status codes pre-resolved per route; anything else takes the (rare) map path.
-const COMMON_STATUSES: [u16; 7] = [200, 304, 404, 405, 406, 500, 503];
+const COMMON_STATUSES: [u16; 8] = [200, 304, 404, 405, 406, 412, 500, 503];
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {

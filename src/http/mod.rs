@@ -654,6 +654,29 @@ fn feed<B>(state: &AppState, request: &Request<B>, path: &str) -> Response<Respo
     let now = clock::now();
     let ahead = resource.last_modified_unix > now.unix;
 
+    // RFC 9110 §13.2.2: If-Match, else If-Unmodified-Since (against the Last-Modified being
+    // sent); a false one is 412, before If-None-Match is looked at.
+    let unchanged = match negotiate::if_match(headers, selected) {
+        Some(matched) => matched,
+        None => {
+            let (value, unix) = if ahead {
+                (&now.date, now.unix)
+            } else {
+                (&resource.last_modified, resource.last_modified_unix)
+            };
+            negotiate::unmodified_since(headers, value, unix).unwrap_or(true)
+        }
+    };
+    if !unchanged {
+        let mut response = text(
+            request,
+            StatusCode::PRECONDITION_FAILED,
+            Bytes::from_static(b"precondition failed\n"),
+        );
+        response.headers_mut().insert(header::VARY, VARY_AE);
+        return response;
+    }
+
     // If-None-Match wins when present; If-Modified-Since only counts without it. The latter
     // is compared with the snapshot's own value even while the current second is sent: a
     // client that got the previous bytes within the same second holds that same date, and

@@ -1,13 +1,17 @@
 //! Request header evaluation: `Accept-Encoding` negotiation (RFC 9110 §12.5.3) and the
-//! `If-None-Match` / `If-Modified-Since` preconditions (RFC 9110 §13.1).
+//! `If-Match`, `If-Unmodified-Since`, `If-None-Match` and `If-Modified-Since` preconditions
+//! (RFC 9110 §13.1).
 //!
 //! Pure functions over header values: no allocation, no I/O, nothing that can panic on
 //! hostile input. Anything unparsable is treated the way the RFC says to: ignored.
 
 use chrono::{DateTime, NaiveDateTime};
-use hyper::header::{HeaderMap, HeaderValue, ACCEPT_ENCODING, IF_MODIFIED_SINCE, IF_NONE_MATCH};
+use hyper::header::{
+    HeaderMap, HeaderValue, ACCEPT_ENCODING, IF_MATCH, IF_MODIFIED_SINCE, IF_NONE_MATCH,
+    IF_UNMODIFIED_SINCE,
+};
 
-use crate::snapshot::{Coding, Resource};
+use crate::snapshot::{Coding, Representation, Resource};
 
 /// q-values in thousandths (`q=0.5` is 500), the precision RFC 9110 §12.4.2 allows.
 type Q = u16;
@@ -141,7 +145,7 @@ pub fn if_none_match(headers: &HeaderMap, resource: &Resource) -> IfNoneMatch {
         if text.trim() == "*" {
             return IfNoneMatch::Match(None);
         }
-        for opaque in entity_tags(text) {
+        for (_weak, opaque) in entity_tags(text) {
             if resource.tag_matches(opaque) {
                 let exact = Coding::ALL.into_iter().find(|c| {
                     resource
@@ -165,26 +169,46 @@ fn quoted_eq(etag: &HeaderValue, opaque: &str) -> bool {
     bytes.len() == opaque.len() + 2 && &bytes[1..bytes.len() - 1] == opaque.as_bytes()
 }
 
-/// Opaque tags (without `W/` and quotes) of a comma-separated entity-tag list. Tolerant:
-/// an unquoted token is taken as is, garbage yields nothing.
-fn entity_tags(text: &str) -> impl Iterator<Item = &str> {
+/// `If-Match` (RFC 9110 §13.1.1): `None` when absent, else whether it holds: `*` (the
+/// representation exists, as it always does here), or a tag equal to the selected
+/// representation's ETag by strong comparison (a `W/` tag never matches). Unlike
+/// `If-None-Match`, the tag must be that of the encoding being sent.
+pub fn if_match(headers: &HeaderMap, selected: &Representation) -> Option<bool> {
+    let mut present = false;
+    for value in headers.get_all(IF_MATCH) {
+        present = true;
+        let Ok(text) = value.to_str() else { continue };
+        if text.trim() == "*" {
+            return Some(true);
+        }
+        if entity_tags(text).any(|(weak, opaque)| !weak && quoted_eq(&selected.etag, opaque)) {
+            return Some(true);
+        }
+    }
+    present.then_some(false)
+}
+
+/// (Weak?, opaque tag without `W/` and quotes) of a comma-separated entity-tag list.
+/// Tolerant: an unquoted token is taken as is (not weak), garbage yields nothing.
+fn entity_tags(text: &str) -> impl Iterator<Item = (bool, &str)> {
     let mut rest = text;
     std::iter::from_fn(move || loop {
         rest = rest.trim_start_matches(|c: char| c == ',' || c.is_ascii_whitespace());
         if rest.is_empty() {
             return None;
         }
+        let weak = rest.starts_with("W/");
         let body = rest.strip_prefix("W/").unwrap_or(rest);
         if let Some(quoted) = body.strip_prefix('"') {
             let end = quoted.find('"').unwrap_or(quoted.len());
             rest = quoted.get(end + 1..).unwrap_or("");
-            return Some(&quoted[..end]);
+            return Some((weak, &quoted[..end]));
         }
         let end = body.find(',').unwrap_or(body.len());
         rest = &body[end..];
         let token = body[..end].trim();
         if !token.is_empty() {
-            return Some(token);
+            return Some((weak, token));
         }
     })
 }
@@ -205,6 +229,22 @@ pub fn not_modified_since(headers: &HeaderMap, resource: &Resource) -> bool {
         Some(since) => resource.last_modified_unix <= since,
         None => false,
     }
+}
+
+/// `If-Unmodified-Since` (RFC 9110 §13.1.4) against the `Last-Modified` being sent (`value`,
+/// `unix`): `None` when absent or ignored (not one valid HTTP-date), else whether the
+/// representation is unmodified since then. Callers only ask when `If-Match` is absent.
+pub fn unmodified_since(headers: &HeaderMap, value: &HeaderValue, unix: i64) -> Option<bool> {
+    let mut values = headers.get_all(IF_UNMODIFIED_SINCE).iter();
+    let (Some(since), None) = (values.next(), values.next()) else {
+        return None; // absent, or more than one member: ignore
+    };
+    // Clients usually echo our own header back byte for byte: skip parsing then.
+    if since == value {
+        return Some(true);
+    }
+    let since = since.to_str().ok().and_then(parse_http_date)?;
+    Some(unix <= since)
 }
 
 /// Unix seconds of an HTTP-date: IMF-fixdate, or the obsolete RFC 850 and asctime forms.
@@ -359,6 +399,57 @@ mod tests {
         assert_eq!(
             inm(&r, &format!("\"{}\"", &base[..10])),
             IfNoneMatch::NoMatch
+        );
+    }
+
+    #[test]
+    fn if_match_uses_strong_comparison_with_the_selected_tag() {
+        let r = resource();
+        let base = r.tag_base.to_string();
+        let identity = r.identity();
+        let gzip = r.representation(Coding::Gzip).expect("gzip form");
+        let im = |rep: &Representation, values: &[&str]| {
+            let pairs: Vec<_> = values.iter().map(|v| ("if-match", *v)).collect();
+            if_match(&headers(&pairs), rep)
+        };
+        assert_eq!(if_match(&HeaderMap::new(), identity), None);
+        assert_eq!(im(identity, &["*"]), Some(true));
+        assert_eq!(im(gzip, &["*"]), Some(true));
+        assert_eq!(im(identity, &[&format!("\"{base}\"")]), Some(true));
+        assert_eq!(im(identity, &[&format!("\"x\", \"{base}\"")]), Some(true));
+        assert_eq!(im(identity, &["\"x\"", &format!("\"{base}\"")]), Some(true));
+        assert_eq!(im(gzip, &[&format!("\"{base}-gz\"")]), Some(true));
+        // Weak tags never match strongly; another encoding's tag is another representation.
+        assert_eq!(im(identity, &[&format!("W/\"{base}\"")]), Some(false));
+        assert_eq!(im(gzip, &[&format!("\"{base}\"")]), Some(false));
+        assert_eq!(im(identity, &[&format!("\"{base}-gz\"")]), Some(false));
+        assert_eq!(im(identity, &["\"other\""]), Some(false));
+        assert_eq!(im(identity, &[""]), Some(false));
+        assert_eq!(im(identity, &["garbage \"unterminated"]), Some(false));
+    }
+
+    #[test]
+    fn if_unmodified_since_comparison() {
+        let lm = HeaderValue::from_static("Wed, 27 Mar 2024 09:30:00 GMT");
+        let unix = parse_http_date("Wed, 27 Mar 2024 09:30:00 GMT").expect("date");
+        let ius = |values: &[&str]| {
+            let pairs: Vec<_> = values.iter().map(|v| ("if-unmodified-since", *v)).collect();
+            unmodified_since(&headers(&pairs), &lm, unix)
+        };
+        assert_eq!(unmodified_since(&HeaderMap::new(), &lm, unix), None);
+        assert_eq!(ius(&["Wed, 27 Mar 2024 09:30:00 GMT"]), Some(true));
+        assert_eq!(ius(&["Wed, 27 Mar 2024 09:30:01 GMT"]), Some(true));
+        assert_eq!(ius(&["Wednesday, 27-Mar-24 09:30:00 GMT"]), Some(true));
+        assert_eq!(ius(&["Wed, 27 Mar 2024 09:29:59 GMT"]), Some(false));
+        assert_eq!(ius(&["Thu, 01 Jan 1970 00:00:00 GMT"]), Some(false));
+        // Not a valid HTTP-date (a list included): ignored.
+        assert_eq!(ius(&["not a date"]), None);
+        assert_eq!(
+            ius(&[
+                "Wed, 27 Mar 2024 09:29:59 GMT",
+                "Wed, 27 Mar 2024 09:29:59 GMT"
+            ]),
+            None
         );
     }
 

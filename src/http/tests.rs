@@ -420,6 +420,41 @@ async fn conditional_requests() {
             200,
         ),
         ("If-Modified-Since: garbage".to_string(), 200),
+        // If-Match: `*` or a strong match with the tag being sent, else 412 (RFC 9110
+        // §13.1.1), whatever the later preconditions say.
+        (format!("If-Match: {etag}"), 200),
+        (format!("If-Match: \"a\", {etag}"), 200),
+        ("If-Match: *".to_string(), 200),
+        ("If-Match: \"stale\"".to_string(), 412),
+        (format!("If-Match: W/{etag}"), 412),
+        (
+            "If-Match: \"stale\"\r\nIf-None-Match: \"other\"".to_string(),
+            412,
+        ),
+        (
+            format!("If-Match: \"stale\"\r\nIf-Modified-Since: {lm}"),
+            412,
+        ),
+        (format!("If-Match: {etag}\r\nIf-None-Match: {etag}"), 304),
+        // If-Unmodified-Since only counts without If-Match (§13.2.2).
+        (
+            format!("If-Match: {etag}\r\nIf-Unmodified-Since: Tue, 26 Mar 2024 00:00:00 GMT"),
+            200,
+        ),
+        (format!("If-Unmodified-Since: {lm}"), 200),
+        (
+            "If-Unmodified-Since: Thu, 28 Mar 2024 00:00:00 GMT".to_string(),
+            200,
+        ),
+        (
+            "If-Unmodified-Since: Tue, 26 Mar 2024 00:00:00 GMT".to_string(),
+            412,
+        ),
+        ("If-Unmodified-Since: garbage".to_string(), 200),
+        (
+            format!("If-Unmodified-Since: {lm}\r\nIf-None-Match: {etag}"),
+            304,
+        ),
     ];
     for (header, want) in cases {
         let reply = server
@@ -435,6 +470,32 @@ async fn conditional_requests() {
             assert_eq!(reply.header("vary"), Some("Accept-Encoding"));
             assert!(reply.body.is_empty());
         }
+        if *want == 412 {
+            assert_eq!(reply.header("cache-control"), Some("no-store"), "{header}");
+            assert!(reply.body.len() < 64, "{header}");
+            assert_eq!(reply.header("etag"), None, "{header}");
+        }
+    }
+
+    // If-Match compares with the tag of the encoding being sent.
+    let gz_request = |if_match: &str| {
+        format!(
+            "GET /feed.xml HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip\r\nIf-Match: {if_match}\r\n\r\n"
+        )
+    };
+    assert_eq!(server.get(&gz_request(&etag)).await.status, 412);
+    let reply = server
+        .get(&format!("HEAD{}", &gz_request(&etag)[3..]))
+        .await;
+    assert_eq!((reply.status, reply.body.len()), (412, 0));
+
+    // 412s are counted like any status, in series that exist before the first one.
+    let metrics = server.state.metrics.encode();
+    for series in [
+        r#"feedwright_http_requests_total{route="/feed.xml",status="412"} 7"#,
+        r#"feedwright_http_requests_total{route="/atom.xml",status="412"} 0"#,
+    ] {
+        assert!(metrics.contains(series), "{series}: {metrics}");
     }
 
     // The gzip tag revalidates a gzip request and is confirmed as such.
@@ -532,6 +593,20 @@ async fn last_modified_is_never_later_than_date() {
         .await;
     assert_eq!(reply.status, 304);
     assert_eq!(reply.header("last-modified"), reply.header("date"));
+
+    // If-Unmodified-Since is compared with what is sent, the current second, not with the
+    // snapshot's value an hour ahead.
+    let minute = chrono::Duration::minutes(1);
+    let minute_ago = crate::snapshot::http_date(Utc::now() - minute);
+    let in_a_minute = crate::snapshot::http_date(Utc::now() + minute);
+    for (since, want) in [(in_a_minute.as_str(), 200), (minute_ago.as_str(), 412)] {
+        let reply = server
+            .get(&format!(
+                "GET /feed.xml HTTP/1.1\r\nHost: t\r\nIf-Unmodified-Since: {since}\r\n\r\n"
+            ))
+            .await;
+        assert_eq!(reply.status, want, "If-Unmodified-Since: {since}");
+    }
     server.shutdown().await;
 }
 

@@ -148,6 +148,29 @@ fn http_conditional_requests() {
         200
     );
     assert_eq!(cond(&[("If-Modified-Since", "garbage")]).status, 200);
+
+    // If-Match and If-Unmodified-Since (RFC 9110 §13.1.1, §13.1.4, order §13.2.2).
+    assert_eq!(cond(&[("If-Match", &etag)]).status, 200);
+    assert_eq!(cond(&[("If-Match", "*")]).status, 200);
+    let failed = cond(&[("If-Match", "\"stale\"")]);
+    assert_eq!(failed.status, 412);
+    assert!(failed.body.len() < 64, "{}", failed.text());
+    assert_eq!(cond(&[("If-Match", &format!("W/{etag}"))]).status, 412);
+    assert_eq!(
+        cond(&[("If-Match", &etag), ("If-None-Match", &etag)]).status,
+        304
+    );
+    assert_eq!(cond(&[("If-Unmodified-Since", &lm)]).status, 200);
+    assert_eq!(
+        cond(&[("If-Unmodified-Since", "Mon, 01 Jan 2001 00:00:00 GMT")]).status,
+        412
+    );
+    assert_eq!(cond(&[("If-Unmodified-Since", "garbage")]).status, 200);
+    let metrics = server.get("/metrics").text();
+    assert!(
+        metrics.contains(r#"feedwright_http_requests_total{route="/atom.xml",status="412"} 3"#),
+        "{metrics}"
+    );
 }
 
 #[test]
