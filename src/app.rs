@@ -23,10 +23,11 @@ use crate::store::{Library, Published};
 pub enum AppError {
     #[error(transparent)]
     Scan(#[from] ScanError),
-    #[error("cannot write {path}: {source}")]
+    // `cause`, not `source`: the message says it already, and `{:#}` would repeat it.
+    #[error("cannot write {path}: {cause}")]
     Write {
         path: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 }
 
@@ -148,9 +149,9 @@ pub fn build(config: &Config, out: &Path, now: DateTime<Utc>) -> Result<BuildRep
 /// Writes via a temporary file in the same folder and a rename, so a reader (a web server
 /// serving DIR) sees the old file or the new one, never a partial one.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
-    let err = |source| AppError::Write {
+    let err = |cause| AppError::Write {
         path: path.to_path_buf(),
-        source,
+        cause,
     };
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(err)?;

@@ -24,10 +24,11 @@ use crate::watch::{self, Change};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}: {cause}")]
     Bind {
         addr: std::net::SocketAddr,
-        source: std::io::Error,
+        // Not `source`: the message already says it, and `{:#}` would repeat it.
+        cause: std::io::Error,
     },
     #[error("server: {0}")]
     Serve(#[from] std::io::Error),
@@ -37,9 +38,9 @@ pub enum DaemonError {
 pub async fn run(config: Arc<Config>) -> Result<(), DaemonError> {
     let listener = TcpListener::bind(config.server.listen)
         .await
-        .map_err(|source| DaemonError::Bind {
+        .map_err(|cause| DaemonError::Bind {
             addr: config.server.listen,
-            source,
+            cause,
         })?;
     let addr = listener.local_addr()?;
     tracing::info!("listening on http://{addr}");

@@ -28,8 +28,9 @@ pub struct Scan {
 /// Errors that stop a whole scan: the root itself is unusable.
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
-    #[error("content directory {path}: {source}")]
-    Root { path: PathBuf, source: io::Error },
+    // `cause`, not `source`: the message says it already, and `{:#}` would repeat it.
+    #[error("content directory {path}: {cause}")]
+    Root { path: PathBuf, cause: io::Error },
     #[error("content directory {0} is not a directory")]
     NotADirectory(PathBuf),
 }
@@ -60,22 +61,22 @@ pub fn is_ignored_path(source: &str) -> bool {
 
 /// Walks the root recursively. Results are sorted, so diagnostics are deterministic.
 pub fn scan(root: &Path) -> Result<Scan, ScanError> {
-    let meta = fs::metadata(root).map_err(|source| ScanError::Root {
+    let meta = fs::metadata(root).map_err(|cause| ScanError::Root {
         path: root.to_path_buf(),
-        source,
+        cause,
     })?;
     if !meta.is_dir() {
         return Err(ScanError::NotADirectory(root.to_path_buf()));
     }
-    let canonical_root = fs::canonicalize(root).map_err(|source| ScanError::Root {
+    let canonical_root = fs::canonicalize(root).map_err(|cause| ScanError::Root {
         path: root.to_path_buf(),
-        source,
+        cause,
     })?;
     let mut scan = Scan::default();
     // The root must be readable; a failure below it is a per-folder diagnostic instead.
-    fs::read_dir(root).map_err(|source| ScanError::Root {
+    fs::read_dir(root).map_err(|cause| ScanError::Root {
         path: root.to_path_buf(),
-        source,
+        cause,
     })?;
     walk(root, &canonical_root, "", &mut scan);
     scan.candidates.sort_by(|a, b| a.source.cmp(&b.source));
