@@ -713,7 +713,53 @@ fn strip_tags(html: &str) -> String {
 /// C1 control (`&#150;`) means its Windows-1252 character, as in browsers and in the body;
 /// what no feed may carry is dropped, since the file-level clean-up ran before decoding.
 fn decode_references(text: &str) -> String {
-    render::as_browsers_read_references(html_escape::decode_html_entities(text).into_owned())
+    let text = drop_unusable_references(text);
+    render::as_browsers_read_references(html_escape::decode_html_entities(&text).into_owned())
+}
+
+/// Removes numeric references to what is no character at all (`&#0;`, `&#xD800;`,
+/// `&#x110000;`) or none a feed may carry (`&#1;`): the decoder leaves some as written, and
+/// `&#0;` would then reach the feed as text that validators read as undeclared HTML.
+fn drop_unusable_references(text: &str) -> std::borrow::Cow<'_, str> {
+    let unusable = |reference: &str| {
+        let number = reference.trim_start_matches("&#").trim_end_matches(';');
+        let value = match number.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16),
+            None => number.parse(),
+        };
+        // Too long for a u32 is past U+10FFFF too.
+        // C1 controls (`&#150;`) are read as Windows-1252 characters afterwards.
+        value.map_or(true, |v| {
+            char::from_u32(v)
+                .is_none_or(|c| !render::is_feed_char(c) && !(0x80..=0x9F).contains(&v))
+        })
+    };
+    let mut out = String::new();
+    let mut copied = 0;
+    for (at, _) in text.match_indices("&#") {
+        if at < copied {
+            continue;
+        }
+        let rest = &text[at + 2..];
+        let digits = rest.strip_prefix(['x', 'X']).map_or_else(
+            || rest.bytes().take_while(u8::is_ascii_digit).count(),
+            |hex| 1 + hex.bytes().take_while(u8::is_ascii_hexdigit).count(),
+        );
+        let has_digits = digits > usize::from(rest.starts_with(['x', 'X']));
+        if !has_digits || !rest[digits..].starts_with(';') {
+            continue;
+        }
+        let end = at + 2 + digits + 1;
+        if unusable(&text[at..end]) {
+            out.push_str(&text[copied..at]);
+            copied = end;
+        }
+    }
+    if copied == 0 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    std::borrow::Cow::Owned(out)
 }
 
 /// Collapses runs of whitespace to one space. No-break spaces (`&nbsp;`, U+202F) are the
@@ -1116,6 +1162,16 @@ mod tests {
     }
 
     #[test]
+    fn article_references_to_no_character_are_dropped() {
+        assert_eq!(
+            plain_text("Entities &#150; &#0; &#xD800; &#x110000; &#99999999999; &bogus; &hellip;"),
+            "Entities \u{2013} &bogus; \u{2026}"
+        );
+        assert_eq!(plain_text("a&#1;b &#xD800;c"), "ab c");
+        assert_eq!(plain_text("&#x; &#; &#12"), "&#x; &#; &#12");
+    }
+
+    #[test]
     fn article_character_references_in_titles_are_decoded() {
         assert_eq!(
             plain_text("Don&#8217;t Panic: Bread &amp; Butter"),
@@ -1128,7 +1184,7 @@ mod tests {
         // No-break spaces are kept; other whitespace collapses.
         assert_eq!(plain_text("10&nbsp;km  \n away"), "10\u{a0}km away");
         // Not references: kept as written.
-        for literal in ["AT&T", "a & b", "&bogus; &amp &#; &#xZZ;", "&#1; &#xD800;"] {
+        for literal in ["AT&T", "a & b", "&bogus; &amp &#; &#xZZ;"] {
             assert_eq!(plain_text(literal), literal);
         }
         // Decoded once: an escaped reference stays a reference, as text.
