@@ -73,7 +73,11 @@ pub enum Command {
         strict: bool,
     },
     /// Exit 0 if the daemon at server.listen answers /healthz with 200, else 1 (for containers)
-    Healthcheck,
+    Healthcheck {
+        /// Address of the daemon to check (server.listen)
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+    },
 }
 
 impl Cli {
@@ -89,11 +93,14 @@ impl Cli {
         cli
     }
 
-    /// `--listen` before a subcommand other than `serve` would be silently ignored: refuse it.
+    /// `--listen` before a subcommand that has no address would be silently ignored: refuse it.
     pub fn validate(&self) -> Result<(), String> {
-        let is_serve = matches!(self.command, None | Some(Command::Serve(_)));
-        if self.serve.listen.is_some() && !is_serve {
-            return Err("--listen is a `serve` option".into());
+        let has_address = matches!(
+            self.command,
+            None | Some(Command::Serve(_)) | Some(Command::Healthcheck { .. })
+        );
+        if self.serve.listen.is_some() && !has_address {
+            return Err("--listen is an option of `serve` and `healthcheck`".into());
         }
         Ok(())
     }
@@ -102,6 +109,9 @@ impl Cli {
     pub fn overrides(&self) -> Overrides {
         let listen = match &self.command {
             Some(Command::Serve(args)) => args.listen.clone(),
+            Some(Command::Healthcheck { listen }) => {
+                listen.clone().or_else(|| self.serve.listen.clone())
+            }
             _ => self.serve.listen.clone(),
         };
         Overrides {
@@ -138,6 +148,13 @@ mod tests {
         assert!(
             Cli::try_parse_from(["feedwright", "build", "--out", "x", "--listen", "y"]).is_err()
         );
+        let cli =
+            Cli::try_parse_from(["feedwright", "healthcheck", "--listen", "127.0.0.1:9"]).unwrap();
+        assert_eq!(cli.overrides().listen.as_deref(), Some("127.0.0.1:9"));
+        let cli =
+            Cli::try_parse_from(["feedwright", "--listen", "127.0.0.1:9", "healthcheck"]).unwrap();
+        assert!(cli.validate().is_ok());
+        assert_eq!(cli.overrides().listen.as_deref(), Some("127.0.0.1:9"));
         let cli = Cli::try_parse_from(["feedwright", "--listen", "y", "check"]).unwrap();
         assert!(cli.validate().is_err());
         assert!(Cli::try_parse_from(["feedwright", "--bogus"]).is_err());

@@ -33,7 +33,7 @@ fn main() -> ExitCode {
         }
         Some(Command::Build { out }) => build(&config, &out),
         Some(Command::Check { strict }) => check(&config, strict),
-        Some(Command::Healthcheck) => Ok(if feedwright::http::healthcheck(&config) {
+        Some(Command::Healthcheck { .. }) => Ok(if feedwright::http::healthcheck(&config) {
             ExitCode::SUCCESS
         } else {
             ExitCode::FAILURE
