@@ -617,6 +617,18 @@ mod tests {
     }
 
     #[test]
+    fn config_type_errors_speak_of_numbers_and_sections_not_rust_types() {
+        for (text, wanted) in [
+            ("feeds:\n  limit: -1\n", "whole number"),
+            ("feeds: 3\n", "section of `key: value` settings"),
+        ] {
+            let e = RawConfig::from_yaml(text).unwrap_err();
+            assert!(e.contains(wanted), "{e}");
+            assert!(!e.contains("usize") && !e.contains("Raw"), "{e}");
+        }
+    }
+
+    #[test]
     fn base_url_defaults_to_the_listening_address() {
         let listening = |listen: &str| {
             let mut raw = RawConfig::default();

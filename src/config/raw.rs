@@ -125,7 +125,7 @@ macro_rules! env_number {
     ($($t:ty),*) => {$(
         impl EnvValue for $t {
             fn from_env(raw: &str) -> Result<Self, String> {
-                raw.trim().parse().map_err(|_| format!("`{raw}` is not a whole number"))
+                raw.trim().parse().map_err(|_| format!("`{raw}` is not a whole number (0 or more)"))
             }
         }
     )*};
@@ -268,7 +268,7 @@ impl RawConfig {
             return Ok(Self::default());
         }
         // serde's messages name the key path (e.g. `feeds.limit: invalid type …`) and the line.
-        serde_yaml::from_str(text).map_err(|e| e.to_string())
+        serde_yaml::from_str(text).map_err(|e| in_plain_words(&e.to_string()))
     }
 
     /// Applies one environment variable; variables without the prefix are ignored and a
@@ -306,4 +306,23 @@ impl RawConfig {
             )))
         }
     }
+}
+
+/// serde names Rust types in its messages (`expected usize`, `expected struct RawFeeds`);
+/// a config file's author knows numbers and sections.
+fn in_plain_words(message: &str) -> String {
+    let mut text = message.to_string();
+    for number in ["usize", "u64", "u32", "u16", "u8"] {
+        text = text.replace(
+            &format!("expected {number}"),
+            "expected a whole number (0 or more)",
+        );
+    }
+    while let Some(at) = text.find("expected struct Raw") {
+        let end = text[at..]
+            .find(|c: char| !c.is_alphanumeric() && c != ' ')
+            .map_or(text.len(), |e| at + e);
+        text.replace_range(at..end, "expected a section of `key: value` settings");
+    }
+    text
 }
