@@ -677,8 +677,131 @@ fn plain_text(text: &str) -> String {
     collapse_whitespace(&decoded)
 }
 
-/// Removes the tags of [`TITLE_MARKUP`] elements (`<em>`, `</em>`, `<a href=…>`); any other
-/// `<` stays as written, so `Using <em>Option<T></em>` keeps its `<T>`.
+/// Every HTML element name, for titles written as markup: their tags go, and any other
+/// `<` stays as written.
+const HTML_ELEMENTS: &[&str] = &[
+    "a",
+    "abbr",
+    "address",
+    "area",
+    "article",
+    "aside",
+    "audio",
+    "b",
+    "base",
+    "bdi",
+    "bdo",
+    "blockquote",
+    "body",
+    "br",
+    "button",
+    "canvas",
+    "caption",
+    "center",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "data",
+    "datalist",
+    "dd",
+    "del",
+    "details",
+    "dfn",
+    "dialog",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "embed",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "font",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hgroup",
+    "hr",
+    "html",
+    "i",
+    "iframe",
+    "img",
+    "input",
+    "ins",
+    "kbd",
+    "label",
+    "legend",
+    "li",
+    "link",
+    "main",
+    "map",
+    "mark",
+    "menu",
+    "meta",
+    "meter",
+    "nav",
+    "noscript",
+    "object",
+    "ol",
+    "optgroup",
+    "option",
+    "output",
+    "p",
+    "param",
+    "picture",
+    "pre",
+    "progress",
+    "q",
+    "rp",
+    "rt",
+    "ruby",
+    "s",
+    "samp",
+    "script",
+    "search",
+    "section",
+    "select",
+    "slot",
+    "small",
+    "source",
+    "span",
+    "strike",
+    "strong",
+    "style",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "template",
+    "textarea",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "title",
+    "tr",
+    "track",
+    "tt",
+    "u",
+    "ul",
+    "var",
+    "video",
+    "wbr",
+];
+
+/// Removes the tags of HTML elements (`<em>`, `</em>`, `<a href=…>`, `<script>`); any other
+/// `<` stays as written, so `Using <em>Option<T></em>` keeps its `<T>`. (Literal HTML end
+/// tags left in a title would make validators warn that it holds HTML.)
 fn strip_tags(html: &str) -> String {
     let mut text = String::with_capacity(html.len());
     let mut rest = html;
@@ -694,7 +817,7 @@ fn strip_tags(html: &str) -> String {
         let ends_name = after[name_start + name_len..]
             .starts_with(|c: char| c == '>' || c == '/' || c.is_ascii_whitespace());
         let markup = ends_name
-            && TITLE_MARKUP
+            && HTML_ELEMENTS
                 .iter()
                 .any(|tag| tag.eq_ignore_ascii_case(name));
         match after.find('>') {
@@ -1159,6 +1282,10 @@ mod tests {
             "bold and Vec<u8>, Parsing <T>"
         );
         assert_eq!(plain_text("<emphasis>x</em>"), "<emphasis>x");
+        assert_eq!(
+            plain_text("<b>b</b> <script>alert(1)</script> <T>"),
+            "b alert(1) <T>"
+        );
     }
 
     #[test]
