@@ -173,6 +173,10 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
 pub struct Site {
     pub config: Arc<Config>,
     pub library: Library,
+    /// Why the content directory cannot be read right now (it vanished, or lost its
+    /// permissions): listed first among the errors `/readyz` shows, while the last good
+    /// state stays served.
+    pub root_problem: Option<String>,
 }
 
 /// One content state rendered: the outputs, every current diagnostic, the published count.
@@ -196,6 +200,7 @@ impl Site {
         Self {
             config,
             library: Library::new(),
+            root_problem: None,
         }
     }
 
@@ -304,11 +309,17 @@ impl Site {
     pub fn publish(&mut self, state: &AppState, now: DateTime<Utc>) -> PublishStats {
         let started = Instant::now();
         let rendering = self.render(now);
-        let errors: Vec<String> = rendering
-            .diagnostics
+        let errors: Vec<String> = self
+            .root_problem
             .iter()
-            .filter(|d| d.is_error())
-            .map(|d| located(&self.config, d))
+            .cloned()
+            .chain(
+                rendering
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.is_error())
+                    .map(|d| located(&self.config, d)),
+            )
             .collect();
         let previous = state.snapshot.load_full();
         let previous = previous.is_ready().then_some(&*previous);

@@ -311,11 +311,17 @@ async fn content_loop(state: Arc<AppState>) {
                 // under the configured root, where nothing is now: reading them would
                 // unpublish everything they name. Keep the last good state; the root's
                 // return (noticed below, whatever it comes back as) brings a full rescan.
-                if root_identity(&config.content.dir).is_none() {
+                let now_id = root_identity(&config.content.dir);
+                if now_id.is_none() {
                     if root_id.is_some() {
-                        tracing::warn!(root = %config.content.dir.display(), "content directory is gone or unreadable; serving the last good feeds");
+                        root_lost(&state, &site, &mut logged_errors).await;
                     }
                     root_id = None;
+                    continue;
+                }
+                // Back, or replaced by another folder (a git-sync swap): events from the old
+                // watch may name the wrong files. The health check's full rescan follows.
+                if now_id != root_id {
                     continue;
                 }
                 reload(&state, &site, change).await;
@@ -338,9 +344,10 @@ async fn content_loop(state: Arc<AppState>) {
                 let now_id = root_identity(&config.content.dir);
                 if now_id != root_id {
                     match now_id {
-                        None => tracing::warn!(root = %config.content.dir.display(), "content directory is gone or unreadable; serving the last good feeds"),
+                        None => root_lost(&state, &site, &mut logged_errors).await,
                         Some(_) => {
                             tracing::info!(root = %config.content.dir.display(), "content directory is back; rescanning");
+                            with_site(&site, |site| site.root_problem = None).await;
                             watcher = start_watcher_blocking(&state).await;
                             reload(&state, &site, Change::Rescan("content directory replaced".into())).await;
                             log_diagnostics(&state, &mut logged_errors);
@@ -351,6 +358,21 @@ async fn content_loop(state: Arc<AppState>) {
             }
         }
     }
+}
+
+/// The content directory vanished or became unreadable: the last good feeds stay served,
+/// and `/readyz`, `/metrics` and the log say why nothing changes any more.
+async fn root_lost(state: &Arc<AppState>, site: &Arc<Mutex<Site>>, logged: &mut BTreeSet<String>) {
+    let st = Arc::clone(state);
+    with_site(site, move |site| {
+        site.root_problem = Some(format!(
+            "{}: content directory is gone or unreadable; serving the last good feeds",
+            site.config.content.dir.display()
+        ));
+        site.publish(&st, Utc::now());
+    })
+    .await;
+    log_diagnostics(state, logged);
 }
 
 /// Seconds as milliseconds to 0.1 ms: a number in JSON logs, short in text ones.

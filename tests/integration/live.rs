@@ -278,10 +278,18 @@ fn live_vanished_root_keeps_last_good_feeds_and_catches_up() {
         &[],
         &[("FEEDWRIGHT_WATCH_POLL_INTERVAL_MS", "100")],
     );
+    let etag = server.get("/atom.xml").header("etag").unwrap().to_string();
     let parked = tree.tmp.path().join("parked");
     std::fs::rename(tree.content(), &parked).unwrap();
-    std::thread::sleep(Duration::from_millis(400));
-    assert_eq!(titles(&server, "/atom.xml"), vec!["Survivor"]);
+    // /readyz says why nothing changes any more; the feeds stay as they were.
+    let said = wait_until(WAIT, || {
+        let r = server.get("/readyz");
+        r.status == 200 && r.text().contains("content directory is gone or unreadable")
+    });
+    assert!(said, "{}", server.get("/readyz").text());
+    let atom = server.get("/atom.xml");
+    assert_eq!(atom.header("etag"), Some(etag.as_str()));
+    assert_eq!(entry_titles(&parse_feed(&atom.body)), vec!["Survivor"]);
     // The watch follows the parked folder; an edit there must not unpublish the article
     // under the configured (now empty) root.
     std::fs::write(
@@ -296,6 +304,11 @@ fn live_vanished_root_keeps_last_good_feeds_and_catches_up() {
     eventually(&server, "root back", |t| {
         has(t, "Back") && has(t, "Survivor")
     });
+    assert!(
+        !server.get("/readyz").text().contains("gone"),
+        "{}",
+        server.get("/readyz").text()
+    );
 }
 
 #[test]
