@@ -427,6 +427,14 @@ pub fn parse_yaml(split: &Split<'_>) -> Result<RawFrontMatter, Located> {
         if located.message.contains("mapping values are not allowed") {
             located.message = unquoted_colon_message(split, located.line, &located.message);
         }
+        if located
+            .message
+            .ends_with("invalid type: sequence, expected a string")
+        {
+            located.message.push_str(
+                "; a value starting with `[` is a list: quote it (`title: \"[Draft] …\"`)",
+            );
+        }
         if located.message.contains("expected struct RawFrontMatter") {
             located.message = "invalid front matter: expected `key: value` fields".into();
         }
@@ -609,10 +617,25 @@ fn yaml_error(e: &serde_yaml::Error, split: &Split<'_>) -> Located {
             message.truncate(i);
         }
     }
-    let message = shift_line_numbers(&message, offset);
     let (line, column) = match e.location() {
         Some(loc) => (offset + loc.line(), loc.column()),
         None => (split.yaml_first_line, 1),
+    };
+    // The scanner names the position inside its message too ("… at line 5 column 1, while
+    // scanning …"): the report's own position says it already.
+    let positioned = format!(" at line {} column {column}", line - offset);
+    let message = message.replacen(&positioned, "", 1);
+    let message = shift_line_numbers(&message, offset);
+    let found_tab = e.location().is_some_and(|loc| {
+        LineIter::new(split.yaml)
+            .nth(loc.line().saturating_sub(1))
+            .and_then(|(_, _, text)| text.chars().nth(loc.column().saturating_sub(1)))
+            == Some('\t')
+    });
+    let message = if found_tab && message.contains("cannot start any token") {
+        "a tab where YAML needs spaces: indent with spaces".to_string()
+    } else {
+        message
     };
     Located::new(line, column, format!("invalid front matter: {message}"))
 }
@@ -789,6 +812,19 @@ mod tests {
         let fm = parse_yaml(&s).unwrap();
         assert_eq!(fm.title, Some(Text("1984".into())));
         assert_eq!(fm.tags.unwrap().into_vec(), vec![Text("solo".into())]);
+    }
+
+    #[test]
+    fn front_matter_tabs_and_unquoted_brackets_say_what_to_do() {
+        let err = |text: &str| parse_yaml(&split(text).unwrap()).unwrap_err();
+        let e = err("---\ntitle: T\ntags:\n\t- a\n---\n");
+        assert_eq!((e.line, e.column), (4, 1));
+        assert_eq!(
+            e.message,
+            "invalid front matter: a tab where YAML needs spaces: indent with spaces"
+        );
+        let e = err("---\ntitle: [Draft] notes\n---\n");
+        assert!(e.message.contains("quote it"), "{}", e.message);
     }
 
     #[test]
