@@ -33,9 +33,21 @@ pub(super) fn to_html(inner: &str) -> String {
 fn element<'a>(name: String, tag: Option<&RawTag<'a>>) -> Node<'a> {
     Node {
         name,
-        open: tag.and_then(|t| t.attr_value("open")),
-        close: tag.and_then(|t| t.attr_value("close")),
+        open: tag.and_then(|t| delimiter(t.attr_value("open")?)),
+        close: tag.and_then(|t| delimiter(t.attr_value("close")?)),
         children: Vec::new(),
+    }
+}
+
+/// An `mfenced` delimiter, copied into the HTML only when it is one of the brackets it is
+/// meant for (the raw attribute could hold markup).
+fn delimiter(value: &str) -> Option<&str> {
+    let mut chars = value.chars();
+    let bracket = |c: char| "()[]{}|‖⟨⟩⌈⌉⌊⌋".contains(c);
+    match (chars.next(), chars.next()) {
+        (None, _) => Some(value),
+        (Some(c), None) if bracket(c) => Some(value),
+        _ => None,
     }
 }
 
@@ -262,6 +274,10 @@ mod tests {
         assert_eq!(
             to_html("<mfenced open=\"[\" close=\"]\"><mi>a</mi><mi>b</mi></mfenced><mspace/>"),
             "[a, b] "
+        );
+        assert_eq!(
+            to_html("<mfenced open=\"<div><div>\" close=\"\"><mi>a</mi></mfenced>"),
+            "(a"
         );
     }
 

@@ -653,8 +653,9 @@ fn sanitize(html: &str, base: &Url, fn_id_start: &str) -> String {
 /// few dozen levels at most.
 const MAX_NESTING: usize = 100;
 
-/// Elements whose end tag is optional or implied (`<p>`, `<li>`, table parts) or that have
-/// none: they don't add up into depth, since the parser closes them itself.
+/// Elements the parser never nests in themselves (a `<p>`, `<li>` or table part closes the
+/// open one, or is ignored out of place) or that have no content: they don't add up into
+/// depth.
 fn nests(name: &str) -> bool {
     !matches!(
         name,
@@ -667,14 +668,8 @@ fn nests(name: &str) -> bool {
             | "tbody"
             | "thead"
             | "tfoot"
-            | "option"
-            | "optgroup"
             | "colgroup"
             | "caption"
-            | "rb"
-            | "rt"
-            | "rtc"
-            | "rp"
             | "area"
             | "base"
             | "br"
@@ -693,8 +688,70 @@ fn nests(name: &str) -> bool {
     )
 }
 
+/// Elements an end tag may close along with others above them (inline formatting): an
+/// end tag with anything else above its element is ignored, as the parser mostly does.
+fn closes_freely(name: &str) -> bool {
+    matches!(
+        name,
+        "a" | "abbr"
+            | "b"
+            | "bdi"
+            | "bdo"
+            | "big"
+            | "cite"
+            | "code"
+            | "data"
+            | "dfn"
+            | "em"
+            | "font"
+            | "i"
+            | "kbd"
+            | "label"
+            | "mark"
+            | "nobr"
+            | "q"
+            | "s"
+            | "samp"
+            | "small"
+            | "span"
+            | "strike"
+            | "strong"
+            | "sub"
+            | "sup"
+            | "time"
+            | "tt"
+            | "u"
+            | "var"
+    )
+}
+
+/// `<option>` and `<optgroup>` close an `<option>` open right above; nothing else closes
+/// its sibling outside the contexts (`<ruby>`, `<select>`) this scan does not follow.
+fn closes_open_option(name: &str) -> bool {
+    matches!(name, "option" | "optgroup")
+}
+
+/// Where the comment starting at `start` (`<!--`) ends: the earliest end a parser accepts
+/// (`-->`, `--!>`, or an abrupt `<!-->` / `<!--->`), so no tag it sees is skipped here.
+fn comment_end(html: &str, start: usize) -> usize {
+    let body = start + 4;
+    if html[body..].starts_with('>') {
+        return body + 1;
+    }
+    if html[body..].starts_with("->") {
+        return body + 2;
+    }
+    let ends = [("-->", 3), ("--!>", 4)];
+    ends.iter()
+        .filter_map(|(end, len)| html[body..].find(end).map(|e| body + e + len))
+        .min()
+        .unwrap_or(html.len())
+}
+
 /// Drops the start and end tags of elements nested deeper than [`MAX_NESTING`] (see there).
 /// Only tags are removed, never text; the sanitizer still sees everything that is left.
+/// Where this reading of the markup and the parser's may differ, it errs towards counting
+/// more depth than the parser builds (which only drops tags), never less.
 fn limit_nesting(html: &str) -> Cow<'_, str> {
     // Cheap bound first: fewer tags than the limit cannot nest that deep.
     if html.bytes().filter(|&b| b == b'<').count() <= MAX_NESTING {
@@ -709,9 +766,7 @@ fn limit_nesting(html: &str) -> Cow<'_, str> {
     while let Some(found) = html[at..].find('<') {
         let start = at + found;
         if html[start..].starts_with("<!--") {
-            at = html[start..]
-                .find("-->")
-                .map_or(html.len(), |e| start + e + 3);
+            at = comment_end(html, start);
             continue;
         }
         let Some(tag) = parse_tag(html, start) else {
@@ -722,7 +777,8 @@ fn limit_nesting(html: &str) -> Cow<'_, str> {
             continue;
         };
         at = tag.end;
-        if !nests(&tag.name) || html[..tag.end].ends_with("/>") {
+        // `/>` closes nothing in HTML (void elements are not counted anyway).
+        if !nests(&tag.name) {
             continue;
         }
         let drop = if tag.closing {
@@ -731,7 +787,9 @@ fn limit_nesting(html: &str) -> Cow<'_, str> {
                 true
             } else {
                 if let Some(i) = open.iter().rposition(|n| *n == tag.name) {
-                    open.truncate(i);
+                    if open[i + 1..].iter().all(|n| closes_freely(n)) {
+                        open.truncate(i);
+                    }
                 }
                 false
             }
@@ -739,10 +797,14 @@ fn limit_nesting(html: &str) -> Cow<'_, str> {
             dropped.push(tag.name.clone());
             true
         } else {
-            if RAW_TEXT_ELEMENTS.contains(&tag.name.as_str()) {
+            let foreign = open.iter().any(|n| n == "svg" || n == "math");
+            if !foreign && RAW_TEXT_ELEMENTS.contains(&tag.name.as_str()) {
                 // Its content is text up to its end tag, which closes it.
                 at = find_ascii_ci(html, &format!("</{}", tag.name), at).unwrap_or(html.len());
                 continue;
+            }
+            if closes_open_option(&tag.name) && open.last().is_some_and(|n| n == "option") {
+                open.pop();
             }
             open.push(tag.name.clone());
             false
@@ -2325,6 +2387,28 @@ mod tests {
             "{:?}",
             started.elapsed()
         );
+        // Markup read differently by a careless scanner and by the parser.
+        let n = 20_000;
+        for (name, deep) in [
+            ("self-closing", "<div/>".repeat(n)),
+            (
+                "mismatched end",
+                format!("<span>{}</span>", "<div>".repeat(99)).repeat(n / 99),
+            ),
+            ("ruby", "<rt>".repeat(n) + &"<b>x</b>".repeat(n)),
+            ("optgroup", "<optgroup>".repeat(n) + &"<b>x</b>".repeat(n)),
+            ("comment", "<!----!>".to_string() + &"<div>".repeat(n)),
+            ("svg style", "<svg><style>".to_string() + &"<div>".repeat(n)),
+        ] {
+            let limited = limit_nesting(&deep);
+            let started = std::time::Instant::now();
+            html(&deep);
+            assert!(
+                limited.len() < deep.len() && started.elapsed() < std::time::Duration::from_secs(3),
+                "{name}: {:?}",
+                started.elapsed()
+            );
+        }
         // Ordinary depth is untouched; optional end tags don't count.
         let many_p = "<p>para".repeat(500);
         assert_eq!(limit_nesting(&many_p), many_p.as_str());
