@@ -38,16 +38,15 @@ pub struct Batch {
     pub writing: Vec<String>,
 }
 
-/// Sorts the relevant paths of a batch by their last event: data written with no `close`
-/// after it, or a file created empty, means still being written; anything else (closed after
-/// writing, removed, renamed, a folder, a new link to a file with content) means ready.
-/// `has_content` tells a new hard link or symlink (created whole: no write, no close follows)
-/// from a file its writer has only just opened. Access events that change nothing (open,
+/// Sorts the relevant paths of a batch by their last event: data written, or a file created,
+/// with no `close` after it means still being written; anything else (closed after writing,
+/// removed, renamed, a folder, a new link) means ready. `is_link` tells a new hard link or
+/// symlink (created whole: no write, no close follows) from a file a writer has opened. Access events that change nothing (open,
 /// read, close without writing) are dropped, as are ignored and outside paths.
 pub fn classify<'a>(
     root: &Path,
     events: impl IntoIterator<Item = &'a Event>,
-    has_content: impl Fn(&Path) -> bool,
+    is_link: impl Fn(&Path) -> bool,
 ) -> Batch {
     #[derive(Clone, Copy, PartialEq)]
     enum Last {
@@ -78,7 +77,7 @@ pub fn classify<'a>(
         let writing = match state {
             Last::Settled => false,
             Last::Written => true,
-            Last::Created => !has_content(path),
+            Last::Created => !is_link(path),
         };
         if writing {
             batch.writing.push(source);

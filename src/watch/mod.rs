@@ -104,9 +104,8 @@ fn start_notify(root: &Path, debounce: Duration) -> Result<Watcher, WatchError> 
     let mut debouncer = new_debouncer(debounce, None, move |result: DebounceEventResult| {
         let change = match result {
             Ok(events) => {
-                let batch = filter::classify(&event_root, events.iter().map(|e| &e.event), |p| {
-                    std::fs::metadata(p).is_ok_and(|m| m.len() > 0)
-                });
+                let batch =
+                    filter::classify(&event_root, events.iter().map(|e| &e.event), is_new_link);
                 held.lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .update(&batch, Instant::now());
@@ -145,6 +144,27 @@ fn start_notify(root: &Path, debounce: Duration) -> Result<Watcher, WatchError> 
         changes: rx,
         _guard: Guard::Notify(Box::new(debouncer), release),
     })
+}
+
+/// Whether a just-created path is a link to an existing file (`ln -s`, `ln`), which is whole
+/// at once, rather than a file its writer has just opened. Not by size: the debouncer folds
+/// the writes that follow a create into it, so a half-written file looks just created.
+fn is_new_link(path: &std::path::Path) -> bool {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return false;
+    };
+    if meta.file_type().is_symlink() {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        meta.nlink() > 1
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
 }
 
 /// How long a file written to but not closed is kept back before it is read anyway.

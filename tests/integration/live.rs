@@ -237,6 +237,34 @@ fn live_slow_writer_is_read_only_once_the_file_is_closed() {
     assert!(server.get("/atom.xml").text().contains("second half"));
 }
 
+/// A new file copied slowly (created, then written in chunks, not yet closed) is not read
+/// half-way either, though the watcher folds its writes into the create.
+#[test]
+fn live_new_file_written_slowly_is_read_once_closed() {
+    use std::io::Write;
+    let tree = Tree::new();
+    tree.write("a.md", &article("Old", "2024-01-01", "x"));
+    let server =
+        Server::start_with_env(&tree.content(), &[], &[("FEEDWRIGHT_WATCH_MODE", "notify")]);
+    let mut file = std::fs::File::create(tree.path("b.md")).unwrap();
+    file.write_all(b"---\ntitle: Half\ndate: 2024-01-02\n---\nFirst chunk")
+        .unwrap();
+    for _ in 0..4 {
+        std::thread::sleep(Duration::from_millis(250));
+        file.write_all(b" more").unwrap();
+    }
+    assert_eq!(
+        titles(&server, "/atom.xml"),
+        vec!["Old"],
+        "{:#?}",
+        server.log()
+    );
+    file.write_all(b" and the end.\n").unwrap();
+    drop(file);
+    eventually(&server, "closed", |t| has(t, "Half"));
+    assert!(server.get("/atom.xml").text().contains("the end."));
+}
+
 /// `ln` and `ln -s` make a whole file at once (no write, no close): read at once, not after
 /// the hold for unclosed files.
 #[cfg(unix)]
