@@ -171,21 +171,29 @@ const MALLOC_TUNABLES: &str = "glibc.malloc.arena_max=2:glibc.malloc.mmap_thresh
 /// and fixed 128 KiB thresholds hold the daemon at ~13.5 MiB instead of ~16.3 after serving
 /// 64 connections flat out (1,000 articles). Tunables are read only when a process starts,
 /// so `serve` executes itself once more with them (same PID, arguments and environment
-/// plus `GLIBC_TUNABLES`). An operator's own `GLIBC_TUNABLES`, even empty, is left alone.
-/// Returns the error when the exec failed (no `/proc`): the daemon then runs untuned.
+/// plus `GLIBC_TUNABLES` and a marker). An operator's own `GLIBC_TUNABLES`, even empty, is
+/// left alone. The marker, not `GLIBC_TUNABLES`, stops a second exec: glibc removes the
+/// latter from the environment of a binary with file capabilities (`setcap` to bind port 80).
+/// Returns the error when the exec failed: the daemon then runs untuned.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn reexec_with_malloc_tunables() -> Option<std::io::Error> {
     use std::os::unix::process::CommandExt;
-    if std::env::var_os("GLIBC_TUNABLES").is_some() {
+    if std::env::var_os("GLIBC_TUNABLES").is_some()
+        || std::env::var_os(feedwright::config::REEXECUTED_VAR).is_some()
+    {
         return None;
     }
     let mut args = std::env::args_os();
     let arg0 = args.next().unwrap_or_else(|| "feedwright".into());
-    // `/proc/self/exe` is this very binary, even if the file was replaced since it started.
-    let error = std::process::Command::new("/proc/self/exe")
+    // The binary's own path, so the process keeps its name (`comm`, what `ps`, `pgrep` and
+    // `top` show), which exec takes from the path: `/proc/self/exe` would make it `exe`.
+    let program =
+        std::env::current_exe().unwrap_or_else(|_| std::path::PathBuf::from("/proc/self/exe"));
+    let error = std::process::Command::new(program)
         .arg0(arg0)
         .args(args)
         .env("GLIBC_TUNABLES", MALLOC_TUNABLES)
+        .env(feedwright::config::REEXECUTED_VAR, "1")
         .exec();
     Some(error)
 }

@@ -14,7 +14,7 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 use url::Url;
 
-pub use raw::{PersonSpec, RawConfig};
+pub use raw::{PersonSpec, RawConfig, REEXECUTED_VAR};
 
 /// Errors that stop the program before it serves anything.
 #[derive(Debug, thiserror::Error)]

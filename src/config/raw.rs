@@ -249,6 +249,8 @@ pub struct RawConfig {
 
 /// The variable that names the config file; it is not a key.
 pub const CONFIG_FILE_VAR: &str = "FEEDWRIGHT_CONFIG";
+/// Set by `serve` on the one time it re-executes itself (malloc tunables): not a setting.
+pub const REEXECUTED_VAR: &str = "FEEDWRIGHT_REEXECUTED";
 const ENV_PREFIX: &str = "FEEDWRIGHT_";
 
 impl RawConfig {
@@ -277,7 +279,7 @@ impl RawConfig {
         let Some(rest) = var.strip_prefix(ENV_PREFIX) else {
             return Ok(());
         };
-        if var == CONFIG_FILE_VAR || var == "FEEDWRIGHT_LOG" {
+        if var == CONFIG_FILE_VAR || var == REEXECUTED_VAR || var == "FEEDWRIGHT_LOG" {
             return Ok(());
         }
         let lower = rest.to_ascii_lowercase();

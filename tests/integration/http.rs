@@ -658,13 +658,19 @@ fn http_daemon_runs_with_its_malloc_tunables_unless_the_operator_set_them() {
     let server = Server::start_with_env(&tree.content(), &[], &[]);
     let tuned = tunables_of(&server).expect("GLIBC_TUNABLES set by the daemon");
     assert!(tuned.contains("glibc.malloc.arena_max=2"), "{tuned}");
-    // Re-executed, the daemon still serves and still logs its address first.
+    // Re-executed, the daemon still serves, logs its address first and keeps its name.
     assert_eq!(server.get("/feed.xml").status, 200);
+    let comm = std::fs::read_to_string(format!("/proc/{}/comm", server.child.id())).unwrap();
+    assert_eq!(comm.trim(), "feedwright");
     assert!(
         server.log()[0].contains("listening on"),
         "{:?}",
         server.log()
     );
+
+    // Executed once only: the marker stops it even where glibc drops GLIBC_TUNABLES.
+    let server = Server::start_with_env(&tree.content(), &[], &[("FEEDWRIGHT_REEXECUTED", "1")]);
+    assert_eq!(tunables_of(&server), None);
 
     let own = "glibc.malloc.arena_max=5";
     let server = Server::start_with_env(&tree.content(), &[], &[("GLIBC_TUNABLES", own)]);
