@@ -430,7 +430,14 @@ pub fn log_filter(text: &str) -> Result<tracing_subscriber::filter::Targets, Str
             .split_once('=')
             .map_or(directive, |(_, level)| level);
         if !LEVELS.iter().any(|l| l.eq_ignore_ascii_case(level.trim())) {
-            return Err(format!("`{text}` is not {usage}: `{level}` is not a level"));
+            let hint = if directive.contains('=') {
+                String::new()
+            } else {
+                format!(" (for a target, give its level: `{directive}=debug`)")
+            };
+            return Err(format!(
+                "`{text}` is not {usage}: `{level}` is not a level{hint}"
+            ));
         }
     }
     text.parse()
