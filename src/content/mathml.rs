@@ -4,7 +4,7 @@
 //! for `<math><msup><mi>e</mi>…`. It is an approximation (fractions become `(a)/(b)`, roots
 //! `√(x)`), never a loss of the text.
 
-use super::render::{parse_tag, tag_is_cut_off, RawTag};
+use super::render::{next_tag, RawTag};
 
 /// Nesting kept as structure; deeper markup is flattened into its parent (bounded recursion).
 const MAX_DEPTH: usize = 32;
@@ -58,17 +58,14 @@ fn parse(html: &str) -> Node<'_> {
     let mut flattened: Vec<String> = Vec::new();
     let mut at = 0;
     let mut text_from = 0;
-    while let Some(found) = html[at..].find('<') {
-        let start = at + found;
-        let Some(tag) = parse_tag(html, start) else {
-            if tag_is_cut_off(html, start) {
-                // The rest is one unfinished tag, which parsers drop.
-                push_text(&mut stack, &html[text_from..start]);
-                text_from = html.len();
+    loop {
+        let (start, tag) = match next_tag(html, at) {
+            Ok(found) => found,
+            Err(end) => {
+                // An unfinished tag at `end`, and all after it, is dropped as parsers do.
+                push_text(&mut stack, &html[text_from..end]);
                 break;
             }
-            at = start + 1;
-            continue;
         };
         push_text(&mut stack, &html[text_from..start]);
         at = tag.end;
@@ -93,7 +90,6 @@ fn parse(html: &str) -> Node<'_> {
             flattened.push(tag.name.clone());
         }
     }
-    push_text(&mut stack, &html[text_from..]);
     while stack.len() > 1 {
         close_top(&mut stack);
     }

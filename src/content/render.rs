@@ -763,19 +763,7 @@ fn limit_nesting(html: &str) -> Cow<'_, str> {
     let mut out = String::new();
     let mut copied = 0;
     let mut at = 0;
-    while let Some(found) = html[at..].find('<') {
-        let start = at + found;
-        if html[start..].starts_with("<!--") {
-            at = comment_end(html, start);
-            continue;
-        }
-        let Some(tag) = parse_tag(html, start) else {
-            if tag_is_cut_off(html, start) {
-                break;
-            }
-            at = start + 1;
-            continue;
-        };
+    while let Ok((start, tag)) = next_tag(html, at) {
         at = tag.end;
         // `/>` closes nothing in HTML (void elements are not counted anyway).
         if !nests(&tag.name) {
@@ -870,11 +858,31 @@ impl<'a> RawTag<'a> {
     }
 }
 
+/// The next tag at or after `from`, with where it starts; comments are skipped (ended as a
+/// parser ends them, [`comment_end`]). `Err` holds where the scan ends: the end of the input,
+/// or the start of a tag cut off by it (which a parser drops along with all that follows).
+pub(super) fn next_tag(html: &str, from: usize) -> Result<(usize, RawTag<'_>), usize> {
+    let mut at = from;
+    while let Some(found) = html[at..].find('<') {
+        let start = at + found;
+        if html[start..].starts_with("<!--") {
+            at = comment_end(html, start);
+            continue;
+        }
+        match parse_tag(html, start) {
+            Some(tag) => return Ok((start, tag)),
+            None if tag_is_cut_off(html, start) => return Err(start),
+            None => at = start + 1,
+        }
+    }
+    Err(html.len())
+}
+
 /// After [`parse_tag`] gave `None` at `start`: whether that was a tag cut off by the end of
 /// the input (`<a href="…` to the end) rather than a `<` in text. A tokenizer reads all the
 /// rest as that one tag, so a scan must stop there: going on at the next `<` would parse
 /// the same unfinished tail again and again (quadratic on `<a <a <a …`).
-pub(super) fn tag_is_cut_off(html: &str, start: usize) -> bool {
+fn tag_is_cut_off(html: &str, start: usize) -> bool {
     let b = html.as_bytes();
     let name_at = start + 1 + usize::from(b.get(start + 1) == Some(&b'/'));
     b.get(name_at).is_some_and(u8::is_ascii_alphabetic)
@@ -1046,21 +1054,7 @@ fn rewrite_lazy_markup_at(html: &str, base: &Url, out: &mut String, depth: usize
     let (mut in_p, mut in_a) = (false, false);
     // Where the output stood right after the last lazy image rewritten here.
     let mut after_lazy_image: Option<usize> = None;
-    while let Some(found) = html[at..].find('<') {
-        let start = at + found;
-        if html[start..].starts_with("<!--") {
-            at = html[start..]
-                .find("-->")
-                .map_or(html.len(), |e| start + e + 3);
-            continue;
-        }
-        let Some(tag) = parse_tag(html, start) else {
-            if tag_is_cut_off(html, start) {
-                break;
-            }
-            at = start + 1;
-            continue;
-        };
+    while let Ok((start, tag)) = next_tag(html, at) {
         at = tag.end;
         match tag.name.as_str() {
             "p" => in_p = !tag.closing,
@@ -1178,15 +1172,7 @@ fn drop_images_without_src(html: String) -> String {
     let mut out = String::with_capacity(html.len());
     let mut copied = 0;
     let mut at = 0;
-    while let Some(found) = html[at..].find('<') {
-        let start = at + found;
-        let Some(tag) = parse_tag(&html, start) else {
-            if tag_is_cut_off(&html, start) {
-                break;
-            }
-            at = start + 1;
-            continue;
-        };
+    while let Ok((start, tag)) = next_tag(&html, at) {
         at = tag.end;
         if tag.name == "img" && !tag.closing && tag.attr("src").is_none_or(str::is_empty) {
             out.push_str(&html[copied..start]);
