@@ -635,13 +635,11 @@ fn feed<B>(state: &AppState, request: &Request<B>, path: &str) -> Response<Respo
     // §13.2.1).
     let Some(coding) = negotiate::choose_coding(headers, |c| resource.representation(c).is_some())
     else {
-        let mut response = text(
+        return negotiated_text(
             request,
             StatusCode::NOT_ACCEPTABLE,
-            Bytes::from_static(b"no acceptable content-coding; try identity, gzip or br\n"),
+            b"no acceptable content-coding; try identity, gzip or br\n",
         );
-        response.headers_mut().insert(header::VARY, VARY_AE);
-        return response;
     };
     let selected = resource
         .representation(coding)
@@ -668,13 +666,11 @@ fn feed<B>(state: &AppState, request: &Request<B>, path: &str) -> Response<Respo
         }
     };
     if !unchanged {
-        let mut response = text(
+        return negotiated_text(
             request,
             StatusCode::PRECONDITION_FAILED,
-            Bytes::from_static(b"precondition failed\n"),
+            b"precondition failed\n",
         );
-        response.headers_mut().insert(header::VARY, VARY_AE);
-        return response;
     }
 
     // If-None-Match wins when present; If-Modified-Since only counts without it. The latter
@@ -780,6 +776,18 @@ fn local_headers(snapshot: &Snapshot, resource: &Resource, rep: &Representation)
 }
 
 /// A small dynamic `text/plain` response, never cached. HEAD gets the headers only.
+/// A [`text`] answer about a feed that depends on `Accept-Encoding` (a 406, a 412 for the
+/// representation negotiated), so caches must vary it by that header.
+fn negotiated_text<B>(
+    request: &Request<B>,
+    status: StatusCode,
+    body: &'static [u8],
+) -> Response<ResponseBody> {
+    let mut response = text(request, status, Bytes::from_static(body));
+    response.headers_mut().insert(header::VARY, VARY_AE);
+    response
+}
+
 fn text<B>(request: &Request<B>, status: StatusCode, body: Bytes) -> Response<ResponseBody> {
     let mut map = HeaderMap::with_capacity(4);
     map.insert(header::CONTENT_TYPE, TEXT_PLAIN);
