@@ -804,31 +804,20 @@ const HTML_ELEMENTS: &[&str] = &[
 /// tags left in a title would make validators warn that it holds HTML.)
 fn strip_tags(html: &str) -> String {
     let mut text = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(start) = rest.find('<') {
-        text.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        let name_start = usize::from(after.starts_with('/'));
-        let name_len = after[name_start..]
-            .bytes()
-            .take_while(u8::is_ascii_alphanumeric)
-            .count();
-        let name = &after[name_start..name_start + name_len];
-        let ends_name = after[name_start + name_len..]
-            .starts_with(|c: char| c == '>' || c == '/' || c.is_ascii_whitespace());
-        let markup = ends_name
-            && HTML_ELEMENTS
-                .iter()
-                .any(|tag| tag.eq_ignore_ascii_case(name));
-        match after.find('>') {
-            Some(end) if markup => rest = &after[end + 1..],
-            _ => {
-                text.push('<');
-                rest = after;
-            }
+    let mut copied = 0;
+    for (start, _) in html.match_indices('<') {
+        if start < copied {
+            continue;
+        }
+        let Some(tag) = render::parse_tag(html, start) else {
+            continue;
+        };
+        if HTML_ELEMENTS.contains(&tag.name.as_str()) {
+            text.push_str(&html[copied..start]);
+            copied = tag.end;
         }
     }
-    text.push_str(rest);
+    text.push_str(&html[copied..]);
     text
 }
 
@@ -1282,6 +1271,7 @@ mod tests {
             "bold and Vec<u8>, Parsing <T>"
         );
         assert_eq!(plain_text("<emphasis>x</em>"), "<emphasis>x");
+        assert_eq!(plain_text("<a href=\"/a>b\">Link</a>"), "Link");
         assert_eq!(
             plain_text("<b>b</b> <script>alert(1)</script> <T>"),
             "b alert(1) <T>"
