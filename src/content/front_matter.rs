@@ -484,8 +484,7 @@ fn keep_written_scalars(raw: &mut RawFrontMatter, split: &Split<'_>) {
 /// ` #comment`, trimmed; `None` when there is none, or the value is quoted, a flow list or
 /// mapping, a block scalar, an anchor, alias or tag.
 fn plain_value<'a>(split: &Split<'a>, key: &str) -> Option<&'a str> {
-    let value = LineIter::new(split.yaml)
-        .find_map(|(_, _, line)| line.strip_prefix(key)?.trim_start().strip_prefix(':'))?;
+    let value = LineIter::new(split.yaml).find_map(|(_, _, line)| after_key(line, key))?;
     if !value.is_empty() && !value.starts_with([' ', '\t']) {
         return None;
     }
@@ -560,13 +559,10 @@ pub fn respelled(split: &Split<'_>, key: &str, read: &str) -> Option<(String, &'
     if read.parse::<f64>().is_err() && read != "true" && read != "false" {
         return None;
     }
-    let mut lines = LineIter::new(split.yaml).skip_while(|(_, _, line)| {
-        !line
-            .strip_prefix(key)
-            .is_some_and(|rest| rest.trim_start().starts_with(':'))
-    });
+    let mut lines =
+        LineIter::new(split.yaml).skip_while(|(_, _, line)| after_key(line, key).is_none());
     let (_, _, first) = lines.next()?;
-    let value = first.split_once(':').map_or("", |(_, v)| v);
+    let value = after_key(first, key).unwrap_or("");
     // The key's block: its line, then the indented (or blank) lines below it.
     let block = std::iter::once(value).chain(
         lines
@@ -661,11 +657,13 @@ fn shift_line_numbers(message: &str, offset: usize) -> String {
 /// File position of a top-level `key:` in the front matter.
 pub fn key_position(split: &Split<'_>, key: &str) -> Option<(usize, usize)> {
     LineIter::new(split.yaml)
-        .find(|(_, _, line)| {
-            line.strip_prefix(key)
-                .is_some_and(|rest| rest.trim_start().starts_with(':'))
-        })
+        .find(|(_, _, line)| after_key(line, key).is_some())
         .map(|(n, _, _)| (split.yaml_first_line + n - 1, 1))
+}
+
+/// What follows `key:` on a line that starts with the top-level key `key`.
+fn after_key<'a>(line: &'a str, key: &str) -> Option<&'a str> {
+    line.strip_prefix(key)?.trim_start().strip_prefix(':')
 }
 
 /// Top-level keys the format does not know, with their positions.
