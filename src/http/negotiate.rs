@@ -7,8 +7,8 @@
 
 use chrono::{DateTime, NaiveDateTime};
 use hyper::header::{
-    HeaderMap, HeaderValue, ACCEPT_ENCODING, IF_MATCH, IF_MODIFIED_SINCE, IF_NONE_MATCH,
-    IF_UNMODIFIED_SINCE,
+    HeaderMap, HeaderName, HeaderValue, ACCEPT_ENCODING, IF_MATCH, IF_MODIFIED_SINCE,
+    IF_NONE_MATCH, IF_UNMODIFIED_SINCE,
 };
 
 use crate::snapshot::{Coding, Representation, Resource};
@@ -217,25 +217,31 @@ fn entity_tags(text: &str) -> impl Iterator<Item = (bool, &str)> {
 /// valid HTTP-date not earlier than our `Last-Modified`. Callers only ask when
 /// `If-None-Match` is absent (RFC 9110 §13.1.3).
 pub fn not_modified_since(headers: &HeaderMap, resource: &Resource) -> bool {
-    let mut values = headers.get_all(IF_MODIFIED_SINCE).iter();
-    let (Some(value), None) = (values.next(), values.next()) else {
-        return false; // absent, or more than one member: ignore
-    };
-    // Clients usually echo our own header back byte for byte: skip parsing then.
-    if value == resource.last_modified {
-        return true;
-    }
-    match value.to_str().ok().and_then(parse_http_date) {
-        Some(since) => resource.last_modified_unix <= since,
-        None => false,
-    }
+    unchanged_since(
+        headers,
+        IF_MODIFIED_SINCE,
+        &resource.last_modified,
+        resource.last_modified_unix,
+    )
+    .unwrap_or(false)
 }
 
 /// `If-Unmodified-Since` (RFC 9110 §13.1.4) against the `Last-Modified` being sent (`value`,
 /// `unix`): `None` when absent or ignored (not one valid HTTP-date), else whether the
 /// representation is unmodified since then. Callers only ask when `If-Match` is absent.
 pub fn unmodified_since(headers: &HeaderMap, value: &HeaderValue, unix: i64) -> Option<bool> {
-    let mut values = headers.get_all(IF_UNMODIFIED_SINCE).iter();
+    unchanged_since(headers, IF_UNMODIFIED_SINCE, value, unix)
+}
+
+/// Whether a `Last-Modified` of `value` (`unix` seconds) is not after the date in header
+/// `name`; `None` when that header is absent, repeated or not an HTTP-date (ignored).
+fn unchanged_since(
+    headers: &HeaderMap,
+    name: HeaderName,
+    value: &HeaderValue,
+    unix: i64,
+) -> Option<bool> {
+    let mut values = headers.get_all(name).iter();
     let (Some(since), None) = (values.next(), values.next()) else {
         return None; // absent, or more than one member: ignore
     };
