@@ -17,6 +17,12 @@
 #   5. measures each server's CPU time per request (utime+stime from /proc/PID/stat, summed
 #      over nginx's workers) and resident memory, and prints a table.
 #
+# The table's "floor" row is bench/floor.c (built here with cc): a server that does nothing
+# but answer the same bytes (no parsing, no clock, no log). Its CPU per request is what the
+# kernel alone spends on a response over loopback on this machine; a server's figure minus
+# the floor's is what the server's own work costs. Absolute CPU figures only mean something
+# next to it (machines, kernels and firewall rules differ by microseconds per request).
+#
 # wrk and the servers share the machine's cores, so figures are noisy: compare the servers
 # within one run, and check the load line at the top (other work on the machine skews it).
 # It never fails because something is slow; it does fail when a server does not answer as
@@ -31,11 +37,12 @@
 #   BENCH_CONNS      wrk connections (default 64)
 #   BENCH_ROUNDS     interleaved rounds; the table shows the median per mode/server (default 2)
 #   BENCH_MODES      modes to run, from "plain gzip 304" (default all three)
+#   BENCH_FLOOR      1: also run the floor server (default 1; 0 to skip)
 #   BENCH_LOG_WARN   1: also run a second feedwright with RUST_LOG=warn (no access log), to
 #                    show what the access log costs (default 1; 0 to skip)
 #   BENCH_BASELINE_BIN  another feedwright binary (e.g. a build of the previous commit), run
 #                    with the default configuration as server "baseline", for A/B figures
-#   BENCH_PORT       first of four consecutive ports (default 18080)
+#   BENCH_PORT       first of five consecutive ports (default 18080)
 #   BENCH_NO_BUILD   1: skip `cargo build --release`
 #   BENCH_BIN   binary to benchmark (default target/release/feedwright); other
 #                    FEEDWRIGHT_* variables reach the servers as configuration
@@ -60,6 +67,8 @@ FW_PORT=$PORT
 NGINX_PORT=$((PORT + 1))
 FWW_PORT=$((PORT + 2))
 BASE_PORT=$((PORT + 3))
+FLOOR_PORT=$((PORT + 4))
+FLOOR=${BENCH_FLOOR:-1}
 BASE_BIN=${BENCH_BASELINE_BIN:-}
 [[ -z $BASE_BIN || -x $BASE_BIN ]] || { echo "http.sh: no binary at $BASE_BIN" >&2; exit 1; }
 
@@ -77,6 +86,7 @@ missing=()
 command -v wrk >/dev/null || missing+=(wrk)
 command -v nginx >/dev/null || missing+=(nginx)
 command -v curl >/dev/null || missing+=(curl)
+[[ $FLOOR != 1 ]] || command -v cc >/dev/null || missing+=(gcc)
 if ((${#missing[@]})); then
     log "== installing ${missing[*]}"
     apt-get install -y "${missing[@]}" >&2 ||
@@ -93,7 +103,7 @@ fi
 
 # ---------------------------------------------------------------- processes and cleanup
 
-FW_PID='' FWW_PID='' BASE_PID='' NGINX_PID=''
+FW_PID='' FWW_PID='' BASE_PID='' NGINX_PID='' FLOOR_PID=''
 NGINX_DIR=$BENCH_DIR/nginx
 
 stop() { # PID: SIGTERM, then SIGKILL after 5 s
@@ -114,6 +124,7 @@ cleanup() {
     stop "$FW_PID"
     stop "$FWW_PID"
     stop "$BASE_PID"
+    stop "$FLOOR_PID"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -276,6 +287,14 @@ if [[ -n $BASE_BIN ]]; then
     start_feedwright "$BASE_PORT" '' "$BASE_BIN"
     BASE_PID=$STARTED_PID
 fi
+if [[ $FLOOR == 1 ]]; then
+    log "== building bench/floor.c, starting it on 127.0.0.1:$FLOOR_PORT"
+    cc -O2 -pthread -o "$BENCH_DIR/floor" "$ROOT/bench/floor.c" || die "cannot build bench/floor.c"
+    "$BENCH_DIR/floor" "$FLOOR_PORT" "$NGINX_DIR/html/feed.xml" "$NGINX_DIR/html/feed.xml.gz" \
+        "$(header_of "$FW" etag)" 2>"$BENCH_DIR/floor.err" &
+    FLOOR_PID=$!
+    wait_ready "http://127.0.0.1:$FLOOR_PORT/feed.xml" "$FLOOR_PID"
+fi
 
 # Same bytes from nginx, and each server's own identity ETag for the 304 mode.
 curl -sf -o "$BENCH_DIR/check.xml" "$NG"
@@ -298,6 +317,12 @@ if [[ -n $BASE_BIN ]]; then
     URL[baseline]=http://127.0.0.1:$BASE_PORT/feed.xml
     SERVERS+=(baseline)
 fi
+if [[ $FLOOR == 1 ]]; then
+    URL[floor]=http://127.0.0.1:$FLOOR_PORT/feed.xml
+    SERVERS+=(floor)
+    curl -sf -o "$BENCH_DIR/check.xml" "${URL[floor]}"
+    cmp -s "$BENCH_DIR/check.xml" "$NGINX_DIR/html/feed.xml" || die "the floor serves different bytes"
+fi
 for s in "${SERVERS[@]}"; do
     ETAG[$s]=$(header_of "${URL[$s]}" etag)
     [[ -n ${ETAG[$s]} ]] || die "$s sent no ETag"
@@ -312,6 +337,7 @@ pids_of() { # SERVER -> pids whose CPU counts
         feedwright) echo "$FW_PID" ;;
         feedwright-warn) echo "$FWW_PID" ;;
         baseline) echo "$BASE_PID" ;;
+        floor) echo "$FLOOR_PID" ;;
         nginx) nginx_workers ;;
     esac
 }
@@ -411,6 +437,8 @@ errs = [r for r in rows if r[7]]
 for r in errs:
     print(f"note: round {r[0]} {r[1]} {r[2]}: {r[7]}")
 print("(medians over rounds; CPU = server process utime+stime / requests; nginx = its workers)")
+if "floor" in servers:
+    print("(floor = bench/floor.c: no parsing, clock or log; what the kernel alone costs here)")
 PY
 echo
 mem_line "feedwright (default)" "$FW_PID"
