@@ -12,7 +12,8 @@
 #      variant into an nginx root as feed.xml / feed.xml.gz (same mtime as feedwright's
 #      Last-Modified) and starts a tuned nginx on them (2 workers, gzip_static, sendfile,
 #      open_file_cache, no access log);
-#   4. loads both with `wrk -t2 -c64 -d10s --latency`, interleaved per mode: plain GET,
+#   4. loads both with `wrk -t2 -c64 -d10s --latency`, interleaved per mode (each round
+#      starting with the next server): plain GET,
 #      `Accept-Encoding: gzip`, and `If-None-Match: <the server's own identity ETag>` (304);
 #   5. measures each server's CPU time per request (utime+stime from /proc/PID/stat, summed
 #      over nginx's workers) and resident memory, and prints a table.
@@ -35,7 +36,7 @@
 #   BENCH_DURATION   wrk duration per run (default 10s)
 #   BENCH_THREADS    wrk threads (default 2)
 #   BENCH_CONNS      wrk connections (default 64)
-#   BENCH_ROUNDS     interleaved rounds; the table shows the median per mode/server (default 2)
+#   BENCH_ROUNDS     interleaved rounds; the table shows the median per mode/server (default 3)
 #   BENCH_MODES      modes to run, from "plain gzip 304" (default all three)
 #   BENCH_FLOOR      1: also run the floor server (default 1; 0 to skip)
 #   BENCH_LOG_WARN   1: also run a second feedwright with RUST_LOG=warn (no access log), to
@@ -57,7 +58,7 @@ SEED=${BENCH_SEED:-1}
 DURATION=${BENCH_DURATION:-10s}
 THREADS=${BENCH_THREADS:-2}
 CONNS=${BENCH_CONNS:-64}
-ROUNDS=${BENCH_ROUNDS:-2}
+ROUNDS=${BENCH_ROUNDS:-3}
 read -r -a MODES <<<"${BENCH_MODES:-plain gzip 304}"
 LOG_WARN=${BENCH_LOG_WARN:-1}
 PORT=${BENCH_PORT:-18080}
@@ -385,10 +386,13 @@ for s in "${SERVERS[@]}"; do
     wrk -t"$THREADS" -c"$CONNS" -d2s "${URL[$s]}" >/dev/null
 done
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+# Each round starts with a different server: on a shared 2-core machine the position in the
+# sequence shifts a run's figures by up to ~15 %, which would otherwise always favour the
+# same server.
 for ((r = 1; r <= ROUNDS; r++)); do
     for mode in "${MODES[@]}"; do
-        for s in "${SERVERS[@]}"; do
-            run_one "$r" "$mode" "$s"
+        for ((k = 0; k < ${#SERVERS[@]}; k++)); do
+            run_one "$r" "$mode" "${SERVERS[(k + r - 1) % ${#SERVERS[@]}]}"
         done
     done
 done
