@@ -47,14 +47,19 @@ where
         event: &Event<'_>,
     ) -> fmt::Result {
         // The line is built in a `String` of this thread's and handed over with one call:
-        // `writer` is a `dyn fmt::Write`, and the ~30 pieces of a line written through it
-        // one by one cost a third of the formatting time. A field's `Debug` that logs
-        // (re-entry) finds the buffer taken and formats into a fresh one.
+        // `writer` is a `dyn fmt::Write`, and writing the ~30 pieces of an access line
+        // through it one by one cost ~50 of the ~310 ns of formatting it. A field's `Debug`
+        // that logs (re-entry) finds the buffer taken and formats into a fresh one.
         LINE.with(|cell| match cell.try_borrow_mut() {
             Ok(mut line) => {
                 let line = &mut *line;
                 self.format_line(ctx, event, line);
-                writer.write_str(&line.text)
+                let written = writer.write_str(&line.text);
+                // A rare long line (a long error message) is not kept for the thread's life.
+                if line.text.capacity() > MAX_KEPT_LINE {
+                    line.text = String::new();
+                }
+                written
             }
             Err(_) => {
                 let mut line = Line::default();
@@ -121,6 +126,9 @@ impl Default for Line {
         }
     }
 }
+
+/// A line buffer grown beyond this is freed after use.
+const MAX_KEPT_LINE: usize = 16 * 1024;
 
 thread_local! {
     static LINE: RefCell<Line> = RefCell::new(Line::default());
@@ -318,6 +326,33 @@ mod tests {
             push_quoted(&mut quoted, value);
             assert_eq!(quoted, format!("{value:?}"), "{value}");
         }
+    }
+
+    #[test]
+    fn a_value_that_logs_while_formatted_breaks_no_line() {
+        struct Chatty;
+        impl fmt::Debug for Chatty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                tracing::info!(inner = 1u64, "from inside");
+                f.write_str("chatty")
+            }
+        }
+        let text = capture(false, || {
+            tracing::info!(value = ?Chatty, "outer");
+            tracing::info!("after");
+        });
+        // tracing drops an event dispatched from inside another's; if it ever delivers it,
+        // it must come out as a line of its own.
+        let rests: Vec<&str> = text
+            .lines()
+            .map(|line| &line[27..])
+            .filter(|rest| *rest != "  INFO from inside inner=1")
+            .collect();
+        assert_eq!(
+            rests,
+            ["  INFO outer value=chatty", "  INFO after"],
+            "{text}"
+        );
     }
 
     #[test]
