@@ -6,7 +6,7 @@
  * the request (it only looks for an If-None-Match or a gzip Accept-Encoding), checks no
  * limits, never reads the clock (its Date header is fixed), logs nothing. What it spends is
  * what the kernel spends on one keep-alive request over loopback: one recv, then the head
- * (MSG_MORE) and a sendfile of the body, or one send of a 304 head. So the gap between a
+ * (MSG_MORE) and a sendfile of the body, or one send of a 304 head (or of a HEAD's head). So the gap between a
  * server's figure and the floor's is what that server's own work costs, on this machine.
  *
  *   floor PORT IDENTITY_FILE GZIP_FILE ETAG
@@ -91,14 +91,17 @@ static int send_pending(int fd) {
     return 0;
 }
 
-static int answer(int fd, const char *request, ssize_t len) {
-    (void)len;
+static int answer(int fd, const char *request) {
     if (strcasestr(request, "\nif-none-match:")) {
         return send(fd, not_modified, (size_t)not_modified_len, 0) < 0 ? -1 : 0;
     }
     const struct body *b = strcasestr(request, "\naccept-encoding: gzip") ? &gzipped : &identity;
-    if (send(fd, b->head, (size_t)b->head_len, MSG_MORE) < 0)
+    /* HEAD (the benchmark reads headers with curl -I): the head alone. */
+    int head_only = strncmp(request, "HEAD ", 5) == 0;
+    if (send(fd, b->head, (size_t)b->head_len, head_only ? 0 : MSG_MORE) < 0)
         return -1;
+    if (head_only)
+        return 0;
     pending[fd].body = b;
     pending[fd].offset = 0;
     return send_pending(fd);
@@ -146,7 +149,7 @@ static void *serve(void *unused) {
                 ssize_t r = recv(fd, buf, sizeof buf - 1, 0);
                 if (r > 0) {
                     buf[r] = 0;
-                    failed = answer(fd, buf, r);
+                    failed = answer(fd, buf);
                 } else if (r == 0 || errno != EAGAIN) {
                     failed = -1;
                 }
