@@ -51,22 +51,20 @@ where
         // through it one by one cost ~50 of the ~310 ns of formatting it. Should a line be
         // formatted while another is (tracing drops events logged from inside a dispatch,
         // but that is its choice), it gets a fresh buffer instead of a panic.
-        LINE.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut line) => {
-                let line = &mut *line;
-                self.format_line(ctx, event, line);
-                let written = writer.write_str(&line.text);
-                // A rare long line (a long error message) is not kept for the thread's life.
-                if line.text.capacity() > MAX_KEPT_LINE {
-                    line.text = String::new();
-                }
-                written
+        LINE.with(|cell| {
+            let mut fresh = Line::default();
+            let mut kept = cell.try_borrow_mut();
+            let line = match &mut kept {
+                Ok(kept) => &mut **kept,
+                Err(_) => &mut fresh,
+            };
+            self.format_line(ctx, event, line);
+            let written = writer.write_str(&line.text);
+            // A rare long line (a long error message) is not kept for the thread's life.
+            if line.text.capacity() > MAX_KEPT_LINE {
+                line.text = String::new();
             }
-            Err(_) => {
-                let mut line = Line::default();
-                self.format_line(ctx, event, &mut line);
-                writer.write_str(&line.text)
-            }
+            written
         })
     }
 }
