@@ -298,10 +298,13 @@ if [[ $FLOOR == 1 ]]; then
 fi
 
 # Same bytes from nginx, and each server's own identity ETag for the 304 mode.
-curl -sf -o "$BENCH_DIR/check.xml" "$NG"
-cmp -s "$BENCH_DIR/check.xml" "$NGINX_DIR/html/feed.xml" || die "nginx serves different bytes"
-curl -sf -H 'Accept-Encoding: gzip' -o "$BENCH_DIR/check.xml.gz" "$NG"
-cmp -s "$BENCH_DIR/check.xml.gz" "$NGINX_DIR/html/feed.xml.gz" || die "nginx gzip bytes differ"
+serves_feedwrights_bytes() { # NAME URL: dies unless both encodings are feedwright's bytes
+    curl -sf -o "$BENCH_DIR/check.xml" "$2"
+    cmp -s "$BENCH_DIR/check.xml" "$NGINX_DIR/html/feed.xml" || die "$1 serves different bytes"
+    curl -sf -H 'Accept-Encoding: gzip' -o "$BENCH_DIR/check.xml.gz" "$2"
+    cmp -s "$BENCH_DIR/check.xml.gz" "$NGINX_DIR/html/feed.xml.gz" || die "$1 gzip bytes differ"
+}
+serves_feedwrights_bytes nginx "$NG"
 FW_TYPE=$(header_of "$FW" content-type)
 NG_TYPE=$(header_of "$NG" content-type)
 [[ $FW_TYPE == "$NG_TYPE" ]] || log "note: content types differ: feedwright '$FW_TYPE', nginx '$NG_TYPE'"
@@ -321,8 +324,7 @@ fi
 if [[ $FLOOR == 1 ]]; then
     URL[floor]=http://127.0.0.1:$FLOOR_PORT/feed.xml
     SERVERS+=(floor)
-    curl -sf -o "$BENCH_DIR/check.xml" "${URL[floor]}"
-    cmp -s "$BENCH_DIR/check.xml" "$NGINX_DIR/html/feed.xml" || die "the floor serves different bytes"
+    serves_feedwrights_bytes "the floor" "${URL[floor]}"
 fi
 for s in "${SERVERS[@]}"; do
     ETAG[$s]=$(header_of "${URL[$s]}" etag)
