@@ -53,8 +53,8 @@ COPY --from=build /feedwright /usr/local/bin/feedwright
 # Sample content and the documented config; mount real content over /content.
 COPY content/ /content/
 COPY config/feedwright.yaml /config/feedwright.yaml
-# No MALLOC_* variables: `feedwright serve` sets its own GLIBC_TUNABLES (see README,
-# "Performance"); `-e GLIBC_TUNABLES=...` overrides them.
+# No MALLOC_* variables: `feedwright serve` sets its own GLIBC_TUNABLES (see
+# docs/performance.md, "Resident memory"); `-e GLIBC_TUNABLES=...` overrides them.
 # These three win over the file (environment > file): change them with `-e`, not in the file.
 ENV FEEDWRIGHT_CONFIG=/config/feedwright.yaml \
     FEEDWRIGHT_CONTENT_DIR=/content \
