@@ -41,143 +41,186 @@ pub(super) struct MarkdownOut {
 pub(super) fn markdown_to_html(src: &str, fn_id_start: &str) -> MarkdownOut {
     let parser = Parser::new_ext(src, markdown_options());
     let mut events: Vec<Event<'_>> = Vec::new();
-    let mut more_at = None;
-    let mut more_event_index = None;
-
-    let mut in_image = 0usize;
-    let mut in_link = 0usize;
-    let mut in_code_block = false;
-    let mut raw_link_depth = 0usize;
-    // Empty cells at the end of a table body row, held back: pulldown-cmark pads every row
-    // to the header's width, so a 2,000-column header over 3,000 one-cell rows (14 KB)
-    // rendered 8 MB. Only cells followed by a non-empty one in the same row are written.
-    let mut in_body_row = false;
-    let mut empty_cells = 0usize;
-    let mut cell_start = 0usize;
+    // The marker's byte offset in `src`, and its index in `events`.
+    let mut more: Option<(usize, usize)> = None;
+    let mut context = Context::default();
+    let mut rows = TableRows::default();
 
     for (event, range) in TextMergeWithOffset::new(parser.into_offset_iter()) {
-        match &event {
-            Event::Start(Tag::Image { .. }) => in_image += 1,
-            Event::End(TagEnd::Image) => in_image = in_image.saturating_sub(1),
-            Event::Start(Tag::Link { .. }) => in_link += 1,
-            Event::End(TagEnd::Link) => in_link = in_link.saturating_sub(1),
-            Event::Start(Tag::CodeBlock(_)) => in_code_block = true,
-            Event::End(TagEnd::CodeBlock) => in_code_block = false,
-            Event::Html(h) if more_at.is_none() && is_more_marker(h) => {
-                more_at = Some(range.start);
-                more_event_index = Some(events.len());
-            }
-            Event::InlineHtml(h) => {
-                // Don't linkify inside a raw `<a>…</a>` either.
-                if starts_tag(h, "<a") {
-                    raw_link_depth += 1;
-                } else if starts_tag(h, "</a") {
-                    raw_link_depth = raw_link_depth.saturating_sub(1);
-                }
-            }
-            _ => {}
+        if more.is_none() && matches!(&event, Event::Html(h) if is_more_marker(h)) {
+            more = Some((range.start, events.len()));
         }
-
-        match event {
-            Event::FootnoteReference(name) => {
-                events.push(Event::FootnoteReference(
-                    footnote_id(fn_id_start, &name).into(),
-                ));
-            }
-            Event::Start(Tag::FootnoteDefinition(name)) => {
-                events.push(Event::Start(Tag::FootnoteDefinition(
-                    footnote_id(fn_id_start, &name).into(),
-                )));
-            }
-            Event::Text(t)
-                if !in_code_block && in_link == 0 && in_image == 0 && raw_link_depth == 0 =>
-            {
-                linkify(t, &mut events);
-            }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => events.push(Event::Start(Tag::Link {
-                link_type,
-                dest_url: ascii_url(dest_url),
-                title,
-                id,
-            })),
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => events.push(Event::Start(Tag::Image {
-                link_type,
-                dest_url: ascii_url(dest_url),
-                title,
-                id,
-            })),
-            Event::Start(Tag::TableRow) => {
-                in_body_row = true;
-                empty_cells = 0;
-                events.push(Event::Start(Tag::TableRow));
-            }
-            Event::End(TagEnd::TableRow) => {
-                in_body_row = false;
-                events.push(Event::End(TagEnd::TableRow));
-            }
-            Event::Start(Tag::TableCell) if in_body_row => {
-                cell_start = events.len();
-                events.push(Event::Start(Tag::TableCell));
-            }
-            Event::End(TagEnd::TableCell) if in_body_row => {
-                if events.len() == cell_start + 1 {
-                    events.pop();
-                    empty_cells += 1;
-                } else {
-                    // Content: the empty cells before it are real, in their columns.
-                    let held = std::mem::take(&mut empty_cells);
-                    let pairs = (0..held).flat_map(|_| {
-                        [Event::Start(Tag::TableCell), Event::End(TagEnd::TableCell)]
-                    });
-                    events.splice(cell_start..cell_start, pairs);
-                    events.push(Event::End(TagEnd::TableCell));
-                }
-            }
-            Event::TaskListMarker(done) => {
-                events.push(Event::Text(if done { "☑ " } else { "☐ " }.into()));
-            }
-            Event::InlineMath(tex) => events.push(Event::Text(format!("${tex}$").into())),
-            Event::DisplayMath(tex) => events.push(Event::Text(format!("$${tex}$$").into())),
-            other => events.push(other),
+        context.enter_or_leave(&event);
+        if let Some(event) = rows.push(event, &mut events) {
+            push_rewritten(event, &context, fn_id_start, &mut events);
         }
     }
 
-    let more_html = more_event_index.map(|end| {
-        let mut in_definition = 0usize;
-        let excerpt = events[..end].iter().filter(|e| {
-            match e {
-                Event::Start(Tag::FootnoteDefinition(_)) => in_definition += 1,
-                Event::End(TagEnd::FootnoteDefinition) => {
-                    in_definition = in_definition.saturating_sub(1);
-                    return false;
-                }
-                _ => {}
-            }
-            in_definition == 0 && !matches!(e, Event::FootnoteReference(_))
-        });
-        let mut html = events_to_html(excerpt.cloned(), end * 16);
-        // Indentation before the marker line can leave a blank tail.
-        html.truncate(html.trim_end().len());
-        html.push('\n');
-        html
-    });
+    let more_html = more.map(|(_, end)| excerpt_html(&events[..end]));
     let html = events_to_html(events.into_iter(), src.len() + src.len() / 4);
 
     MarkdownOut {
         html,
-        more_at,
+        more_at: more.map(|(at, _)| at),
         more_html,
     }
+}
+
+/// Where an event stands: inside how many links and images, a code block, raw `<a>` elements.
+#[derive(Default)]
+struct Context {
+    in_image: usize,
+    in_link: usize,
+    in_code_block: bool,
+    raw_link_depth: usize,
+}
+
+impl Context {
+    fn enter_or_leave(&mut self, event: &Event<'_>) {
+        match event {
+            Event::Start(Tag::Image { .. }) => self.in_image += 1,
+            Event::End(TagEnd::Image) => self.in_image = self.in_image.saturating_sub(1),
+            Event::Start(Tag::Link { .. }) => self.in_link += 1,
+            Event::End(TagEnd::Link) => self.in_link = self.in_link.saturating_sub(1),
+            Event::Start(Tag::CodeBlock(_)) => self.in_code_block = true,
+            Event::End(TagEnd::CodeBlock) => self.in_code_block = false,
+            Event::InlineHtml(h) => {
+                // Don't linkify inside a raw `<a>…</a>` either.
+                if starts_tag(h, "<a") {
+                    self.raw_link_depth += 1;
+                } else if starts_tag(h, "</a") {
+                    self.raw_link_depth = self.raw_link_depth.saturating_sub(1);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether a bare URL in text here becomes a link: not in code, nor in a link or image.
+    fn links_bare_urls(&self) -> bool {
+        !self.in_code_block && self.in_link == 0 && self.in_image == 0 && self.raw_link_depth == 0
+    }
+}
+
+/// Empty cells at the end of a table body row, held back: pulldown-cmark pads every row to
+/// the header's width, so a 2,000-column header over 3,000 one-cell rows (14 KB) rendered
+/// 8 MB. Only cells followed by a non-empty one in the same row are written.
+#[derive(Default)]
+struct TableRows {
+    in_body_row: bool,
+    empty_cells: usize,
+    cell_start: usize,
+}
+
+impl TableRows {
+    /// Writes a row or body-cell boundary into `events`, holding back empty cells; gives
+    /// any other event back.
+    fn push<'a>(&mut self, event: Event<'a>, events: &mut Vec<Event<'a>>) -> Option<Event<'a>> {
+        match event {
+            Event::Start(Tag::TableRow) => {
+                self.in_body_row = true;
+                self.empty_cells = 0;
+                events.push(Event::Start(Tag::TableRow));
+            }
+            Event::End(TagEnd::TableRow) => {
+                self.in_body_row = false;
+                events.push(Event::End(TagEnd::TableRow));
+            }
+            Event::Start(Tag::TableCell) if self.in_body_row => {
+                self.cell_start = events.len();
+                events.push(Event::Start(Tag::TableCell));
+            }
+            Event::End(TagEnd::TableCell) if self.in_body_row => {
+                if events.len() == self.cell_start + 1 {
+                    events.pop();
+                    self.empty_cells += 1;
+                } else {
+                    // Content: the empty cells before it are real, in their columns.
+                    let held = std::mem::take(&mut self.empty_cells);
+                    let pairs = (0..held).flat_map(|_| {
+                        [Event::Start(Tag::TableCell), Event::End(TagEnd::TableCell)]
+                    });
+                    events.splice(self.cell_start..self.cell_start, pairs);
+                    events.push(Event::End(TagEnd::TableCell));
+                }
+            }
+            other => return Some(other),
+        }
+        None
+    }
+}
+
+/// Writes one event as the feeds carry it: footnote ids made per-article, bare URLs linked,
+/// link and image URLs in ASCII, task markers and math as the text that was written.
+fn push_rewritten<'a>(
+    event: Event<'a>,
+    context: &Context,
+    fn_id_start: &str,
+    events: &mut Vec<Event<'a>>,
+) {
+    match event {
+        Event::FootnoteReference(name) => {
+            events.push(Event::FootnoteReference(
+                footnote_id(fn_id_start, &name).into(),
+            ));
+        }
+        Event::Start(Tag::FootnoteDefinition(name)) => {
+            events.push(Event::Start(Tag::FootnoteDefinition(
+                footnote_id(fn_id_start, &name).into(),
+            )));
+        }
+        Event::Text(t) if context.links_bare_urls() => linkify(t, events),
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => events.push(Event::Start(Tag::Link {
+            link_type,
+            dest_url: ascii_url(dest_url),
+            title,
+            id,
+        })),
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => events.push(Event::Start(Tag::Image {
+            link_type,
+            dest_url: ascii_url(dest_url),
+            title,
+            id,
+        })),
+        Event::TaskListMarker(done) => {
+            events.push(Event::Text(if done { "☑ " } else { "☐ " }.into()));
+        }
+        Event::InlineMath(tex) => events.push(Event::Text(format!("${tex}$").into())),
+        Event::DisplayMath(tex) => events.push(Event::Text(format!("$${tex}$$").into())),
+        other => events.push(other),
+    }
+}
+
+/// HTML of the events before the `<!-- more -->` marker, without footnote references and
+/// definitions.
+fn excerpt_html(before_marker: &[Event<'_>]) -> String {
+    let mut in_definition = 0usize;
+    let excerpt = before_marker.iter().filter(|e| {
+        match e {
+            Event::Start(Tag::FootnoteDefinition(_)) => in_definition += 1,
+            Event::End(TagEnd::FootnoteDefinition) => {
+                in_definition = in_definition.saturating_sub(1);
+                return false;
+            }
+            _ => {}
+        }
+        in_definition == 0 && !matches!(e, Event::FootnoteReference(_))
+    });
+    let mut html = events_to_html(excerpt.cloned(), before_marker.len() * 16);
+    // Indentation before the marker line can leave a blank tail.
+    html.truncate(html.trim_end().len());
+    html.push('\n');
+    html
 }
 
 fn events_to_html<'a>(events: impl Iterator<Item = Event<'a>>, capacity: usize) -> String {

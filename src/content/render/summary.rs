@@ -185,20 +185,7 @@ fn html_text(html: &str, paragraphs: &mut PlainText, any: &mut PlainText) {
     let mut rest = html;
     while !rest.is_empty() {
         if let Some(after_lt) = rest.strip_prefix('<') {
-            // Tag: find its end, honouring quoted attribute values (the
-            // serializer leaves `>` unescaped inside them).
-            let mut in_quote = false;
-            let mut end = after_lt.len();
-            for (i, b) in after_lt.bytes().enumerate() {
-                match b {
-                    b'"' => in_quote = !in_quote,
-                    b'>' if !in_quote => {
-                        end = i;
-                        break;
-                    }
-                    _ => {}
-                }
-            }
+            let end = serialized_tag_end(after_lt);
             let tag = &after_lt[..end];
             let closing = tag.starts_with('/');
             let name: String = tag
@@ -250,6 +237,20 @@ fn html_text(html: &str, paragraphs: &mut PlainText, any: &mut PlainText) {
         }
         rest = &rest[text_end..];
     }
+}
+
+/// Where the tag whose text (after `<`) starts `after_lt` ends: its `>`, honouring quoted
+/// attribute values (the serializer leaves `>` unescaped inside them).
+fn serialized_tag_end(after_lt: &str) -> usize {
+    let mut in_quote = false;
+    for (i, b) in after_lt.bytes().enumerate() {
+        match b {
+            b'"' => in_quote = !in_quote,
+            b'>' if !in_quote => return i,
+            _ => {}
+        }
+    }
+    after_lt.len()
 }
 
 /// Whether the paragraph whose content starts `rest` is only a short bold label or a lone
