@@ -31,3 +31,4 @@ pub mod metrics;
 pub mod snapshot;
 pub mod store;
 pub mod watch;
+pub(crate) mod xml_chars;

@@ -10,7 +10,7 @@ pub mod dates;
 pub mod discover;
 pub mod fields;
 pub mod front_matter;
-mod mathml;
+pub(crate) mod html;
 pub mod render;
 
 use std::path::Path;

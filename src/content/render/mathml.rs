@@ -4,7 +4,7 @@
 //! for `<math><msup><mi>e</mi>…`. It is an approximation (fractions become `(a)/(b)`, roots
 //! `√(x)`), never a loss of the text.
 
-use super::render::{next_tag, RawTag};
+use crate::content::html::scan::{next_tag, RawTag};
 
 /// Nesting kept as structure; deeper markup is flattened into its parent (bounded recursion).
 const MAX_DEPTH: usize = 32;
@@ -246,6 +246,7 @@ fn render(child: &Child<'_>, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::{html, md};
     use super::*;
 
     #[test]
@@ -283,5 +284,14 @@ mod tests {
         assert_eq!(to_html("</mrow>text<mi>y"), "texty");
         let deep = "<mrow>".repeat(100_000) + "z" + &"</mrow>".repeat(100_000);
         assert_eq!(to_html(&deep), "z");
+    }
+
+    #[test]
+    fn mathml_keeps_its_text() {
+        let c = html("<p>Euler: <math display=\"inline\"><msup><mi>e</mi><mrow><mi>i</mi><mi>π</mi></mrow></msup><mo>+</mo><mn>1</mn><mo>=</mo><mn>0</mn></math>.</p>\n<math display=\"block\"><mfrac><mn>1</mn><mi>n</mi></mfrac></math><p>After.</p>");
+        assert!(c.contains("<p>Euler: e<sup>iπ</sup> + 1 = 0.</p>"), "{c}");
+        assert!(c.contains("1/n<p>After.</p>"), "{c}");
+        let r = md("Inline <math><mi>x</mi><mo>&lt;</mo><mn>2</mn></math> in Markdown.");
+        assert_eq!(r.summary_html, "Inline x &lt; 2 in Markdown.");
     }
 }

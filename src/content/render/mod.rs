@@ -1,0 +1,268 @@
+//! Article body rendering: turns an article body (Markdown or HTML) into the sanitized,
+//! absolutized HTML that the feeds carry as full content, plus the entry summary.
+//!
+//! [`render_body`] runs the passes in order:
+//! 1. drop characters no feed may carry ([`crate::xml_chars`]);
+//! 2. Markdown → HTML ([`markdown`], with per-article [`footnotes`] ids, bare-URL
+//!    [`links`] and the `<!-- more -->` marker, [`more_marker`]); HTML bodies go as written;
+//! 3. before sanitizing: the [`nesting`] guard, then one [`rewrite`] of the source
+//!    (`<noscript>` unwrapped, [`lazy_images`] pointed at their real URL, iframes turned
+//!    into [`embeds`] links, [`mathml`] into plain HTML);
+//! 4. [`sanitize`] with ammonia (raw HTML in Markdown passes through the Markdown renderer
+//!    verbatim, so *everything* is sanitized), relative `href`/`src` resolved against the
+//!    permalink; images left without a `src` dropped;
+//! 5. [`finish`]: character references read as browsers read them, `]]>` escaped;
+//! 6. the [`summary`]: explicit field → `<!-- more -->` part → automatic plain-text excerpt.
+//!
+//! Summary format: the explicit and the automatic summary are *plain text, HTML-escaped*
+//! (`& < > "`), not wrapped in `<p>`; the `<!-- more -->` summary is sanitized HTML (block
+//! markup, as rendered). Either way the string is valid HTML for the feeds' `type="html"`
+//! summary fields.
+
+mod embeds;
+mod footnotes;
+mod lazy_images;
+mod links;
+mod markdown;
+mod mathml;
+mod more_marker;
+mod nesting;
+mod rewrite;
+mod sanitize;
+mod summary;
+#[cfg(test)]
+mod test_support;
+
+use url::Url;
+
+use super::html::entities::{self, escape_html};
+use crate::xml_chars;
+
+// moved: re-export for other areas until merge
+pub(crate) use super::html::entities::as_browsers_read_references;
+// moved: re-export for other areas until merge
+pub(crate) use super::html::scan::parse_tag;
+// moved: re-export for other areas until merge
+pub(crate) use crate::xml_chars::{find_non_feed_char, is_feed_char, strip_non_feed_chars};
+
+/// What syntax an article body is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    Markdown,
+    Html,
+}
+
+/// The rendered body of one article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedBody {
+    /// Full content: sanitized HTML with absolute URLs.
+    pub content_html: String,
+    /// Summary: HTML (escaped plain text, or sanitized markup for a
+    /// `<!-- more -->` excerpt). Empty only if the body has no text.
+    pub summary_html: String,
+}
+
+/// Render an article body into feed-ready full content and summary.
+///
+/// `explicit_summary` is the front matter's `summary` field (plain text written by the author; treat as text: escape it, do NOT interpret as markdown or HTML).
+/// `base` is the article's absolute permalink (e.g. https://example.com/posts/hello/); relative URLs resolve against it.
+/// `footnote_prefix` is a per-article unique string (e.g. the slug) used to prefix footnote ids/hrefs.
+/// `summary_length` = target characters for the automatic summary (default 300).
+///
+/// Summary rules, first that applies:
+/// 1. a non-blank `explicit_summary`: trimmed, HTML-escaped text, no `<p>`;
+/// 2. the part before a line `<!-- more -->` (case-insensitive, surrounding
+///    whitespace allowed), rendered and sanitized like the content;
+/// 3. the text of the first paragraph(s), whitespace collapsed, cut at a word
+///    boundary at or before `summary_length` chars with `…` appended if cut,
+///    HTML-escaped, no `<p>`. A `summary_length` of 0 is treated as 1.
+pub(crate) fn render_body(
+    body: &str,
+    kind: BodyKind,
+    explicit_summary: Option<&str>,
+    base: &Url,
+    footnote_prefix: &str,
+    summary_length: usize,
+) -> RenderedBody {
+    let body = xml_chars::strip_non_feed_chars(body);
+    let body: &str = &body;
+    let limit = summary_length.max(1);
+    let fn_id_start = footnotes::footnote_id_start(footnote_prefix);
+
+    let explicit = explicit_summary
+        .map(xml_chars::strip_non_feed_chars)
+        .filter(|s| !s.trim().is_empty());
+
+    let (content_raw, more_at, more_html) = match kind {
+        BodyKind::Markdown => {
+            let md = markdown::markdown_to_html(body, &fn_id_start);
+            (md.html, md.more_at, md.more_html)
+        }
+        BodyKind::Html => (body.to_owned(), more_marker::find_more_line(body), None),
+    };
+    let content_html = finish(clean(&content_raw, base, &fn_id_start));
+
+    let summary_html = if let Some(text) = explicit {
+        escape_html(text.trim()).into_owned()
+    } else {
+        let from_more = more_at.and_then(|at| {
+            let part = body.get(..at)?;
+            let raw = match (kind, &more_html) {
+                (BodyKind::Markdown, Some(html)) => html.clone(),
+                (BodyKind::Markdown, None) => markdown::markdown_to_html(part, &fn_id_start).html,
+                (BodyKind::Html, _) => part.to_owned(),
+            };
+            let html = finish(clean(&raw, base, &fn_id_start));
+            // An empty "before" part must not produce an empty summary.
+            summary::html_has_text(&html).then_some(html)
+        });
+        match from_more {
+            Some(html) => html,
+            None => finish(escape_html(&summary::auto_summary(&content_html, limit)).into_owned()),
+        }
+    };
+
+    RenderedBody {
+        content_html,
+        summary_html,
+    }
+}
+
+/// The passes between raw HTML and sanitized HTML, in order: the nesting guard and the
+/// rewrite of lazy markup read the source as written, ammonia sanitizes all of it, and what
+/// sanitizing left of placeholder-only images goes last.
+fn clean(html: &str, base: &Url, fn_id_start: &str) -> String {
+    let html = nesting::limit_nesting(html);
+    let html = rewrite::rewrite_before_sanitizing(&html, base);
+    lazy_images::drop_images_without_src(sanitize::with_ammonia(&html, base, fn_id_start))
+}
+
+/// Final pass over any HTML we emit. Character references decode after the file-level
+/// clean-up: `&#150;` becomes its Windows-1252 character, as browsers show it, and what no
+/// feed may carry (`&#1;`, `&#xFFFF;`) is dropped. `]]>` (legal in HTML attribute values)
+/// would end a CDATA section in the feed; `]]&gt;` means the same in HTML.
+fn finish(html: String) -> String {
+    let html = entities::as_browsers_read_references(html);
+    if html.contains("]]>") {
+        html.replace("]]>", "]]&gt;")
+    } else {
+        html
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::{assert_clean, base, md, EVIL};
+    use super::*;
+    use crate::xml_chars::is_feed_char;
+
+    #[test]
+    fn cdata_end_escaped() {
+        let r = md("a ]]> b <span title=\"x]]>y\">t</span>\n");
+        assert!(!r.content_html.contains("]]>"), "{}", r.content_html);
+        assert!(r.content_html.contains("]]&gt;"), "{}", r.content_html);
+        assert!(!r.summary_html.contains("]]>"), "{}", r.summary_html);
+    }
+
+    #[test]
+    fn c1_character_references_read_as_windows_1252_like_browsers() {
+        let r = md("&#128; &#150;&#151; &#x85; &#129; &#127; &#xFDD0; \u{9F}x\n");
+        // The raw U+009F is removed (the file-level clean-up warns about raw ones); the
+        // references become the characters browsers show; undefined bytes are dropped.
+        assert_eq!(
+            r.content_html, "<p>€ –— …    x</p>\n",
+            "{:?}",
+            r.content_html
+        );
+        assert!(
+            r.summary_html.chars().all(is_feed_char),
+            "{:?}",
+            r.summary_html
+        );
+    }
+
+    #[test]
+    fn control_chars_removed() {
+        let r = render_body(
+            "a\u{0}b\u{7}c\u{1b}d &#1;e\u{FFFE}\n",
+            BodyKind::Markdown,
+            Some("s\u{0}t"),
+            &base(),
+            "hello",
+            300,
+        );
+        for c in ['\u{0}', '\u{7}', '\u{1b}', '\u{1}', '\u{FFFE}'] {
+            assert!(!r.content_html.contains(c), "{:?}", r.content_html);
+            assert!(!r.summary_html.contains(c));
+        }
+        assert!(r.content_html.contains("abcd"), "{}", r.content_html);
+        assert_eq!(r.summary_html, "st");
+    }
+
+    #[test]
+    fn explicit_summary_escaped() {
+        let r = render_body(
+            "Body.\n\n<!-- more -->\n",
+            BodyKind::Markdown,
+            Some("  <b>& \"q\"  "),
+            &base(),
+            "hello",
+            300,
+        );
+        assert_eq!(r.summary_html, "&lt;b&gt;&amp; &quot;q&quot;");
+        // Blank explicit summary falls through.
+        let r = render_body(
+            "Body *x*.\n",
+            BodyKind::Markdown,
+            Some("  "),
+            &base(),
+            "h",
+            300,
+        );
+        assert_eq!(r.summary_html, "Body x.");
+    }
+
+    #[test]
+    fn script_neutralized_in_more_summary() {
+        let body = format!("Intro text.\n\n{EVIL}\n<!-- more -->\n\nRest.\n");
+        let r = md(&body);
+        assert_clean(&r.summary_html);
+        assert_clean(&r.content_html);
+        assert!(
+            r.summary_html.contains("<p>Intro text.</p>"),
+            "{}",
+            r.summary_html
+        );
+        assert!(!r.summary_html.contains("Rest."));
+    }
+
+    #[test]
+    fn more_summary_is_first_part_markup() {
+        let r = md("Hello *world* [link](x/).\n\n  <!-- MORE -->  \n\nSecond **part**.\n");
+        assert_eq!(
+            r.summary_html,
+            "<p>Hello <em>world</em> <a href=\"https://example.com/posts/hello/x/\">link</a>.</p>\n"
+        );
+        assert!(r.content_html.contains("Second <strong>part</strong>"));
+        assert!(!r.content_html.contains("<!--"));
+    }
+
+    #[test]
+    fn more_summary_drops_footnote_references() {
+        let r = md("Intro with a note[^n].\n\n<!-- more -->\n\nRest.\n\n[^n]: The note.\n");
+        assert!(
+            r.summary_html.contains("Intro with a note."),
+            "{}",
+            r.summary_html
+        );
+        assert!(!r.summary_html.contains("[^n]"), "{}", r.summary_html);
+        assert!(!r.summary_html.contains("The note"), "{}", r.summary_html);
+        assert!(r.content_html.contains("The note"), "{}", r.content_html);
+    }
+
+    #[test]
+    fn empty_more_part_falls_back() {
+        let r = md("<!-- more -->\n\nOnly text.\n");
+        assert_eq!(r.summary_html, "Only text.");
+    }
+}
