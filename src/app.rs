@@ -14,8 +14,9 @@ use crate::config::Config;
 use crate::content::{self, Article, FileOutcome, ParseOptions, ScanError};
 use crate::diag::Diagnostic;
 use crate::feed;
+use crate::feed::SiteOutputs;
 use crate::http::AppState;
-use crate::snapshot::{SiteOutputs, Snapshot};
+use crate::snapshot::Snapshot;
 use crate::store::{Library, Published};
 
 /// Errors of the `build` command that are not about one content file.

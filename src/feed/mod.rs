@@ -13,11 +13,26 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::content::{render, Article};
-use crate::snapshot::SiteOutputs;
 
 pub use self::atom::render_atom;
 pub use self::index::render_index;
 pub use self::rss::render_rss;
+
+/// What the feed stage produces for one content state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteOutputs {
+    /// RSS 2.0 document.
+    pub rss: String,
+    /// The RSS document served at `feeds.rss_alias_path`: the same but for its self link,
+    /// which names the address it is served at. `None`: the alias serves `rss` as is.
+    pub rss_alias: Option<String>,
+    /// Atom 1.0 document.
+    pub atom: String,
+    /// The HTML page served at `feeds.index_path`.
+    pub index_html: String,
+    /// Newest entry `updated`; `None` when there are no entries.
+    pub feed_updated: Option<DateTime<Utc>>,
+}
 
 /// The `feeds.limit` newest of `published` (already sorted newest first).
 pub fn select<'a>(published: &'a [Arc<Article>], config: &Config) -> &'a [Arc<Article>] {

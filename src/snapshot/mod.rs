@@ -25,6 +25,8 @@ use self::body_file::BodyFile;
 use self::encode::{digest, tag_base};
 use self::last_modified::{last_modified, truncate_to_second};
 use crate::config::Config;
+// moved: re-export for other areas until merge (the type is feed's; snapshot reads it)
+pub(crate) use crate::feed::SiteOutputs;
 
 pub use self::encode::{brotli, gzip};
 // moved: re-export for other areas until merge
@@ -36,22 +38,6 @@ pub(crate) use self::last_modified::http_date;
 pub const RSS_CONTENT_TYPE: &str = "application/rss+xml; charset=utf-8";
 pub const ATOM_CONTENT_TYPE: &str = "application/atom+xml; charset=utf-8";
 pub const HTML_CONTENT_TYPE: &str = "text/html; charset=utf-8";
-
-/// What the feed stage produces for one content state.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SiteOutputs {
-    /// RSS 2.0 document.
-    pub rss: String,
-    /// The RSS document served at `feeds.rss_alias_path`: the same but for its self link,
-    /// which names the address it is served at. `None`: the alias serves `rss` as is.
-    pub rss_alias: Option<String>,
-    /// Atom 1.0 document.
-    pub atom: String,
-    /// The HTML page served at `feeds.index_path`.
-    pub index_html: String,
-    /// Newest entry `updated`; `None` when there are no entries.
-    pub feed_updated: Option<DateTime<Utc>>,
-}
 
 /// A content coding we serve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
