@@ -3,7 +3,7 @@
 //! serves the snapshot until SIGTERM/SIGINT.
 //!
 //! All content work happens on one task, off the request path; requests only read the
-//! snapshot that [`Site::publish`] swaps in.
+//! snapshot that [`publish`] swaps in.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -14,11 +14,11 @@ use arc_swap::ArcSwap;
 use chrono::Utc;
 use tokio::net::TcpListener;
 
-use crate::app::Site;
 use crate::config::Config;
 use crate::content::discover;
 use crate::http::{self, AppState};
 use crate::metrics::Metrics;
+use crate::site::{PublishStats, Site};
 use crate::snapshot::Snapshot;
 use crate::watch::{self, Change};
 
@@ -144,7 +144,7 @@ async fn reload(state: &Arc<AppState>, site: &Arc<Mutex<Site>>, change: Change) 
                 }
             }
         };
-        let stats = site.publish(&st, Utc::now());
+        let stats = publish(site, &st);
         Some((files, stats))
     })
     .await
@@ -232,8 +232,7 @@ async fn content_loop(state: Arc<AppState>) {
         let st = Arc::clone(&state);
         let started = Instant::now();
         let result = with_site(&site, move |site| {
-            site.rescan()
-                .map(|files| (files, site.publish(&st, Utc::now())))
+            site.rescan().map(|files| (files, publish(site, &st)))
         })
         .await;
         match result {
@@ -369,10 +368,22 @@ async fn root_lost(state: &Arc<AppState>, site: &Arc<Mutex<Site>>, logged: &mut 
             "{}: content directory is gone or unreadable; serving the last good feeds",
             site.config.content.dir.display()
         ));
-        site.publish(&st, Utc::now());
+        publish(site, &st);
     })
     .await;
     log_diagnostics(state, logged);
+}
+
+/// Renders the site into a new snapshot, swaps it in for the one being served and sets the
+/// content metrics.
+fn publish(site: &mut Site, state: &AppState) -> PublishStats {
+    let previous = state.snapshot.load_full();
+    let (snapshot, stats) = site.publish(&previous, Utc::now());
+    state.snapshot.store(Arc::new(snapshot));
+    state.metrics.set_published(stats.published);
+    state.metrics.set_content_errors(stats.errors);
+    state.metrics.observe_build(stats.seconds);
+    stats
 }
 
 /// Seconds as milliseconds to 0.1 ms: a number in JSON logs, short in text ones.

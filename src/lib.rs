@@ -17,7 +17,6 @@
 //! prebuilt bytes; everything expensive happens once per content change.
 #![forbid(unsafe_code)]
 
-pub mod app;
 pub mod cli;
 pub mod config;
 pub mod content;
@@ -28,6 +27,7 @@ pub mod http;
 pub mod log_format;
 pub mod log_sink;
 pub mod metrics;
+pub mod site;
 pub mod snapshot;
 pub mod store;
 pub mod watch;

@@ -11,11 +11,11 @@ use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
-use feedwright::app;
 use feedwright::cli::{Cli, Command};
 use feedwright::config::{Config, LogFormat};
 use feedwright::log_format::TextFormat;
 use feedwright::log_sink::{SinkGuard, StdoutSink};
+use feedwright::site;
 
 fn main() -> ExitCode {
     let cli = Cli::parse_args();
@@ -127,9 +127,9 @@ fn count(n: usize, noun: &str) -> String {
 
 fn check(config: &Config, strict: bool) -> anyhow::Result<ExitCode> {
     init_logging(config, false)?;
-    let report = app::check(config, strict, chrono::Utc::now())?;
+    let report = site::check(config, strict, chrono::Utc::now())?;
     for d in &report.diagnostics {
-        println!("{}", app::located(config, d));
+        println!("{}", site::located(config, d));
     }
     eprintln!(
         "checked {} in {}: {} published, {}, {}",
@@ -149,10 +149,10 @@ fn check(config: &Config, strict: bool) -> anyhow::Result<ExitCode> {
 
 fn build(config: &Config, out: &std::path::Path) -> anyhow::Result<ExitCode> {
     init_logging(config, false)?;
-    let report = app::build(config, out, chrono::Utc::now())
+    let report = site::build(config, out, chrono::Utc::now())
         .with_context(|| format!("build into {}", out.display()))?;
     for d in &report.diagnostics {
-        eprintln!("{}", app::located(config, d));
+        eprintln!("{}", site::located(config, d));
     }
     for path in &report.written {
         eprintln!("wrote {}", path.display());

@@ -1,18 +1,17 @@
-//! Feeds: which published articles go out (SPEC §3.1) and their rendering into RSS 2.0,
-//! Atom 1.0 and the `/` HTML page. Pure: the same articles and config give the same bytes
-//! (SPEC §3.4) — no clock is read here.
+//! Feeds: the window's entries (SPEC §3.1; chosen and rendered by
+//! [`site::window`](crate::site::window)) written as RSS 2.0, Atom 1.0 and the `/` HTML page,
+//! the [`SiteOutputs`]. Pure: the same entries and config give the same bytes (SPEC §3.4) —
+//! no clock is read and no body is rendered here.
 
 mod atom;
 mod index;
 mod rss;
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
-use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::content::{render, Article};
+use crate::content::render::{self, RenderedBody};
+use crate::content::Article;
 
 pub use self::atom::render_atom;
 pub use self::index::render_index;
@@ -34,23 +33,23 @@ pub struct SiteOutputs {
     pub feed_updated: Option<DateTime<Utc>>,
 }
 
-/// The `feeds.limit` newest of `published` (already sorted newest first).
-pub fn select<'a>(published: &'a [Arc<Article>], config: &Config) -> &'a [Arc<Article>] {
-    &published[..published.len().min(config.feeds.limit)]
+/// One entry of the feeds: an article of the window with its body already rendered.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry<'a> {
+    pub article: &'a Article,
+    pub rendered: &'a RenderedBody,
 }
 
 /// The newest `updated` among the entries: the feed's own updated time.
-pub fn feed_updated(entries: &[Arc<Article>]) -> Option<DateTime<Utc>> {
-    entries.iter().map(|a| a.updated.with_timezone(&Utc)).max()
+pub fn feed_updated(entries: &[Entry<'_>]) -> Option<DateTime<Utc>> {
+    entries
+        .iter()
+        .map(|e| e.article.updated.with_timezone(&Utc))
+        .max()
 }
 
-/// Renders every output for one published set.
-pub fn render_outputs(published: &[Arc<Article>], config: &Config) -> SiteOutputs {
-    let entries = select(published, config);
-    // Render the entries' HTML on all cores first; the writers then only read the cache.
-    entries.par_iter().for_each(|a| {
-        a.rendered(config);
-    });
+/// Writes every output for the window's entries (newest first).
+pub fn render_outputs(entries: &[Entry<'_>], config: &Config) -> SiteOutputs {
     SiteOutputs {
         rss: feed_safe(render_rss(entries, config)),
         rss_alias: config
@@ -75,10 +74,10 @@ fn feed_safe(text: String) -> String {
 
 /// The summary HTML of an entry. Readers and validators expect one even when the body has
 /// no text (a bare link post, an image-only note): the title stands in then.
-pub(crate) fn summary_html(article: &Article, config: &Config) -> String {
-    let summary = &article.rendered(config).summary_html;
+pub(crate) fn summary_html(entry: &Entry<'_>) -> String {
+    let summary = &entry.rendered.summary_html;
     if summary.trim().is_empty() {
-        escape_html(&article.title)
+        escape_html(&entry.article.title)
     } else {
         summary.clone()
     }
@@ -86,8 +85,8 @@ pub(crate) fn summary_html(article: &Article, config: &Config) -> String {
 
 /// The full-content HTML of an entry: the lead image (if any) above the rendered body. A body
 /// with nothing in it becomes a link to the entry's page, so no entry has blank content.
-pub(crate) fn content_html(article: &Article, config: &Config) -> String {
-    let rendered = article.rendered(config);
+pub(crate) fn content_html(entry: &Entry<'_>) -> String {
+    let Entry { article, rendered } = *entry;
     match &article.image {
         None if rendered.content_html.trim().is_empty() => format!(
             "<p><a href=\"{}\">{}</a></p>\n",
@@ -138,7 +137,17 @@ pub fn generator() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
+
     use crate::content::{parse_article, ParseOptions};
+
+    /// An entry as the feed window makes it (rendering included).
+    pub(crate) fn entry<'a>(article: &'a Article, config: &Config) -> Entry<'a> {
+        Entry {
+            article,
+            rendered: article.rendered(config),
+        }
+    }
 
     pub(crate) fn article(source: &str, text: &str) -> Arc<Article> {
         let mut c = Config::defaults();
@@ -151,30 +160,19 @@ mod tests {
     }
 
     #[test]
-    fn feed_select_respects_limit() {
-        let mut c = Config::defaults();
-        c.feeds.limit = 1;
-        let a = vec![
-            article("a.md", "---\ntitle: a\ndate: 2024-01-01\n---\n"),
-            article("b.md", "---\ntitle: b\ndate: 2023-01-01\n---\n"),
-        ];
-        assert_eq!(select(&a, &c).len(), 1);
-    }
-
-    #[test]
     fn feed_empty_bodies_still_have_summary_and_content() {
         let c = Config::defaults();
         let a = article(
             "a.md",
             "---\ntitle: A & B\ndate: 2024-01-01\nlink: https://example.org/x\n---\n",
         );
-        assert_eq!(summary_html(&a, &c), "A &amp; B");
+        assert_eq!(summary_html(&entry(&a, &c)), "A &amp; B");
         assert_eq!(
-            content_html(&a, &c),
+            content_html(&entry(&a, &c)),
             "<p><a href=\"https://example.org/x\">A &amp; B</a></p>\n"
         );
         let b = article("b.md", "---\ntitle: B\ndate: 2024-01-01\n---\nText.\n");
-        assert_eq!(summary_html(&b, &c), "Text.");
+        assert_eq!(summary_html(&entry(&b, &c)), "Text.");
     }
 
     #[test]
