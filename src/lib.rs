@@ -26,6 +26,7 @@ pub mod feed;
 pub mod http;
 pub mod log_format;
 pub mod log_sink;
+pub mod malloc_tuning;
 pub mod metrics;
 pub mod site;
 pub mod snapshot;
