@@ -259,7 +259,7 @@ impl fmt::Write for Escaped<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::log_sink::tests::Captured;
+    use crate::log::sink::tests::Captured;
     use std::time::Duration;
 
     fn capture(ansi: bool, log: impl FnOnce()) -> String {

@@ -1,6 +1,16 @@
 //! Where the daemon's log lines go: standard output, written in batches by one background
 //! thread, so that logging a request costs a memory copy, not a system call.
 //!
+//! Kept by hand beside `tracing-appender`'s `non_blocking` writer (the standard one) because
+//! of this measured figure: 4 threads logging 20,000 access lines each, 50 µs apart, to
+//! stdout on /dev/null, took 0.58-0.77 s of CPU and ~3 `write(2)` per 1,000 lines here,
+//! against 1.14-1.20 s and ~550 writes per 1,000 lines through `non_blocking` (even given a
+//! 64 KiB `BufWriter`; without one it writes every line); flat out (4 x 250,000 lines) the
+//! two cost the same, 1.1-1.2 µs of CPU per line. Its worker wakes for nearly every line
+//! at a server's pace, and it drops lines on a full queue without ever saying so. Measured
+//! with a throwaway program that installs each writer under `tracing_subscriber::fmt` and
+//! reads CPU from `/proc/self/stat` and writes from `/proc/self/io` (`syscw`).
+//!
 //! Why not a `write(2)` per line: the access log is one line per request, and a write per
 //! line plus a cross-thread wake-up per line cost about a third of the system calls of a
 //! 304 answer. Here each thread appends its formatted lines to a buffer of its own (a lock
@@ -355,7 +365,7 @@ pub(crate) mod tests {
     use super::*;
     use std::time::Instant;
 
-    /// A writer the test can read back (also used by `log_format`'s tests).
+    /// A writer the test can read back (also used by `log::format`'s tests).
     #[derive(Clone, Default)]
     pub(crate) struct Captured(Arc<Mutex<Vec<u8>>>);
 
