@@ -30,4 +30,4 @@ pub mod metrics;
 pub mod site;
 pub mod snapshot;
 pub mod store;
-pub mod watch;
+pub(crate) mod watch;

@@ -64,7 +64,7 @@ fn atom_entry(source: &Entry<'_>) -> AtomEntry {
 }
 
 /// The Atom document for `entries` (already selected and ordered).
-pub fn render_atom(entries: &[Entry<'_>], config: &Config) -> String {
+pub(crate) fn render_atom(entries: &[Entry<'_>], config: &Config) -> String {
     let site = &config.site;
     let self_url = config.public_url(&config.feeds.atom_path);
     let mut feed = Feed::default();

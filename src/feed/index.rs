@@ -6,7 +6,7 @@ use std::fmt::Write;
 use super::{escape_html, Entry};
 use crate::config::Config;
 
-pub fn render_index(entries: &[Entry<'_>], config: &Config) -> String {
+pub(crate) fn render_index(entries: &[Entry<'_>], config: &Config) -> String {
     let site = &config.site;
     let title = escape_html(&site.title);
     let rss = escape_html(config.public_url(&config.feeds.rss_path).as_str());

@@ -13,35 +13,35 @@ use crate::config::Config;
 use crate::content::render::{self, RenderedBody};
 use crate::content::Article;
 
-pub use self::atom::render_atom;
-pub use self::index::render_index;
-pub use self::rss::render_rss;
+use self::atom::render_atom;
+use self::index::render_index;
+use self::rss::render_rss;
 
 /// What the feed stage produces for one content state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SiteOutputs {
     /// RSS 2.0 document.
-    pub rss: String,
+    pub(crate) rss: String,
     /// The RSS document served at `feeds.rss_alias_path`: the same but for its self link,
     /// which names the address it is served at. `None`: the alias serves `rss` as is.
-    pub rss_alias: Option<String>,
+    pub(crate) rss_alias: Option<String>,
     /// Atom 1.0 document.
-    pub atom: String,
+    pub(crate) atom: String,
     /// The HTML page served at `feeds.index_path`.
-    pub index_html: String,
+    pub(crate) index_html: String,
     /// Newest entry `updated`; `None` when there are no entries.
-    pub feed_updated: Option<DateTime<Utc>>,
+    pub(crate) feed_updated: Option<DateTime<Utc>>,
 }
 
 /// One entry of the feeds: an article of the window with its body already rendered.
 #[derive(Debug, Clone, Copy)]
 pub struct Entry<'a> {
-    pub article: &'a Article,
-    pub rendered: &'a RenderedBody,
+    pub(crate) article: &'a Article,
+    pub(crate) rendered: &'a RenderedBody,
 }
 
 /// The newest `updated` among the entries: the feed's own updated time.
-pub fn feed_updated(entries: &[Entry<'_>]) -> Option<DateTime<Utc>> {
+pub(crate) fn feed_updated(entries: &[Entry<'_>]) -> Option<DateTime<Utc>> {
     entries
         .iter()
         .map(|e| e.article.updated.with_timezone(&Utc))
@@ -114,7 +114,7 @@ pub(crate) fn content_html(entry: &Entry<'_>) -> String {
 }
 
 /// Escapes text for HTML element content and attribute values.
-pub fn escape_html(text: &str) -> String {
+pub(crate) fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {
@@ -130,7 +130,7 @@ pub fn escape_html(text: &str) -> String {
 }
 
 /// `feedwright 0.1.0`: names the generator without any build-time value.
-pub fn generator() -> String {
+pub(crate) fn generator() -> String {
     format!("feedwright {}", env!("CARGO_PKG_VERSION"))
 }
 

@@ -75,13 +75,13 @@ fn item(entry: &Entry<'_>) -> Item {
 }
 
 /// The RSS document for `entries` (already selected and ordered).
-pub fn render_rss(entries: &[Entry<'_>], config: &Config) -> String {
+pub(crate) fn render_rss(entries: &[Entry<'_>], config: &Config) -> String {
     render_rss_at(entries, config, &config.feeds.rss_path)
 }
 
 /// The RSS document served at `path`: its self link names that address (validators and
 /// hubs compare it with where the feed was fetched).
-pub fn render_rss_at(entries: &[Entry<'_>], config: &Config, path: &str) -> String {
+pub(crate) fn render_rss_at(entries: &[Entry<'_>], config: &Config, path: &str) -> String {
     let site = &config.site;
     let self_url = config.public_url(path);
     let mut channel = Channel::default();

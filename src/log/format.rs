@@ -24,13 +24,13 @@ use tracing_subscriber::registry::LookupSpan;
 
 /// The event formatter for `log.format: text`.
 #[derive(Debug, Clone, Copy)]
-pub struct TextFormat {
+pub(crate) struct TextFormat {
     ansi: bool,
 }
 
 impl TextFormat {
     /// `ansi`: colour the level (for a terminal).
-    pub fn new(ansi: bool) -> TextFormat {
+    pub(crate) fn new(ansi: bool) -> TextFormat {
         TextFormat { ansi }
     }
 }

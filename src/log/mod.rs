@@ -1,8 +1,8 @@
 //! Logging: where lines go ([`sink`]: batched to stdout for the daemon) and how a text line
 //! looks ([`format`]), and the subscriber that ties them to `log.level` and `log.format`.
 
-pub mod format;
-pub mod sink;
+mod format;
+mod sink;
 
 use std::io::IsTerminal;
 
@@ -12,7 +12,9 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
 use self::format::TextFormat;
-use self::sink::{SinkGuard, StdoutSink};
+use self::sink::StdoutSink;
+
+pub use self::sink::SinkGuard;
 use crate::config::{Config, LogFormat};
 
 /// Logs go to stdout for the daemon (containers collect stdout) and to stderr for the

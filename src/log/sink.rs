@@ -38,15 +38,15 @@ use std::time::Duration;
 use tracing_subscriber::fmt::MakeWriter;
 
 /// How long the writer thread collects lines before writing them, while lines keep coming.
-pub const BATCH_WINDOW: Duration = Duration::from_millis(20);
+pub(crate) const BATCH_WINDOW: Duration = Duration::from_millis(20);
 
 /// A buffer this full wakes the writer thread before the window ends. Small, because every
 /// thread keeps two buffers of about this size for good: at 64 KiB they held ~0.4 MiB more
 /// under load, for no measurable saving in CPU.
-pub const BATCH_BYTES: usize = 16 * 1024;
+pub(crate) const BATCH_BYTES: usize = 16 * 1024;
 
 /// A buffer this full (stdout stalled) drops new lines instead of growing.
-pub const MAX_PENDING_BYTES: usize = 1024 * 1024;
+pub(crate) const MAX_PENDING_BYTES: usize = 1024 * 1024;
 
 /// One thread's lines waiting to be written, each framed as its sequence number (u64),
 /// its length (u32), then its bytes.
@@ -175,7 +175,7 @@ thread_local! {
 
 /// The `tracing-subscriber` writer for the daemon's log lines; see the module docs.
 #[derive(Clone)]
-pub struct StdoutSink {
+pub(crate) struct StdoutSink {
     shared: Arc<Shared>,
 }
 
@@ -205,12 +205,12 @@ impl Drop for SinkGuard {
 
 impl StdoutSink {
     /// Starts the writer thread on standard output.
-    pub fn stdout() -> io::Result<(StdoutSink, SinkGuard)> {
+    pub(crate) fn stdout() -> io::Result<(StdoutSink, SinkGuard)> {
         StdoutSink::start(io::stdout())
     }
 
     /// Starts the writer thread on `out` (any writer; tests pass a buffer).
-    pub fn start(out: impl Write + Send + 'static) -> io::Result<(StdoutSink, SinkGuard)> {
+    pub(crate) fn start(out: impl Write + Send + 'static) -> io::Result<(StdoutSink, SinkGuard)> {
         let shared = Arc::new(Shared {
             buffers: Mutex::new(Vec::new()),
             dirty: AtomicBool::new(false),
@@ -285,7 +285,7 @@ fn write_out(mut out: impl Write, shared: &Shared) {
 }
 
 /// One event's line, as `tracing-subscriber` writes it.
-pub struct LineWriter<'a> {
+pub(crate) struct LineWriter<'a> {
     shared: &'a Shared,
     buffer: Arc<Mutex<Pending>>,
     line: Line,

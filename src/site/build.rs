@@ -35,7 +35,7 @@ pub struct BuildReport {
 }
 
 /// The file a route is written to under `out` (`/` → `index.html`, `/feed/` → `feed/index.html`).
-pub fn route_file(out: &Path, route: &str) -> PathBuf {
+pub(crate) fn route_file(out: &Path, route: &str) -> PathBuf {
     let relative = route.trim_start_matches('/');
     if relative.is_empty() || relative.ends_with('/') {
         out.join(relative).join("index.html")
@@ -79,7 +79,7 @@ pub fn build(config: &Config, out: &Path, now: DateTime<Utc>) -> Result<BuildRep
 
 /// Writes via a temporary file in the same folder and a rename, so a reader (a web server
 /// serving DIR) sees the old file or the new one, never a partial one.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), BuildError> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), BuildError> {
     let err = |cause| BuildError::Write {
         path: path.to_path_buf(),
         cause,

@@ -23,7 +23,7 @@ use crate::feed::{self, SiteOutputs};
 use crate::snapshot::Snapshot;
 use crate::store::{Library, Published};
 
-pub use self::build::{build, route_file, write_atomically, BuildError, BuildReport};
+pub use self::build::{build, BuildError, BuildReport};
 pub use self::check::{check, CheckReport};
 use self::window::FeedWindow;
 
@@ -50,15 +50,15 @@ pub struct Site {
     /// Why the content directory cannot be read right now (it vanished, or lost its
     /// permissions): listed first among the errors `/readyz` shows, while the last good
     /// state stays served.
-    pub root_problem: Option<String>,
+    pub(crate) root_problem: Option<String>,
 }
 
 /// One content state rendered: the outputs, every current diagnostic, the published count.
 #[derive(Debug)]
-pub struct Rendering {
-    pub outputs: SiteOutputs,
-    pub diagnostics: Vec<Diagnostic>,
-    pub published: usize,
+pub(crate) struct Rendering {
+    pub(crate) outputs: SiteOutputs,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    pub(crate) published: usize,
 }
 
 /// What one publish step did, for logs and metrics.
@@ -115,7 +115,7 @@ impl Site {
     }
 
     /// Drops every file under a folder that went away.
-    pub fn forget_folder(&mut self, folder: &str) -> usize {
+    pub(crate) fn forget_folder(&mut self, folder: &str) -> usize {
         let gone = self.library.sources_under(folder);
         for source in &gone {
             self.library.apply(source, FileOutcome::Gone);
@@ -130,7 +130,7 @@ impl Site {
 
     /// Renders the store at `now`: the outputs and every current diagnostic. Shared by the
     /// daemon ([`Site::publish`]) and `build`.
-    pub fn render(&mut self, now: DateTime<Utc>) -> Rendering {
+    pub(crate) fn render(&mut self, now: DateTime<Utc>) -> Rendering {
         let mut published = self.library.published(now);
         let window = self.window(&published.articles, now);
         if window.reread() {

@@ -31,7 +31,7 @@ impl FeedWindow {
     /// again; a file that no longer parses at that moment has its error recorded in the store
     /// and is left out until it is fixed. Afterwards the store keeps bodies only for the
     /// window's articles, so memory stays flat with the size of the site.
-    pub fn fill(
+    pub(crate) fn fill(
         library: &mut Library,
         config: &Config,
         published: &[Arc<Article>],
@@ -68,7 +68,7 @@ impl FeedWindow {
     }
 
     /// Whether filling the window read any file again (the store may hold new problems).
-    pub fn reread(&self) -> bool {
+    pub(crate) fn reread(&self) -> bool {
         self.reread
     }
 

@@ -35,9 +35,9 @@ pub(crate) use self::body_file::BODY_FILE_MIN_BYTES;
 // moved: re-export for other areas until merge
 pub(crate) use self::last_modified::http_date;
 
-pub const RSS_CONTENT_TYPE: &str = "application/rss+xml; charset=utf-8";
-pub const ATOM_CONTENT_TYPE: &str = "application/atom+xml; charset=utf-8";
-pub const HTML_CONTENT_TYPE: &str = "text/html; charset=utf-8";
+pub(crate) const RSS_CONTENT_TYPE: &str = "application/rss+xml; charset=utf-8";
+pub(crate) const ATOM_CONTENT_TYPE: &str = "application/atom+xml; charset=utf-8";
+pub(crate) const HTML_CONTENT_TYPE: &str = "text/html; charset=utf-8";
 
 /// A content coding we serve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,7 +48,7 @@ pub enum Coding {
 }
 
 impl Coding {
-    pub const ALL: [Coding; 3] = [Coding::Identity, Coding::Gzip, Coding::Br];
+    pub(crate) const ALL: [Coding; 3] = [Coding::Identity, Coding::Gzip, Coding::Br];
 
     fn etag_suffix(self) -> &'static str {
         match self {
@@ -70,16 +70,16 @@ impl Coding {
 /// One encoding of a resource: bytes plus the headers that depend on them.
 #[derive(Clone)]
 pub struct Representation {
-    pub coding: Coding,
-    pub body: Bytes,
+    pub(crate) coding: Coding,
+    pub(crate) body: Bytes,
     /// The same bytes in a file, for bodies of at least [`BODY_FILE_MIN_BYTES`] (see
     /// [`BodyFile::new`]).
     pub(crate) file: Option<Arc<BodyFile>>,
     /// Quoted strong entity tag, e.g. `"0123abcd…-gz"`.
-    pub etag: HeaderValue,
-    pub content_length: HeaderValue,
+    pub(crate) etag: HeaderValue,
+    pub(crate) content_length: HeaderValue,
     /// `Content-Encoding`, absent for identity.
-    pub content_encoding: Option<HeaderValue>,
+    pub(crate) content_encoding: Option<HeaderValue>,
 }
 
 static NEXT_RESOURCE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -89,12 +89,12 @@ pub struct Resource {
     /// Unique for the life of the process (never reused, unlike an address): names this
     /// resource in caches kept outside the snapshot.
     id: u64,
-    pub content_type: HeaderValue,
-    pub last_modified: HeaderValue,
+    pub(crate) content_type: HeaderValue,
+    pub(crate) last_modified: HeaderValue,
     /// `Last-Modified` as Unix seconds, for `If-Modified-Since` comparisons.
-    pub last_modified_unix: i64,
+    pub(crate) last_modified_unix: i64,
     /// Hex digest shared by every encoding's ETag (the tag without quotes or suffix).
-    pub tag_base: Box<str>,
+    pub(crate) tag_base: Box<str>,
     identity: Representation,
     /// `None` when compression would not make the body smaller (tiny bodies).
     gzip: Option<Representation>,
@@ -141,17 +141,17 @@ impl Resource {
     }
 
     /// See the field; a resource reused by a later snapshot keeps its id.
-    pub fn id(&self) -> u64 {
+    pub(crate) fn id(&self) -> u64 {
         self.id
     }
 
     /// The identity representation (always present).
-    pub fn identity(&self) -> &Representation {
+    pub(crate) fn identity(&self) -> &Representation {
         &self.identity
     }
 
     /// The representation for `coding`, if that coding is worth serving for this resource.
-    pub fn representation(&self, coding: Coding) -> Option<&Representation> {
+    pub(crate) fn representation(&self, coding: Coding) -> Option<&Representation> {
         match coding {
             Coding::Identity => Some(&self.identity),
             Coding::Gzip => self.gzip.as_ref(),
@@ -163,7 +163,7 @@ impl Resource {
     /// resource. Lenient on purpose: every encoding carries the same content, and CDNs and
     /// proxies re-encode and rewrite tags (`W/`, `-gzip` suffixes), so a client holding any
     /// of them already has the current content.
-    pub fn tag_matches(&self, opaque: &str) -> bool {
+    pub(crate) fn tag_matches(&self, opaque: &str) -> bool {
         match opaque.strip_prefix(&*self.tag_base) {
             Some(rest) => rest.is_empty() || rest.starts_with('-'),
             None => false,
@@ -295,13 +295,8 @@ impl Snapshot {
         self.ready
     }
 
-    /// Number of published articles in this state.
-    pub fn published(&self) -> usize {
-        self.published
-    }
-
     /// Current content errors, one formatted line each.
-    pub fn errors(&self) -> &[String] {
+    pub(crate) fn errors(&self) -> &[String] {
         &self.errors
     }
 
@@ -317,7 +312,7 @@ impl Snapshot {
     }
 
     /// The pre-rendered resource at an exact route path.
-    pub fn resource(&self, path: &str) -> Option<&Arc<Resource>> {
+    pub(crate) fn resource(&self, path: &str) -> Option<&Arc<Resource>> {
         self.routes
             .iter()
             .find(|(route, _)| &**route == path)
@@ -343,12 +338,12 @@ impl Snapshot {
     }
 
     /// `Cache-Control` for feed routes: `public, max-age=<server.cache_max_age>`.
-    pub fn cache_control(&self) -> &HeaderValue {
+    pub(crate) fn cache_control(&self) -> &HeaderValue {
         &self.cache_control
     }
 
     /// `/readyz` body: `starting\n` before the first load, then the summary and errors.
-    pub fn readyz_body(&self) -> &Bytes {
+    pub(crate) fn readyz_body(&self) -> &Bytes {
         &self.readyz_body
     }
 }
@@ -592,7 +587,6 @@ mod tests {
         let errors = vec!["a.md:1:1: error: bad".to_string()];
         let s = Snapshot::build(&cfg, outputs("x", None), errors, 3, None, Utc::now());
         assert!(s.is_ready());
-        assert_eq!(s.published(), 3);
         assert_eq!(s.errors().len(), 1);
         assert_eq!(
             &s.readyz_body()[..],
