@@ -346,7 +346,7 @@ impl ContentTask {
         // Coalesce whatever else is already queued into one reload.
         if let Some(w) = self.watcher.as_mut() {
             while let Ok(more) = w.changes.try_recv() {
-                change = merge(change, more);
+                change = change.merge(more);
             }
         }
         // The watch follows a root that was moved away, but its events name paths under the
@@ -425,18 +425,6 @@ fn publish(site: &mut Site, state: &AppState) -> PublishStats {
 /// Seconds as milliseconds to 0.1 ms: a number in JSON logs, short in text ones.
 fn milliseconds(seconds: f64) -> f64 {
     (seconds * 10_000.0).round() / 10.0
-}
-
-fn merge(a: Change, b: Change) -> Change {
-    match (a, b) {
-        (Change::Paths(mut x), Change::Paths(y)) => {
-            x.extend(y);
-            x.sort();
-            x.dedup();
-            Change::Paths(x)
-        }
-        (Change::Rescan(r), _) | (_, Change::Rescan(r)) => Change::Rescan(r),
-    }
 }
 
 /// Starts the watcher off the async threads (poll mode surveys the tree first).

@@ -54,7 +54,7 @@ fn count(n: usize, noun: &str) -> String {
 
 fn check(config: &Config, strict: bool) -> anyhow::Result<ExitCode> {
     log::init(config, false)?;
-    let report = site::check(config, strict, chrono::Utc::now())?;
+    let report = site::check::check(config, strict, chrono::Utc::now())?;
     for d in &report.diagnostics {
         println!("{}", site::located(config, d));
     }
@@ -76,7 +76,7 @@ fn check(config: &Config, strict: bool) -> anyhow::Result<ExitCode> {
 
 fn build(config: &Config, out: &std::path::Path) -> anyhow::Result<ExitCode> {
     log::init(config, false)?;
-    let report = site::build(config, out, chrono::Utc::now())
+    let report = site::build::build(config, out, chrono::Utc::now())
         .with_context(|| format!("build into {}", out.display()))?;
     for d in &report.diagnostics {
         eprintln!("{}", site::located(config, d));

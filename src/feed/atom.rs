@@ -5,7 +5,7 @@ use atom_syndication::{
     Person as AtomPerson, Text, TextType,
 };
 
-use super::{content_html, feed_updated, generator, summary_html, Entry};
+use super::entry::{content_html, feed_updated, summary_html, Entry};
 use crate::config::{Config, Person};
 
 fn person(p: &Person) -> AtomPerson {
@@ -84,7 +84,6 @@ pub(crate) fn render_atom(entries: &[Entry<'_>], config: &Config) -> String {
         uri: None,
         version: Some(env!("CARGO_PKG_VERSION").to_string()),
     }));
-    let _ = generator;
     feed.set_icon(site.icon.as_ref().map(|u| u.to_string()));
     feed.set_lang(Some(site.language.clone()));
     feed.set_entries(entries.iter().map(atom_entry).collect::<Vec<_>>());

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{escape_html, Entry};
+use super::entry::{escape_html, Entry};
 use crate::config::Config;
 
 pub(crate) fn render_index(entries: &[Entry<'_>], config: &Config) -> String {

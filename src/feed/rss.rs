@@ -5,7 +5,7 @@ use rss::extension::atom::{AtomExtension, Link};
 use rss::extension::dublincore::DublinCoreExtension;
 use rss::{Category, Channel, Guid, Image, Item};
 
-use super::{content_html, feed_updated, generator, summary_html, Entry};
+use super::entry::{content_html, feed_updated, summary_html, Entry};
 use crate::config::{Config, Person};
 
 /// `email (Name)`, the only author form RSS 2.0 allows; None without an email.
@@ -113,6 +113,11 @@ pub(crate) fn render_rss_at(entries: &[Entry<'_>], config: &Config, path: &str) 
     xml
 }
 
+/// `feedwright 0.1.0`: names the generator without any build-time value.
+fn generator() -> String {
+    format!("feedwright {}", env!("CARGO_PKG_VERSION"))
+}
+
 /// The RSS Profile (and the W3C validator) want `&` and `<` in plain-text elements written
 /// as hexadecimal character references, so no reader mistakes a title like
 /// "Using <div> & co" for markup. Same characters, different spelling: CDATA sections (the
@@ -139,7 +144,7 @@ fn hex_escapes_outside_cdata(xml: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::feed::tests::{article, entry};
+    use crate::feed::entry::tests::{article, entry};
 
     #[test]
     fn rss_every_author_is_named() {

@@ -6,8 +6,8 @@
 //! Nothing here knows the HTTP layer: [`Site::publish`] returns the new snapshot and the
 //! daemon swaps it in.
 
-mod build;
-mod check;
+pub mod build;
+pub mod check;
 pub mod window;
 
 use std::collections::BTreeSet;
@@ -23,8 +23,6 @@ use crate::feed::{self, SiteOutputs};
 use crate::snapshot::Snapshot;
 use crate::store::{Library, Published};
 
-pub use self::build::{build, BuildError, BuildReport};
-pub use self::check::{check, CheckReport};
 use self::window::FeedWindow;
 
 /// A diagnostic with its path shown from the working directory (`content/posts/a.md:3:1: …`),

@@ -5,6 +5,7 @@
 //! The watcher only says *which paths* may have changed; reading them is the daemon's job.
 //! [`filter`] is the pure part: raw events → content-relative paths.
 
+mod change;
 pub(crate) mod filter;
 mod poll;
 
@@ -20,14 +21,7 @@ use tokio::sync::mpsc;
 
 use crate::config::{Config, WatchMode};
 
-/// What the watcher reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Change {
-    /// These paths, relative to the root (`/`-separated), may have changed.
-    Paths(Vec<String>),
-    /// Events were lost or the watcher failed: rescan everything.
-    Rescan(String),
-}
+pub(crate) use self::change::Change;
 
 /// A running watcher; dropping it stops watching.
 pub(crate) struct Watcher {
