@@ -32,16 +32,16 @@ pub struct Published {
     /// Newest `date` first, ties broken by id (never by the file system's order).
     pub articles: Vec<Arc<Article>>,
     /// Duplicate permalink/id errors among the published articles.
-    pub diagnostics: Vec<Diagnostic>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
 impl Library {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Records one file's outcome. Returns true when anything visible may have changed.
-    pub fn apply(&mut self, source: &str, outcome: FileOutcome) -> bool {
+    pub(crate) fn apply(&mut self, source: &str, outcome: FileOutcome) -> bool {
         match outcome {
             FileOutcome::Gone => self.files.remove(source).is_some(),
             FileOutcome::Parsed(parsed) => {
@@ -60,14 +60,14 @@ impl Library {
     }
 
     /// Drops every path not in `keep` (after a full rescan): deleted files leave the store.
-    pub fn retain_sources(&mut self, keep: &std::collections::BTreeSet<String>) -> bool {
+    pub(crate) fn retain_sources(&mut self, keep: &std::collections::BTreeSet<String>) -> bool {
         let before = self.files.len();
         self.files.retain(|source, _| keep.contains(source));
         before != self.files.len()
     }
 
     /// Paths under a folder (for a folder renamed away or deleted).
-    pub fn sources_under(&self, folder: &str) -> Vec<String> {
+    pub(crate) fn sources_under(&self, folder: &str) -> Vec<String> {
         let prefix = format!("{}/", folder.trim_end_matches('/'));
         self.files
             .range(prefix.clone()..)
@@ -76,21 +76,17 @@ impl Library {
             .collect()
     }
 
-    pub fn sources(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn sources(&self) -> impl Iterator<Item = &str> {
         self.files.keys().map(String::as_str)
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.files.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
     }
 
     /// Replaces the article of a path with a body-less copy unless `keep` says otherwise;
     /// returns how many bodies were dropped. Only articles that reach an output need a body.
-    pub fn shed_bodies(&mut self, keep: impl Fn(&str) -> bool) -> usize {
+    pub(crate) fn shed_bodies(&mut self, keep: impl Fn(&str) -> bool) -> usize {
         let mut dropped = 0;
         for (source, entry) in self.files.iter_mut() {
             if let Some(article) = &entry.good {
@@ -104,12 +100,12 @@ impl Library {
     }
 
     /// The current article of a path (its last good version).
-    pub fn article(&self, source: &str) -> Option<&Arc<Article>> {
+    pub(crate) fn article(&self, source: &str) -> Option<&Arc<Article>> {
         self.files.get(source).and_then(|e| e.good.as_ref())
     }
 
     /// Parse diagnostics of every file, sorted by path then position.
-    pub fn file_diagnostics(&self) -> Vec<Diagnostic> {
+    pub(crate) fn file_diagnostics(&self) -> Vec<Diagnostic> {
         let mut all: Vec<Diagnostic> = self
             .files
             .values()
@@ -177,7 +173,7 @@ impl Library {
     }
 
     /// When the next not-yet-published, non-draft article becomes due.
-    pub fn next_publish_at(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    pub(crate) fn next_publish_at(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         self.files
             .values()
             .filter_map(|e| e.good.as_ref())
