@@ -14,7 +14,12 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 use url::Url;
 
-pub use raw::{PersonSpec, RawConfig, REEXECUTED_VAR};
+use crate::language_tag::{check_language, Language};
+use crate::permalink::{is_dot_segment, PermalinkPattern};
+
+pub use raw::{RawConfig, REEXECUTED_VAR};
+// moved: re-export for other areas until merge (feed/atom.rs, feed/rss.rs).
+pub use crate::person::Person;
 
 /// Errors that stop the program before it serves anything.
 #[derive(Debug, thiserror::Error)]
@@ -39,14 +44,6 @@ pub struct Overrides {
     pub content_dir: Option<PathBuf>,
     pub base_url: Option<String>,
     pub listen: Option<String>,
-}
-
-/// A person named in feeds: the site author or an article author.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Person {
-    pub name: String,
-    pub email: Option<String>,
-    pub uri: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -92,7 +89,7 @@ pub struct SiteConfig {
 #[derive(Debug, Clone)]
 pub struct ContentConfig {
     pub dir: PathBuf,
-    pub permalink: String,
+    pub permalink: PermalinkPattern,
     pub summary_length: usize,
     pub max_file_bytes: u64,
 }
@@ -233,7 +230,12 @@ impl Config {
         };
         let content = ContentConfig {
             dir: PathBuf::from(non_empty("content.dir", r.content.dir, "content")?),
-            permalink: permalink_pattern(r.content.permalink)?,
+            permalink: PermalinkPattern::parse(
+                r.content
+                    .permalink
+                    .unwrap_or_else(|| PermalinkPattern::DEFAULT.to_string()),
+            )
+            .map_err(|m| invalid("content.permalink", m))?,
             summary_length: at_least("content.summary_length", r.content.summary_length, 300, 20)?,
             max_file_bytes: at_least(
                 "content.max_file_bytes",
@@ -383,15 +385,13 @@ fn non_empty(key: &str, value: Option<String>, default: &str) -> Result<String, 
 fn language(value: Option<String>) -> Result<String, ConfigError> {
     let tag = non_empty("site.language", value, "en")?;
     let tag = tag.trim().to_string();
-    match crate::content::fields::check_language(&tag) {
-        crate::content::fields::Language::Valid => Ok(tag),
-        crate::content::fields::Language::Normalised(fixed) => Err(invalid(
+    match check_language(&tag) {
+        Language::Valid => Ok(tag),
+        Language::Normalised(fixed) => Err(invalid(
             "site.language",
             format!("`{tag}` is not a BCP 47 language tag; write `{fixed}`"),
         )),
-        crate::content::fields::Language::Invalid(message) => {
-            Err(invalid("site.language", message))
-        }
+        Language::Invalid(message) => Err(invalid("site.language", message)),
     }
 }
 
@@ -458,7 +458,7 @@ fn route(key: &str, value: Option<String>, default: &str) -> Result<String, Conf
     }
     // `build` writes each route under its output folder: `..` would climb out of it, and
     // no client can request a path with dot segments (they are resolved before sending).
-    if path.split('/').any(crate::content::article::is_dot_segment) {
+    if path.split('/').any(is_dot_segment) {
         return Err(invalid(
             key,
             format!("`{path}` must not contain `.` or `..` segments"),
@@ -503,7 +503,7 @@ fn base_url(text: &str) -> Result<Url, ConfigError> {
             "must not contain a user name or password (`user:password@`): they would appear in every link of the feeds",
         ));
     }
-    tag_authority(&url).map_err(|m| invalid("site.base_url", m))?;
+    crate::entry_id::tag_authority(&url).map_err(|m| invalid("site.base_url", m))?;
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid(
             "site.base_url",
@@ -515,80 +515,6 @@ fn base_url(text: &str) -> Result<Url, ConfigError> {
         url.set_path(&path);
     }
     Ok(url)
-}
-
-/// The authority of default entry ids, `tag:AUTHORITY,DATE:slug` (RFC 4151), from the base
-/// URL's host. RFC 4151 allows only a DNS name (`DNScomp *("." DNScomp)`, where
-/// `DNScomp = alphaNum [*(alphaNum / "-") alphaNum]`) or an email address there:
-/// - a domain is used as is (the `url` crate has already lower-cased and punycoded it),
-///   without a final `.`; one that is not a DNS name (`my_host`, `-a.example`) is an error,
-///   since no id built from it would be valid;
-/// - an IPv4 address is kept: `127.0.0.1` matches the DNS-name grammar, and existing ids
-///   must not change;
-/// - an IPv6 address becomes its reverse-DNS name under `ip6.arpa` (RFC 3596), the one
-///   DNS name standing for exactly that address (`[::1]` is not allowed in a tag URI).
-pub fn tag_authority(base: &Url) -> Result<String, String> {
-    match base.host() {
-        Some(url::Host::Domain(domain)) => {
-            let name = domain.strip_suffix('.').unwrap_or(domain);
-            if crate::content::fields::is_dns_name(name) {
-                Ok(name.to_string())
-            } else {
-                Err(format!(
-                    "host `{domain}` is not a DNS name (letters, digits and `-` between dots), so it cannot name the entries' `tag:` ids (RFC 4151)"
-                ))
-            }
-        }
-        Some(url::Host::Ipv4(addr)) => Ok(addr.to_string()),
-        Some(url::Host::Ipv6(addr)) => {
-            let mut name = String::with_capacity(72);
-            for byte in addr.octets().iter().rev() {
-                name.push_str(&format!("{:x}.{:x}.", byte & 0xf, byte >> 4));
-            }
-            name.push_str("ip6.arpa");
-            Ok(name)
-        }
-        None => Err("has no host, which the entries' `tag:` ids need".into()),
-    }
-}
-
-fn permalink_pattern(value: Option<String>) -> Result<String, ConfigError> {
-    let pattern = value.unwrap_or_else(|| "/{section}/{slug}/".to_string());
-    if !pattern.contains("{slug}") {
-        return Err(invalid(
-            "content.permalink",
-            format!("`{pattern}` must contain `{{slug}}` so every article gets its own URL"),
-        ));
-    }
-    // Caught here once rather than as an error on every article (see `article::permalink`).
-    for segment in pattern.split('/') {
-        if crate::content::article::is_dot_segment(segment) || segment.contains('\\') {
-            return Err(invalid(
-                "content.permalink",
-                format!("`{pattern}` must not contain `.` or `..` segments or `\\`"),
-            ));
-        }
-    }
-    let mut rest = pattern.as_str();
-    while let Some(start) = rest.find('{') {
-        let end = rest[start..].find('}').ok_or_else(|| {
-            invalid(
-                "content.permalink",
-                format!("`{pattern}` has an unclosed `{{`"),
-            )
-        })?;
-        let name = &rest[start + 1..start + end];
-        if !matches!(name, "section" | "year" | "month" | "day" | "slug") {
-            return Err(invalid(
-                "content.permalink",
-                format!(
-                    "unknown placeholder `{{{name}}}`; use {{section}}, {{year}}, {{month}}, {{day}}, {{slug}}"
-                ),
-            ));
-        }
-        rest = &rest[start + end + 1..];
-    }
-    Ok(pattern)
 }
 
 #[cfg(test)]
@@ -827,27 +753,7 @@ mod tests {
     }
 
     #[test]
-    fn config_tag_authority_is_a_dns_name() {
-        let authority = |u: &str| tag_authority(&Url::parse(u).unwrap());
-        assert_eq!(
-            authority("https://Example.COM./blog/").unwrap(),
-            "example.com"
-        );
-        assert_eq!(
-            authority("https://bücher.example/").unwrap(),
-            "xn--bcher-kva.example"
-        );
-        assert_eq!(authority("http://127.0.0.1:8080/").unwrap(), "127.0.0.1");
-        assert_eq!(
-            authority("http://[::1]:8080/").unwrap(),
-            format!("1.{}ip6.arpa", "0.".repeat(31))
-        );
-        assert_eq!(
-            authority("http://[2001:db8::abcd]/").unwrap(),
-            format!("d.c.b.a.{}8.b.d.0.1.0.0.2.ip6.arpa", "0.".repeat(20))
-        );
-        assert!(authority("http://my_host/").is_err());
-        assert!(authority("http://a-/").is_err());
+    fn config_base_url_may_be_an_ipv6_address() {
         let flags = Overrides {
             base_url: Some("http://[::1]:8080/".into()),
             ..Default::default()

@@ -4,15 +4,19 @@
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-use chrono::{DateTime, Datelike, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use url::Url;
 
 use super::dates;
-use super::fields;
-use super::front_matter::{self, ImageSpec, Located, RawFrontMatter, Split, Text};
+use super::front_matter::{self, ImageSpec, Located, RawFrontMatter, Split};
 use super::render::{self, BodyKind, RenderedBody};
-use crate::config::{Config, Person, PersonSpec};
+use crate::config::Config;
 use crate::diag::{self, Diagnostic};
+use crate::entry_id::{self, tag_uri};
+use crate::language_tag::{check_language, Language};
+use crate::permalink::is_dot_segment;
+use crate::person::{Person, PersonSpec};
+use crate::yaml_text::Text;
 
 /// A lead image, absolute.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -449,14 +453,22 @@ fn build_article(
         });
     }
     let local_date = date.with_timezone(&tz);
-    let permalink = permalink(config, section, &slug, local_date.date_naive())
+    let permalink = config
+        .content
+        .permalink
+        .expand(
+            &config.site.base_url,
+            section,
+            &slug,
+            local_date.date_naive(),
+        )
         .map_err(|m| at_key("slug", m))?;
 
     let id = match text_of(raw.id) {
         // The id is the entry's identity: an invalid one leaves the article out rather than
-        // going out changed (see `fields::check_id`).
+        // going out changed (see `entry_id::check_id`).
         Some(id) => {
-            fields::check_id(&id).map_err(|m| at_key("id", format!("`id` `{id}` {m}")))?;
+            entry_id::check_id(&id).map_err(|m| at_key("id", format!("`id` `{id}` {m}")))?;
             id
         }
         None => tag_uri(&config.site.base_url, local_date.date_naive(), &slug),
@@ -559,16 +571,16 @@ fn build_article(
 
     // A bad `lang` only loses the language hint, so the article still publishes.
     let lang = match text_of(raw.lang) {
-        Some(tag) => match fields::check_language(&tag) {
-            fields::Language::Valid => Some(tag),
-            fields::Language::Normalised(fixed) => {
+        Some(tag) => match check_language(&tag) {
+            Language::Valid => Some(tag),
+            Language::Normalised(fixed) => {
                 diagnostics.push(warning_at(
                     "lang",
                     format!("`lang` `{tag}` written as `{fixed}` (language tags use `-`)"),
                 ));
                 Some(fixed)
             }
-            fields::Language::Invalid(m) => {
+            Language::Invalid(m) => {
                 diagnostics.push(warning_at("lang", format!("`lang`: {m}; ignored")));
                 None
             }
@@ -882,107 +894,6 @@ fn collapse_whitespace(text: &str) -> String {
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// `site.base_url` joined with `content.permalink`; empty segments collapse.
-///
-/// Every substituted value (section, slug, date parts) becomes exactly one opaque path
-/// segment: the WHATWG parser behind `url` reads `\` as `/` and `%2e%2e` as `..`, so an
-/// unencoded value could add segments or climb out of the base path.
-fn permalink(
-    config: &Config,
-    section: &str,
-    slug: &str,
-    day: chrono::NaiveDate,
-) -> Result<Url, String> {
-    let pattern = &config.content.permalink;
-    let year = format!("{:04}", day.year());
-    let month = format!("{:02}", day.month());
-    let day = format!("{:02}", day.day());
-    let mut segments = Vec::new();
-    for part in pattern.split('/') {
-        let mut segment = String::new();
-        let mut rest = part;
-        while let Some(start) = rest.find('{') {
-            segment.push_str(&encode_segment(&rest[..start]));
-            let after = &rest[start..];
-            let (value, len) = match after {
-                a if a.starts_with("{section}") => (section, "{section}".len()),
-                a if a.starts_with("{year}") => (year.as_str(), "{year}".len()),
-                a if a.starts_with("{month}") => (month.as_str(), "{month}".len()),
-                a if a.starts_with("{day}") => (day.as_str(), "{day}".len()),
-                a if a.starts_with("{slug}") => (slug, "{slug}".len()),
-                // Config validation allows no other placeholder; keep the text literal.
-                _ => ("{", 1),
-            };
-            segment.push_str(&encode_segment(value));
-            rest = &after[len..];
-        }
-        segment.push_str(&encode_segment(rest));
-        if is_dot_segment(&segment) {
-            return Err(format!(
-                "permalink segment `{segment}` would be read as `.` or `..` (check content.permalink)"
-            ));
-        }
-        if !segment.is_empty() {
-            segments.push(segment);
-        }
-    }
-    let mut path = segments.join("/");
-    if pattern.ends_with('/') && !path.is_empty() {
-        path.push('/');
-    }
-    let base = &config.site.base_url;
-    // `set_path`, not `join`: a first segment like `http:x` would make `join` read the
-    // path as an absolute URL.
-    let mut url = base.clone();
-    url.set_path(&format!("{}{path}", base.path()));
-    // Last line of defence (e.g. a `..` segment written into content.permalink): a link
-    // outside the site is an error, never a wrong link.
-    if url.origin() != base.origin() || !url.path().starts_with(base.path()) {
-        return Err(format!(
-            "permalink `{url}` is outside site.base_url `{base}` (check content.permalink)"
-        ));
-    }
-    Ok(url)
-}
-
-/// Percent-encodes everything but RFC 3986 `pchar`s (and `%` itself), so the text is one
-/// opaque path segment however a URL parser reads it; unicode and spaces come out exactly
-/// as the `url` crate itself would encode them.
-fn encode_segment(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// True when a URL parser would read `segment` as `.` or `..` (WHATWG also decodes `%2e`).
-pub(crate) fn is_dot_segment(segment: &str) -> bool {
-    let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
-    decoded == "." || decoded == ".."
-}
-
-/// `tag:host,YYYY-MM-DD:slug` (RFC 4151): independent of title, body, folder and base path.
-/// The host is written as [`crate::config::tag_authority`] says (an IPv6 address as its
-/// `ip6.arpa` name); config validation has rejected base URLs that give none.
-pub fn tag_uri(base: &Url, day: chrono::NaiveDate, slug: &str) -> String {
-    let host = crate::config::tag_authority(base).unwrap_or_else(|_| "localhost".into());
-    let mut specific = String::with_capacity(slug.len());
-    for b in slug.bytes() {
-        // Keep tag-URI-safe characters; percent-encode the rest so the id is a valid URI.
-        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b) {
-            specific.push(b as char);
-        } else {
-            specific.push_str(&format!("%{b:02X}"));
-        }
-    }
-    format!("tag:{host},{}:{specific}", day.format("%Y-%m-%d"))
 }
 
 /// A lead image source: an http(s) URL, or a path resolved against the permalink.
@@ -1634,7 +1545,7 @@ mod tests {
     fn article_permalink_stays_under_the_base_url() {
         let mut c = config();
         // With no leading `/`, `Url::join` would read `http:evil` as an absolute URL.
-        c.content.permalink = "{slug}/".into();
+        c.content.permalink = crate::permalink::PermalinkPattern::unchecked("{slug}/");
         let a = parse_article(
             "x.md",
             b"---\ntitle: T\ndate: 2024-09-07\nslug: \"http:evil\"\n---\n",
@@ -1644,7 +1555,8 @@ mod tests {
         .article
         .unwrap();
         assert_eq!(a.permalink.as_str(), "https://example.com/blog/http:evil/");
-        c.content.permalink = "/{section}/../../{slug}/".into();
+        c.content.permalink =
+            crate::permalink::PermalinkPattern::unchecked("/{section}/../../{slug}/");
         let p = parse_article(
             "a/x.md",
             b"---\ntitle: T\ndate: 2024-09-07\n---\n",

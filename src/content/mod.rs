@@ -8,7 +8,6 @@
 pub mod article;
 pub mod dates;
 pub mod discover;
-pub mod fields;
 pub mod front_matter;
 mod mathml;
 pub mod render;
