@@ -266,6 +266,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn ids_on_an_ip_host_are_valid_tag_uris() {
+        let day = chrono::NaiveDate::from_ymd_opt(2024, 1, 2).unwrap();
+        let v6 = Url::parse("http://[::1]:8080/").unwrap();
+        assert_eq!(
+            tag_uri(&v6, day, "x"),
+            format!("tag:1.{}ip6.arpa,2024-01-02:x", "0.".repeat(31))
+        );
+        let v4 = Url::parse("http://127.0.0.1:8080/").unwrap();
+        assert_eq!(tag_uri(&v4, day, "x"), "tag:127.0.0.1,2024-01-02:x");
+    }
+
+    #[test]
     fn tag_authority_is_a_dns_name() {
         let authority = |u: &str| tag_authority(&Url::parse(u).unwrap());
         assert_eq!(
