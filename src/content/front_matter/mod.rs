@@ -1,0 +1,15 @@
+//! Front matter: splitting a file into its YAML block and body ([`block`]), and reading the
+//! YAML ([`yaml`]) into the fields as written ([`fields`]), numbers keeping their spelling
+//! ([`spelling`]), with every error located at the file's own line and column.
+//!
+//! This and the config module are the only places that touch YAML.
+
+mod block;
+mod fields;
+mod spelling;
+mod yaml;
+
+pub use block::{key_position, split, Located, Split};
+pub use fields::{ImageSpec, OneOrMany, OneOrManyItem, RawFrontMatter, KNOWN_FIELDS};
+pub use spelling::respelled;
+pub use yaml::{parse_yaml, unknown_keys};
