@@ -187,19 +187,22 @@ pub fn parse_article(source: &str, bytes: &[u8], config: &Config, options: Parse
         Ok(s) => s,
         Err(at) => return fail(diagnostics, at),
     };
-    let raw = match front_matter::parse_yaml(&split) {
-        Ok(raw) => raw,
+    let read = if options.report_unknown_fields {
+        front_matter::parse_yaml_listing_unknown(&split)
+    } else {
+        front_matter::parse_yaml(&split).map(|raw| (raw, Vec::new()))
+    };
+    let (raw, unknown) = match read {
+        Ok(read) => read,
         Err(at) => return fail(diagnostics, at),
     };
-    if options.report_unknown_fields {
-        for (key, line, column) in front_matter::unknown_keys(&split) {
-            diagnostics.push(Diagnostic::warning(
-                path,
-                line,
-                column,
-                format!("unknown front matter field `{key}` (ignored)"),
-            ));
-        }
+    for field in unknown {
+        diagnostics.push(Diagnostic::warning(
+            path,
+            field.line,
+            field.column,
+            format!("unknown front matter field `{}` (ignored)", field.name),
+        ));
     }
     match build_article(source, &split, raw, config, options, &mut diagnostics) {
         Ok(article) => Parsed {

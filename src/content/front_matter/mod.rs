@@ -10,6 +10,6 @@ mod spelling;
 mod yaml;
 
 pub use block::{key_position, split, Located, Split};
-pub use fields::{ImageSpec, OneOrMany, OneOrManyItem, RawFrontMatter, KNOWN_FIELDS};
+pub use fields::{ImageSpec, OneOrMany, OneOrManyItem, RawFrontMatter};
 pub use spelling::respelled;
-pub use yaml::{parse_yaml, unknown_keys};
+pub use yaml::{parse_yaml, parse_yaml_listing_unknown, UnknownField};
