@@ -18,6 +18,7 @@ use crate::language_tag::{check_language, Language};
 use crate::permalink::{is_dot_segment, PermalinkPattern};
 
 pub use raw::{RawConfig, REEXECUTED_VAR};
+use raw::{RawContent, RawFeeds, RawLog, RawServer, RawSite, RawWatch};
 // moved: re-export for other areas until merge (feed/atom.rs, feed/rss.rs).
 pub use crate::person::Person;
 
@@ -180,140 +181,29 @@ impl Config {
         Self::from_raw(raw)
     }
 
-    /// Validates a merged raw configuration, filling defaults.
+    /// Validates a merged raw configuration, filling defaults. The first error ends it:
+    /// `site.title` and `server.listen` are read first, then each section in turn.
     pub fn from_raw(raw: RawConfig) -> Result<Self, ConfigError> {
-        let r = raw;
-        let title = non_empty("site.title", r.site.title, "My feedwright site")?;
-        let listen_text = r.server.listen.unwrap_or_else(|| "127.0.0.1:8080".into());
+        let mut r = raw;
+        let title = non_empty("site.title", r.site.title.take(), "My feedwright site")?;
+        let listen_text = r
+            .server
+            .listen
+            .take()
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
         let listen: SocketAddr = listen_text.parse().map_err(|_| {
             invalid(
                 "server.listen",
                 format!("`{listen_text}` is not an address like 127.0.0.1:8080 or [::]:8080"),
             )
         })?;
-        let site = SiteConfig {
-            base_url: match r.site.base_url.as_deref() {
-                Some(text) => base_url(text)?,
-                None => local_base_url(listen),
-            },
-            base_url_given: r.site.base_url.is_some(),
-            language: language(r.site.language)?,
-            // Atom needs an author; without one configured, the site speaks for itself.
-            author: match r.site.author {
-                Some(spec) => spec
-                    .into_person()
-                    .map_err(|message| invalid("site.author", message))?,
-                None => Person {
-                    name: title.clone(),
-                    email: None,
-                    uri: None,
-                },
-            },
-            title,
-            description: r
-                .site
-                .description
-                .unwrap_or_else(|| "Articles, with summary and full content.".into()),
-            timezone: {
-                let name = r.site.timezone.unwrap_or_else(|| "UTC".into());
-                name.parse::<Tz>().map_err(|_| {
-                    invalid(
-                        "site.timezone",
-                        format!("`{name}` is not an IANA time zone name (e.g. `Europe/Berlin`)"),
-                    )
-                })?
-            },
-            icon: match r.site.icon {
-                Some(icon) => Some(absolute_url("site.icon", &icon)?),
-                None => None,
-            },
-        };
-        let content = ContentConfig {
-            dir: PathBuf::from(non_empty("content.dir", r.content.dir, "content")?),
-            permalink: PermalinkPattern::parse(
-                r.content
-                    .permalink
-                    .unwrap_or_else(|| PermalinkPattern::DEFAULT.to_string()),
-            )
-            .map_err(|m| invalid("content.permalink", m))?,
-            summary_length: at_least("content.summary_length", r.content.summary_length, 300, 20)?,
-            max_file_bytes: at_least(
-                "content.max_file_bytes",
-                r.content.max_file_bytes,
-                4 * 1024 * 1024,
-                64,
-            )?,
-        };
-        let feeds = FeedsConfig {
-            limit: at_least("feeds.limit", r.feeds.limit, 20, 1)?,
-            rss_path: route("feeds.rss_path", r.feeds.rss_path, "/feed.xml")?,
-            rss_alias_path: match r.feeds.rss_alias_path {
-                Some(p) if p.is_empty() => None,
-                other => Some(route("feeds.rss_alias_path", other, "/rss.xml")?),
-            },
-            atom_path: route("feeds.atom_path", r.feeds.atom_path, "/atom.xml")?,
-            index_path: route("feeds.index_path", r.feeds.index_path, "/")?,
-        };
-        let server = ServerConfig {
-            listen,
-            cache_max_age: r.server.cache_max_age.unwrap_or(300),
-            header_read_timeout: millis(
-                "server.header_read_timeout_ms",
-                r.server.header_read_timeout_ms,
-                10_000,
-            )?,
-            idle_timeout: millis("server.idle_timeout_ms", r.server.idle_timeout_ms, 60_000)?,
-            request_timeout: millis(
-                "server.request_timeout_ms",
-                r.server.request_timeout_ms,
-                30_000,
-            )?,
-            max_header_bytes: at_least(
-                "server.max_header_bytes",
-                r.server.max_header_bytes,
-                16 * 1024,
-                1024,
-            )?,
-            max_connections: at_least("server.max_connections", r.server.max_connections, 1024, 1)?,
-            workers: match r.server.workers {
-                None | Some(0) => default_workers(),
-                Some(n) if n > MAX_WORKERS => {
-                    return Err(invalid(
-                        "server.workers",
-                        format!("must be at most {MAX_WORKERS}, got {n}"),
-                    ))
-                }
-                Some(n) => n,
-            },
-            shutdown_grace: millis(
-                "server.shutdown_grace_ms",
-                r.server.shutdown_grace_ms,
-                10_000,
-            )?,
-            healthz_path: route("server.healthz_path", r.server.healthz_path, "/healthz")?,
-            readyz_path: route("server.readyz_path", r.server.readyz_path, "/readyz")?,
-            metrics_path: route("server.metrics_path", r.server.metrics_path, "/metrics")?,
-        };
-        let watch = WatchConfig {
-            mode: r.watch.mode.unwrap_or(WatchMode::Auto),
-            debounce: millis("watch.debounce_ms", r.watch.debounce_ms, 200)?,
-            poll_interval: millis("watch.poll_interval_ms", r.watch.poll_interval_ms, 2_000)?,
-        };
-        let level = non_empty("log.level", r.log.level, "info")?;
-        if let Err(e) = log_filter(&level) {
-            return Err(invalid("log.level", e));
-        }
-        let log = LogConfig {
-            level,
-            format: r.log.format.unwrap_or(LogFormat::Text),
-        };
         let config = Config {
-            site,
-            content,
-            feeds,
-            server,
-            watch,
-            log,
+            site: site_config(r.site, title, listen)?,
+            content: content_config(r.content)?,
+            feeds: feeds_config(r.feeds)?,
+            server: server_config(r.server, listen)?,
+            watch: watch_config(r.watch)?,
+            log: log_config(r.log)?,
         };
         config.check_routes_distinct()?;
         Ok(config)
@@ -362,6 +252,133 @@ impl Config {
     pub fn content_dir(&self) -> &Path {
         &self.content.dir
     }
+}
+
+/// `site`: the title is read first (the author defaults to it), the listening address
+/// gives the default base URL.
+fn site_config(r: RawSite, title: String, listen: SocketAddr) -> Result<SiteConfig, ConfigError> {
+    Ok(SiteConfig {
+        base_url: match r.base_url.as_deref() {
+            Some(text) => base_url(text)?,
+            None => local_base_url(listen),
+        },
+        base_url_given: r.base_url.is_some(),
+        language: language(r.language)?,
+        // Atom needs an author; without one configured, the site speaks for itself.
+        author: match r.author {
+            Some(spec) => spec
+                .into_person()
+                .map_err(|message| invalid("site.author", message))?,
+            None => Person {
+                name: title.clone(),
+                email: None,
+                uri: None,
+            },
+        },
+        title,
+        description: r
+            .description
+            .unwrap_or_else(|| "Articles, with summary and full content.".into()),
+        timezone: {
+            let name = r.timezone.unwrap_or_else(|| "UTC".into());
+            name.parse::<Tz>().map_err(|_| {
+                invalid(
+                    "site.timezone",
+                    format!("`{name}` is not an IANA time zone name (e.g. `Europe/Berlin`)"),
+                )
+            })?
+        },
+        icon: match r.icon {
+            Some(icon) => Some(absolute_url("site.icon", &icon)?),
+            None => None,
+        },
+    })
+}
+
+fn content_config(r: RawContent) -> Result<ContentConfig, ConfigError> {
+    Ok(ContentConfig {
+        dir: PathBuf::from(non_empty("content.dir", r.dir, "content")?),
+        permalink: PermalinkPattern::parse(
+            r.permalink
+                .unwrap_or_else(|| PermalinkPattern::DEFAULT.to_string()),
+        )
+        .map_err(|m| invalid("content.permalink", m))?,
+        summary_length: at_least("content.summary_length", r.summary_length, 300, 20)?,
+        max_file_bytes: at_least(
+            "content.max_file_bytes",
+            r.max_file_bytes,
+            4 * 1024 * 1024,
+            64,
+        )?,
+    })
+}
+
+fn feeds_config(r: RawFeeds) -> Result<FeedsConfig, ConfigError> {
+    Ok(FeedsConfig {
+        limit: at_least("feeds.limit", r.limit, 20, 1)?,
+        rss_path: route("feeds.rss_path", r.rss_path, "/feed.xml")?,
+        rss_alias_path: match r.rss_alias_path {
+            Some(p) if p.is_empty() => None,
+            other => Some(route("feeds.rss_alias_path", other, "/rss.xml")?),
+        },
+        atom_path: route("feeds.atom_path", r.atom_path, "/atom.xml")?,
+        index_path: route("feeds.index_path", r.index_path, "/")?,
+    })
+}
+
+/// `server`, its `listen` address read before every other setting.
+fn server_config(r: RawServer, listen: SocketAddr) -> Result<ServerConfig, ConfigError> {
+    Ok(ServerConfig {
+        listen,
+        cache_max_age: r.cache_max_age.unwrap_or(300),
+        header_read_timeout: millis(
+            "server.header_read_timeout_ms",
+            r.header_read_timeout_ms,
+            10_000,
+        )?,
+        idle_timeout: millis("server.idle_timeout_ms", r.idle_timeout_ms, 60_000)?,
+        request_timeout: millis("server.request_timeout_ms", r.request_timeout_ms, 30_000)?,
+        max_header_bytes: at_least(
+            "server.max_header_bytes",
+            r.max_header_bytes,
+            16 * 1024,
+            1024,
+        )?,
+        max_connections: at_least("server.max_connections", r.max_connections, 1024, 1)?,
+        workers: match r.workers {
+            None | Some(0) => default_workers(),
+            Some(n) if n > MAX_WORKERS => {
+                return Err(invalid(
+                    "server.workers",
+                    format!("must be at most {MAX_WORKERS}, got {n}"),
+                ))
+            }
+            Some(n) => n,
+        },
+        shutdown_grace: millis("server.shutdown_grace_ms", r.shutdown_grace_ms, 10_000)?,
+        healthz_path: route("server.healthz_path", r.healthz_path, "/healthz")?,
+        readyz_path: route("server.readyz_path", r.readyz_path, "/readyz")?,
+        metrics_path: route("server.metrics_path", r.metrics_path, "/metrics")?,
+    })
+}
+
+fn watch_config(r: RawWatch) -> Result<WatchConfig, ConfigError> {
+    Ok(WatchConfig {
+        mode: r.mode.unwrap_or(WatchMode::Auto),
+        debounce: millis("watch.debounce_ms", r.debounce_ms, 200)?,
+        poll_interval: millis("watch.poll_interval_ms", r.poll_interval_ms, 2_000)?,
+    })
+}
+
+fn log_config(r: RawLog) -> Result<LogConfig, ConfigError> {
+    let level = non_empty("log.level", r.level, "info")?;
+    if let Err(e) = log_filter(&level) {
+        return Err(invalid("log.level", e));
+    }
+    Ok(LogConfig {
+        level,
+        format: r.format.unwrap_or(LogFormat::Text),
+    })
 }
 
 fn invalid(key: &str, message: impl Into<String>) -> ConfigError {
