@@ -8,7 +8,7 @@
 use url::Url;
 
 /// A DNS name: dot-separated labels of letters, digits and inner hyphens.
-pub fn is_dns_name(name: &str) -> bool {
+pub(crate) fn is_dns_name(name: &str) -> bool {
     !name.is_empty()
         && name.split('.').all(|label| {
             !label.is_empty()
@@ -26,7 +26,7 @@ pub fn is_dns_name(name: &str) -> bool {
 /// character by character (RFC 4287 §4.2.6.1), so a rewritten id is a different entry, and a
 /// repair rule we change later would show every such entry again as new. The author picks
 /// the final spelling once; the message suggests it.
-pub fn check_id(id: &str) -> Result<(), String> {
+pub(crate) fn check_id(id: &str) -> Result<(), String> {
     const SHAPE: &str = "an id must be an absolute URI such as \
         `tag:example.com,2024-03-27:my-post`, `urn:uuid:…` or `https://example.com/p/1`";
     if let Some(c) = id.chars().find(|c| c.is_whitespace()) {
@@ -219,7 +219,7 @@ fn char_name(c: char) -> String {
 ///   must not change;
 /// - an IPv6 address becomes its reverse-DNS name under `ip6.arpa` (RFC 3596), the one
 ///   DNS name standing for exactly that address (`[::1]` is not allowed in a tag URI).
-pub fn tag_authority(base: &Url) -> Result<String, String> {
+pub(crate) fn tag_authority(base: &Url) -> Result<String, String> {
     match base.host() {
         Some(url::Host::Domain(domain)) => {
             let name = domain.strip_suffix('.').unwrap_or(domain);
@@ -247,7 +247,7 @@ pub fn tag_authority(base: &Url) -> Result<String, String> {
 /// `tag:host,YYYY-MM-DD:slug` (RFC 4151): independent of title, body, folder and base path.
 /// The host is written as [`tag_authority`] says (an IPv6 address as its
 /// `ip6.arpa` name); config validation has rejected base URLs that give none.
-pub fn tag_uri(base: &Url, day: chrono::NaiveDate, slug: &str) -> String {
+pub(crate) fn tag_uri(base: &Url, day: chrono::NaiveDate, slug: &str) -> String {
     let host = tag_authority(base).unwrap_or_else(|_| "localhost".into());
     let mut specific = String::with_capacity(slug.len());
     for b in slug.bytes() {

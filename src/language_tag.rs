@@ -3,7 +3,7 @@
 
 /// What [`check_language`] made of a tag.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Language {
+pub(crate) enum Language {
     /// Well-formed as written.
     Valid,
     /// `en_US`: the common underscore spelling, with the BCP 47 form to use instead.
@@ -18,7 +18,7 @@ pub enum Language {
 /// The registry is not consulted (it changes; unknown but well-formed tags are the author's
 /// call). Primary subtags of 5–8 letters are allowed by the grammar but none has ever been
 /// registered, and accepting them would let `english` through, so they are refused.
-pub fn check_language(tag: &str) -> Language {
+pub(crate) fn check_language(tag: &str) -> Language {
     if well_formed_language(tag) {
         return Language::Valid;
     }

@@ -8,14 +8,14 @@ use url::Url;
 /// A checked `content.permalink`: it holds `{slug}`, only known placeholders, and no `.`,
 /// `..` or `\` segment.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PermalinkPattern(String);
+pub(crate) struct PermalinkPattern(String);
 
 impl PermalinkPattern {
     /// The pattern used when none is configured.
-    pub const DEFAULT: &'static str = "/{section}/{slug}/";
+    pub(crate) const DEFAULT: &'static str = "/{section}/{slug}/";
 
     /// Checks a pattern as written; the message says what is wrong.
-    pub fn parse(pattern: String) -> Result<Self, String> {
+    pub(crate) fn parse(pattern: String) -> Result<Self, String> {
         if !pattern.contains("{slug}") {
             return Err(format!(
                 "`{pattern}` must contain `{{slug}}` so every article gets its own URL"
@@ -51,17 +51,12 @@ impl PermalinkPattern {
         Self(pattern.to_string())
     }
 
-    /// The pattern as written.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     /// `base` joined with this pattern; empty segments collapse.
     ///
     /// Every substituted value (section, slug, date parts) becomes exactly one opaque path
     /// segment: the WHATWG parser behind `url` reads `\` as `/` and `%2e%2e` as `..`, so an
     /// unencoded value could add segments or climb out of the base path.
-    pub fn expand(
+    pub(crate) fn expand(
         &self,
         base: &Url,
         section: &str,
@@ -136,7 +131,7 @@ fn encode_segment(text: &str) -> String {
 }
 
 /// True when a URL parser would read `segment` as `.` or `..` (WHATWG also decodes `%2e`).
-pub fn is_dot_segment(segment: &str) -> bool {
+pub(crate) fn is_dot_segment(segment: &str) -> bool {
     let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
     decoded == "." || decoded == ".."
 }

@@ -20,7 +20,7 @@ pub struct Person {
 
 /// A person as written in YAML: `Ada`, or `{name: Ada, email: a@x.org, uri: https://…}`.
 #[derive(Debug, Clone)]
-pub enum PersonSpec {
+pub(crate) enum PersonSpec {
     Name(String),
     Full {
         name: String,
@@ -72,7 +72,7 @@ impl<'de> Deserialize<'de> for PersonSpec {
 
 impl PersonSpec {
     /// Validates the fields; the message says what is wrong.
-    pub fn into_person(self) -> Result<Person, String> {
+    pub(crate) fn into_person(self) -> Result<Person, String> {
         let (name, email, uri) = match self {
             PersonSpec::Name(name) => (name, None, None),
             PersonSpec::Full { name, email, uri } => (name, email, uri),

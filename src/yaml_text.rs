@@ -42,7 +42,7 @@ pub(crate) use scalars_as_text;
 /// A YAML scalar read as text: `title: 1984` is the string "1984", not a type error, but a
 /// list or mapping is still rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Text(pub String);
+pub(crate) struct Text(pub String);
 
 impl Text {
     /// `text` as a front matter string, refused if it holds a character no feed may carry.

@@ -7,7 +7,7 @@
 mod raw;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono_tz::Tz;
@@ -17,7 +17,8 @@ use url::Url;
 use crate::language_tag::{check_language, Language};
 use crate::permalink::{is_dot_segment, PermalinkPattern};
 
-pub use raw::{RawConfig, REEXECUTED_VAR};
+pub(crate) use raw::RawConfig;
+pub use raw::REEXECUTED_VAR;
 use raw::{RawContent, RawFeeds, RawLog, RawServer, RawSite, RawWatch};
 // moved: re-export for other areas until merge (feed/atom.rs, feed/rss.rs).
 pub use crate::person::Person;
@@ -90,7 +91,7 @@ pub struct SiteConfig {
 #[derive(Debug, Clone)]
 pub struct ContentConfig {
     pub dir: PathBuf,
-    pub permalink: PermalinkPattern,
+    pub(crate) permalink: PermalinkPattern,
     pub summary_length: usize,
     pub max_file_bytes: u64,
 }
@@ -137,7 +138,7 @@ pub struct LogConfig {
 impl Config {
     /// This configuration once the daemon is bound to `bound`: without a `site.base_url`, the
     /// base URL follows the real address (the port chosen for `127.0.0.1:0`).
-    pub fn listening_on(mut self, bound: SocketAddr) -> Self {
+    pub(crate) fn listening_on(mut self, bound: SocketAddr) -> Self {
         if !self.site.base_url_given {
             self.site.base_url = local_base_url(bound);
         }
@@ -156,7 +157,7 @@ impl Config {
     }
 
     /// Like [`Config::load`] with an explicit environment (tests pass their own).
-    pub fn load_with_env(
+    pub(crate) fn load_with_env(
         overrides: &Overrides,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Self, ConfigError> {
@@ -183,7 +184,7 @@ impl Config {
 
     /// Validates a merged raw configuration, filling defaults. The first error ends it:
     /// `site.title` and `server.listen` are read first, then each section in turn.
-    pub fn from_raw(raw: RawConfig) -> Result<Self, ConfigError> {
+    pub(crate) fn from_raw(raw: RawConfig) -> Result<Self, ConfigError> {
         let mut r = raw;
         let title = non_empty("site.title", r.site.title.take(), "My feedwright site")?;
         let listen_text = r
@@ -210,7 +211,7 @@ impl Config {
     }
 
     /// Every configured route, with the key that sets it.
-    pub fn routes(&self) -> Vec<(&'static str, &str)> {
+    pub(crate) fn routes(&self) -> Vec<(&'static str, &str)> {
         let mut routes = vec![
             ("feeds.rss_path", self.feeds.rss_path.as_str()),
             ("feeds.atom_path", self.feeds.atom_path.as_str()),
@@ -239,18 +240,13 @@ impl Config {
     }
 
     /// The absolute URL a route is served at, for self links.
-    pub fn public_url(&self, route: &str) -> Url {
+    pub(crate) fn public_url(&self, route: &str) -> Url {
         let relative = route.trim_start_matches('/');
         // base_url ends with '/', and `relative` has no scheme, so join cannot fail.
         self.site
             .base_url
             .join(relative)
             .unwrap_or_else(|_| self.site.base_url.clone())
-    }
-
-    /// The content root, as given.
-    pub fn content_dir(&self) -> &Path {
-        &self.content.dir
     }
 }
 
@@ -500,7 +496,7 @@ fn absolute_url(key: &str, text: &str) -> Result<Url, ConfigError> {
 /// an unspecified address (`0.0.0.0`, `[::]`) read as loopback, so that the feeds of a local
 /// run link back to the server a reader fetched them from (and a validator finds their self
 /// link where it fetched them).
-pub fn local_base_url(listen: SocketAddr) -> Url {
+pub(crate) fn local_base_url(listen: SocketAddr) -> Url {
     let ip = match listen.ip() {
         IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
         IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),

@@ -59,7 +59,7 @@ macro_rules! section {
     ($name:ident { $($field:ident : $ty:ty),* $(,)? }) => {
         #[derive(Debug, Clone, Default, Deserialize)]
         #[serde(deny_unknown_fields)]
-        pub struct $name { $(pub $field: Option<$ty>,)* }
+        pub(crate) struct $name { $(pub $field: Option<$ty>,)* }
 
         impl $name {
             /// `Ok(false)` when the key does not exist in this section.
@@ -130,7 +130,7 @@ section!(RawLog {
 /// The whole file. An empty file is a valid, all-default configuration.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawConfig {
+pub(crate) struct RawConfig {
     #[serde(default)]
     pub site: RawSite,
     #[serde(default)]
@@ -146,13 +146,13 @@ pub struct RawConfig {
 }
 
 /// The variable that names the config file; it is not a key.
-pub const CONFIG_FILE_VAR: &str = "FEEDWRIGHT_CONFIG";
+pub(crate) const CONFIG_FILE_VAR: &str = "FEEDWRIGHT_CONFIG";
 /// Set by `serve` on the one time it re-executes itself (malloc tunables): not a setting.
 pub const REEXECUTED_VAR: &str = "FEEDWRIGHT_REEXECUTED";
 const ENV_PREFIX: &str = "FEEDWRIGHT_";
 
 impl RawConfig {
-    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+    pub(crate) fn from_file(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),
             source,
@@ -163,7 +163,7 @@ impl RawConfig {
         })
     }
 
-    pub fn from_yaml(text: &str) -> Result<Self, String> {
+    pub(crate) fn from_yaml(text: &str) -> Result<Self, String> {
         if text.trim().is_empty() {
             return Ok(Self::default());
         }
@@ -173,7 +173,7 @@ impl RawConfig {
 
     /// Applies one environment variable; variables without the prefix are ignored and a
     /// `FEEDWRIGHT_*` variable that names no key is an error (a typo would otherwise be silent).
-    pub fn apply_env(&mut self, var: &str, value: &str) -> Result<(), ConfigError> {
+    pub(crate) fn apply_env(&mut self, var: &str, value: &str) -> Result<(), ConfigError> {
         let Some(rest) = var.strip_prefix(ENV_PREFIX) else {
             return Ok(());
         };

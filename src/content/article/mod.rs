@@ -64,13 +64,13 @@ pub struct Article {
 
 impl Article {
     /// Published: not a draft and not dated in the future (SPEC §1.1).
-    pub fn is_published(&self, now: DateTime<Utc>) -> bool {
+    pub(crate) fn is_published(&self, now: DateTime<Utc>) -> bool {
         !self.draft && self.date <= now
     }
 
     /// A copy without the body, for articles outside every output: the store keeps their
     /// metadata and reads the body again from disk if they ever reach an output.
-    pub fn without_body(&self) -> Article {
+    pub(crate) fn without_body(&self) -> Article {
         Article {
             source: self.source.clone(),
             title: self.title.clone(),
@@ -94,12 +94,12 @@ impl Article {
     }
 
     /// The URL readers should open: the link post's target, else the permalink.
-    pub fn entry_link(&self) -> &Url {
+    pub(crate) fn entry_link(&self) -> &Url {
         self.link.as_ref().unwrap_or(&self.permalink)
     }
 
     /// Summary and full content HTML, rendered once per article version.
-    pub fn rendered(&self, config: &Config) -> &RenderedBody {
+    pub(crate) fn rendered(&self, config: &Config) -> &RenderedBody {
         self.rendered.get_or_init(|| {
             let prefix: String = self
                 .slug
@@ -134,7 +134,7 @@ pub struct Parsed {
 
 /// How much to parse and keep.
 #[derive(Debug, Clone, Copy)]
-pub struct ParseOptions {
+pub(crate) struct ParseOptions {
     /// `check --strict`: report front matter fields the format does not know.
     pub report_unknown_fields: bool,
     /// Keep the body in memory (the daemon does, to render it later and to keep the last
@@ -152,7 +152,12 @@ impl Default for ParseOptions {
 }
 
 /// Parses one article from its bytes. `source` is the path relative to the content root.
-pub fn parse_article(source: &str, bytes: &[u8], config: &Config, options: ParseOptions) -> Parsed {
+pub(crate) fn parse_article(
+    source: &str,
+    bytes: &[u8],
+    config: &Config,
+    options: ParseOptions,
+) -> Parsed {
     let path = Path::new(source);
     let mut diagnostics = Vec::new();
     let fail = |mut diagnostics: Vec<Diagnostic>, at: Located| {

@@ -3,7 +3,7 @@
 
 /// A problem located inside the file (1-based line and column of the whole file).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Located {
+pub(crate) struct Located {
     pub line: usize,
     pub column: usize,
     pub message: String,
@@ -21,7 +21,7 @@ impl Located {
 
 /// The two parts of an article file.
 #[derive(Debug)]
-pub struct Split<'a> {
+pub(crate) struct Split<'a> {
     /// The YAML between the fences.
     pub yaml: &'a str,
     /// 1-based file line of the YAML's first line.
@@ -31,7 +31,7 @@ pub struct Split<'a> {
 
 /// Splits `---\n yaml \n---\n body` (the closing line may also be `...`). Accepts CRLF line
 /// ends and trailing blanks on fences.
-pub fn split(text: &str) -> Result<Split<'_>, Located> {
+pub(crate) fn split(text: &str) -> Result<Split<'_>, Located> {
     if text.trim().is_empty() {
         return Err(Located::new(
             1,
@@ -116,7 +116,7 @@ impl<'a> Iterator for LineIter<'a> {
 }
 
 /// File position of a top-level `key:` in the front matter.
-pub fn key_position(split: &Split<'_>, key: &str) -> Option<(usize, usize)> {
+pub(crate) fn key_position(split: &Split<'_>, key: &str) -> Option<(usize, usize)> {
     LineIter::new(split.yaml)
         .find(|(_, _, line)| after_key(line, key).is_some())
         .map(|(n, _, _)| (split.yaml_first_line + n - 1, 1))

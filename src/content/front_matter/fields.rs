@@ -13,7 +13,7 @@ use crate::yaml_text::{scalars_as_text, Text};
 /// `image:` as written: a URL or path, or a mapping as jekyll-seo-tag writes it
 /// (`{path: /img/cover.png, height: 100, width: 100}`; others use `url` or `src`, and `alt`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ImageSpec {
+pub(crate) enum ImageSpec {
     Src(Text),
     /// The first of `path`, `url`, `src` that is given (other keys are ignored), and `alt`.
     Map {
@@ -62,13 +62,13 @@ impl<'de> Deserialize<'de> for ImageSpec {
 
 /// `x` or `[x, y]`.
 #[derive(Debug, Clone)]
-pub enum OneOrMany<T> {
+pub(crate) enum OneOrMany<T> {
     One(T),
     Many(Vec<T>),
 }
 
 /// What a [`OneOrMany`] field holds, for its error messages.
-pub trait OneOrManyItem: for<'de> Deserialize<'de> {
+pub(crate) trait OneOrManyItem: for<'de> Deserialize<'de> {
     /// The whole field's shape, e.g. "a string or a list of strings".
     const EXPECTING: &'static str;
     /// Whether a single item may be a mapping (`{name: …}`).
@@ -121,7 +121,7 @@ impl<'de, T: OneOrManyItem> Deserialize<'de> for OneOrMany<T> {
 }
 
 impl<T> OneOrMany<T> {
-    pub fn into_vec(self) -> Vec<T> {
+    pub(crate) fn into_vec(self) -> Vec<T> {
         match self {
             OneOrMany::One(x) => vec![x],
             OneOrMany::Many(v) => v,
@@ -131,7 +131,7 @@ impl<T> OneOrMany<T> {
 
 /// Front matter fields as written; validation happens in the article module.
 #[derive(Debug, Default, Deserialize)]
-pub struct RawFrontMatter {
+pub(crate) struct RawFrontMatter {
     pub title: Option<Text>,
     pub date: Option<Text>,
     pub updated: Option<Text>,

@@ -9,7 +9,7 @@ mod fields;
 mod spelling;
 mod yaml;
 
-pub use block::{key_position, split, Located, Split};
-pub use fields::{ImageSpec, OneOrMany, OneOrManyItem, RawFrontMatter};
-pub use spelling::respelled;
-pub use yaml::{parse_yaml, parse_yaml_listing_unknown, UnknownField};
+pub(crate) use block::{key_position, split, Located, Split};
+pub(crate) use fields::{ImageSpec, OneOrMany, RawFrontMatter};
+pub(crate) use spelling::respelled;
+pub(crate) use yaml::{parse_yaml, parse_yaml_listing_unknown};

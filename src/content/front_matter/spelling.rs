@@ -122,7 +122,11 @@ fn yaml_reading(token: &str) -> Option<(String, &'static str)> {
 /// spelling written under `key` that reads as `read` but differs from it, and what it was
 /// read as: for a warning that says what to quote. `None` when `read` is spelled as written
 /// (`1984`), or no such spelling is found.
-pub fn respelled(split: &Split<'_>, key: &str, read: &str) -> Option<(String, &'static str)> {
+pub(crate) fn respelled(
+    split: &Split<'_>,
+    key: &str,
+    read: &str,
+) -> Option<(String, &'static str)> {
     // Only the text a number or boolean becomes can have been respelled.
     if read.parse::<f64>().is_err() && read != "true" && read != "false" {
         return None;

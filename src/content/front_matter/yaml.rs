@@ -11,20 +11,20 @@ use super::spelling::keep_written_scalars;
 
 /// A top-level front matter key that no field reads, at its file position.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownField {
+pub(crate) struct UnknownField {
     pub name: String,
     pub line: usize,
     pub column: usize,
 }
 
 /// Parses the YAML block. Locations are translated to file lines.
-pub fn parse_yaml(split: &Split<'_>) -> Result<RawFrontMatter, Located> {
+pub(crate) fn parse_yaml(split: &Split<'_>) -> Result<RawFrontMatter, Located> {
     read(split, None)
 }
 
 /// [`parse_yaml`], also listing the top-level keys no field reads (`check --strict`), in
 /// file order: the deserializer reports each key it skips.
-pub fn parse_yaml_listing_unknown(
+pub(crate) fn parse_yaml_listing_unknown(
     split: &Split<'_>,
 ) -> Result<(RawFrontMatter, Vec<UnknownField>), Located> {
     let mut skipped = Vec::new();
