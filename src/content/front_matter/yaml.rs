@@ -64,7 +64,7 @@ fn read(
 
 /// A YAML or type error at its file position, worded for authors.
 fn located_error(e: &serde_yaml::Error, split: &Split<'_>) -> Located {
-    let mut located = yaml_error(&e, split);
+    let mut located = yaml_error(e, split);
     // Some type errors are reported at the block's start; point at the key instead.
     if let Some(field) = located
         .message
