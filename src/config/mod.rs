@@ -4,6 +4,7 @@
 //! The file shape ([`raw`]) has every field optional and rejects unknown keys; validation turns
 //! it into typed values (URLs, time zones, socket addresses) and names the key on any error.
 
+mod error;
 mod raw;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -11,33 +12,17 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono_tz::Tz;
-use serde::Deserialize;
 use url::Url;
 
 use crate::language_tag::{check_language, Language};
 use crate::permalink::{is_dot_segment, PermalinkPattern};
 
+pub use error::ConfigError;
 pub(crate) use raw::RawConfig;
-pub use raw::REEXECUTED_VAR;
+pub use raw::{LogFormat, WatchMode, REEXECUTED_VAR};
 use raw::{RawContent, RawFeeds, RawLog, RawServer, RawSite, RawWatch};
 // moved: re-export for other areas until merge (feed/atom.rs, feed/rss.rs).
 pub use crate::person::Person;
-
-/// Errors that stop the program before it serves anything.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{path}: {message}")]
-    Parse { path: PathBuf, message: String },
-    #[error("environment variable {var}: {message}")]
-    Env { var: String, message: String },
-    #[error("config key `{key}`: {message}")]
-    Invalid { key: String, message: String },
-}
 
 /// Values given on the command line; they win over everything else.
 #[derive(Debug, Clone, Default)]
@@ -46,21 +31,6 @@ pub struct Overrides {
     pub content_dir: Option<PathBuf>,
     pub base_url: Option<String>,
     pub listen: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum WatchMode {
-    Auto,
-    Notify,
-    Poll,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LogFormat {
-    Text,
-    Json,
 }
 
 #[derive(Debug, Clone)]

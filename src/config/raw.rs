@@ -5,8 +5,25 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{ConfigError, LogFormat, WatchMode};
+use super::error::ConfigError;
 use crate::person::PersonSpec;
+
+/// `watch.mode`: file system events, polling, or events with polling as the fallback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WatchMode {
+    Auto,
+    Notify,
+    Poll,
+}
+
+/// `log.format`: one line of text or one JSON object per event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
 
 /// How one environment variable's text becomes a typed value.
 trait EnvValue: Sized {
