@@ -68,3 +68,63 @@ pub(super) fn remove_control_chars<'a>(
 
 /// Warnings listed one by one for removed characters in one file; the rest are counted.
 const MAX_CHARACTER_WARNINGS: usize = 10;
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+
+    #[test]
+    fn article_control_characters_are_removed_with_a_warning() {
+        let p = parse(
+            "a.md",
+            "---\ntitle: Bell\u{7}s\ndate: 2024-01-01\n---\nNUL\u{0} here\n",
+        );
+        let a = p.article.unwrap();
+        assert_eq!(a.title, "Bells");
+        assert!(!a.body.contains('\u{0}'));
+        let w: Vec<String> = p.diagnostics.iter().map(|d| d.to_string()).collect();
+        assert!(
+            w.iter().any(|d| d.starts_with("a.md:2:12: warning")),
+            "{w:?}"
+        );
+        assert!(
+            w.iter().any(|d| d.starts_with("a.md:5:4: warning")),
+            "{w:?}"
+        );
+    }
+
+    #[test]
+    fn article_c1_controls_and_noncharacters_are_removed_with_a_warning() {
+        let p = parse(
+            "a.md",
+            "---\ntitle: Next\u{85}Line\ndate: 2024-01-01\n---\nDEL\u{7F} and \u{FDD0}x\n",
+        );
+        let a = p.article.unwrap_or_else(|| panic!("{:?}", p.diagnostics));
+        assert_eq!(a.title, "NextLine");
+        assert_eq!(&*a.body, "DEL and x\n");
+        let w: Vec<String> = p.diagnostics.iter().map(|d| d.to_string()).collect();
+        assert!(
+            w.iter().any(|d| d.contains("control character U+0085")),
+            "{w:?}"
+        );
+        assert!(w.iter().any(|d| d.contains("noncharacter U+FDD0")), "{w:?}");
+    }
+
+    #[test]
+    fn article_many_removed_characters_are_listed_ten_then_counted() {
+        let body = "x\u{1}y\n".repeat(25);
+        let p = parse(
+            "a.md",
+            &format!("---\ntitle: T\ndate: 2024-01-01\n---\n{body}"),
+        );
+        assert!(p.article.is_some());
+        let w: Vec<String> = p.diagnostics.iter().map(|d| d.to_string()).collect();
+        assert_eq!(w.len(), 11, "{w:?}");
+        assert!(
+            w[0].starts_with("a.md:5:2: warning: control character U+0001"),
+            "{w:?}"
+        );
+        assert!(w[9].starts_with("a.md:14:2: warning"), "{w:?}");
+        assert!(w[10].contains("15 more characters"), "{w:?}");
+    }
+}

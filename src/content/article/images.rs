@@ -7,8 +7,8 @@
 
 use url::Url;
 
-use super::build::{text_of, Fields};
-use super::LeadImage;
+use super::fields::{text_of, Fields};
+use super::model::LeadImage;
 use crate::content::front_matter::ImageSpec;
 use crate::yaml_text::Text;
 
@@ -62,4 +62,78 @@ fn image_url(permalink: &Url, src: &str) -> Result<Url, String> {
         ));
     }
     Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+
+    #[test]
+    fn article_image_must_be_http_or_a_path() {
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "data:image/png;base64,AAAA",
+            "file:///etc/passwd",
+            "vbscript:x",
+        ] {
+            let text = format!("---\ntitle: x\ndate: 2024-01-01\nimage: \"{bad}\"\n---\n");
+            let p = parse("a.md", &text);
+            assert_eq!(p.article.unwrap().image, None, "{bad}");
+            let d = &p.diagnostics[0];
+            assert!(!d.is_error(), "{d}");
+            assert!(d.message.starts_with("`image`"), "{d}");
+            assert_eq!(d.line, 4, "{d}");
+        }
+        let a = ok(
+            "a.md",
+            "---\ntitle: x\ndate: 2024-01-01\nimage: //cdn.example.net/p.jpg\n---\n",
+        );
+        assert_eq!(
+            a.image.unwrap().url.as_str(),
+            "https://cdn.example.net/p.jpg"
+        );
+    }
+
+    #[test]
+    fn article_image_mapping() {
+        let fm = |image: &str| format!("---\ntitle: x\ndate: 2024-01-01\n{image}\n---\n");
+        let a = ok(
+            "posts/a.md",
+            &fm("image:\n  path: /img/cover.png\n  height: 100\n  width: 100"),
+        );
+        let img = a.image.unwrap();
+        assert_eq!(img.url.as_str(), "https://example.com/img/cover.png");
+        assert_eq!(img.alt, None);
+        let a = ok("posts/a.md", &fm("image: {url: pic.jpg, alt: From map}"));
+        let img = a.image.unwrap();
+        assert_eq!(img.url.as_str(), "https://example.com/blog/posts/a/pic.jpg");
+        assert_eq!(img.alt.as_deref(), Some("From map"));
+        // `image_alt` wins over the mapping's `alt`.
+        let a = ok(
+            "a.md",
+            &fm("image: {src: p.jpg, alt: Map}\nimage_alt: Field\nimage_credit: C"),
+        );
+        let img = a.image.unwrap();
+        assert_eq!(img.alt.as_deref(), Some("Field"));
+        assert_eq!(img.credit.as_deref(), Some("C"));
+        // No source: a warning at the key; the article still publishes.
+        let p = parse("a.md", &fm("image: {height: 100, alt: x}"));
+        assert_eq!(p.article.unwrap().image, None);
+        let d = &p.diagnostics[0];
+        assert!(!d.is_error(), "{d}");
+        assert_eq!(d.line, 4, "{d}");
+        assert!(
+            d.message.starts_with("`image`") && d.message.contains("`path`"),
+            "{d}"
+        );
+        // The same URL check as for a plain `image`.
+        let p = parse("a.md", &fm("image: {url: \"javascript:alert(1)\"}"));
+        assert_eq!(p.article.unwrap().image, None);
+        assert!(
+            p.diagnostics[0].message.contains("http(s)"),
+            "{}",
+            p.diagnostics[0]
+        );
+    }
 }
