@@ -24,11 +24,21 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(path: &Path, line: usize, column: usize, message: impl Into<String>) -> Self {
+    pub(crate) fn error(
+        path: &Path,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Self {
         Self::new(path, line, column, Severity::Error, message)
     }
 
-    pub fn warning(path: &Path, line: usize, column: usize, message: impl Into<String>) -> Self {
+    pub(crate) fn warning(
+        path: &Path,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Self {
         Self::new(path, line, column, Severity::Warning, message)
     }
 
@@ -72,7 +82,7 @@ impl fmt::Display for Diagnostic {
 }
 
 /// Line and column (1-based, counted in characters) of byte offset `offset` in `text`.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = text.get(..offset).unwrap_or(text);
     let line = before.matches('\n').count() + 1;

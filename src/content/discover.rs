@@ -10,7 +10,7 @@ use crate::diag::Diagnostic;
 
 /// One article file found under the root.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Candidate {
+pub(crate) struct Candidate {
     /// Relative to the root, `/`-separated: the article's key everywhere.
     pub source: String,
     /// What to open: the file itself or, for a symlink, its resolved target inside the root.
@@ -19,7 +19,7 @@ pub struct Candidate {
 
 /// What a directory walk found.
 #[derive(Debug, Default)]
-pub struct Scan {
+pub(crate) struct Scan {
     pub candidates: Vec<Candidate>,
     /// Problems tied to a path (symlink loops, escapes, unreadable folders).
     pub diagnostics: Vec<Diagnostic>,
@@ -36,7 +36,7 @@ pub enum ScanError {
 }
 
 /// True for names the walk never looks at: hidden files and editor droppings (SPEC §1).
-pub fn is_ignored_name(name: &str) -> bool {
+pub(crate) fn is_ignored_name(name: &str) -> bool {
     name.starts_with('.')
         || name.ends_with('~')
         || (name.starts_with('#') && name.ends_with('#'))
@@ -45,7 +45,7 @@ pub fn is_ignored_name(name: &str) -> bool {
 }
 
 /// True for file names that hold articles.
-pub fn is_article_name(name: &str) -> bool {
+pub(crate) fn is_article_name(name: &str) -> bool {
     if is_ignored_name(name) {
         return false;
     }
@@ -55,12 +55,12 @@ pub fn is_article_name(name: &str) -> bool {
 }
 
 /// True when a relative path (`/`-separated) has an ignored component.
-pub fn is_ignored_path(source: &str) -> bool {
+pub(crate) fn is_ignored_path(source: &str) -> bool {
     source.split('/').any(is_ignored_name)
 }
 
 /// Walks the root recursively. Results are sorted, so diagnostics are deterministic.
-pub fn scan(root: &Path) -> Result<Scan, ScanError> {
+pub(crate) fn scan(root: &Path) -> Result<Scan, ScanError> {
     let meta = fs::metadata(root).map_err(|cause| ScanError::Root {
         path: root.to_path_buf(),
         cause,
@@ -140,7 +140,7 @@ fn walk(dir: &Path, canonical_root: &Path, prefix: &str, scan: &mut Scan) {
 
 /// SECURITY: a symlink is followed only to a regular file inside the root; the canonical
 /// target is what gets opened, so a link cannot smuggle in an outside file.
-pub fn resolve_symlink(link: &Path, canonical_root: &Path) -> Result<PathBuf, String> {
+pub(crate) fn resolve_symlink(link: &Path, canonical_root: &Path) -> Result<PathBuf, String> {
     let target = fs::canonicalize(link).map_err(|e| {
         if e.raw_os_error() == Some(40) {
             "symlink loop; skipped".to_string()
@@ -162,7 +162,7 @@ pub fn resolve_symlink(link: &Path, canonical_root: &Path) -> Result<PathBuf, St
 
 /// Result of reading one candidate.
 #[derive(Debug)]
-pub enum ReadOutcome {
+pub(crate) enum ReadOutcome {
     Bytes(Vec<u8>),
     /// The file vanished between listing and reading (a delete or rename raced us).
     Gone,
@@ -171,7 +171,7 @@ pub enum ReadOutcome {
 
 /// Reads a candidate with the size cap checked first, then enforced while reading (the file
 /// may grow between the check and the read).
-pub fn read_candidate(candidate: &Candidate, max_bytes: u64) -> ReadOutcome {
+pub(crate) fn read_candidate(candidate: &Candidate, max_bytes: u64) -> ReadOutcome {
     let path = Path::new(&candidate.source);
     let fail = |message: String| ReadOutcome::Failed(Diagnostic::error(path, 1, 1, message));
     let file = match fs::File::open(&candidate.open_path) {

@@ -5,11 +5,10 @@
 //!
 //! Parsing is pure (`parse_article(source, bytes)`); [`load_file`] and [`load_all`] do the IO.
 
-pub mod article;
-pub mod dates;
-pub mod discover;
-pub mod fields;
-pub mod front_matter;
+pub(crate) mod article;
+pub(crate) mod dates;
+pub(crate) mod discover;
+pub(crate) mod front_matter;
 pub(crate) mod html;
 pub mod render;
 
@@ -17,8 +16,8 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-pub use article::{parse_article, Article, LeadImage, ParseOptions, Parsed};
-pub use discover::{Candidate, ScanError};
+pub(crate) use article::{parse_article, Article, ParseOptions, Parsed};
+pub(crate) use discover::{Candidate, ScanError};
 
 use crate::config::Config;
 use crate::diag::Diagnostic;
@@ -35,7 +34,11 @@ pub enum FileOutcome {
 }
 
 /// Reads and parses one candidate.
-pub fn load_file(candidate: &Candidate, config: &Config, options: ParseOptions) -> FileOutcome {
+pub(crate) fn load_file(
+    candidate: &Candidate,
+    config: &Config,
+    options: ParseOptions,
+) -> FileOutcome {
     match discover::read_candidate(candidate, config.content.max_file_bytes) {
         discover::ReadOutcome::Bytes(bytes) => {
             FileOutcome::Parsed(parse_article(&candidate.source, &bytes, config, options))
@@ -50,7 +53,12 @@ pub fn load_file(candidate: &Candidate, config: &Config, options: ParseOptions) 
 
 /// Loads one path relative to the root (used by the watcher for a changed file): applies the
 /// ignore and symlink rules as the full scan does.
-pub fn load_path(root: &Path, source: &str, config: &Config, options: ParseOptions) -> FileOutcome {
+pub(crate) fn load_path(
+    root: &Path,
+    source: &str,
+    config: &Config,
+    options: ParseOptions,
+) -> FileOutcome {
     let name = source.rsplit('/').next().unwrap_or(source);
     if discover::is_ignored_path(source) || !discover::is_article_name(name) {
         return FileOutcome::Gone;
@@ -87,14 +95,14 @@ pub fn load_path(root: &Path, source: &str, config: &Config, options: ParseOptio
 
 /// One file's result from a full load.
 #[derive(Debug)]
-pub struct Loaded {
+pub(crate) struct Loaded {
     pub source: String,
     pub outcome: FileOutcome,
 }
 
 /// Scans the root and parses every file on all cores. The order of the result is the sorted
 /// order of paths, whatever the thread timing.
-pub fn load_all(config: &Config, options: ParseOptions) -> Result<Vec<Loaded>, ScanError> {
+pub(crate) fn load_all(config: &Config, options: ParseOptions) -> Result<Vec<Loaded>, ScanError> {
     let scan = discover::scan(&config.content.dir)?;
     let mut loaded: Vec<Loaded> = scan
         .candidates
