@@ -7,7 +7,7 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
 // The lead repoints this to `crate::xml_chars` at merge.
-use crate::content::render::is_feed_char;
+use crate::xml_chars::is_feed_char;
 use crate::yaml_text::{scalars_as_text, Text};
 
 /// A person named in feeds: the site author or an article author.

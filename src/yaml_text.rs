@@ -8,7 +8,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
 // The lead repoints this to `crate::xml_chars` at merge.
-use crate::content::render::is_feed_char;
+use crate::xml_chars::is_feed_char;
 
 /// The scalar methods of a serde `Visitor` that reads every YAML scalar as text and hands
 /// that `String` to `$convert`: front matter and config read all their scalars this way.

@@ -17,12 +17,11 @@ use url::Url;
 use crate::language_tag::{check_language, Language};
 use crate::permalink::{is_dot_segment, PermalinkPattern};
 
+use crate::person::Person;
 pub use error::ConfigError;
 pub(crate) use raw::RawConfig;
 pub use raw::{LogFormat, WatchMode, REEXECUTED_VAR};
 use raw::{RawContent, RawFeeds, RawLog, RawServer, RawSite, RawWatch};
-// moved: re-export for other areas until merge (feed/atom.rs, feed/rss.rs).
-pub use crate::person::Person;
 
 /// Values given on the command line; they win over everything else.
 #[derive(Debug, Clone, Default)]

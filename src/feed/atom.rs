@@ -6,7 +6,8 @@ use atom_syndication::{
 };
 
 use super::entry::{content_html, feed_updated, summary_html, Entry};
-use crate::config::{Config, Person};
+use crate::config::Config;
+use crate::person::Person;
 
 fn person(p: &Person) -> AtomPerson {
     AtomPerson {

@@ -11,7 +11,7 @@ mod rss;
 use chrono::{DateTime, Utc};
 
 use crate::config::Config;
-use crate::content::render;
+use crate::xml_chars;
 
 use self::atom::render_atom;
 use self::entry::feed_updated;
@@ -54,7 +54,7 @@ pub fn render_outputs(entries: &[Entry<'_>], config: &Config) -> SiteOutputs {
 /// A last net under the per-field checks (front matter, config, body): a character XML
 /// cannot carry makes the whole feed unreadable, so none may leave, whatever its source.
 fn feed_safe(text: String) -> String {
-    match render::strip_non_feed_chars(&text) {
+    match xml_chars::strip_non_feed_chars(&text) {
         std::borrow::Cow::Borrowed(_) => text,
         std::borrow::Cow::Owned(clean) => clean,
     }

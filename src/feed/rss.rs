@@ -6,7 +6,8 @@ use rss::extension::dublincore::DublinCoreExtension;
 use rss::{Category, Channel, Guid, Image, Item};
 
 use super::entry::{content_html, feed_updated, summary_html, Entry};
-use crate::config::{Config, Person};
+use crate::config::Config;
+use crate::person::Person;
 
 /// `email (Name)`, the only author form RSS 2.0 allows; None without an email.
 fn rss_person(person: &Person) -> Option<String> {

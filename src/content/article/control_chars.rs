@@ -3,19 +3,19 @@
 
 use std::path::Path;
 
-use crate::content::render;
 use crate::diag::Diagnostic;
+use crate::xml_chars;
 
 /// Removes characters no feed may carry — C0 and C1 controls other than tab, LF and CR, DEL,
-/// noncharacters such as U+FFFE, and U+FFFD (see [`render::is_feed_char`]) — warning at each
+/// noncharacters such as U+FFFE, and U+FFFD (see [`xml_chars::is_feed_char`]) — warning at each
 /// position (SPEC §1: the article is still published).
 pub(super) fn remove_control_chars<'a>(
     text: &'a str,
     path: &Path,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> std::borrow::Cow<'a, str> {
-    let bad = |c: char| !render::is_feed_char(c);
-    if render::find_non_feed_char(text).is_none() {
+    let bad = |c: char| !xml_chars::is_feed_char(c);
+    if xml_chars::find_non_feed_char(text).is_none() {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());

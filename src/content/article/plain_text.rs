@@ -1,7 +1,8 @@
 //! Titles and explicit summaries as plain text: HTML tags written by WordPress or Jekyll
 //! exports dropped, character references decoded, whitespace collapsed.
 
-use crate::content::render;
+use crate::content::html::{entities, scan};
+use crate::xml_chars;
 
 /// Inline HTML elements that authors put in titles and summaries (`<em>async</em> Rust`).
 const TITLE_MARKUP: &[&str] = &[
@@ -161,7 +162,7 @@ fn strip_tags(html: &str) -> String {
         if start < copied {
             continue;
         }
-        let Some(tag) = render::parse_tag(html, start) else {
+        let Some(tag) = scan::parse_tag(html, start) else {
             continue;
         };
         if HTML_ELEMENTS.contains(&tag.name.as_str()) {
@@ -178,7 +179,7 @@ fn strip_tags(html: &str) -> String {
 /// what no feed may carry is dropped, since the file-level clean-up ran before decoding.
 fn decode_references(text: &str) -> String {
     let text = drop_unusable_references(text);
-    render::as_browsers_read_references(html_escape::decode_html_entities(&text).into_owned())
+    entities::as_browsers_read_references(html_escape::decode_html_entities(&text).into_owned())
 }
 
 /// Removes numeric references to what is no character at all (`&#0;`, `&#xD800;`,
@@ -195,7 +196,7 @@ fn drop_unusable_references(text: &str) -> std::borrow::Cow<'_, str> {
         // C1 controls (`&#150;`) are read as Windows-1252 characters afterwards.
         value.map_or(true, |v| {
             char::from_u32(v)
-                .is_none_or(|c| !render::is_feed_char(c) && !(0x80..=0x9F).contains(&v))
+                .is_none_or(|c| !xml_chars::is_feed_char(c) && !(0x80..=0x9F).contains(&v))
         })
     };
     let mut out = String::new();
