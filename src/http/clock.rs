@@ -21,9 +21,9 @@ use crate::snapshot::http_date;
 
 /// The current second: Unix seconds and the IMF-fixdate `Date` value naming it.
 #[derive(Clone)]
-pub struct Now {
-    pub unix: i64,
-    pub date: HeaderValue,
+pub(super) struct Now {
+    pub(super) unix: i64,
+    pub(super) date: HeaderValue,
 }
 
 thread_local! {
@@ -31,7 +31,7 @@ thread_local! {
 }
 
 /// The current second, formatted at most once a second per thread.
-pub fn now() -> Now {
+pub(super) fn now() -> Now {
     let unix = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
@@ -49,7 +49,7 @@ pub fn now() -> Now {
 }
 
 /// `Date` value of Unix second `unix`.
-pub fn date_value(unix: i64) -> HeaderValue {
+pub(super) fn date_value(unix: i64) -> HeaderValue {
     let text = Utc
         .timestamp_opt(unix, 0)
         .single()

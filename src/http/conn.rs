@@ -45,14 +45,14 @@ use crate::config::ServerConfig;
 
 /// The three connection time limits, from `server.*`.
 #[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    pub header_read: Duration,
-    pub request: Duration,
-    pub idle: Duration,
+pub(super) struct Limits {
+    pub(super) header_read: Duration,
+    pub(super) request: Duration,
+    pub(super) idle: Duration,
 }
 
 impl Limits {
-    pub fn from_config(server: &ServerConfig) -> Limits {
+    pub(super) fn from_config(server: &ServerConfig) -> Limits {
         Limits {
             header_read: server.header_read_timeout,
             request: server.request_timeout,
@@ -70,7 +70,7 @@ impl Limits {
 /// What the watchdog needs to know about one connection. Times are milliseconds since
 /// `start`.
 #[derive(Debug)]
-pub struct Activity {
+pub(super) struct Activity {
     start: Instant,
     in_flight: AtomicUsize,
     requests: AtomicU64,
@@ -90,7 +90,7 @@ const HEADS_TRACKED: u8 = 1;
 const HEADS_UNTRACKED: u8 = 2;
 
 impl Activity {
-    pub fn new() -> Arc<Activity> {
+    pub(super) fn new() -> Arc<Activity> {
         Arc::new(Activity {
             start: Instant::now(),
             in_flight: AtomicUsize::new(0),
@@ -110,7 +110,7 @@ impl Activity {
 
     /// Marks a request as started; it ends when the returned guard (kept in the response
     /// body) is dropped, i.e. when hyper is done with the body or the connection dies.
-    pub fn begin(self: &Arc<Self>) -> InFlight {
+    pub(super) fn begin(self: &Arc<Self>) -> InFlight {
         if self.in_flight.fetch_add(1, Ordering::AcqRel) == 0 {
             self.busy_since.store(self.now_ms(), Ordering::Release);
         }
@@ -161,7 +161,7 @@ impl Activity {
 
 /// A request in progress; see [`Activity::begin`].
 #[derive(Debug)]
-pub struct InFlight(Arc<Activity>);
+pub(super) struct InFlight(Arc<Activity>);
 
 impl Drop for InFlight {
     fn drop(&mut self) {
@@ -175,7 +175,7 @@ impl Drop for InFlight {
 }
 
 /// Resolves when the connection has overstayed one of its [`Limits`].
-pub async fn watchdog(activity: &Activity, limits: Limits) {
+pub(super) async fn watchdog(activity: &Activity, limits: Limits) {
     let recheck = limits.recheck();
     loop {
         let deadline = activity.deadline(&limits);
@@ -189,7 +189,7 @@ pub async fn watchdog(activity: &Activity, limits: Limits) {
 
 /// The TCP stream, noting whether the peer is refusing our bytes (write returned pending),
 /// and sending the snapshot's large bodies with `sendfile` (see [`super::sendfile`]).
-pub struct TrackedStream {
+pub(super) struct TrackedStream {
     inner: TcpStream,
     activity: Arc<Activity>,
     /// Where large bodies' files are found (`sendfile` exists on Linux only).
@@ -198,7 +198,11 @@ pub struct TrackedStream {
 }
 
 impl TrackedStream {
-    pub fn new(inner: TcpStream, activity: Arc<Activity>, state: Arc<AppState>) -> TrackedStream {
+    pub(super) fn new(
+        inner: TcpStream,
+        activity: Arc<Activity>,
+        state: Arc<AppState>,
+    ) -> TrackedStream {
         TrackedStream {
             inner,
             activity,
@@ -283,20 +287,20 @@ impl AsyncWrite for TrackedStream {
 /// A response body of at most one pre-built chunk, carrying the request's [`InFlight`]
 /// guard so the watchdog knows when hyper is done with it.
 #[derive(Debug)]
-pub struct ResponseBody {
+pub(super) struct ResponseBody {
     data: Option<Bytes>,
     _in_flight: Option<InFlight>,
 }
 
 impl ResponseBody {
-    pub fn new(data: Bytes) -> ResponseBody {
+    pub(super) fn new(data: Bytes) -> ResponseBody {
         ResponseBody {
             data: (!data.is_empty()).then_some(data),
             _in_flight: None,
         }
     }
 
-    pub fn empty() -> ResponseBody {
+    pub(super) fn empty() -> ResponseBody {
         ResponseBody {
             data: None,
             _in_flight: None,
@@ -304,15 +308,11 @@ impl ResponseBody {
     }
 
     /// Bytes this body will send.
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.data.as_ref().map_or(0, Bytes::len)
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.data.is_none()
-    }
-
-    pub fn with_guard(mut self, guard: InFlight) -> ResponseBody {
+    pub(super) fn with_guard(mut self, guard: InFlight) -> ResponseBody {
         self._in_flight = Some(guard);
         self
     }

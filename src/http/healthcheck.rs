@@ -1,0 +1,53 @@
+//! The `feedwright healthcheck` subcommand's probe: one `GET /healthz` over blocking std
+//! I/O, for container health checks.
+
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use crate::config::Config;
+
+/// `feedwright healthcheck`: `GET /healthz` on the configured listen address (loopback when
+/// it is a wildcard), true iff the answer is 200 within 2 s. Blocking std I/O on purpose:
+/// it runs once in a short-lived process and needs no runtime.
+pub fn healthcheck(cfg: &Config) -> bool {
+    let mut addr = cfg.server.listen;
+    if addr.ip().is_unspecified() {
+        let loopback = match addr {
+            SocketAddr::V4(_) => Ipv4Addr::LOCALHOST.into(),
+            SocketAddr::V6(_) => Ipv6Addr::LOCALHOST.into(),
+        };
+        addr.set_ip(loopback);
+    }
+    let deadline = Instant::now() + Duration::from_secs(2);
+    probe(addr, &cfg.server.healthz_path, deadline).unwrap_or(false)
+}
+
+fn probe(addr: SocketAddr, path: &str, deadline: Instant) -> std::io::Result<bool> {
+    let remaining = || {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            Err(std::io::Error::from(std::io::ErrorKind::TimedOut))
+        } else {
+            Ok(left)
+        }
+    };
+    let mut stream = std::net::TcpStream::connect_timeout(&addr, remaining()?)?;
+    stream.set_write_timeout(Some(remaining()?))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nUser-Agent: feedwright-healthcheck\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut head = [0u8; 16];
+    let mut filled = 0;
+    while filled < head.len() {
+        stream.set_read_timeout(Some(remaining()?))?;
+        let n = stream.read(&mut head[filled..])?;
+        if n == 0 {
+            break;
+        }
+        filled += n;
+    }
+    let head = &head[..filled];
+    Ok(head.starts_with(b"HTTP/1.1 200 ") || head.starts_with(b"HTTP/1.0 200 "))
+}
