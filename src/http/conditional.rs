@@ -4,7 +4,8 @@
 //! Pure functions over header values: no allocation, no I/O, nothing that can panic on
 //! hostile input. Anything unparsable is treated the way the RFC says to: ignored.
 
-use chrono::{DateTime, NaiveDateTime};
+use std::time::UNIX_EPOCH;
+
 use hyper::header::{
     HeaderMap, HeaderName, HeaderValue, IF_MATCH, IF_MODIFIED_SINCE, IF_NONE_MATCH,
     IF_UNMODIFIED_SINCE,
@@ -196,17 +197,13 @@ fn unchanged_since(
     Some(unix <= since)
 }
 
-/// Unix seconds of an HTTP-date: IMF-fixdate, or the obsolete RFC 850 and asctime forms.
+/// Unix seconds of an HTTP-date (RFC 9110 §5.6.7): IMF-fixdate, or the obsolete RFC 850
+/// and asctime forms, exactly as the grammar spells them. Anything else is not an
+/// HTTP-date, and the header is ignored: RFC 2822 variants (numeric or other zones, no
+/// weekday, one-digit day, lower case), and dates before 1970 or after 9999.
 fn parse_http_date(text: &str) -> Option<i64> {
-    let text = text.trim();
-    if let Ok(t) = DateTime::parse_from_rfc2822(text) {
-        return Some(t.timestamp());
-    }
-    // RFC 850: `Sunday, 06-Nov-94 08:49:37 GMT`; asctime: `Sun Nov  6 08:49:37 1994`.
-    ["%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"]
-        .iter()
-        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
-        .map(|t| t.and_utc().timestamp())
+    let time = httpdate::parse_http_date(text).ok()?;
+    i64::try_from(time.duration_since(UNIX_EPOCH).ok()?.as_secs()).ok()
 }
 
 #[cfg(test)]
@@ -335,14 +332,39 @@ mod tests {
     #[test]
     fn http_dates() {
         let want = 784_111_777; // Sun, 06 Nov 1994 08:49:37 GMT
-        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(want));
-        assert_eq!(
-            parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"),
-            Some(want)
-        );
-        assert_eq!(parse_http_date("Sun Nov  6 08:49:37 1994"), Some(want));
-        assert_eq!(parse_http_date("yesterday"), None);
-        assert_eq!(parse_http_date(""), None);
+        for date in [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+            "  Sun, 06 Nov 1994 08:49:37 GMT  ",
+        ] {
+            assert_eq!(parse_http_date(date), Some(want), "{date:?}");
+        }
+        assert_eq!(parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
+        // Not HTTP-dates: ignored, as RFC 9110 §13.1.3-4 require.
+        for text in [
+            "yesterday",
+            "",
+            "784111777",
+            "Mon, 06 Nov 1994 08:49:37 GMT", // wrong weekday
+            "Sun, 30 Feb 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 24:00:00 GMT",
+            "Sun, 06 Nov 1994 08:49:60 GMT",
+            "Sun, 06 Nov 1994 08:49:37 +0000",
+            "Sun, 06 Nov 1994 08:49:37 EST",
+            "06 Nov 1994 08:49:37 GMT",
+            "Sun, 6 Nov 1994 08:49:37 GMT",
+            "sun, 06 nov 1994 08:49:37 gmt",
+            "Sun, 06 Nov 1994 08:49 GMT",
+            "Sun, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov 6 08:49:37 1994",
+            "Sun, 06 Nov 1994 08:49:37 GMT, Sun, 06 Nov 1994 08:49:37 GMT",
+            "Wed, 31 Dec 1969 23:59:59 GMT",
+            "Sat, 01 Jan 10000 00:00:00 GMT",
+            "S\u{fc}n, 06 Nov 1994 08:49:37 GMT",
+        ] {
+            assert_eq!(parse_http_date(text), None, "{text:?}");
+        }
     }
 
     #[test]
