@@ -222,17 +222,101 @@ mod tests {
         map
     }
 
-    fn resource() -> Arc<Resource> {
+    /// The RSS resource of a feed updated at `updated` (none: Last-Modified is 1970-01-01),
+    /// large enough to have gzip and br forms.
+    fn resource_updated(updated: Option<&str>) -> Arc<Resource> {
         let cfg = Config::defaults();
         let outputs = SiteOutputs {
             rss: "<rss>".to_string() + &"<item>words words words</item>".repeat(40) + "</rss>",
             rss_alias: None,
             atom: String::new(),
             index_html: String::new(),
-            feed_updated: None,
+            feed_updated: updated
+                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| t.with_timezone(&Utc)),
         };
         let snap = Snapshot::build(&cfg, outputs, vec![], 1, None, Utc::now());
         Arc::clone(snap.resource("/feed.xml").expect("rss route"))
+    }
+
+    fn resource() -> Arc<Resource> {
+        resource_updated(None)
+    }
+
+    /// The status `evaluate` leads to (412, 304 or 200) and, for a 304, the encoding it
+    /// confirms.
+    fn decide(r: &Resource, coding: Coding, pairs: &[(&'static str, &str)]) -> (u16, Coding) {
+        let selected = r.representation(coding).expect("representation");
+        let sent = (&r.last_modified, r.last_modified_unix);
+        match evaluate(&headers(pairs), r, selected, sent) {
+            Precondition::Failed => (412, coding),
+            Precondition::NotModified(described) => (304, described.coding),
+            Precondition::Passed => (200, coding),
+        }
+    }
+
+    /// RFC 9110 §13.2.2: If-Match, else If-Unmodified-Since (412 when false), then
+    /// If-None-Match, else If-Modified-Since (304 when the copy is current).
+    #[test]
+    fn preconditions_are_evaluated_in_rfc_order() {
+        let r = resource_updated(Some("2024-03-27T09:30:00Z"));
+        let etag = r.identity().etag.to_str().expect("ascii").to_string();
+        let lm = r.last_modified.to_str().expect("ascii").to_string();
+        assert_eq!(lm, "Wed, 27 Mar 2024 09:30:00 GMT");
+        let earlier = "Tue, 26 Mar 2024 00:00:00 GMT";
+        let later = "Thu, 28 Mar 2024 00:00:00 GMT";
+        let stale = "\"stale\"";
+        let table: &[(&[(&'static str, &str)], u16)] = &[
+            (&[], 200),
+            (&[("if-none-match", &etag)], 304),
+            (&[("if-none-match", stale)], 200),
+            // If-None-Match wins over a matching If-Modified-Since.
+            (&[("if-none-match", stale), ("if-modified-since", &lm)], 200),
+            (&[("if-modified-since", &lm)], 304),
+            (&[("if-modified-since", later)], 304),
+            (&[("if-modified-since", earlier)], 200),
+            (&[("if-modified-since", "garbage")], 200),
+            // If-Match: a false one is 412 whatever the later preconditions say.
+            (&[("if-match", &etag)], 200),
+            (&[("if-match", stale)], 412),
+            (&[("if-match", stale), ("if-none-match", "\"other\"")], 412),
+            (&[("if-match", stale), ("if-modified-since", &lm)], 412),
+            (&[("if-match", &etag), ("if-none-match", &etag)], 304),
+            // If-Unmodified-Since only counts without If-Match.
+            (
+                &[("if-match", &etag), ("if-unmodified-since", earlier)],
+                200,
+            ),
+            (&[("if-unmodified-since", &lm)], 200),
+            (&[("if-unmodified-since", later)], 200),
+            (&[("if-unmodified-since", earlier)], 412),
+            (&[("if-unmodified-since", "garbage")], 200),
+            (
+                &[("if-unmodified-since", &lm), ("if-none-match", &etag)],
+                304,
+            ),
+        ];
+        for (pairs, want) in table {
+            assert_eq!(decide(&r, Coding::Identity, pairs).0, *want, "{pairs:?}");
+        }
+
+        // If-Match compares with the tag of the encoding being sent.
+        assert_eq!(decide(&r, Coding::Gzip, &[("if-match", &etag)]).0, 412);
+        // A 304 confirms the encoding the client named exactly, else the one selected.
+        let gz_tag = r.representation(Coding::Gzip).expect("gzip").etag.clone();
+        let gz_tag = gz_tag.to_str().expect("ascii");
+        assert_eq!(
+            decide(&r, Coding::Identity, &[("if-none-match", gz_tag)]),
+            (304, Coding::Gzip)
+        );
+        assert_eq!(
+            decide(&r, Coding::Br, &[("if-none-match", "*")]),
+            (304, Coding::Br)
+        );
+        assert_eq!(
+            decide(&r, Coding::Gzip, &[("if-modified-since", &lm)]),
+            (304, Coding::Gzip)
+        );
     }
 
     fn inm(r: &Resource, value: &str) -> IfNoneMatch {

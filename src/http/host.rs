@@ -96,6 +96,32 @@ fn ip_literal_is_valid(inside: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::host_value_is_valid as valid;
+    use super::*;
+
+    /// One Host line with a valid value; HTTP/1.0 may omit it, HTTP/1.1 may not.
+    #[test]
+    fn host_lines_by_version() {
+        let request = |version: Version, hosts: &[&str]| {
+            let mut builder = Request::builder().version(version).uri("/feed.xml");
+            for host in hosts {
+                builder = builder.header(header::HOST, *host);
+            }
+            host_is_valid(&builder.body(()).expect("request"))
+        };
+        for version in [Version::HTTP_10, Version::HTTP_11] {
+            assert!(request(version, &["example.com"]), "{version:?}");
+            assert!(request(version, &[""]), "{version:?}: empty");
+            assert!(!request(version, &["a", "b"]), "{version:?}: two");
+            assert!(
+                !request(version, &["a", "a"]),
+                "{version:?}: the same twice"
+            );
+            assert!(!request(version, &["a b"]), "{version:?}: invalid value");
+        }
+        assert!(request(Version::HTTP_10, &[]), "HTTP/1.0 predates Host");
+        assert!(!request(Version::HTTP_11, &[]), "HTTP/1.1 requires it");
+        assert!(request(Version::HTTP_2, &[]), "h2 carries :authority");
+    }
 
     #[test]
     fn host_values() {
