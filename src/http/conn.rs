@@ -38,6 +38,7 @@ use bytes::Bytes;
 use hyper::body::{Body, Frame, SizeHint};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
+use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use super::AppState;
@@ -83,6 +84,10 @@ pub(super) struct Activity {
     head_since: AtomicU64,
     /// 0: nothing read yet; 1: track request heads (HTTP/1); 2: do not (maybe h2).
     head_tracking: AtomicU8,
+    /// Set by the acceptor, under connection pressure, to ask this connection to close if
+    /// it is idle (see [`super::idle_reclaim`]); `reclaim` wakes the watchdog for it.
+    close_requested: AtomicBool,
+    reclaim: Notify,
 }
 
 const HEADS_UNKNOWN: u8 = 0;
@@ -101,7 +106,41 @@ impl Activity {
             reading_head: AtomicBool::new(false),
             head_since: AtomicU64::new(0),
             head_tracking: AtomicU8::new(HEADS_UNKNOWN),
+            close_requested: AtomicBool::new(false),
+            reclaim: Notify::new(),
         })
+    }
+
+    /// Since when this is an idle HTTP/1 keep-alive connection: a request was answered and
+    /// written out, and nothing of the next one has arrived. `None` otherwise, and for
+    /// connections that may be h2, whose streams' bytes can still wait in h2's own buffers.
+    pub(super) fn idle_since(&self) -> Option<Instant> {
+        let idle = self.head_tracking.load(Ordering::Relaxed) == HEADS_TRACKED
+            && self.requests.load(Ordering::Acquire) > 0
+            && self.in_flight.load(Ordering::Acquire) == 0
+            && !self.write_blocked.load(Ordering::Acquire)
+            && !self.reading_head.load(Ordering::Acquire);
+        idle.then(|| self.start + Duration::from_millis(self.last_done.load(Ordering::Acquire)))
+    }
+
+    /// Asks the connection to close if it is still idle when its task looks; false when it
+    /// was asked already and has not looked yet.
+    pub(super) fn request_close(&self) -> bool {
+        if self.close_requested.swap(true, Ordering::AcqRel) {
+            return false;
+        }
+        self.reclaim.notify_one();
+        true
+    }
+
+    /// Whether a close was requested: cleared either way, so a connection that became busy
+    /// meanwhile is asked again only by a later round.
+    fn take_close_request(&self) -> bool {
+        self.close_requested.swap(false, Ordering::AcqRel)
+    }
+
+    pub(super) fn close_requested(&self) -> bool {
+        self.close_requested.load(Ordering::Acquire)
     }
 
     fn now_ms(&self) -> u64 {
@@ -174,16 +213,33 @@ impl Drop for InFlight {
     }
 }
 
-/// Resolves when the connection has overstayed one of its [`Limits`].
-pub(super) async fn watchdog(activity: &Activity, limits: Limits) {
+/// Why the watchdog ends a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Closing {
+    /// It overstayed one of its [`Limits`].
+    TimeLimit,
+    /// It was idle when its slot was needed for a new connection.
+    Reclaimed,
+}
+
+/// Resolves when the connection has overstayed one of its [`Limits`], or when a close was
+/// requested ([`Activity::request_close`]) and it is idle.
+pub(super) async fn watchdog(activity: &Activity, limits: Limits) -> Closing {
     let recheck = limits.recheck();
     loop {
         let deadline = activity.deadline(&limits);
         let now = Instant::now();
         if now >= deadline {
-            return;
+            return Closing::TimeLimit;
         }
-        tokio::time::sleep_until(deadline.min(now + recheck)).await;
+        tokio::select! {
+            () = tokio::time::sleep_until(deadline.min(now + recheck)) => {}
+            () = activity.reclaim.notified() => {
+                if activity.take_close_request() && activity.idle_since().is_some() {
+                    return Closing::Reclaimed;
+                }
+            }
+        }
     }
 }
 
@@ -391,9 +447,54 @@ mod tests {
             ..limits()
         };
         let started = Instant::now();
-        tokio::time::timeout(Duration::from_secs(5), watchdog(&a, limits))
+        let closing = tokio::time::timeout(Duration::from_secs(5), watchdog(&a, limits))
             .await
             .expect("watchdog fires");
+        assert_eq!(closing, Closing::TimeLimit);
         assert!(started.elapsed() >= Duration::from_millis(200));
+    }
+
+    #[test]
+    fn idle_means_an_answered_http1_request_and_nothing_since() {
+        let a = Activity::new();
+        assert_eq!(a.idle_since(), None, "no request yet");
+        a.on_read(b"GET / HTTP/1.1\r\n\r\n");
+        let guard = a.begin();
+        assert_eq!(a.idle_since(), None, "request in progress");
+        drop(guard);
+        assert!(a.idle_since().is_some(), "answered");
+        a.write_blocked.store(true, Ordering::Release);
+        assert_eq!(a.idle_since(), None, "response still being written");
+        a.write_blocked.store(false, Ordering::Release);
+        a.on_read(b"GET");
+        assert_eq!(a.idle_since(), None, "next request arriving");
+
+        // Maybe h2 (first byte `P`): never taken for idle.
+        let h2 = Activity::new();
+        h2.on_read(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+        drop(h2.begin());
+        assert_eq!(h2.idle_since(), None);
+    }
+
+    #[tokio::test]
+    async fn watchdog_closes_on_request_only_when_idle() {
+        let a = Activity::new();
+        a.on_read(b"GET / HTTP/1.1\r\n\r\n");
+        let guard = a.begin();
+        assert!(a.request_close());
+        assert!(!a.request_close(), "asked already");
+        let busy = tokio::time::timeout(Duration::from_millis(200), watchdog(&a, limits())).await;
+        assert!(busy.is_err(), "a busy connection stays");
+        assert!(
+            !a.close_requested(),
+            "the request was looked at and dropped"
+        );
+
+        drop(guard);
+        assert!(a.request_close());
+        let closing = tokio::time::timeout(Duration::from_secs(5), watchdog(&a, limits()))
+            .await
+            .expect("closes at once");
+        assert_eq!(closing, Closing::Reclaimed);
     }
 }

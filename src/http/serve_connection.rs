@@ -14,8 +14,9 @@ use tokio::net::TcpStream;
 use tokio::sync::OwnedSemaphorePermit;
 
 use super::access_log;
-use super::conn::{self, Activity, Limits, TrackedStream};
+use super::conn::{self, Activity, Closing, Limits, TrackedStream};
 use super::handler::handle;
+use super::idle_reclaim::OpenConnections;
 use super::router::Router;
 use super::AppState;
 use crate::config::Config;
@@ -26,6 +27,7 @@ pub(super) struct Shared {
     pub(super) builder: auto::Builder<TokioExecutor>,
     pub(super) router: Router,
     pub(super) limits: Limits,
+    pub(super) open: Arc<OpenConnections>,
 }
 
 /// A connection handed from the acceptor to a worker.
@@ -48,6 +50,7 @@ pub(super) async fn serve_connection(
     // Small responses written whole: no reason to wait for Nagle.
     let _ = stream.set_nodelay(true);
     let activity = Activity::new();
+    let _registration = shared.open.register(&activity);
     let io = TokioIo::new(TrackedStream::new(
         stream,
         Arc::clone(&activity),
@@ -83,9 +86,12 @@ pub(super) async fn serve_connection(
                 }
             }
         }
-        () = conn::watchdog(&activity, shared.limits) => {
-            tracing::debug!(%peer, "connection closed: time limit exceeded");
-        }
+        closing = conn::watchdog(&activity, shared.limits) => match closing {
+            Closing::TimeLimit => tracing::debug!(%peer, "connection closed: time limit exceeded"),
+            Closing::Reclaimed => {
+                tracing::debug!(%peer, "idle connection closed: its slot is needed");
+            }
+        },
     }
 }
 

@@ -15,7 +15,9 @@ use super::router::Router;
 use super::serve_connection::{connection_builder, Accepted, Shared};
 use super::AppState;
 
-/// Accepts connections until `shutdown` resolves, then drains gracefully: the listener is
+/// Accepts connections until `shutdown` resolves (at most `server.max_connections` served
+/// at once, idle ones giving way to new ones: see [`super::idle_reclaim`]), then drains
+/// gracefully: the listener is
 /// closed, idle connections are closed, in-flight requests get `server.shutdown_grace` to
 /// finish, and whatever is left after that is aborted. Returns `Ok` in every case but a
 /// failure to start the workers.
@@ -33,25 +35,16 @@ pub(crate) async fn serve(
         builder: connection_builder(&state.config),
         router: Router::new(&state.config, &state.metrics),
         limits: Limits::from_config(server),
+        open: Arc::default(),
         state: Arc::clone(&state),
     });
     let (abort, aborted) = watch::channel(false);
     let mut workers = Workers::start(server.workers.max(1), &shared, &aborted)?;
-    // Waiting for a permit before `accept` leaves excess connections in the kernel backlog
-    // instead of accepting and dropping them.
     let permits = Arc::new(Semaphore::new(server.max_connections));
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
 
     loop {
-        let permit = tokio::select! {
-            biased;
-            () = &mut shutdown => break,
-            permit = Arc::clone(&permits).acquire_owned() => match permit {
-                Ok(permit) => permit,
-                Err(_) => break, // the semaphore is never closed
-            },
-        };
         let (stream, peer) = tokio::select! {
             biased;
             () = &mut shutdown => break,
@@ -61,6 +54,16 @@ pub(crate) async fn serve(
                     accept_error(error).await;
                     continue;
                 }
+            },
+        };
+        // A free slot, or one an idle keep-alive connection gives back. While every slot is
+        // busy, this one connection waits here and the next ones in the kernel backlog.
+        let permit = tokio::select! {
+            biased;
+            () = &mut shutdown => break,
+            permit = shared.open.slot(&permits) => match permit {
+                Some(permit) => permit,
+                None => break, // the semaphore is never closed
             },
         };
         // Handed over as a plain socket: the worker registers it with its own event loop.

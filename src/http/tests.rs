@@ -740,18 +740,20 @@ async fn slow_second_request_head_is_cut_off() {
     assert!(took < Duration::from_secs(3), "took {took:?}");
     server.shutdown().await;
 }
+/// While every slot is busy (here: a client still sending its first request), a new
+/// client waits, and is served as soon as a slot frees.
 #[tokio::test]
-async fn connection_limit_holds_extra_clients_in_the_backlog() {
+async fn connection_limit_holds_extra_clients_while_no_slot_is_idle() {
     let mut cfg = test_config();
     cfg.server.max_connections = 1;
     let server = Server::start(cfg).await;
     let mut first = server.connect().await;
-    assert_eq!(
-        exchange(&mut first, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
-            .await
-            .status,
-        200
-    );
+    first
+        .get_mut()
+        .write_all(b"GET /healthz HTTP/1.1\r\n")
+        .await
+        .expect("write");
+    tokio::time::sleep(Duration::from_millis(200)).await;
 
     let mut second = server.connect().await; // completes in the kernel backlog
     second
@@ -767,6 +769,47 @@ async fn connection_limit_holds_extra_clients_in_the_backlog() {
     );
     drop(first);
     assert_eq!(read_reply(&mut second, false).await.status, 200);
+    server.shutdown().await;
+}
+
+/// When every slot holds an idle keep-alive connection, a new client is served at once:
+/// the connection idle for longest gives its slot up, then the next oldest (issue 17).
+#[tokio::test]
+async fn idle_keep_alive_connections_give_way_to_new_clients_oldest_first() {
+    const SLOTS: usize = 16;
+    let mut cfg = test_config();
+    cfg.server.max_connections = SLOTS;
+    cfg.server.workers = 2;
+    let server = Server::start(cfg).await;
+    let mut idle = Vec::new();
+    for _ in 0..SLOTS {
+        let mut conn = server.connect().await;
+        let reply = exchange(&mut conn, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n").await;
+        assert_eq!(reply.status, 200);
+        idle.push(conn);
+        // Distinct idle-since times (milliseconds), so "oldest" is well defined.
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+
+    // New clients stay connected: each one needs a slot given up.
+    let mut new_clients = Vec::new();
+    for (round, oldest) in idle.iter_mut().take(3).enumerate() {
+        let started = Instant::now();
+        let mut client = server.connect().await;
+        let health = exchange(&mut client, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n").await;
+        let took = started.elapsed();
+        new_clients.push(client);
+        assert_eq!(health.status, 200);
+        assert!(took < Duration::from_secs(1), "/healthz took {took:?}");
+        // The oldest idle connection was closed.
+        let closed = time_until_closed(oldest.get_mut()).await;
+        assert!(closed < Duration::from_secs(1), "{round}: {closed:?}");
+    }
+    // The next oldest and the newest were left alone.
+    for conn in [3, SLOTS - 1] {
+        let reply = exchange(&mut idle[conn], "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n").await;
+        assert_eq!(reply.status, 200, "{conn}");
+    }
     server.shutdown().await;
 }
 
