@@ -14,18 +14,21 @@
 //!   `header_read_timeout` of its first byte;
 //! - a request has been in progress (response not yet handed off, or the socket not
 //!   accepting our bytes) for longer than `request_timeout` (slow or stalled readers);
-//! - no request has been in progress for `idle_timeout` (idle keep-alive).
+//! - no request has been in progress for `idle_timeout` (idle keep-alive);
+//! - it is idle while every connection slot is taken and a new client needs one.
 //!
 //! Deadlines are absolute, so trickling bytes cannot extend them. State is a few atomics
 //! updated by the response body guard and the socket wrapper: no lock, no allocation, and
 //! one clock read per request phase change. All of it is touched only by the connection's
 //! own task (the watchdog shares that task), so the atomics are never contended.
 //!
-//! Per-request head tracking is skipped on connections whose first byte is `P`: that is
-//! how the h2 prior-knowledge preface starts (`PRI * HTTP/2.0`), and h2 reads frames
-//! (PING, SETTINGS, WINDOW_UPDATE) between requests, which are not a request head. Such
-//! connections (h2, or HTTP/1 opening with POST/PUT/PATCH, which only ever get 405/404)
-//! keep the other three limits.
+//! Per-request head tracking is skipped on h2 connections, recognised by the start of the
+//! prior-knowledge preface (`PRI `): h2 reads frames (PING, SETTINGS, WINDOW_UPDATE)
+//! between requests, which are not a request head. Those keep the other three limits.
+//! Every HTTP/1 connection is tracked, whatever its first method.
+//!
+//! The acceptor also reads these atomics, and asks an idle connection to close, but only
+//! while every connection slot is taken (see [`super::idle_reclaim`]).
 
 use std::io;
 use std::pin::Pin;
@@ -82,8 +85,10 @@ pub(super) struct Activity {
     /// `head_since`; cleared when the request begins.
     reading_head: AtomicBool,
     head_since: AtomicU64,
-    /// 0: nothing read yet; 1: track request heads (HTTP/1); 2: do not (maybe h2).
+    /// 0: not known yet; 1: track request heads (HTTP/1); 2: do not (h2).
     head_tracking: AtomicU8,
+    /// While not known: how many bytes of [`H2_PREFACE_START`] the connection opened with.
+    preface_matched: AtomicU8,
     /// Set by the acceptor, under connection pressure, to ask this connection to close if
     /// it is idle (see [`super::idle_reclaim`]); `reclaim` wakes the watchdog for it.
     close_requested: AtomicBool,
@@ -93,6 +98,10 @@ pub(super) struct Activity {
 const HEADS_UNKNOWN: u8 = 0;
 const HEADS_TRACKED: u8 = 1;
 const HEADS_UNTRACKED: u8 = 2;
+
+/// How an h2 prior-knowledge connection starts (`PRI * HTTP/2.0…`); no HTTP/1 method is
+/// `PRI`, and POST, PUT, PATCH or PROPFIND differ by the third byte.
+const H2_PREFACE_START: &[u8] = b"PRI ";
 
 impl Activity {
     pub(super) fn new() -> Arc<Activity> {
@@ -106,6 +115,7 @@ impl Activity {
             reading_head: AtomicBool::new(false),
             head_since: AtomicU64::new(0),
             head_tracking: AtomicU8::new(HEADS_UNKNOWN),
+            preface_matched: AtomicU8::new(0),
             close_requested: AtomicBool::new(false),
             reclaim: Notify::new(),
         })
@@ -161,15 +171,12 @@ impl Activity {
     /// Notes `data`, just read from the socket: the first bytes of a new request head when
     /// no request is in progress.
     fn on_read(&self, data: &[u8]) {
-        let Some(&first) = data.first() else { return };
+        if data.is_empty() {
+            return;
+        }
         let mut tracking = self.head_tracking.load(Ordering::Relaxed);
         if tracking == HEADS_UNKNOWN {
-            tracking = if first == b'P' {
-                HEADS_UNTRACKED
-            } else {
-                HEADS_TRACKED
-            };
-            self.head_tracking.store(tracking, Ordering::Relaxed);
+            tracking = self.tell_protocol(data);
         }
         if tracking == HEADS_TRACKED
             && self.in_flight.load(Ordering::Acquire) == 0
@@ -179,6 +186,30 @@ impl Activity {
             self.head_since.store(self.now_ms(), Ordering::Release);
             self.reading_head.store(true, Ordering::Release);
         }
+    }
+
+    /// Matches the connection's first bytes (`data` continues what was read before) with
+    /// the h2 preface; the verdict once known, else [`HEADS_UNKNOWN`]. The first request's
+    /// head is bounded from the accept meanwhile, tracked or not.
+    fn tell_protocol(&self, data: &[u8]) -> u8 {
+        let mut matched = usize::from(self.preface_matched.load(Ordering::Relaxed));
+        let mut verdict = HEADS_UNKNOWN;
+        for &byte in data {
+            if H2_PREFACE_START.get(matched) != Some(&byte) {
+                verdict = HEADS_TRACKED;
+                break;
+            }
+            matched += 1;
+            if matched == H2_PREFACE_START.len() {
+                verdict = HEADS_UNTRACKED;
+                break;
+            }
+        }
+        // At most the preface's 4 bytes.
+        self.preface_matched
+            .store(u8::try_from(matched).unwrap_or(u8::MAX), Ordering::Relaxed);
+        self.head_tracking.store(verdict, Ordering::Relaxed);
+        verdict
     }
 
     fn deadline(&self, limits: &Limits) -> Instant {
@@ -469,7 +500,17 @@ mod tests {
         a.on_read(b"GET");
         assert_eq!(a.idle_since(), None, "next request arriving");
 
-        // Maybe h2 (first byte `P`): never taken for idle.
+        // HTTP/1 opening with POST is tracked like any other; h2 never taken for idle.
+        let post = Activity::new();
+        post.on_read(b"P");
+        post.on_read(b"OST / HTTP/1.1\r\n\r\n");
+        drop(post.begin());
+        assert!(post.idle_since().is_some());
+        post.on_read(b"G");
+        assert!(
+            post.reading_head.load(Ordering::Acquire),
+            "next head tracked"
+        );
         let h2 = Activity::new();
         h2.on_read(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
         drop(h2.begin());
