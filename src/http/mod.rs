@@ -3,8 +3,7 @@
 //! A feed request does one `ArcSwap` load, an exact route match on the path (query ignored,
 //! absolute-form targets reduced to their path, nothing ever resolved against a file
 //! system), a conditional check and a write of pre-built bytes and header values taken from
-//! the current [`Snapshot`](crate::snapshot::Snapshot). HTTP/1.1 keep-alive and h2c (prior
-//! knowledge) are both served.
+//! the current [`Snapshot`]. HTTP/1.1 keep-alive and h2c (prior knowledge) are both served.
 //!
 //! Every request goes through the same steps, in this order (`handler`); the first that
 //! answers ends it:
