@@ -26,16 +26,16 @@ use crate::snapshot::Snapshot;
 
 /// Slices shorter than this are never looked up: the response head, small bodies, and the
 /// short tail of a body after a partial write are cheaper to copy than to look up.
-pub const MIN_SLICE: usize = 4096;
+pub(super) const MIN_SLICE: usize = 4096;
 
 /// Whether any of `bufs` is worth looking up (saves loading the snapshot for a 304).
-pub fn worth_trying(bufs: &[IoSlice<'_>]) -> bool {
+pub(super) fn worth_trying(bufs: &[IoSlice<'_>]) -> bool {
     bufs.iter().any(|buf| buf.len() >= MIN_SLICE)
 }
 
 /// Writes `bufs` to `stream` with `sendfile` for a slice that lies in one of `snapshot`'s
 /// body files; `None` when no slice does (the caller writes them as usual).
-pub fn poll_write_vectored(
+pub(super) fn poll_write_vectored(
     stream: &TcpStream,
     cx: &mut Context<'_>,
     bufs: &[IoSlice<'_>],
