@@ -210,7 +210,8 @@ fn parse_http_date(text: &str) -> Option<i64> {
 mod tests {
     use super::*;
     use crate::config::Config;
-    use crate::snapshot::{SiteOutputs, Snapshot};
+    use crate::feed::SiteOutputs;
+    use crate::snapshot::Snapshot;
     use chrono::{DateTime, Utc};
     use std::sync::Arc;
 

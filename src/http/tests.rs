@@ -17,8 +17,9 @@ use tokio::time::timeout;
 
 use super::{serve, AppState};
 use crate::config::Config;
+use crate::feed::SiteOutputs;
 use crate::metrics::Metrics;
-use crate::snapshot::{SiteOutputs, Snapshot};
+use crate::snapshot::Snapshot;
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -1014,7 +1015,7 @@ async fn large_bodies_arrive_exact_through_partial_writes() {
             _ => Some(resource.identity()),
         }
         .expect("representation");
-        assert!(expected.body.len() >= crate::snapshot::BODY_FILE_MIN_BYTES);
+        assert!(expected.body.len() >= crate::snapshot::body_file::BODY_FILE_MIN_BYTES);
         assert!(
             reply.body == expected.body,
             "{coding}: {} bytes received, {} expected, first difference at {:?}",
