@@ -106,8 +106,56 @@ impl PersonSpec {
         }
         let uri = uri.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
         if let Some(u) = &uri {
-            url::Url::parse(u).map_err(|err| format!("author uri `{u}` is not a URL: {err}"))?;
+            let parsed = url::Url::parse(u)
+                .map_err(|err| format!("author uri `{u}` is not a URL: {err}"))?;
+            // Feed readers link the author's name to it: a `javascript:` URI would run in
+            // the reader, as an image URL would (lead images take http(s) only, likewise).
+            if !matches!(parsed.scheme(), "http" | "https") {
+                return Err(format!(
+                    "author uri `{u}` must be an http(s) URL, not a `{}:` URL",
+                    parsed.scheme()
+                ));
+            }
         }
         Ok(Person { name, email, uri })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PersonSpec;
+
+    fn with_uri(uri: &str) -> Result<super::Person, String> {
+        PersonSpec::Full {
+            name: "Ada".into(),
+            email: None,
+            uri: Some(uri.into()),
+        }
+        .into_person()
+    }
+
+    #[test]
+    fn http_uris_are_kept() {
+        let person = with_uri(" https://example.org/ada ").unwrap();
+        assert_eq!(person.uri.as_deref(), Some("https://example.org/ada"));
+        assert!(with_uri("http://example.org/").is_ok());
+    }
+
+    // Found by the `article` fuzz target (fuzz/corpus/article/authors): the URI reached
+    // Atom's `<uri>` unchanged.
+    #[test]
+    fn script_uris_are_refused() {
+        for uri in [
+            "javascript:alert(1)",
+            "JavaScript:x",
+            "data:text/html,x",
+            "vbscript:x",
+        ] {
+            let message = with_uri(uri).unwrap_err();
+            assert!(
+                message.contains("must be an http(s) URL"),
+                "{uri}: {message}"
+            );
+        }
     }
 }
