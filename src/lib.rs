@@ -30,6 +30,8 @@ pub mod daemon;
 pub mod diag;
 pub(crate) mod entry_id;
 pub mod feed;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod http;
 pub(crate) mod language_tag;
 pub mod log;

@@ -32,6 +32,7 @@ mod handler;
 mod healthcheck;
 mod host;
 mod idle_reclaim;
+pub(crate) mod in_memory;
 mod local_headers;
 mod negotiate;
 mod per_core_workers;
