@@ -161,7 +161,10 @@ pub fn check_html(what: &str, html: &str) {
                     }
                 }
             }
-            if attr.starts_with("on") && attr.len() > 2 {
+            let handler = attr.strip_prefix("on").is_some_and(|event| {
+                !event.is_empty() && event.bytes().all(|b| b.is_ascii_alphabetic())
+            });
+            if handler {
                 fail(what, &format!("event handler attribute `{attr}`"), html);
             }
             if URL_ATTRIBUTES.contains(&attr.as_str()) && is_script_url(value) {
@@ -171,23 +174,32 @@ pub fn check_html(what: &str, html: &str) {
     }
 }
 
-/// Elements whose text is HTML that readers render.
-fn carries_html(name: &[u8]) -> bool {
-    matches!(
-        name,
-        b"content" | b"summary" | b"description" | b"content:encoded" | b"subtitle"
-    )
+/// Whether the element just opened holds HTML that readers render: Atom text constructs
+/// with `type="html"`, RSS `<description>` inside an `<item>` (the channel's is plain
+/// text), and `content:encoded`.
+fn holds_html(start: &quick_xml::events::BytesStart<'_>, in_item: bool) -> bool {
+    match start.name().as_ref() {
+        b"content:encoded" => true,
+        b"description" => in_item,
+        b"content" | b"summary" | b"subtitle" | b"title" | b"rights" => start
+            .attributes()
+            .flatten()
+            .any(|a| a.key.as_ref() == b"type" && a.value.as_ref() == b"html"),
+        _ => false,
+    }
 }
 
 /// Checks one feed document: well-formed XML (one root, tags balanced, attributes and
 /// references valid), no script URL in any `href`/`src`/`uri`, and the HTML it carries
-/// (content, summary, description) passes [`check_html`] once unescaped.
+/// (see [`holds_html`]) passes [`check_html`] once unescaped.
 pub fn check_feed(what: &str, xml: &str) {
     let mut reader = Reader::from_str(xml);
     reader.config_mut().check_end_names = true;
     let mut depth = 0usize;
     let mut roots = 0usize;
     let mut html = String::new();
+    let mut in_item = false;
+    let mut html_open = false;
     loop {
         let event = match reader.read_event() {
             Ok(event) => event,
@@ -202,6 +214,8 @@ pub fn check_feed(what: &str, xml: &str) {
                 roots += usize::from(depth == 0);
                 check_attributes(what, &start, xml);
                 depth += 1;
+                in_item |= start.name().as_ref() == b"item";
+                html_open = holds_html(&start, in_item);
                 html.clear();
             }
             Event::Empty(empty) => {
@@ -210,9 +224,11 @@ pub fn check_feed(what: &str, xml: &str) {
             }
             Event::End(end) => {
                 let name = end.name().as_ref().to_vec();
-                if carries_html(&name) && !html.is_empty() {
+                if html_open && !html.is_empty() {
                     check_html(what, &html);
                 }
+                html_open = false;
+                in_item &= name != b"item";
                 if name == b"uri" && is_script_url(&html) {
                     fail(what, &format!("script URL in <uri>: {html:?}"), xml);
                 }
