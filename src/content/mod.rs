@@ -39,6 +39,8 @@ pub(crate) fn load_file(
     config: &Config,
     options: ParseOptions,
 ) -> FileOutcome {
+    #[cfg(debug_assertions)]
+    test_hook::slow_file(&candidate.source);
     match discover::read_candidate(candidate, config.content.max_file_bytes) {
         discover::ReadOutcome::Bytes(bytes) => {
             FileOutcome::Parsed(parse_article(&candidate.source, &bytes, config, options))
@@ -125,4 +127,27 @@ pub(crate) fn load_all(config: &Config, options: ParseOptions) -> Result<Vec<Loa
     // buffer (a stable one allocates one as large as the vector: 667 KB for 1,000 articles).
     loaded.sort_unstable_by(|a, b| a.source.cmp(&b.source));
     Ok(loaded)
+}
+
+/// Debug builds only (the integration tests run one): `TEST_FEEDWRIGHT_SLOW_FILE=<end>:<ms>`
+/// makes loading every file whose path ends in `<end>` take `<ms>` longer, a parse that is
+/// slow whatever the parsers become. Not under `FEEDWRIGHT_`: that prefix is for config keys.
+#[cfg(debug_assertions)]
+mod test_hook {
+    use std::sync::OnceLock;
+    use std::time::Duration;
+
+    pub(super) fn slow_file(source: &str) {
+        static SLOW: OnceLock<Option<(String, Duration)>> = OnceLock::new();
+        let slow = SLOW.get_or_init(|| {
+            let value = std::env::var("TEST_FEEDWRIGHT_SLOW_FILE").ok()?;
+            let (end, ms) = value.rsplit_once(':')?;
+            Some((end.to_string(), Duration::from_millis(ms.parse().ok()?)))
+        });
+        if let Some((end, delay)) = slow {
+            if source.ends_with(end.as_str()) {
+                std::thread::sleep(*delay);
+            }
+        }
+    }
 }

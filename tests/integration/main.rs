@@ -9,3 +9,4 @@ mod cli;
 mod feeds;
 mod http;
 mod live;
+mod signals;
