@@ -108,6 +108,7 @@ section!(RawContent {
     permalink: String,
     summary_length: usize,
     max_file_bytes: u64,
+    file_timeout_ms: u64,
 });
 
 section!(RawFeeds {

@@ -3,9 +3,11 @@
 //! ([`dates`]), identity and validation ([`article`]) and Markdown rendering ([`render`],
 //! with MathML made readable by `mathml`).
 //!
-//! Parsing is pure (`parse_article(source, bytes)`); [`load_file`] and [`load_all`] do the IO.
+//! Parsing is pure (`parse_article(source, bytes)`); [`load_file`] and [`load_all`] do the IO,
+//! each file within its time budget ([`budget`]).
 
 pub(crate) mod article;
+pub(crate) mod budget;
 pub(crate) mod dates;
 pub(crate) mod discover;
 pub(crate) mod front_matter;
@@ -13,11 +15,16 @@ pub(crate) mod html;
 pub mod render;
 
 use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
 
-use rayon::prelude::*;
+use chrono::Utc;
 
 pub(crate) use article::{parse_article, Article, ParseOptions, Parsed};
+pub(crate) use budget::FileBudget;
 pub(crate) use discover::{Candidate, ScanError};
+
+use budget::Outcome;
 
 use crate::config::Config;
 use crate::diag::Diagnostic;
@@ -39,10 +46,10 @@ pub(crate) fn load_file(
     config: &Config,
     options: ParseOptions,
 ) -> FileOutcome {
-    #[cfg(debug_assertions)]
-    test_hook::slow_file(&candidate.source);
     match discover::read_candidate(candidate, config.content.max_file_bytes) {
         discover::ReadOutcome::Bytes(bytes) => {
+            #[cfg(debug_assertions)]
+            test_hook::slow_file(&bytes);
             FileOutcome::Parsed(parse_article(&candidate.source, &bytes, config, options))
         }
         discover::ReadOutcome::Gone => FileOutcome::Gone,
@@ -102,16 +109,31 @@ pub(crate) struct Loaded {
     pub outcome: FileOutcome,
 }
 
-/// Scans the root and parses every file on all cores. The order of the result is the sorted
-/// order of paths, whatever the thread timing.
+/// Scans the root and loads every file on all cores, each within `content.file_timeout_ms`
+/// (`check`). The order of the result is the sorted order of paths, whatever the timing.
 pub(crate) fn load_all(config: &Config, options: ParseOptions) -> Result<Vec<Loaded>, ScanError> {
+    let budget = FileBudget::new(config.content.file_timeout);
+    load_all_within(&Arc::new(config.clone()), options, &budget)
+}
+
+/// [`load_all`] with the caller's budget (the daemon's, shared by all its loads).
+pub(crate) fn load_all_within(
+    config: &Arc<Config>,
+    options: ParseOptions,
+    budget: &FileBudget,
+) -> Result<Vec<Loaded>, ScanError> {
     let scan = discover::scan(&config.content.dir)?;
-    let mut loaded: Vec<Loaded> = scan
-        .candidates
-        .par_iter()
-        .map(|c| Loaded {
-            source: c.source.clone(),
-            outcome: load_file(c, config, options),
+    let sources: Vec<String> = scan.candidates.iter().map(|c| c.source.clone()).collect();
+    let job_config = Arc::clone(config);
+    let outcomes = budget.run(scan.candidates, move |c: &Candidate| {
+        rendered_when_kept(load_file(c, &job_config, options), &job_config)
+    });
+    let mut loaded: Vec<Loaded> = sources
+        .into_iter()
+        .zip(outcomes)
+        .map(|(source, outcome)| Loaded {
+            outcome: within_budget(&source, outcome, budget.per_file()),
+            source,
         })
         .collect();
     for d in scan.diagnostics {
@@ -129,23 +151,93 @@ pub(crate) fn load_all(config: &Config, options: ParseOptions) -> Result<Vec<Loa
     Ok(loaded)
 }
 
-/// Debug builds only (the integration tests run one): `TEST_FEEDWRIGHT_SLOW_FILE=<end>:<ms>`
-/// makes loading every file whose path ends in `<end>` take `<ms>` longer, a parse that is
-/// slow whatever the parsers become. Not under `FEEDWRIGHT_`: that prefix is for config keys.
+/// Loads the given paths (relative to the root; see [`load_path`]) on all cores, each
+/// within the budget; the result is in the order given.
+pub(crate) fn load_paths(
+    sources: Vec<String>,
+    config: &Arc<Config>,
+    options: ParseOptions,
+    budget: &FileBudget,
+) -> Vec<Loaded> {
+    let job_config = Arc::clone(config);
+    let outcomes = budget.run(sources.clone(), move |source: &String| {
+        let outcome = load_path(&job_config.content.dir, source, &job_config, options);
+        rendered_when_kept(outcome, &job_config)
+    });
+    sources
+        .into_iter()
+        .zip(outcomes)
+        .map(|(source, outcome)| Loaded {
+            outcome: within_budget(&source, outcome, budget.per_file()),
+            source,
+        })
+        .collect()
+}
+
+/// Renders a published article whose body is kept, so that rendering, too, happens within
+/// the file's budget (feeds then use the cached result).
+fn rendered_when_kept(outcome: FileOutcome, config: &Config) -> FileOutcome {
+    if let FileOutcome::Parsed(Parsed {
+        article: Some(article),
+        ..
+    }) = &outcome
+    {
+        if article.body_loaded && article.is_published(Utc::now()) {
+            article.rendered(config);
+        }
+    }
+    outcome
+}
+
+/// A job's outcome as the file's: one that ran out of time or never ran is an error, so
+/// the store keeps the file's last good version.
+fn within_budget(source: &str, outcome: Outcome<FileOutcome>, per_file: Duration) -> FileOutcome {
+    let message = match outcome {
+        Outcome::Done(outcome) => return outcome,
+        Outcome::TimedOut => format!("took longer than {}; skipped", shown(per_file)),
+        Outcome::Skipped => format!(
+            "not read: files that took longer than {} are still being parsed; skipped",
+            shown(per_file)
+        ),
+        Outcome::Cancelled => "not read: the daemon is stopping".to_string(),
+        Outcome::Panicked => "could not be parsed (internal error); skipped".to_string(),
+    };
+    FileOutcome::Parsed(Parsed {
+        article: None,
+        diagnostics: vec![Diagnostic::error(Path::new(source), 1, 1, message)],
+    })
+}
+
+/// `5 s`, `1500 ms`.
+fn shown(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms % 1000 == 0 {
+        format!("{} s", ms / 1000)
+    } else {
+        format!("{ms} ms")
+    }
+}
+
+/// Debug builds only (the integration tests run one): `TEST_FEEDWRIGHT_SLOW_TEXT=<text>:<ms>`
+/// makes loading a file that contains `<text>` take `<ms>` longer: a parse that is slow
+/// whatever the parsers become. Not under `FEEDWRIGHT_`: that prefix is for config keys.
 #[cfg(debug_assertions)]
 mod test_hook {
     use std::sync::OnceLock;
     use std::time::Duration;
 
-    pub(super) fn slow_file(source: &str) {
-        static SLOW: OnceLock<Option<(String, Duration)>> = OnceLock::new();
+    pub(super) fn slow_file(bytes: &[u8]) {
+        static SLOW: OnceLock<Option<(Vec<u8>, Duration)>> = OnceLock::new();
         let slow = SLOW.get_or_init(|| {
-            let value = std::env::var("TEST_FEEDWRIGHT_SLOW_FILE").ok()?;
-            let (end, ms) = value.rsplit_once(':')?;
-            Some((end.to_string(), Duration::from_millis(ms.parse().ok()?)))
+            let value = std::env::var("TEST_FEEDWRIGHT_SLOW_TEXT").ok()?;
+            let (text, ms) = value.rsplit_once(':')?;
+            Some((
+                text.as_bytes().to_vec(),
+                Duration::from_millis(ms.parse().ok()?),
+            ))
         });
-        if let Some((end, delay)) = slow {
-            if source.ends_with(end.as_str()) {
+        if let Some((text, delay)) = slow {
+            if !text.is_empty() && bytes.windows(text.len()).any(|w| w == text.as_slice()) {
                 std::thread::sleep(*delay);
             }
         }

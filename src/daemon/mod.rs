@@ -11,6 +11,7 @@ mod signals;
 
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -66,8 +67,15 @@ pub async fn run(config: Arc<Config>) -> Result<(), DaemonError> {
         snapshot: ArcSwap::from_pointee(Snapshot::starting(&config)),
         metrics: Metrics::new(),
     });
-    let content = tokio::spawn(content_loop(Arc::clone(&state), hangup));
+    let stopping = Arc::new(AtomicBool::new(false));
+    let content = tokio::spawn(content_loop(
+        Arc::clone(&state),
+        hangup,
+        Arc::clone(&stopping),
+    ));
     let result = http::serve(listener, state, stop.received()).await;
+    // A load under way stops taking files (and applies nothing) instead of holding the exit.
+    stopping.store(true, Ordering::SeqCst);
     content.abort();
     tracing::info!("stopped");
     result.map_err(DaemonError::from)
@@ -203,14 +211,20 @@ fn apply_paths(site: &mut Site, paths: &[String]) -> usize {
 }
 
 /// The content task: the first load, then one reload per change until the process ends.
-async fn content_loop(state: Arc<AppState>, mut hangup: signals::Hangup) {
+async fn content_loop(
+    state: Arc<AppState>,
+    mut hangup: signals::Hangup,
+    stopping: Arc<AtomicBool>,
+) {
     let retry = state
         .config
         .watch
         .poll_interval
         .max(Duration::from_millis(500));
+    let mut site = Site::new(Arc::clone(&state.config));
+    site.stop_loads_on(stopping);
     let mut task = ContentTask {
-        site: Arc::new(Mutex::new(Site::new(Arc::clone(&state.config)))),
+        site: Arc::new(Mutex::new(site)),
         state,
         logged_errors: BTreeSet::new(),
         watcher: None,

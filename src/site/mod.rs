@@ -11,13 +11,14 @@ pub mod check;
 pub mod window;
 
 use std::collections::BTreeSet;
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 
 use crate::config::Config;
-use crate::content::{self, Article, FileOutcome, ParseOptions, ScanError};
+use crate::content::{self, Article, FileBudget, FileOutcome, ParseOptions, ScanError};
 use crate::diag::Diagnostic;
 use crate::feed::{self, SiteOutputs};
 use crate::snapshot::Snapshot;
@@ -49,6 +50,8 @@ pub struct Site {
     /// permissions): listed first among the errors `/readyz` shows, while the last good
     /// state stays served.
     pub(crate) root_problem: Option<String>,
+    /// Every file's time budget, shared by all loads (see [`content::budget`]).
+    pub(crate) budget: FileBudget,
 }
 
 /// One content state rendered: the outputs, every current diagnostic, the published count.
@@ -71,10 +74,17 @@ pub struct PublishStats {
 impl Site {
     pub fn new(config: Arc<Config>) -> Self {
         Self {
+            budget: FileBudget::new(config.content.file_timeout),
             config,
             library: Library::new(),
             root_problem: None,
         }
+    }
+
+    /// Loads stop taking new files once `flag` is set (the daemon stopping); what they did
+    /// not finish is not applied.
+    pub(crate) fn stop_loads_on(&mut self, flag: Arc<AtomicBool>) {
+        self.budget = self.budget.clone().cancelled_by(flag);
     }
 
     /// Full rescan: reads every file again. On a scan failure (root gone or unreadable) the
@@ -86,7 +96,10 @@ impl Site {
             keep_body: false,
             ..ParseOptions::default()
         };
-        let loaded = content::load_all(&self.config, metadata_only)?;
+        let loaded = content::load_all_within(&self.config, metadata_only, &self.budget)?;
+        if self.budget.is_cancelled() {
+            return Ok(0);
+        }
         let keep: BTreeSet<String> = loaded.iter().map(|l| l.source.clone()).collect();
         let count = loaded.len();
         for l in loaded {
@@ -98,16 +111,15 @@ impl Site {
 
     /// Reads only the given paths (relative to the root) again.
     pub fn reload_paths<'a>(&mut self, sources: impl IntoIterator<Item = &'a str>) -> usize {
-        let mut n = 0;
-        for source in sources {
-            let outcome = content::load_path(
-                &self.config.content.dir,
-                source,
-                &self.config,
-                ParseOptions::default(),
-            );
-            self.library.apply(source, outcome);
-            n += 1;
+        let sources: Vec<String> = sources.into_iter().map(str::to_string).collect();
+        let loaded =
+            content::load_paths(sources, &self.config, ParseOptions::default(), &self.budget);
+        if self.budget.is_cancelled() {
+            return 0;
+        }
+        let n = loaded.len();
+        for l in loaded {
+            self.library.apply(&l.source, l.outcome);
         }
         n
     }
@@ -123,7 +135,13 @@ impl Site {
 
     /// The feed window at `now` over `published` (see [`FeedWindow::fill`]).
     pub fn window(&mut self, published: &[Arc<Article>], now: DateTime<Utc>) -> FeedWindow {
-        FeedWindow::fill(&mut self.library, &self.config, published, now)
+        FeedWindow::fill(
+            &mut self.library,
+            &self.config,
+            &self.budget,
+            published,
+            now,
+        )
     }
 
     /// Renders the store at `now`: the outputs and every current diagnostic. Shared by the

@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::content::{self, Article, ParseOptions};
+use crate::content::{self, Article, FileBudget, ParseOptions};
 use crate::feed::Entry;
 use crate::store::Library;
 
@@ -27,41 +27,58 @@ pub struct FeedWindow {
 }
 
 impl FeedWindow {
-    /// The window at `now` over `published` (newest first). Bodies the store dropped are read
-    /// again; a file that no longer parses at that moment has its error recorded in the store
-    /// and is left out until it is fixed. Afterwards the store keeps bodies only for the
-    /// window's articles, so memory stays flat with the size of the site.
+    /// The window at `now` over `published` (newest first). Bodies the store dropped, and
+    /// bodies not rendered yet, are read again and rendered, each file within its time
+    /// budget and those a window needs all at once; a file that no longer parses (or runs
+    /// out of time) at that moment has its error recorded in the store and is left out
+    /// until it is fixed. Afterwards the store keeps bodies only for the window's articles,
+    /// so memory stays flat with the size of the site.
     pub(crate) fn fill(
         library: &mut Library,
-        config: &Config,
+        config: &Arc<Config>,
+        budget: &FileBudget,
         published: &[Arc<Article>],
         now: DateTime<Utc>,
     ) -> FeedWindow {
-        let mut articles = Vec::with_capacity(config.feeds.limit);
+        let limit = config.feeds.limit;
+        // (position in `published`, article): files read again come back out of order.
+        let mut chosen: Vec<(usize, Arc<Article>)> = Vec::with_capacity(limit);
         let mut reread = false;
-        for article in published {
-            if articles.len() == config.feeds.limit {
-                break;
+        let mut next = 0;
+        while chosen.len() < limit && next < published.len() {
+            // The next articles that could complete the window: ready ones are taken, the
+            // others read again together; any that fail leave room for the next round.
+            let mut to_read: Vec<usize> = Vec::new();
+            let wanted = limit - chosen.len();
+            for (at, article) in published.iter().enumerate().skip(next).take(wanted) {
+                if article.body_loaded && article.is_rendered() {
+                    chosen.push((at, Arc::clone(article)));
+                } else {
+                    to_read.push(at);
+                }
+                next = at + 1;
             }
-            if article.body_loaded {
-                articles.push(Arc::clone(article));
+            if to_read.is_empty() {
                 continue;
             }
-            let outcome = content::load_path(
-                &config.content.dir,
-                &article.source,
-                config,
-                ParseOptions::default(),
-            );
-            library.apply(&article.source, outcome);
             reread = true;
-            match library.article(&article.source) {
-                Some(fresh) if fresh.body_loaded && fresh.is_published(now) => {
-                    articles.push(Arc::clone(fresh))
+            let sources = to_read
+                .iter()
+                .map(|&at| published[at].source.clone())
+                .collect();
+            let loaded = content::load_paths(sources, config, ParseOptions::default(), budget);
+            for (at, l) in to_read.into_iter().zip(loaded) {
+                library.apply(&l.source, l.outcome);
+                match library.article(&l.source) {
+                    Some(fresh) if fresh.body_loaded && fresh.is_published(now) => {
+                        chosen.push((at, Arc::clone(fresh)))
+                    }
+                    _ => {}
                 }
-                _ => {}
             }
         }
+        chosen.sort_unstable_by_key(|(at, _)| *at);
+        let articles: Vec<Arc<Article>> = chosen.into_iter().map(|(_, a)| a).collect();
         let keep: HashSet<&str> = articles.iter().map(|a| a.source.as_str()).collect();
         library.shed_bodies(|source| keep.contains(source));
         FeedWindow { articles, reread }
@@ -94,6 +111,8 @@ mod tests {
     fn window_respects_the_limit_and_keeps_only_its_bodies() {
         let mut config = Config::defaults();
         config.feeds.limit = 1;
+        let config = Arc::new(config);
+        let budget = FileBudget::new(config.content.file_timeout);
         let mut library = Library::new();
         for (source, text) in [
             ("a.md", "---\ntitle: a\ndate: 2024-01-01\n---\nA body.\n"),
@@ -104,7 +123,10 @@ mod tests {
         }
         let now = "2025-01-01T00:00:00Z".parse().expect("date");
         let published = library.published(now).articles;
-        let window = FeedWindow::fill(&mut library, &config, &published, now);
+        for article in &published {
+            article.rendered(&config); // as a load that keeps the body does
+        }
+        let window = FeedWindow::fill(&mut library, &config, &budget, &published, now);
         assert!(!window.reread());
         let entries = window.entries(&config);
         assert_eq!(entries.len(), 1);

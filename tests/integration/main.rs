@@ -10,3 +10,4 @@ mod feeds;
 mod http;
 mod live;
 mod signals;
+mod slow_files;

@@ -48,12 +48,15 @@ fn signals_sighup_before_the_first_load_ends_keeps_the_daemon() {
 fn signals_sigterm_during_a_long_first_load_exits_at_once() {
     let tree = Tree::new();
     many_articles(&tree, 10);
-    tree.write("slow.md", &article("Slow", "2024-01-02", "Body."));
+    tree.write("slow.md", &article("Slow", "2024-01-02", "SLOW-PARSE"));
     // Loading slow.md takes 60 s (a debug-build hook), far past the bound below.
     let mut server = Server::spawn_unready(
         &tree.content(),
         &[],
-        &[("TEST_FEEDWRIGHT_SLOW_FILE", "slow.md:60000")],
+        &[
+            ("TEST_FEEDWRIGHT_SLOW_TEXT", "SLOW-PARSE:60000"),
+            ("FEEDWRIGHT_CONTENT_FILE_TIMEOUT_MS", "120000"),
+        ],
     );
     let loading = wait_until(Duration::from_secs(10), || server.logged("watching "));
     assert!(loading, "{:?}", server.log());

@@ -85,6 +85,11 @@ impl Article {
         self.link.as_ref().unwrap_or(&self.permalink)
     }
 
+    /// Whether [`Article::rendered`] has run.
+    pub(crate) fn is_rendered(&self) -> bool {
+        self.rendered.get().is_some()
+    }
+
     /// Summary and full content HTML, rendered once per article version.
     pub(crate) fn rendered(&self, config: &Config) -> &RenderedBody {
         self.rendered.get_or_init(|| {

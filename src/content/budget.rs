@@ -1,0 +1,335 @@
+//! The per-file time budget (`content.file_timeout_ms`): a load never waits on one file.
+//!
+//! Parsing runs third-party code (the YAML parser, pulldown-cmark, ammonia) that cannot be
+//! interrupted, and checking the time inside every pass would not reach into it. So each
+//! load runs its files' jobs (read, parse, and render when the body is kept) on worker
+//! threads of its own, and waits on them with a deadline: a job still running when its
+//! file's budget is spent is *abandoned*, not killed. Its file gets an error instead (the
+//! store keeps the last good version), a fresh worker takes over the rest of the queue, and
+//! the abandoned thread, whenever it finishes, throws its result away and exits.
+//!
+//! An abandoned parse still holds a core and its memory until it ends, so their number is
+//! bounded ([`FileBudget::max_runaway`], one per core): past that, an overdue worker is not
+//! replaced, and when no worker is left the files still queued get an error saying why
+//! (they keep their last good versions, and are read again at the next change).
+//!
+//! Workers are plain threads, not the rayon pool: a runaway job would hold a pool thread,
+//! and enough of them would stall every later load. A load also stops taking new files
+//! once the daemon shuts down (the cancel flag).
+
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How often a waiting load looks at the cancel flag.
+const CANCEL_CHECK: Duration = Duration::from_millis(50);
+
+/// What became of one job.
+#[derive(Debug)]
+pub(crate) enum Outcome<T> {
+    Done(T),
+    /// Still running when the budget was spent: abandoned, its result discarded.
+    TimedOut,
+    /// Never started: every worker was stuck on an overdue job and no new one could start.
+    Skipped,
+    /// Never finished: the load was cancelled (shutdown).
+    Cancelled,
+    /// The job panicked (debug builds; release builds abort).
+    Panicked,
+}
+
+/// The per-file budget and the state shared by every load of one owner (the daemon's site,
+/// or one `check`/`build` run).
+#[derive(Debug, Clone)]
+pub(crate) struct FileBudget {
+    per_file: Duration,
+    /// Abandoned jobs still running.
+    runaway: Arc<AtomicUsize>,
+    max_runaway: usize,
+    cancel: Arc<AtomicBool>,
+}
+
+/// What one worker is doing, read by the waiting load.
+#[derive(Debug, Default)]
+struct Slot {
+    /// The job index and when it started.
+    current: Option<(usize, Instant)>,
+    /// Abandoned: its result is thrown away and it takes no more jobs.
+    retired: bool,
+}
+
+/// The queue the workers of one load take jobs from.
+struct Queue<I, F> {
+    items: Vec<I>,
+    next: AtomicUsize,
+    job: F,
+    cancel: Arc<AtomicBool>,
+    runaway: Arc<AtomicUsize>,
+}
+
+type Message<T> = (usize, thread::Result<T>);
+
+impl FileBudget {
+    pub(crate) fn new(per_file: Duration) -> Self {
+        let cores = thread::available_parallelism().map_or(1, |n| n.get());
+        Self {
+            per_file,
+            runaway: Arc::new(AtomicUsize::new(0)),
+            max_runaway: cores,
+            cancel: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// Loads stop taking new files once `flag` is set.
+    pub(crate) fn cancelled_by(mut self, flag: Arc<AtomicBool>) -> Self {
+        self.cancel = flag;
+        self
+    }
+
+    pub(crate) fn per_file(&self) -> Duration {
+        self.per_file
+    }
+
+    /// Whether loads have been told to stop.
+    pub(crate) fn is_cancelled(&self) -> bool {
+        self.cancel.load(Ordering::SeqCst)
+    }
+
+    /// Abandoned jobs still running.
+    pub(crate) fn runaway(&self) -> usize {
+        self.runaway.load(Ordering::SeqCst)
+    }
+
+    /// Runs `job` on every item, each within the budget, on up to one worker per core;
+    /// the outcomes come back in the items' order.
+    pub(crate) fn run<I, T, F>(&self, items: Vec<I>, job: F) -> Vec<Outcome<T>>
+    where
+        I: Send + Sync + 'static,
+        T: Send + 'static,
+        F: Fn(&I) -> T + Send + Sync + 'static,
+    {
+        let n = items.len();
+        let cores = thread::available_parallelism().map_or(1, |c| c.get());
+        let queue = Arc::new(Queue {
+            items,
+            next: AtomicUsize::new(0),
+            job,
+            cancel: Arc::clone(&self.cancel),
+            runaway: Arc::clone(&self.runaway),
+        });
+        let (tx, rx) = mpsc::channel::<Message<T>>();
+        let mut slots: Vec<Arc<Mutex<Slot>>> = Vec::new();
+        for _ in 0..n.min(cores) {
+            spawn_worker(&queue, &tx, &mut slots);
+        }
+        if slots.is_empty() {
+            // No thread could start (resource limits): work here, without a budget.
+            return queue
+                .items
+                .iter()
+                .map(|item| Outcome::Done((queue.job)(item)))
+                .collect();
+        }
+        let mut out: Vec<Option<Outcome<T>>> = (0..n).map(|_| None).collect();
+        let mut pending = n;
+        while pending > 0 {
+            if self.cancel.load(Ordering::SeqCst) {
+                for o in out.iter_mut().filter(|o| o.is_none()) {
+                    *o = Some(Outcome::Cancelled);
+                }
+                break;
+            }
+            let wait = self.next_deadline(&slots).map_or(CANCEL_CHECK, |deadline| {
+                deadline
+                    .saturating_duration_since(Instant::now())
+                    .min(CANCEL_CHECK)
+            });
+            match rx.recv_timeout(wait) {
+                Ok((i, result)) => {
+                    out[i] = Some(match result {
+                        Ok(value) => Outcome::Done(value),
+                        Err(_) => Outcome::Panicked,
+                    });
+                    pending -= 1;
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+            for i in self.retire_overdue(&slots) {
+                out[i] = Some(Outcome::TimedOut);
+                pending -= 1;
+                if self.runaway() <= self.max_runaway {
+                    spawn_worker(&queue, &tx, &mut slots);
+                }
+            }
+            if !slots.iter().any(|s| !lock(s).retired) {
+                // Every worker is stuck: what nobody took is skipped.
+                loop {
+                    let i = queue.next.fetch_add(1, Ordering::SeqCst);
+                    if i >= n {
+                        break;
+                    }
+                    out[i] = Some(Outcome::Skipped);
+                    pending -= 1;
+                }
+            }
+        }
+        out.into_iter()
+            .map(|o| o.unwrap_or(Outcome::Cancelled))
+            .collect()
+    }
+
+    /// When the earliest running job runs out of time.
+    fn next_deadline(&self, slots: &[Arc<Mutex<Slot>>]) -> Option<Instant> {
+        slots
+            .iter()
+            .filter_map(|s| {
+                let s = lock(s);
+                s.current
+                    .filter(|_| !s.retired)
+                    .map(|(_, started)| started + self.per_file)
+            })
+            .min()
+    }
+
+    /// Abandons every job past its budget; returns their indexes.
+    fn retire_overdue(&self, slots: &[Arc<Mutex<Slot>>]) -> Vec<usize> {
+        let now = Instant::now();
+        let mut overdue = Vec::new();
+        for slot in slots {
+            let mut s = lock(slot);
+            if let Some((i, started)) = s.current {
+                if !s.retired && now.duration_since(started) >= self.per_file {
+                    s.retired = true;
+                    s.current = None;
+                    self.runaway.fetch_add(1, Ordering::SeqCst);
+                    overdue.push(i);
+                }
+            }
+        }
+        overdue
+    }
+}
+
+/// Starts one more worker on `queue`; a thread that cannot start is left out.
+fn spawn_worker<I, T, F>(
+    queue: &Arc<Queue<I, F>>,
+    tx: &mpsc::Sender<Message<T>>,
+    slots: &mut Vec<Arc<Mutex<Slot>>>,
+) where
+    I: Send + Sync + 'static,
+    T: Send + 'static,
+    F: Fn(&I) -> T + Send + Sync + 'static,
+{
+    let slot = Arc::new(Mutex::new(Slot::default()));
+    let (queue, tx, mine) = (Arc::clone(queue), tx.clone(), Arc::clone(&slot));
+    let started = thread::Builder::new()
+        .name("feedwright-load".into())
+        .spawn(move || work(&queue, &mine, &tx));
+    if started.is_ok() {
+        slots.push(slot);
+    }
+}
+
+/// One worker: takes jobs until the queue is empty, the load is cancelled or it is retired.
+fn work<I, T, F>(queue: &Queue<I, F>, slot: &Mutex<Slot>, tx: &mpsc::Sender<Message<T>>)
+where
+    F: Fn(&I) -> T,
+{
+    loop {
+        if queue.cancel.load(Ordering::SeqCst) {
+            return;
+        }
+        let i = queue.next.fetch_add(1, Ordering::SeqCst);
+        let Some(item) = queue.items.get(i) else {
+            return;
+        };
+        lock(slot).current = Some((i, Instant::now()));
+        let result = std::panic::catch_unwind(AssertUnwindSafe(|| (queue.job)(item)));
+        {
+            let mut s = lock(slot);
+            if s.retired {
+                // Abandoned by the load, which has reported the file already.
+                queue.runaway.fetch_sub(1, Ordering::SeqCst);
+                return;
+            }
+            s.current = None;
+        }
+        if tx.send((i, result)).is_err() {
+            return; // the load has ended (cancelled)
+        }
+    }
+}
+
+fn lock(slot: &Mutex<Slot>) -> MutexGuard<'_, Slot> {
+    slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sleepy(ms: u64) -> impl Fn(&u64) -> u64 + Send + Sync + 'static {
+        move |x: &u64| {
+            if *x == 0 {
+                thread::sleep(Duration::from_millis(ms));
+            }
+            x * 2
+        }
+    }
+
+    #[test]
+    fn budget_runs_every_job_in_order() {
+        let budget = FileBudget::new(Duration::from_secs(30));
+        let out = budget.run((1..=50).collect(), sleepy(0));
+        let values: Vec<u64> = out
+            .into_iter()
+            .map(|o| match o {
+                Outcome::Done(v) => v,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(values, (1..=50).map(|x| x * 2).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn budget_abandons_a_slow_job_and_finishes_the_rest() {
+        let budget = FileBudget::new(Duration::from_millis(100));
+        let started = Instant::now();
+        let out = budget.run(vec![0, 1, 2, 3], sleepy(3_000));
+        assert!(started.elapsed() < Duration::from_millis(2_000), "waited");
+        assert!(matches!(out[0], Outcome::TimedOut), "{out:?}");
+        assert!(matches!(out[3], Outcome::Done(6)), "{out:?}");
+        assert_eq!(budget.runaway(), 1);
+        thread::sleep(Duration::from_millis(3_200));
+        assert_eq!(budget.runaway(), 0, "the abandoned job ended");
+    }
+
+    #[test]
+    fn budget_bounds_abandoned_jobs_and_skips_when_every_worker_is_stuck() {
+        let mut budget = FileBudget::new(Duration::from_millis(50));
+        budget.max_runaway = 0;
+        // Every job is slow: the first wave is abandoned and not replaced.
+        let out = budget.run(vec![0u64; 40], sleepy(500));
+        assert!(
+            out.iter().any(|o| matches!(o, Outcome::TimedOut)),
+            "{out:?}"
+        );
+        assert!(out.iter().any(|o| matches!(o, Outcome::Skipped)), "{out:?}");
+        assert!(budget.runaway() <= 40);
+    }
+
+    #[test]
+    fn budget_stops_when_cancelled() {
+        let flag = Arc::new(AtomicBool::new(true));
+        let budget = FileBudget::new(Duration::from_secs(30)).cancelled_by(flag);
+        let out = budget.run(vec![1u64, 2], sleepy(0));
+        assert!(
+            out.iter().all(|o| matches!(o, Outcome::Cancelled)),
+            "{out:?}"
+        );
+    }
+}
