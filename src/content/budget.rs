@@ -19,7 +19,7 @@
 
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::mpsc;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -61,16 +61,20 @@ struct Slot {
     retired: bool,
 }
 
-/// The queue the workers of one load take jobs from.
-struct Queue<I, F> {
+/// The queue the workers of one load take jobs from, and where they leave the results.
+struct Queue<I, T, F> {
     items: Vec<I>,
     next: AtomicUsize,
     job: F,
+    /// One place per item: `Some(None)` when the job panicked.
+    results: Vec<Mutex<Option<Option<T>>>>,
+    /// Items with an outcome (a result, or one the load decided); the worker that makes it
+    /// reach the count wakes the load. The load is not woken per file: on a large site
+    /// that would cost a context switch per file.
+    resolved: AtomicUsize,
     cancel: Arc<AtomicBool>,
     runaway: Arc<AtomicUsize>,
 }
-
-type Message<T> = (usize, thread::Result<T>);
 
 impl FileBudget {
     pub(crate) fn new(per_file: Duration) -> Self {
@@ -117,13 +121,15 @@ impl FileBudget {
             items,
             next: AtomicUsize::new(0),
             job,
+            results: (0..n).map(|_| Mutex::new(None)).collect(),
+            resolved: AtomicUsize::new(0),
             cancel: Arc::clone(&self.cancel),
             runaway: Arc::clone(&self.runaway),
         });
-        let (tx, rx) = mpsc::channel::<Message<T>>();
+        let (done_tx, done) = mpsc::channel::<()>();
         let mut slots: Vec<Arc<Mutex<Slot>>> = Vec::new();
         for _ in 0..n.min(cores) {
-            spawn_worker(&queue, &tx, &mut slots);
+            spawn_worker(&queue, &done_tx, &mut slots);
         }
         if slots.is_empty() {
             // No thread could start (resource limits): work here, without a budget.
@@ -133,12 +139,14 @@ impl FileBudget {
                 .map(|item| Outcome::Done((queue.job)(item)))
                 .collect();
         }
-        let mut out: Vec<Option<Outcome<T>>> = (0..n).map(|_| None).collect();
-        let mut pending = n;
-        while pending > 0 {
+        // What the load decided itself (timed out, skipped, cancelled).
+        let mut decided: Vec<Option<Outcome<T>>> = (0..n).map(|_| None).collect();
+        while queue.resolved.load(Ordering::SeqCst) < n {
             if self.cancel.load(Ordering::SeqCst) {
-                for o in out.iter_mut().filter(|o| o.is_none()) {
-                    *o = Some(Outcome::Cancelled);
+                for (i, d) in decided.iter_mut().enumerate() {
+                    if d.is_none() && lock(&queue.results[i]).is_none() {
+                        *d = Some(Outcome::Cancelled);
+                    }
                 }
                 break;
             }
@@ -147,22 +155,12 @@ impl FileBudget {
                     .saturating_duration_since(Instant::now())
                     .min(CANCEL_CHECK)
             });
-            match rx.recv_timeout(wait) {
-                Ok((i, result)) => {
-                    out[i] = Some(match result {
-                        Ok(value) => Outcome::Done(value),
-                        Err(_) => Outcome::Panicked,
-                    });
-                    pending -= 1;
-                }
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => break,
-            }
+            let _ = done.recv_timeout(wait);
             for i in self.retire_overdue(&slots) {
-                out[i] = Some(Outcome::TimedOut);
-                pending -= 1;
+                decided[i] = Some(Outcome::TimedOut);
+                queue.resolved.fetch_add(1, Ordering::SeqCst);
                 if self.runaway() <= self.max_runaway {
-                    spawn_worker(&queue, &tx, &mut slots);
+                    spawn_worker(&queue, &done_tx, &mut slots);
                 }
             }
             if !slots.iter().any(|s| !lock(s).retired) {
@@ -172,13 +170,21 @@ impl FileBudget {
                     if i >= n {
                         break;
                     }
-                    out[i] = Some(Outcome::Skipped);
-                    pending -= 1;
+                    decided[i] = Some(Outcome::Skipped);
+                    queue.resolved.fetch_add(1, Ordering::SeqCst);
                 }
             }
         }
-        out.into_iter()
-            .map(|o| o.unwrap_or(Outcome::Cancelled))
+        decided
+            .into_iter()
+            .enumerate()
+            .map(|(i, d)| {
+                d.unwrap_or_else(|| match lock(&queue.results[i]).take() {
+                    Some(Some(value)) => Outcome::Done(value),
+                    Some(None) => Outcome::Panicked,
+                    None => Outcome::Cancelled,
+                })
+            })
             .collect()
     }
 
@@ -216,8 +222,8 @@ impl FileBudget {
 
 /// Starts one more worker on `queue`; a thread that cannot start is left out.
 fn spawn_worker<I, T, F>(
-    queue: &Arc<Queue<I, F>>,
-    tx: &mpsc::Sender<Message<T>>,
+    queue: &Arc<Queue<I, T, F>>,
+    done: &mpsc::Sender<()>,
     slots: &mut Vec<Arc<Mutex<Slot>>>,
 ) where
     I: Send + Sync + 'static,
@@ -225,17 +231,17 @@ fn spawn_worker<I, T, F>(
     F: Fn(&I) -> T + Send + Sync + 'static,
 {
     let slot = Arc::new(Mutex::new(Slot::default()));
-    let (queue, tx, mine) = (Arc::clone(queue), tx.clone(), Arc::clone(&slot));
+    let (queue, done, mine) = (Arc::clone(queue), done.clone(), Arc::clone(&slot));
     let started = thread::Builder::new()
         .name("feedwright-load".into())
-        .spawn(move || work(&queue, &mine, &tx));
+        .spawn(move || work(&queue, &mine, &done));
     if started.is_ok() {
         slots.push(slot);
     }
 }
 
 /// One worker: takes jobs until the queue is empty, the load is cancelled or it is retired.
-fn work<I, T, F>(queue: &Queue<I, F>, slot: &Mutex<Slot>, tx: &mpsc::Sender<Message<T>>)
+fn work<I, T, F>(queue: &Queue<I, T, F>, slot: &Mutex<Slot>, done: &mpsc::Sender<()>)
 where
     F: Fn(&I) -> T,
 {
@@ -248,7 +254,7 @@ where
             return;
         };
         lock(slot).current = Some((i, Instant::now()));
-        let result = std::panic::catch_unwind(AssertUnwindSafe(|| (queue.job)(item)));
+        let result = std::panic::catch_unwind(AssertUnwindSafe(|| (queue.job)(item))).ok();
         {
             let mut s = lock(slot);
             if s.retired {
@@ -258,14 +264,17 @@ where
             }
             s.current = None;
         }
-        if tx.send((i, result)).is_err() {
-            return; // the load has ended (cancelled)
+        *lock(&queue.results[i]) = Some(result);
+        if queue.resolved.fetch_add(1, Ordering::SeqCst) + 1 == queue.items.len() {
+            let _ = done.send(());
         }
     }
 }
 
-fn lock(slot: &Mutex<Slot>) -> MutexGuard<'_, Slot> {
-    slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+fn lock<X>(mutex: &Mutex<X>) -> MutexGuard<'_, X> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]

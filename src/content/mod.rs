@@ -128,6 +128,9 @@ pub(crate) fn load_all_within(
     let outcomes = budget.run(scan.candidates, move |c: &Candidate| {
         rendered_when_kept(load_file(c, &job_config, options), &job_config)
     });
+    if budget.is_cancelled() {
+        return Ok(Vec::new()); // the caller applies nothing
+    }
     let mut loaded: Vec<Loaded> = sources
         .into_iter()
         .zip(outcomes)

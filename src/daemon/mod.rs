@@ -404,6 +404,14 @@ async fn root_lost(state: &Arc<AppState>, site: &Arc<Mutex<Site>>, logged: &mut 
 /// Renders the site into a new snapshot, swaps it in for the one being served and sets the
 /// content metrics.
 fn publish(site: &mut Site, state: &AppState) -> PublishStats {
+    if site.budget.is_cancelled() {
+        // Stopping: the load was cut short, and nobody is served any more.
+        return PublishStats {
+            published: 0,
+            errors: 0,
+            seconds: 0.0,
+        };
+    }
     let previous = state.snapshot.load_full();
     let (snapshot, stats) = site.publish(&previous, Utc::now());
     state.snapshot.store(Arc::new(snapshot));
