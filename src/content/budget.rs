@@ -9,20 +9,31 @@
 //! the abandoned thread, whenever it finishes, throws its result away and exits.
 //!
 //! An abandoned parse still holds a core and its memory until it ends, so their number is
-//! bounded ([`FileBudget::max_runaway`], one per core): past that, an overdue worker is not
-//! replaced, and when no worker is left the files still queued get an error saying why
-//! (they keep their last good versions, and are read again at the next change).
+//! bounded, per owner (the daemon's site). A file that ran out of time is remembered by
+//! size and modification time and not parsed again until it changes, so reloads (a SIGHUP,
+//! the feed window reading bodies back) do not start a new runaway parse of the same file
+//! each time. And past one abandoned parse per core still running, an overdue worker is
+//! not replaced and a load runs with one worker: only a slow file not seen before can then
+//! add one more, and the files that get no worker have an error saying why (they keep their
+//! last good versions, and are read again at the next change). Refusing to start any load
+//! instead would bound them harder, but would also stop the feed window from reading its
+//! bodies back: the feeds would go empty.
 //!
-//! Workers are plain threads, not the rayon pool: a runaway job would hold a pool thread,
-//! and enough of them would stall every later load. A load also stops taking new files
-//! once the daemon shuts down (the cancel flag).
+//! Workers are plain threads started per load, not the rayon pool: a runaway job would
+//! hold a pool thread, and enough of them would stall every later load. The waiting load
+//! wakes only at deadlines, every 50 ms and when the last result is in. A load stops
+//! taking new files once the daemon shuts down (the cancel flag).
 
+use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
+
+/// A file's size and modification time: whether it changed since it ran out of time.
+pub(crate) type FileStamp = (u64, Option<SystemTime>);
 
 /// How often a waiting load looks at the cancel flag.
 const CANCEL_CHECK: Duration = Duration::from_millis(50);
@@ -50,6 +61,8 @@ pub(crate) struct FileBudget {
     runaway: Arc<AtomicUsize>,
     max_runaway: usize,
     cancel: Arc<AtomicBool>,
+    /// Files that ran out of time, as they were then.
+    slow: Arc<Mutex<HashMap<String, FileStamp>>>,
 }
 
 /// What one worker is doing, read by the waiting load.
@@ -84,7 +97,29 @@ impl FileBudget {
             runaway: Arc::new(AtomicUsize::new(0)),
             max_runaway: cores,
             cancel: Arc::new(AtomicBool::new(false)),
+            slow: Arc::default(),
         }
+    }
+
+    /// The files that ran out of time (a copy, taken once per load).
+    pub(crate) fn slow_files(&self) -> HashMap<String, FileStamp> {
+        lock(&self.slow).clone()
+    }
+
+    /// Records which files ran out of time (with their stamps) and which parsed in time.
+    pub(crate) fn note_slow_files<'a>(
+        &self,
+        slow: Vec<(String, FileStamp)>,
+        in_time: impl IntoIterator<Item = &'a str>,
+    ) {
+        let mut known = lock(&self.slow);
+        if known.is_empty() && slow.is_empty() {
+            return;
+        }
+        for source in in_time {
+            known.remove(source);
+        }
+        known.extend(slow);
     }
 
     /// Loads stop taking new files once `flag` is set.
@@ -126,9 +161,16 @@ impl FileBudget {
             cancel: Arc::clone(&self.cancel),
             runaway: Arc::clone(&self.runaway),
         });
+        // Past the cap, one worker: at most one more parse can be left running, and only if
+        // this load meets a slow file not seen before (known ones are not parsed again).
+        let workers = if self.runaway() > self.max_runaway {
+            1
+        } else {
+            cores
+        };
         let (done_tx, done) = mpsc::channel::<()>();
         let mut slots: Vec<Arc<Mutex<Slot>>> = Vec::new();
-        for _ in 0..n.min(cores) {
+        for _ in 0..n.min(workers) {
             spawn_worker(&queue, &done_tx, &mut slots);
         }
         if slots.is_empty() {

@@ -14,6 +14,7 @@ pub(crate) mod front_matter;
 pub(crate) mod html;
 pub mod render;
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,7 +25,7 @@ pub(crate) use article::{parse_article, Article, ParseOptions, Parsed};
 pub(crate) use budget::FileBudget;
 pub(crate) use discover::{Candidate, ScanError};
 
-use budget::Outcome;
+use budget::{FileStamp, Outcome};
 
 use crate::config::Config;
 use crate::diag::Diagnostic;
@@ -125,20 +126,19 @@ pub(crate) fn load_all_within(
     let scan = discover::scan(&config.content.dir)?;
     let sources: Vec<String> = scan.candidates.iter().map(|c| c.source.clone()).collect();
     let job_config = Arc::clone(config);
+    let slow = budget.slow_files();
+    let per_file = budget.per_file();
     let outcomes = budget.run(scan.candidates, move |c: &Candidate| {
-        rendered_when_kept(load_file(c, &job_config, options), &job_config)
+        if let Some(known) = still_slow(&slow, &job_config, &c.source, per_file) {
+            return (known, true);
+        }
+        let outcome = load_file(c, &job_config, options);
+        (rendered_when_kept(outcome, &job_config), false)
     });
     if budget.is_cancelled() {
         return Ok(Vec::new()); // the caller applies nothing
     }
-    let mut loaded: Vec<Loaded> = sources
-        .into_iter()
-        .zip(outcomes)
-        .map(|(source, outcome)| Loaded {
-            outcome: within_budget(&source, outcome, budget.per_file()),
-            source,
-        })
-        .collect();
+    let mut loaded = within_budget(sources, outcomes, config, budget);
     for d in scan.diagnostics {
         loaded.push(Loaded {
             source: d.path.display().to_string(),
@@ -163,18 +163,51 @@ pub(crate) fn load_paths(
     budget: &FileBudget,
 ) -> Vec<Loaded> {
     let job_config = Arc::clone(config);
+    let slow = budget.slow_files();
+    let per_file = budget.per_file();
     let outcomes = budget.run(sources.clone(), move |source: &String| {
+        if let Some(known) = still_slow(&slow, &job_config, source, per_file) {
+            return (known, true);
+        }
         let outcome = load_path(&job_config.content.dir, source, &job_config, options);
-        rendered_when_kept(outcome, &job_config)
+        (rendered_when_kept(outcome, &job_config), false)
     });
-    sources
-        .into_iter()
-        .zip(outcomes)
-        .map(|(source, outcome)| Loaded {
-            outcome: within_budget(&source, outcome, budget.per_file()),
-            source,
-        })
-        .collect()
+    within_budget(sources, outcomes, config, budget)
+}
+
+/// The timeout error again, without parsing, for a file that ran out of time and has not
+/// changed since (see [`budget`]).
+fn still_slow(
+    slow: &HashMap<String, FileStamp>,
+    config: &Config,
+    source: &str,
+    per_file: Duration,
+) -> Option<FileOutcome> {
+    if slow.is_empty() {
+        return None;
+    }
+    let known = slow.get(source)?;
+    (stamp(config, source).as_ref() == Some(known)).then(|| timed_out(source, per_file))
+}
+
+/// A file's size and modification time (through a symlink, its target's).
+fn stamp(config: &Config, source: &str) -> Option<FileStamp> {
+    let meta = std::fs::metadata(config.content.dir.join(source)).ok()?;
+    Some((meta.len(), meta.modified().ok()))
+}
+
+fn timed_out(source: &str, per_file: Duration) -> FileOutcome {
+    error_outcome(
+        source,
+        format!("took longer than {}; skipped", shown(per_file)),
+    )
+}
+
+fn error_outcome(source: &str, message: String) -> FileOutcome {
+    FileOutcome::Parsed(Parsed {
+        article: None,
+        diagnostics: vec![Diagnostic::error(Path::new(source), 1, 1, message)],
+    })
 }
 
 /// Renders a published article whose body is kept, so that rendering, too, happens within
@@ -192,23 +225,56 @@ fn rendered_when_kept(outcome: FileOutcome, config: &Config) -> FileOutcome {
     outcome
 }
 
-/// A job's outcome as the file's: one that ran out of time or never ran is an error, so
-/// the store keeps the file's last good version.
-fn within_budget(source: &str, outcome: Outcome<FileOutcome>, per_file: Duration) -> FileOutcome {
-    let message = match outcome {
-        Outcome::Done(outcome) => return outcome,
-        Outcome::TimedOut => format!("took longer than {}; skipped", shown(per_file)),
-        Outcome::Skipped => format!(
-            "not read: files that took longer than {} are still being parsed; skipped",
-            shown(per_file)
-        ),
-        Outcome::Cancelled => "not read: the daemon is stopping".to_string(),
-        Outcome::Panicked => "could not be parsed (internal error); skipped".to_string(),
-    };
-    FileOutcome::Parsed(Parsed {
-        article: None,
-        diagnostics: vec![Diagnostic::error(Path::new(source), 1, 1, message)],
-    })
+/// The jobs' outcomes as the files': one that ran out of time or never ran is an error, so
+/// the store keeps the file's last good version. Files that ran out of time are remembered
+/// (and forgotten once they parse in time).
+fn within_budget(
+    sources: Vec<String>,
+    outcomes: Vec<Outcome<(FileOutcome, bool)>>,
+    config: &Config,
+    budget: &FileBudget,
+) -> Vec<Loaded> {
+    let per_file = budget.per_file();
+    let mut slow = Vec::new();
+    let mut in_time = Vec::new();
+    let loaded: Vec<Loaded> = sources
+        .into_iter()
+        .zip(outcomes)
+        .enumerate()
+        .map(|(at, (source, outcome))| {
+            let outcome = match outcome {
+                Outcome::Done((outcome, known_slow)) => {
+                    if !known_slow {
+                        in_time.push(at);
+                    }
+                    outcome
+                }
+                Outcome::TimedOut => {
+                    if let Some(stamp) = stamp(config, &source) {
+                        slow.push((source.clone(), stamp));
+                    }
+                    timed_out(&source, per_file)
+                }
+                Outcome::Skipped => error_outcome(
+                    &source,
+                    format!(
+                        "not read: files that took longer than {} are still being parsed; skipped",
+                        shown(per_file)
+                    ),
+                ),
+                Outcome::Cancelled => {
+                    error_outcome(&source, "not read: the daemon is stopping".into())
+                }
+                Outcome::Panicked => error_outcome(
+                    &source,
+                    "could not be parsed (internal error); skipped".into(),
+                ),
+            };
+            Loaded { source, outcome }
+        })
+        .collect();
+    budget.note_slow_files(slow, in_time.iter().map(|&at| loaded[at].source.as_str()));
+    loaded
 }
 
 /// `5 s`, `1500 ms`.
