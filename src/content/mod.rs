@@ -287,6 +287,47 @@ fn shown(d: Duration) -> String {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rendered(loaded: &[Loaded], source: &str) -> bool {
+        let l = loaded.iter().find(|l| l.source == source).expect(source);
+        match &l.outcome {
+            FileOutcome::Parsed(Parsed {
+                article: Some(a), ..
+            }) => a.is_rendered(),
+            other => panic!("{source}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn loads_render_published_bodies_inside_the_budget_and_nothing_else() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join("a.md"),
+            "---\ntitle: A\ndate: 2024-01-01\n---\nA.\n",
+        )
+        .expect("write");
+        let draft = "---\ntitle: D\ndate: 2024-01-01\ndraft: true\n---\nD.\n";
+        std::fs::write(dir.path().join("d.md"), draft).expect("write");
+        let mut config = Config::defaults();
+        config.content.dir = dir.path().to_path_buf();
+        let config = Arc::new(config);
+        let budget = FileBudget::new(Duration::from_secs(60));
+        let sources = vec!["a.md".to_string(), "d.md".to_string()];
+        let loaded = load_paths(sources, &config, ParseOptions::default(), &budget);
+        assert!(rendered(&loaded, "a.md"), "the render ran inside the job");
+        assert!(!rendered(&loaded, "d.md"), "a draft reaches no feed");
+        let metadata_only = ParseOptions {
+            keep_body: false,
+            ..ParseOptions::default()
+        };
+        let loaded = load_all_within(&config, metadata_only, &budget).expect("load");
+        assert!(!rendered(&loaded, "a.md"), "no body, nothing to render");
+    }
+}
+
 /// Debug builds only (the integration tests run one): `TEST_FEEDWRIGHT_SLOW_TEXT=<text>:<ms>`
 /// makes loading a file that contains `<text>` take `<ms>` longer: a parse that is slow
 /// whatever the parsers become. Not under `FEEDWRIGHT_`: that prefix is for config keys.
