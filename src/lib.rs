@@ -17,7 +17,8 @@
 //! ```
 //!
 //! `site` runs these stages for `build`, `check` and the daemon, where `daemon` swaps each
-//! new snapshot in.
+//! new snapshot in. Every file is read, parsed and rendered within its time budget
+//! (`content::budget`): one slow file is an error, never a stalled load.
 //!
 //! A request does one atomic load, a route lookup, a header comparison and a write of
 //! prebuilt bytes; everything expensive happens once per content change.

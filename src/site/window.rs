@@ -4,8 +4,9 @@
 //! This is the memory design of the daemon. A full scan keeps only every file's metadata;
 //! the store keeps a body only for the articles in the window, and an article that enters
 //! the window has its file read again here — the one place after the store where content
-//! files are read. The window's bodies are also rendered here, on all cores, so the feed
-//! stage receives finished [`Entry`]s and only writes documents.
+//! files are read. The window's bodies are rendered by the load that reads them, within
+//! each file's time budget (`content::budget`; an article rendered already keeps its
+//! result), so the feed stage receives finished [`Entry`]s and only writes documents.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -89,8 +90,9 @@ impl FeedWindow {
         self.reread
     }
 
-    /// The window's articles with their rendered bodies, in feed order. Rendering runs on
-    /// all cores, once per article version (the article caches it).
+    /// The window's articles with their rendered bodies, in feed order. `fill` leaves them
+    /// rendered (the article caches it); one that went live between its load and `now` is
+    /// rendered here, on all cores.
     pub fn entries(&self, config: &Config) -> Vec<Entry<'_>> {
         self.articles
             .par_iter()
