@@ -1,7 +1,7 @@
 //! Content: everything between the content directory and a validated [`Article`] — finding
 //! files ([`discover`]), splitting and reading front matter ([`front_matter`]), dates
-//! ([`dates`]), identity and validation ([`article`]) and Markdown rendering ([`render`],
-//! with MathML made readable by `mathml`).
+//! ([`dates`]), identity and validation ([`article`]), body rendering ([`render`]: Markdown,
+//! sanitizing, summaries, MathML made readable) and reading HTML as written ([`html`]).
 //!
 //! Parsing is pure (`parse_article(source, bytes)`); [`load_file`] and [`load_all`] do the IO.
 

@@ -66,7 +66,7 @@ impl Coding {
 pub struct Representation {
     pub(crate) coding: Coding,
     pub(crate) body: Bytes,
-    /// The same bytes in a file, for bodies of at least [`BODY_FILE_MIN_BYTES`] (see
+    /// The same bytes in a file, for bodies of at least [`BODY_FILE_MIN_BYTES`](body_file::BODY_FILE_MIN_BYTES) (see
     /// [`BodyFile::new`]).
     pub(crate) file: Option<Arc<BodyFile>>,
     /// Quoted strong entity tag, e.g. `"0123abcd…-gz"`.
