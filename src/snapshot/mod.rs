@@ -7,7 +7,7 @@
 //! snapshots atomically and never compresses, hashes or formats anything on the request path.
 //!
 //! How the bytes are encoded and tagged is [`encode`]'s job, the `Last-Modified` rule
-//! [`last_modified()`]'s, and the files that let large bodies go out with `sendfile(2)`
+//! [`mod@last_modified`]'s, and the files that let large bodies go out with `sendfile(2)`
 //! [`body_file`]'s.
 
 pub(crate) mod body_file;
