@@ -8,6 +8,7 @@
 
 pub mod build;
 pub mod check;
+mod out_dir;
 pub mod window;
 
 use std::collections::BTreeSet;
