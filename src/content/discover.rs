@@ -23,6 +23,9 @@ pub(crate) struct Scan {
     pub candidates: Vec<Candidate>,
     /// Problems tied to a path (symlink loops, escapes, unreadable folders).
     pub diagnostics: Vec<Diagnostic>,
+    /// Folders below the root that could not be read (or listed to the end), as their
+    /// diagnostics name them: what they hold is unknown, not gone.
+    pub unreadable_folders: Vec<String>,
 }
 
 /// Errors that stop a whole scan: the root itself is unusable.
@@ -85,24 +88,29 @@ pub(crate) fn scan(root: &Path) -> Result<Scan, ScanError> {
 }
 
 fn walk(dir: &Path, canonical_root: &Path, prefix: &str, scan: &mut Scan) {
+    let unreadable = |scan: &mut Scan, e: io::Error| {
+        let folder = if prefix.is_empty() {
+            "."
+        } else {
+            prefix.trim_end_matches('/')
+        };
+        scan.diagnostics.push(Diagnostic::error(
+            Path::new(folder),
+            1,
+            1,
+            format!("cannot read folder: {e}"),
+        ));
+        scan.unreadable_folders.push(folder.to_string());
+    };
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
-        Err(e) => {
-            let folder = if prefix.is_empty() {
-                "."
-            } else {
-                prefix.trim_end_matches('/')
-            };
-            scan.diagnostics.push(Diagnostic::error(
-                Path::new(folder),
-                1,
-                1,
-                format!("cannot read folder: {e}"),
-            ));
-            return;
-        }
+        Err(e) => return unreadable(scan, e),
     };
-    for entry in entries.flatten() {
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => return unreadable(scan, e),
+        };
         let Some(name) = entry.file_name().to_str().map(str::to_string) else {
             report_undecodable(&entry, prefix, scan);
             continue;

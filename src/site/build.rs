@@ -48,7 +48,7 @@ pub(crate) fn route_file(out: &Path, route: &str) -> PathBuf {
 /// `feedwright build --out DIR`: broken files are reported and left out; the rest is written.
 pub fn build(config: &Config, out: &Path, now: DateTime<Utc>) -> Result<BuildReport, BuildError> {
     // The daemon's own path: metadata of every file, bodies only for what reaches an output.
-    let mut site = Site::new(Arc::new(config.clone()));
+    let mut site = Site::one_shot(Arc::new(config.clone()));
     site.rescan()?;
     let Rendering {
         outputs,
