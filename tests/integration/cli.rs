@@ -278,3 +278,52 @@ fn cli_build_into_a_read_only_folder_changes_nothing() {
     );
     assert_eq!(snapshot_of(&tree.out()), before);
 }
+
+/// A full disk while staging leaves the output folder as it was and names the file. Needs a
+/// small tmpfs (root with CAP_SYS_ADMIN); skipped where one cannot be mounted.
+#[test]
+fn cli_build_on_a_full_disk_changes_nothing() {
+    struct Mounted(std::path::PathBuf);
+    impl Drop for Mounted {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let tree = Tree::new();
+    let disk = tree.tmp.path().join("disk");
+    std::fs::create_dir(&disk).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=200k", "tmpfs"])
+        .arg(&disk)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !mounted {
+        eprintln!("skipped: cannot mount a small tmpfs here (needs root)");
+        return;
+    }
+    let _guard = Mounted(disk.clone());
+    let out_dir = disk.join("out");
+    let build = |tree: &Tree| tree.run(&["build", "--out", out_dir.to_str().unwrap()]);
+    tree.write("a.md", &article("Small", "2024-01-01", "Body."));
+    assert!(build(&tree).status.success());
+    std::fs::write(out_dir.join("robots.txt"), "the user's").unwrap();
+    let before = snapshot_of(&out_dir);
+    // Three feeds of ~150 KB each cannot fit in 200 KB.
+    tree.write(
+        "a.md",
+        &article("Big", "2024-01-01", &"word ".repeat(30_000)),
+    );
+    let out = build(&tree);
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("No space left on device") && stderr.contains("nothing under"),
+        "{stderr}"
+    );
+    assert_eq!(snapshot_of(&out_dir), before);
+    assert_eq!(
+        std::fs::read_dir(&disk).unwrap().count(),
+        1,
+        "a staging folder was left"
+    );
+}
