@@ -6,6 +6,21 @@
 //! the window has its file read again here — the one place after the store where content
 //! files are read. The window's bodies are also rendered here, on all cores, so the feed
 //! stage receives finished [`Entry`]s and only writes documents.
+//!
+//! Keep-last-good (SPEC §5) across that drop: a file can break (or its folder become
+//! unreadable) while its article is outside the window, and re-reading it when it enters
+//! would then find nothing good. So whenever the daemon drops a body — after the full scan
+//! parsed it, or when it leaves the window — a copy goes to the [`KeptBodies`] file, an
+//! unnamed temporary file on disk, and the article records where. When a re-read fails, the
+//! article's last good metadata (still in the store) gets its kept body back and is
+//! published as before, until the file is fixed (a good parse replaces both) or deleted
+//! (the store forgets the article). Memory stays bounded by the window, as without the
+//! copies: they cost disk (about the size of the site's bodies, plus garbage of replaced
+//! versions, bounded by rewriting the file) and one write per dropped body. Kept in memory,
+//! even compressed, they would grow with the site; re-reading cannot recover a version the
+//! file no longer holds. Where no temporary file can be made (or on a full disk) there is no
+//! copy, and such an article is left out until fixed, as before. The one-shot `build` keeps
+//! no copies: it reads every file once.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -18,6 +33,8 @@ use crate::content::{self, Article, ParseOptions};
 use crate::feed::Entry;
 use crate::store::Library;
 
+use super::kept_bodies::KeptBodies;
+
 /// The newest `feeds.limit` published articles at one instant, each with its body.
 #[derive(Debug)]
 pub struct FeedWindow {
@@ -26,16 +43,36 @@ pub struct FeedWindow {
     reread: bool,
 }
 
+/// The article of `source` after a re-read: the new version if the file parsed, else its last
+/// good version with the body read back from its kept copy (if it has one).
+fn restore_if_broken(
+    library: &mut Library,
+    source: &str,
+    kept: Option<&KeptBodies>,
+) -> Option<Arc<Article>> {
+    let current = library.article(source)?;
+    if current.body_loaded {
+        return Some(Arc::clone(current));
+    }
+    let copy = current.kept_body?;
+    let body = kept?.read(copy).ok()?;
+    library.restore_body(source, Arc::from(body));
+    library.article(source).cloned()
+}
+
 impl FeedWindow {
     /// The window at `now` over `published` (newest first). Bodies the store dropped are read
-    /// again; a file that no longer parses at that moment has its error recorded in the store
-    /// and is left out until it is fixed. Afterwards the store keeps bodies only for the
-    /// window's articles, so memory stays flat with the size of the site.
+    /// again; a file that no longer parses (or cannot be read) at that moment has its error
+    /// recorded in the store, and its last good version is published from its kept copy (see
+    /// the module doc), or left out until fixed when there is none. Afterwards the store
+    /// keeps bodies only for the window's articles, so memory stays flat with the size of the
+    /// site; the dropped ones are copied to `kept` first.
     pub(crate) fn fill(
         library: &mut Library,
         config: &Config,
         published: &[Arc<Article>],
         now: DateTime<Utc>,
+        kept: Option<&KeptBodies>,
     ) -> FeedWindow {
         let mut articles = Vec::with_capacity(config.feeds.limit);
         let mut reread = false;
@@ -55,15 +92,17 @@ impl FeedWindow {
             );
             library.apply(&article.source, outcome);
             reread = true;
-            match library.article(&article.source) {
-                Some(fresh) if fresh.body_loaded && fresh.is_published(now) => {
-                    articles.push(Arc::clone(fresh))
+            if let Some(fresh) = restore_if_broken(library, &article.source, kept) {
+                if fresh.body_loaded && fresh.is_published(now) {
+                    articles.push(fresh);
                 }
-                _ => {}
             }
         }
         let keep: HashSet<&str> = articles.iter().map(|a| a.source.as_str()).collect();
-        library.shed_bodies(|source| keep.contains(source));
+        library.shed_bodies(
+            |source| keep.contains(source),
+            |body| kept.and_then(|k| k.keep(body)),
+        );
         FeedWindow { articles, reread }
     }
 
@@ -104,7 +143,7 @@ mod tests {
         }
         let now = "2025-01-01T00:00:00Z".parse().expect("date");
         let published = library.published(now).articles;
-        let window = FeedWindow::fill(&mut library, &config, &published, now);
+        let window = FeedWindow::fill(&mut library, &config, &published, now, None);
         assert!(!window.reread());
         let entries = window.entries(&config);
         assert_eq!(entries.len(), 1);

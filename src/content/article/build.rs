@@ -125,6 +125,7 @@ pub(super) fn build_article(
         body: Arc::from(if options.keep_body { split.body } else { "" }),
         body_kind,
         body_loaded: options.keep_body,
+        kept_body: None,
         rendered: OnceLock::new(),
     })
 }

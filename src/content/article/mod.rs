@@ -17,6 +17,6 @@ mod plain_text;
 #[cfg(test)]
 mod test_support;
 
-pub(crate) use model::ParseOptions;
 pub use model::{Article, Parsed};
+pub(crate) use model::{KeptBody, ParseOptions};
 pub(crate) use parse::parse_article;

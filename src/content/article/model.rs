@@ -21,7 +21,7 @@ pub struct LeadImage {
 
 /// A validated article. Its rendered HTML is computed on first use and cached, so only
 /// articles that reach some output are ever rendered.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Article {
     /// Path relative to the content root, `/`-separated on every platform.
     pub source: String,
@@ -45,6 +45,9 @@ pub struct Article {
     /// False when the body was dropped after parsing (a one-shot `build` re-reads the few
     /// articles that reach the output instead of holding every body in memory).
     pub body_loaded: bool,
+    /// Where a copy of the body was kept when it was dropped, so this version can still be
+    /// published if its file breaks before the body is needed again (see `site::window`).
+    pub(crate) kept_body: Option<KeptBody>,
     /// Filled by [`Article::rendered`]; set empty by whoever builds an article.
     pub(super) rendered: OnceLock<RenderedBody>,
 }
@@ -57,7 +60,7 @@ impl Article {
 
     /// A copy without the body, for articles outside every output: the store keeps their
     /// metadata and reads the body again from disk if they ever reach an output.
-    pub(crate) fn without_body(&self) -> Article {
+    pub(crate) fn without_body(&self, kept_body: Option<KeptBody>) -> Article {
         Article {
             source: self.source.clone(),
             title: self.title.clone(),
@@ -76,7 +79,26 @@ impl Article {
             body: Arc::from(""),
             body_kind: self.body_kind,
             body_loaded: false,
+            kept_body,
             rendered: OnceLock::new(),
+        }
+    }
+
+    /// Drops the body in place (after a full scan read it), noting where a copy is kept.
+    pub(crate) fn drop_body(&mut self, kept_body: Option<KeptBody>) {
+        self.body = Arc::from("");
+        self.body_loaded = false;
+        self.kept_body = kept_body;
+        self.rendered = OnceLock::new();
+    }
+
+    /// This version again with `body` (read back from its kept copy).
+    pub(crate) fn with_body(&self, body: Arc<str>) -> Article {
+        Article {
+            body,
+            body_loaded: true,
+            rendered: OnceLock::new(),
+            ..self.clone()
         }
     }
 
@@ -109,6 +131,14 @@ impl Article {
             )
         })
     }
+}
+
+/// Where a copy of a dropped body is kept: a range of the site's kept-bodies file
+/// (`site::kept_bodies`), which holds it until the article's next good version replaces it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct KeptBody {
+    pub offset: u64,
+    pub len: u64,
 }
 
 /// The outcome of parsing one file: maybe an article, and any problems (warnings may come
