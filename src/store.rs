@@ -211,13 +211,13 @@ impl Library {
         out
     }
 
-    /// When the next not-yet-published, non-draft article becomes due.
+    /// When the published set next changes by the clock alone: a not-yet-published,
+    /// non-draft article becomes due, or a published one expires (Hugo's `expiryDate`).
     pub(crate) fn next_publish_at(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         self.files
             .values()
             .filter_map(|e| e.good.as_ref())
-            .filter(|a| !a.draft && a.date > now)
-            .map(|a| a.date.with_timezone(&Utc))
+            .filter_map(|a| a.next_change_after(now))
             .min()
     }
 }

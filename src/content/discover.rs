@@ -54,7 +54,11 @@ pub(crate) fn is_article_name(name: &str) -> bool {
     }
     let lower = name.to_ascii_lowercase();
     // `.markdown` is Jekyll's default (`jekyll new` writes `_posts/…-welcome-to-jekyll.markdown`).
-    lower.ends_with(".md") || lower.ends_with(".markdown") || lower.ends_with(".html")
+    // `.mdx` (Astro, Docusaurus): read as Markdown when it holds no JSX (`article::mdx`).
+    lower.ends_with(".md")
+        || lower.ends_with(".markdown")
+        || lower.ends_with(".mdx")
+        || lower.ends_with(".html")
 }
 
 /// True when a relative path (`/`-separated) has an ignored component.
@@ -249,7 +253,8 @@ mod tests {
         assert!(is_article_name("B.Markdown"));
         assert!(!is_article_name(".a.markdown"));
         assert!(!is_article_name("a.markdown~"));
-        for other in ["a.mkd", "a.mdx", "a.htm", "a.markdn"] {
+        assert!(is_article_name("a.mdx"));
+        for other in ["a.mkd", "a.htm", "a.markdn"] {
             assert!(!is_article_name(other), "{other}");
         }
         assert!(is_ignored_path("posts/.drafts/a.md"));

@@ -13,6 +13,7 @@ use super::identity::{self, FileName};
 use super::images::lead_image;
 use super::model::{Article, ParseOptions};
 use super::plain_text::plain_text;
+use super::visibility::visibility;
 use crate::config::Config;
 use crate::content::dates;
 use crate::content::front_matter::{ImageSpec, Located, OneOrMany, RawFrontMatter, Split};
@@ -25,19 +26,25 @@ use crate::yaml_text::Text;
 pub(super) fn build_article(
     source: &str,
     split: &Split<'_>,
-    raw: RawFrontMatter,
+    mut raw: RawFrontMatter,
     config: &Config,
     options: ParseOptions,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Article, Located> {
     let mut fields = Fields::new(source, split, diagnostics);
     let tz = config.site.timezone;
+    let visibility = visibility(&mut fields, &mut raw, tz)?;
     let title = text_of(raw.title)
         .map(|t| plain_text(&t))
         .filter(|t| !t.is_empty())
         .ok_or_else(|| at_start("missing required field `title`"))?;
     let name = FileName::of(source);
-    let date = date(&mut fields, raw.date, raw.pub_date, &name, tz)?;
+    let written_dates = [
+        ("date", raw.date.take()),
+        ("pubDate", raw.pub_date.take()),
+        ("publishDate", raw.publish_date.clone()),
+    ];
+    let date = date(&mut fields, written_dates, &name, tz)?;
     let updated_fields = [
         ("updated", raw.updated),
         ("lastmod", raw.lastmod),
@@ -62,7 +69,17 @@ pub(super) fn build_article(
         None => None,
     };
     let written_authors = [("author", raw.author), ("authors", raw.authors)];
-    let authors = authors(&mut fields, written_authors, &config.site.author)?;
+    let params = raw.params.take().unwrap_or_default();
+    let params_authors = [
+        ("params.author", params.author),
+        ("params.authors", params.authors),
+    ];
+    let authors = authors(
+        &mut fields,
+        written_authors,
+        params_authors,
+        &config.site.author,
+    )?;
     let lists = [
         ("tags", &raw.tags),
         ("categories", &raw.categories),
@@ -108,7 +125,10 @@ pub(super) fn build_article(
         draft: raw.draft.unwrap_or(false)
             || raw.published == Some(false)
             || raw.publish == Some(false)
-            || identity::in_drafts_folder(source),
+            || identity::in_drafts_folder(source)
+            || visibility.hidden,
+        publish_at: visibility.publish_at,
+        expires_at: visibility.expires_at,
         slug,
         id,
         permalink,
@@ -131,28 +151,25 @@ pub(super) fn build_article(
 }
 
 /// `date`, or Astro's `pubDate` standing in for it (when both are given, `date` wins), or
-/// the date prefix of the file or bundle name.
+/// Hugo's `publishDate`, or the date prefix of the file or bundle name.
 fn date(
     fields: &mut Fields<'_>,
-    date: Option<Text>,
-    pub_date: Option<Text>,
+    written: [(&'static str, Option<Text>); 3],
     name: &FileName<'_>,
     tz: Tz,
 ) -> Result<DateTime<FixedOffset>, Located> {
-    let (date_key, date_text) = match (text_of(date), text_of(pub_date)) {
-        (Some(date), Some(_)) => {
-            fields.warn(
-                "pubDate",
-                "`pubDate` is ignored: `date` is given".to_string(),
-            );
-            ("date", Some(date))
-        }
-        (Some(date), None) => ("date", Some(date)),
-        (None, pub_date) => ("pubDate", pub_date),
-    };
-    match date_text {
-        Some(text) => dates::parse_date(&text, tz)
-            .map_err(|m| fields.at_key(date_key, format!("`{date_key}`: {m}"))),
+    let [date, pub_date, publish_date] = written.map(|(key, text)| (key, text_of(text)));
+    if let ((_, Some(_)), (key, Some(_))) = (&date, &pub_date) {
+        fields.warn(key, "`pubDate` is ignored: `date` is given".to_string());
+    }
+    let given = [date, pub_date, publish_date]
+        .into_iter()
+        .find_map(|(key, text)| text.map(|text| (key, text)));
+    match given {
+        Some((key, text)) => dates::parse_date(&text, tz).or_else(|m| {
+            lenient_date(fields, key, &text, name, tz)
+                .ok_or_else(|| fields.at_key(key, format!("`{key}`: {m}")))
+        }),
         None => match &name.date {
             Some((Ok(day), _)) => dates::start_of_day(*day, tz).map_err(at_start),
             Some((Err(m), _)) => Err(at_start(format!("missing `date`, and {m}"))),
@@ -163,6 +180,36 @@ fn date(
             })),
         },
     }
+}
+
+/// Jekyll reads a `date` with trailing words (`2019-05-03 10:00:00 +0200 CEST`) and its
+/// posts' file names carry the day anyway: when the name has a date, the longest leading
+/// run of words that reads as a date is taken, with a warning naming what was left.
+fn lenient_date(
+    fields: &mut Fields<'_>,
+    key: &str,
+    text: &str,
+    name: &FileName<'_>,
+    tz: Tz,
+) -> Option<DateTime<FixedOffset>> {
+    if !matches!(name.date, Some((Ok(_), _))) {
+        return None;
+    }
+    let text = text.trim();
+    let cuts = text
+        .char_indices()
+        .filter(|(_, c)| c.is_whitespace())
+        .map(|(i, _)| i);
+    let cuts: Vec<usize> = cuts.collect();
+    let (date, rest) = cuts.iter().rev().find_map(|&cut| {
+        let date = dates::parse_date(&text[..cut], tz).ok()?;
+        Some((date, text[cut..].trim()))
+    })?;
+    fields.warn(
+        key,
+        format!("`{key}`: `{rest}` after the date is ignored (the file name has the date too)"),
+    );
+    Some(date)
 }
 
 /// The first given of `updated` and the other generators' names for it; never before `date`.
@@ -190,11 +237,12 @@ fn updated(
     Ok(updated)
 }
 
-/// `author` then `authors`, each one name, mapping or list; the site author when neither
-/// names anyone.
+/// `author` then `authors`, each one name, mapping or list; else Hugo's `params.author`
+/// and `params.authors`; the site author when none names anyone.
 fn authors(
     fields: &mut Fields<'_>,
     written: [(&str, Option<OneOrMany<PersonSpec>>); 2],
+    params: [(&str, Option<serde_yaml::Value>); 2],
     site_author: &Person,
 ) -> Result<Vec<Person>, Located> {
     let mut authors = Vec::new();
@@ -210,9 +258,39 @@ fn authors(
         }
     }
     if authors.is_empty() {
+        authors = params_authors(fields, params);
+    }
+    if authors.is_empty() {
         authors.push(site_author.clone());
     }
     Ok(authors)
+}
+
+/// Hugo's `params.author(s)`: a site's own params may hold any shape, so one that is not a
+/// name, mapping or list of those is ignored with a warning rather than reject the post.
+fn params_authors(
+    fields: &mut Fields<'_>,
+    params: [(&str, Option<serde_yaml::Value>); 2],
+) -> Vec<Person> {
+    let mut authors = Vec::new();
+    for (key, value) in params {
+        let Some(value) = value.filter(|v| !v.is_null()) else {
+            continue;
+        };
+        let people = serde_yaml::from_value::<OneOrMany<PersonSpec>>(value)
+            .map_err(|e| e.to_string())
+            .and_then(|specs| {
+                let specs = specs.into_vec().into_iter();
+                specs
+                    .map(PersonSpec::into_person)
+                    .collect::<Result<Vec<_>, _>>()
+            });
+        match people {
+            Ok(people) => authors.extend(people),
+            Err(m) => fields.warn("params", format!("`{key}` ignored: {m}")),
+        }
+    }
+    authors
 }
 
 /// Tags from `tags`, `categories` and `category`, trimmed, without blanks or repeats.

@@ -4,18 +4,21 @@
 //! ([`control_chars`]), front matter split and read (`content::front_matter`), then
 //! [`build`] turns the fields ([`fields`]) into an article ([`model`]), with its identity
 //! ([`identity`]: slug, section, id), plain-text title and summary ([`plain_text`]) and
-//! lead image ([`images`]).
+//! lead image ([`images`]). What the site showed decides what is published: listing pages
+//! and the generators' hiding rules ([`visibility`]), `.mdx` with JSX ([`mdx`]).
 
 mod build;
 mod control_chars;
 mod fields;
 mod identity;
 mod images;
+mod mdx;
 mod model;
 mod parse;
 mod plain_text;
 #[cfg(test)]
 mod test_support;
+mod visibility;
 
 pub use model::{Article, Parsed};
 pub(crate) use model::{KeptBody, ParseOptions};

@@ -28,7 +28,12 @@ pub struct Article {
     pub title: String,
     pub date: DateTime<FixedOffset>,
     pub updated: DateTime<FixedOffset>,
+    /// A draft, or a post its generator keeps off the site (`article::visibility`).
     pub draft: bool,
+    /// Hugo's `publishDate`: not published before it (nor before `date`).
+    pub publish_at: Option<DateTime<FixedOffset>>,
+    /// Hugo's `expiryDate`: not published from it on.
+    pub expires_at: Option<DateTime<FixedOffset>>,
     pub slug: String,
     pub id: String,
     pub permalink: Url,
@@ -53,9 +58,31 @@ pub struct Article {
 }
 
 impl Article {
-    /// Published: not a draft and not dated in the future (SPEC §1.1).
+    /// Published: not a draft, not dated in the future (SPEC §1.1), and inside the time its
+    /// generator shows it (SPEC §10).
     pub(crate) fn is_published(&self, now: DateTime<Utc>) -> bool {
-        !self.draft && self.date <= now
+        !self.draft && self.visible_from() <= now && self.expires_at.is_none_or(|e| e > now)
+    }
+
+    /// When the post appears: its `date`, or a later `publishDate`.
+    pub(crate) fn visible_from(&self) -> DateTime<FixedOffset> {
+        self.publish_at.map_or(self.date, |p| p.max(self.date))
+    }
+
+    /// The next moment after `now` at which this article enters or leaves the published
+    /// set by the clock alone (a future date, or an expiry), for the daemon to wake at.
+    pub(crate) fn next_change_after(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        if self.draft {
+            return None;
+        }
+        let from = self.visible_from();
+        let expiry = self.expires_at.filter(|e| *e > from);
+        [Some(from), expiry]
+            .into_iter()
+            .flatten()
+            .map(|t| t.with_timezone(&Utc))
+            .filter(|t| *t > now)
+            .min()
     }
 
     /// A copy without the body, for articles outside every output: the store keeps their
@@ -67,6 +94,8 @@ impl Article {
             date: self.date,
             updated: self.updated,
             draft: self.draft,
+            publish_at: self.publish_at,
+            expires_at: self.expires_at,
             slug: self.slug.clone(),
             id: self.id.clone(),
             permalink: self.permalink.clone(),

@@ -6,7 +6,9 @@ use std::path::Path;
 
 use super::build::build_article;
 use super::control_chars::remove_control_chars;
+use super::mdx::{first_jsx, is_mdx};
 use super::model::{ParseOptions, Parsed};
+use super::visibility::is_listing_page;
 use crate::config::Config;
 use crate::content::front_matter::{self, Located};
 use crate::diag::{self, Diagnostic};
@@ -19,6 +21,10 @@ pub(crate) fn parse_article(
     options: ParseOptions,
 ) -> Parsed {
     let path = Path::new(source);
+    // Section and home pages (SPEC §10): not articles, and no error either.
+    if is_listing_page(source) {
+        return Parsed::default();
+    }
     let mut diagnostics = Vec::new();
     let fail = |mut diagnostics: Vec<Diagnostic>, at: Located| {
         diagnostics.push(Diagnostic::error(path, at.line, at.column, at.message));
@@ -51,6 +57,35 @@ pub(crate) fn parse_article(
     let split = match front_matter::split(text) {
         Ok(s) => s,
         Err(at) => return fail(diagnostics, at),
+    };
+    if let Some(line) = split.long_fence_line {
+        diagnostics.push(Diagnostic::warning(
+            path,
+            line,
+            1,
+            "front matter fence of more than three dashes, read as `---`",
+        ));
+    }
+    if is_mdx(source) {
+        if let Some((line, column)) = first_jsx(split.body) {
+            let body_first_line = text[..text.len() - split.body.len()].matches('\n').count() + 1;
+            diagnostics.push(Diagnostic::warning(
+                path,
+                body_first_line + line - 1,
+                column,
+                "MDX with JSX (components, imports) is not published: what it shows cannot be known without running it",
+            ));
+            return Parsed {
+                article: None,
+                diagnostics,
+            };
+        }
+    }
+    // Hugo's and Pelican's keys are case-insensitive: `Draft: true` is a draft.
+    let respelled = front_matter::canonical_keys(split.yaml);
+    let split = match &respelled {
+        Some(yaml) => front_matter::Split { yaml, ..split },
+        None => split,
     };
     let read = if options.report_unknown_fields {
         front_matter::parse_yaml_listing_unknown(&split)
