@@ -307,6 +307,50 @@ mod tests {
     }
 
     #[test]
+    fn store_wakes_for_publish_dates_and_expiries() {
+        let mut lib = Library::new();
+        // Dated in the past, shown from its `publishDate`, gone at its `expiryDate`.
+        lib.apply(
+            "p.md",
+            parsed(
+                "p.md",
+                "---\ntitle: P\ndate: 2024-01-01\npublishDate: 2025-03-01\nexpiryDate: 2025-04-01\n---\n",
+            ),
+        );
+        // Published now, leaving the feeds by itself at its expiry.
+        lib.apply(
+            "e.md",
+            parsed(
+                "e.md",
+                "---\ntitle: E\ndate: 2024-01-01\nexpiryDate: 2025-02-01T12:00:00Z\n---\n",
+            ),
+        );
+        // Expired before it was ever due: never a reason to wake.
+        lib.apply(
+            "n.md",
+            parsed(
+                "n.md",
+                "---\ntitle: N\ndate: 2025-05-01\nexpiryDate: 2025-04-01\n---\n",
+            ),
+        );
+        let titles = |at| -> Vec<String> {
+            let published = lib.published(at);
+            published.articles.iter().map(|a| a.title.clone()).collect()
+        };
+        assert_eq!(titles(now()), vec!["E"]);
+        let wake = lib.next_publish_at(now()).unwrap();
+        assert_eq!(wake.to_rfc3339(), "2025-02-01T12:00:00+00:00");
+        assert!(titles(wake).is_empty());
+        let wake = lib.next_publish_at(wake).unwrap();
+        assert_eq!(wake.to_rfc3339(), "2025-03-01T00:00:00+00:00");
+        assert_eq!(titles(wake), vec!["P"]);
+        let wake = lib.next_publish_at(wake).unwrap();
+        assert_eq!(wake.to_rfc3339(), "2025-04-01T00:00:00+00:00");
+        assert!(titles(wake).is_empty());
+        assert_eq!(lib.next_publish_at(wake), None);
+    }
+
+    #[test]
     fn store_keeps_last_good_on_error_and_removes_on_gone() {
         let mut lib = Library::new();
         lib.apply(

@@ -673,6 +673,68 @@ mod tests {
     }
 
     #[test]
+    fn article_date_with_trailing_words_is_read_when_the_file_name_has_the_date() {
+        let text = "---\ntitle: J\ndate: 2023-01-29 18:30:22 2023 -0800\n---\n";
+        let p = parse("_posts/2023-01-29-release.markdown", text);
+        let a = p.article.unwrap();
+        assert_eq!(a.date.to_rfc3339(), "2023-01-29T18:30:22+00:00");
+        let w: Vec<String> = p.diagnostics.iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            w,
+            vec!["_posts/2023-01-29-release.markdown:3:1: warning: `date`: `2023 -0800` after the date is ignored (the file name has the date too)"]
+        );
+        // Without a date in the file name, the date must be one.
+        let d = err("release.md", text.as_bytes());
+        assert_eq!(d.line, 3, "{d}");
+        assert!(d.message.starts_with("`date`:"), "{d}");
+        // No leading words read as a date: still an error.
+        let text = "---\ntitle: J\ndate: soon 2023-01-29\n---\n";
+        assert!(err("2023-01-29-x.md", text.as_bytes())
+            .message
+            .starts_with("`date`:"));
+    }
+
+    #[test]
+    fn article_front_matter_fence_of_more_dashes_warns() {
+        let p = parse("a.md", "------\ntitle: T\ndate: 2024-01-01\n------\nBody\n");
+        assert_eq!(p.article.unwrap().title, "T");
+        let w: Vec<String> = p.diagnostics.iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            w,
+            vec!["a.md:1:1: warning: front matter fence of more than three dashes, read as `---`"]
+        );
+    }
+
+    #[test]
+    fn article_hugo_params_authors() {
+        let names = |yaml: &str| {
+            let p = parse(
+                "a.md",
+                &format!("---\ntitle: T\ndate: 2024-01-01\n{yaml}\n---\n"),
+            );
+            let a = p.article.unwrap();
+            let names: Vec<String> = a.authors.iter().map(|p| p.name.clone()).collect();
+            (names, p.diagnostics.len())
+        };
+        assert_eq!(
+            names("params: {author: William}"),
+            (vec!["William".into()], 0)
+        );
+        assert_eq!(
+            names("params:\n  authors: [Ada, {name: Bo}]\n  colour: red"),
+            (vec!["Ada".into(), "Bo".into()], 0)
+        );
+        assert_eq!(names("Author: Cy"), (vec!["Cy".into()], 0));
+        // The post's own `author` wins; a shape that is no person is ignored with a warning.
+        assert_eq!(
+            names("author: Di\nparams: {author: Ed}"),
+            (vec!["Di".into()], 0)
+        );
+        let site = super::super::test_support::config().site.author.name;
+        assert_eq!(names("params: {author: [[x]]}"), (vec![site], 1));
+    }
+
+    #[test]
     fn article_html_body_kind() {
         let a = ok("x.html", "---\ntitle: x\ndate: 2024-01-01\n---\n<p>hi</p>");
         assert_eq!(a.body_kind, BodyKind::Html);

@@ -76,8 +76,11 @@ impl Article {
             return None;
         }
         let from = self.visible_from();
-        let expiry = self.expires_at.filter(|e| *e > from);
-        [Some(from), expiry]
+        // Expired before it is due: never published, nothing to wake for.
+        if self.expires_at.is_some_and(|e| e <= from) {
+            return None;
+        }
+        [Some(from), self.expires_at]
             .into_iter()
             .flatten()
             .map(|t| t.with_timezone(&Utc))
