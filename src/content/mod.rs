@@ -1,11 +1,12 @@
 //! Content: everything between the content directory and a validated [`Article`] — finding
-//! files ([`discover`]), splitting and reading front matter ([`front_matter`]), dates
+//! files ([`discover`]), author ids ([`authors`]), splitting and reading front matter ([`front_matter`]), dates
 //! ([`dates`]), identity and validation ([`article`]), body rendering ([`render`]: Markdown,
 //! sanitizing, summaries, MathML made readable) and reading HTML as written ([`html`]).
 //!
 //! Parsing is pure (`parse_article(source, bytes)`); [`load_file`] and [`load_all`] do the IO.
 
 pub(crate) mod article;
+pub(crate) mod authors;
 pub(crate) mod dates;
 pub(crate) mod discover;
 pub(crate) mod front_matter;

@@ -15,6 +15,7 @@ use super::model::{Article, ParseOptions};
 use super::plain_text::plain_text;
 use super::visibility::visibility;
 use crate::config::Config;
+use crate::content::authors::Lookup;
 use crate::content::dates;
 use crate::content::front_matter::{ImageSpec, Located, OneOrMany, RawFrontMatter, Split};
 use crate::content::render::BodyKind;
@@ -74,12 +75,7 @@ pub(super) fn build_article(
         ("params.author", params.author),
         ("params.authors", params.authors),
     ];
-    let authors = authors(
-        &mut fields,
-        written_authors,
-        params_authors,
-        &config.site.author,
-    )?;
+    let authors = authors(&mut fields, written_authors, params_authors, config)?;
     let lists = [
         ("tags", &raw.tags),
         ("categories", &raw.categories),
@@ -238,12 +234,13 @@ fn updated(
 }
 
 /// `author` then `authors`, each one name, mapping or list; else Hugo's `params.author`
-/// and `params.authors`; the site author when none names anyone.
+/// and `params.authors`; the site author when none names anyone. A bare name that is an
+/// author id (`content::authors`) is the person it names.
 fn authors(
     fields: &mut Fields<'_>,
     written: [(&str, Option<OneOrMany<PersonSpec>>); 2],
     params: [(&str, Option<serde_yaml::Value>); 2],
-    site_author: &Person,
+    config: &Config,
 ) -> Result<Vec<Person>, Located> {
     let mut authors = Vec::new();
     for (key, specs) in written {
@@ -251,19 +248,53 @@ fn authors(
             if let PersonSpec::Name(name) = &spec {
                 fields.warn_if_respelled(key, name);
             }
-            authors.push(
-                spec.into_person()
-                    .map_err(|m| fields.at_key(key, format!("`{key}`: {m}")))?,
-            );
+            let is_name = matches!(spec, PersonSpec::Name(_));
+            let person = spec
+                .into_person()
+                .map_err(|m| fields.at_key(key, format!("`{key}`: {m}")))?;
+            authors.push(resolved(fields, key, person, is_name, config));
         }
     }
     if authors.is_empty() {
-        authors = params_authors(fields, params);
+        authors = params_authors(fields, params, config);
     }
     if authors.is_empty() {
-        authors.push(site_author.clone());
+        authors.push(config.site.author.clone());
     }
     Ok(authors)
+}
+
+/// A bare name looked up as an author id: the person it names, or the name itself (with a
+/// warning when a map exists and the name looks like an id that is not in it).
+fn resolved(
+    fields: &mut Fields<'_>,
+    key: &str,
+    person: Person,
+    is_name: bool,
+    config: &Config,
+) -> Person {
+    if !is_name {
+        return person;
+    }
+    match config
+        .site
+        .authors
+        .lookup(&person.name, &config.content.dir)
+    {
+        Lookup::Found(found) => found,
+        Lookup::Name => person,
+        Lookup::UnknownId(source) => {
+            let warn_key = key.split('.').next().unwrap_or(key);
+            fields.warn(
+                warn_key,
+                format!(
+                    "`{key}`: `{}` is not an author id of {source}; used as the name",
+                    person.name
+                ),
+            );
+            person
+        }
+    }
 }
 
 /// Hugo's `params.author(s)`: a site's own params may hold any shape, so one that is not a
@@ -271,6 +302,7 @@ fn authors(
 fn params_authors(
     fields: &mut Fields<'_>,
     params: [(&str, Option<serde_yaml::Value>); 2],
+    config: &Config,
 ) -> Vec<Person> {
     let mut authors = Vec::new();
     for (key, value) in params {
@@ -282,11 +314,19 @@ fn params_authors(
             .and_then(|specs| {
                 let specs = specs.into_vec().into_iter();
                 specs
-                    .map(PersonSpec::into_person)
+                    .map(|spec| {
+                        let is_name = matches!(spec, PersonSpec::Name(_));
+                        spec.into_person().map(|p| (p, is_name))
+                    })
                     .collect::<Result<Vec<_>, _>>()
             });
         match people {
-            Ok(people) => authors.extend(people),
+            Ok(people) => {
+                for (person, is_name) in people {
+                    let person = resolved(fields, key, person, is_name, config);
+                    authors.push(person);
+                }
+            }
             Err(m) => fields.warn("params", format!("`{key}` ignored: {m}")),
         }
     }
@@ -732,6 +772,52 @@ mod tests {
         );
         let site = super::super::test_support::config().site.author.name;
         assert_eq!(names("params: {author: [[x]]}"), (vec![site], 1));
+    }
+
+    #[test]
+    fn article_author_ids_resolve_through_the_site_authors_data() {
+        let site = tempfile::tempdir().unwrap();
+        let data = site.path().join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        std::fs::write(
+            data.join("authors.yaml"),
+            "william:\n  name: William Example\n  email: w@example.com\n",
+        )
+        .unwrap();
+        let mut config = super::super::test_support::config();
+        config.content.dir = site.path().join("content/blog");
+        std::fs::create_dir_all(&config.content.dir).unwrap();
+        let parse = |yaml: &str| {
+            let text = format!("---\ntitle: T\ndate: 2024-01-01\n{yaml}\n---\n");
+            parse_article("a.md", text.as_bytes(), &config, ParseOptions::default())
+        };
+        let p = parse("params:\n  author: william");
+        assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+        let a = p.article.unwrap();
+        assert_eq!(a.authors[0].name, "William Example");
+        assert_eq!(a.authors[0].email.as_deref(), Some("w@example.com"));
+        assert_eq!(
+            parse("author: William").article.unwrap().authors[0].name,
+            "William Example"
+        );
+        // An unknown id is the name, with a warning; a name with spaces is a name.
+        let p = parse("authors: [nobody, Jane Doe]");
+        let names: Vec<String> = p
+            .article
+            .unwrap()
+            .authors
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        assert_eq!(names, vec!["nobody", "Jane Doe"]);
+        assert_eq!(p.diagnostics.len(), 1, "{:?}", p.diagnostics);
+        assert_eq!(p.diagnostics[0].line, 4);
+        assert!(p.diagnostics[0]
+            .message
+            .starts_with("`authors`: `nobody` is not an author id of "));
+        // A mapping is taken as written.
+        let p = parse("author: {name: william}");
+        assert_eq!(p.article.unwrap().authors[0].name, "william");
     }
 
     #[test]
