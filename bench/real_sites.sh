@@ -9,7 +9,8 @@
 # are skipped before that), how many are published, not published (drafts, future, hidden
 # by the generator's rules), rejected with an error, and the errors and warnings counted by
 # reason (the message with paths, quoted values and numbers blanked). Then what `build`
-# wrote: the published count and the entries of the RSS feed (`feeds.limit` of them).
+# wrote (with `feeds.limit` raised so every published post is an entry): the entries of
+# the Atom feed, and how many of them are credited to the site's default author.
 #
 # Environment:
 #   REAL_SITES_PERMALINK  `content.permalink` for the run (default `/{year}/{month}/{day}/{slug}/`,
@@ -39,6 +40,8 @@ site:
   base_url: ${REAL_SITES_BASE_URL:-https://example.com/}
 content:
   permalink: "$PERMALINK"
+feeds:
+  limit: 100000
 EOF
 
 # A message reduced to its reason: no path, quoted values, numbers or long tails.
@@ -65,14 +68,17 @@ for dir in "$@"; do
     rejected_files=$({ grep ': error: ' "$WORK/check.out" || true; } | sed -E 's/:[0-9]+:[0-9]+: error: .*//' | sort -u | wc -l)
     duplicates=$(grep -c ': error: duplicate ' "$WORK/check.out" || true)
     warnings=$(grep -c ': warning: ' "$WORK/check.out" || true)
-    entries=$(grep -o '<item>' "$WORK/out/feed.xml" 2>/dev/null | wc -l)
+    entries=$(grep -o '<entry>' "$WORK/out/atom.xml" 2>/dev/null | wc -l)
+    # Entries whose author is the site default (the config's title): no post author read.
+    default_author=$({ grep -o '<entry>.*' "$WORK/out/atom.xml" 2>/dev/null || true; } | sed 's/<entry>/\n<entry>/g' |
+        grep -c '<author><name>Real site</name>' || true)
     built=$({ grep -E '^[0-9]+ published' "$WORK/build.err" || echo '? published'; } | sed -E 's/ published.*//')
     # Parsed without error but not published: drafts, future, hidden by a generator rule.
     parse_errors=$((rejected_files - duplicates))
     echo "== $dir"
     echo "   article files: $files   listing pages skipped: $((files - parsed))   read by check: $parsed   published: $published   not published (draft/future/hidden/MDX with JSX): $((parsed - published - rejected_files))"
     echo "   rejected: $rejected_files files ($parse_errors with a parse error, $duplicates duplicate permalink/id)   warnings: $warnings   check exit: $check_rc"
-    echo "   build: exit $build_rc, $built published, $entries entries in feed.xml"
+    echo "   build: exit $build_rc, $built published, $entries entries in atom.xml, $default_author of them credited to the site default author"
     if ((rejected > 0)); then
         echo "   errors by reason:"
         grep ': error: ' "$WORK/check.out" | reasons
