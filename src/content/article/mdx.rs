@@ -42,9 +42,8 @@ pub(super) fn first_jsx(body: &str) -> Option<(usize, usize)> {
 /// The 1-based column of a component tag, fragment or `{/*` on one line, outside code spans.
 fn jsx_in_line(line: &str) -> Option<usize> {
     let mut in_span = false;
-    let mut chars = line.char_indices().peekable();
     let mut column = 0;
-    while let Some((i, c)) = chars.next() {
+    for (i, c) in line.char_indices() {
         column += 1;
         if c == '`' {
             in_span = !in_span;
