@@ -8,6 +8,7 @@ use chrono::{DateTime, FixedOffset};
 use chrono_tz::Tz;
 use url::Url;
 
+use super::credits;
 use super::fields::{at_start, text_of, Fields};
 use super::identity::{self, FileName};
 use super::images::lead_image;
@@ -15,13 +16,11 @@ use super::model::{Article, ParseOptions};
 use super::plain_text::plain_text;
 use super::visibility::visibility;
 use crate::config::Config;
-use crate::content::authors::Lookup;
 use crate::content::dates;
 use crate::content::front_matter::{ImageSpec, Located, OneOrMany, RawFrontMatter, Split};
 use crate::content::render::BodyKind;
 use crate::diag::Diagnostic;
 use crate::language_tag::{check_language, Language};
-use crate::person::{Person, PersonSpec};
 use crate::yaml_text::Text;
 
 pub(super) fn build_article(
@@ -69,13 +68,13 @@ pub(super) fn build_article(
         ),
         None => None,
     };
-    let written_authors = [("author", raw.author), ("authors", raw.authors)];
     let params = raw.params.take().unwrap_or_default();
+    let written_authors = [("author", raw.author), ("authors", raw.authors)];
     let params_authors = [
         ("params.author", params.author),
         ("params.authors", params.authors),
     ];
-    let authors = authors(&mut fields, written_authors, params_authors, config)?;
+    let authors = credits::authors(&mut fields, written_authors, params_authors, config)?;
     let lists = [
         ("tags", &raw.tags),
         ("categories", &raw.categories),
@@ -231,106 +230,6 @@ fn updated(
         return Ok(date);
     }
     Ok(updated)
-}
-
-/// `author` then `authors`, each one name, mapping or list; else Hugo's `params.author`
-/// and `params.authors`; the site author when none names anyone. A bare name that is an
-/// author id (`content::authors`) is the person it names.
-fn authors(
-    fields: &mut Fields<'_>,
-    written: [(&str, Option<OneOrMany<PersonSpec>>); 2],
-    params: [(&str, Option<serde_yaml::Value>); 2],
-    config: &Config,
-) -> Result<Vec<Person>, Located> {
-    let mut authors = Vec::new();
-    for (key, specs) in written {
-        for spec in specs.into_iter().flat_map(|a| a.into_vec()) {
-            if let PersonSpec::Name(name) = &spec {
-                fields.warn_if_respelled(key, name);
-            }
-            let is_name = matches!(spec, PersonSpec::Name(_));
-            let person = spec
-                .into_person()
-                .map_err(|m| fields.at_key(key, format!("`{key}`: {m}")))?;
-            authors.push(resolved(fields, key, person, is_name, config));
-        }
-    }
-    if authors.is_empty() {
-        authors = params_authors(fields, params, config);
-    }
-    if authors.is_empty() {
-        authors.push(config.site.author.clone());
-    }
-    Ok(authors)
-}
-
-/// A bare name looked up as an author id: the person it names, or the name itself (with a
-/// warning when a map exists and the name looks like an id that is not in it).
-fn resolved(
-    fields: &mut Fields<'_>,
-    key: &str,
-    person: Person,
-    is_name: bool,
-    config: &Config,
-) -> Person {
-    if !is_name {
-        return person;
-    }
-    match config
-        .site
-        .authors
-        .lookup(&person.name, &config.content.dir)
-    {
-        Lookup::Found(found) => found,
-        Lookup::Name => person,
-        Lookup::UnknownId(source) => {
-            let warn_key = key.split('.').next().unwrap_or(key);
-            fields.warn(
-                warn_key,
-                format!(
-                    "`{key}`: `{}` is not an author id of {source}; used as the name",
-                    person.name
-                ),
-            );
-            person
-        }
-    }
-}
-
-/// Hugo's `params.author(s)`: a site's own params may hold any shape, so one that is not a
-/// name, mapping or list of those is ignored with a warning rather than reject the post.
-fn params_authors(
-    fields: &mut Fields<'_>,
-    params: [(&str, Option<serde_yaml::Value>); 2],
-    config: &Config,
-) -> Vec<Person> {
-    let mut authors = Vec::new();
-    for (key, value) in params {
-        let Some(value) = value.filter(|v| !v.is_null()) else {
-            continue;
-        };
-        let people = serde_yaml::from_value::<OneOrMany<PersonSpec>>(value)
-            .map_err(|e| e.to_string())
-            .and_then(|specs| {
-                let specs = specs.into_vec().into_iter();
-                specs
-                    .map(|spec| {
-                        let is_name = matches!(spec, PersonSpec::Name(_));
-                        spec.into_person().map(|p| (p, is_name))
-                    })
-                    .collect::<Result<Vec<_>, _>>()
-            });
-        match people {
-            Ok(people) => {
-                for (person, is_name) in people {
-                    let person = resolved(fields, key, person, is_name, config);
-                    authors.push(person);
-                }
-            }
-            Err(m) => fields.warn("params", format!("`{key}` ignored: {m}")),
-        }
-    }
-    authors
 }
 
 /// Tags from `tags`, `categories` and `category`, trimmed, without blanks or repeats.

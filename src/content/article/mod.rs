@@ -4,11 +4,12 @@
 //! ([`control_chars`]), front matter split and read (`content::front_matter`), then
 //! [`build`] turns the fields ([`fields`]) into an article ([`model`]), with its identity
 //! ([`identity`]: slug, section, id), plain-text title and summary ([`plain_text`]) and
-//! lead image ([`images`]). What the site showed decides what is published: listing pages
+//! lead image ([`images`]), authors ([`credits`]). What the site showed decides what is published: listing pages
 //! and the generators' hiding rules ([`visibility`]), `.mdx` with JSX ([`mdx`]).
 
 mod build;
 mod control_chars;
+mod credits;
 mod fields;
 mod identity;
 mod images;
