@@ -68,13 +68,8 @@ pub(super) fn build_article(
         ),
         None => None,
     };
-    let params = raw.params.take().unwrap_or_default();
     let written_authors = [("author", raw.author), ("authors", raw.authors)];
-    let params_authors = [
-        ("params.author", params.author),
-        ("params.authors", params.authors),
-    ];
-    let authors = credits::authors(&mut fields, written_authors, params_authors, config)?;
+    let authors = credits::authors(&mut fields, written_authors, raw.params.take(), config)?;
     let lists = [
         ("tags", &raw.tags),
         ("categories", &raw.categories),

@@ -5,7 +5,7 @@
 use super::fields::Fields;
 use crate::config::Config;
 use crate::content::authors::Lookup;
-use crate::content::front_matter::{Located, OneOrMany};
+use crate::content::front_matter::{Located, OneOrMany, Params};
 use crate::person::{Person, PersonSpec};
 
 /// `author` then `authors`, each one name, mapping or list; else Hugo's `params.author`
@@ -14,9 +14,14 @@ use crate::person::{Person, PersonSpec};
 pub(super) fn authors(
     fields: &mut Fields<'_>,
     written: [(&str, Option<OneOrMany<PersonSpec>>); 2],
-    params: [(&str, Option<serde_yaml::Value>); 2],
+    params: Option<Params>,
     config: &Config,
 ) -> Result<Vec<Person>, Located> {
+    let params = params.unwrap_or_default();
+    let params = [
+        ("params.author", params.author),
+        ("params.authors", params.authors),
+    ];
     let mut authors = Vec::new();
     for (key, specs) in written {
         for spec in specs.into_iter().flat_map(|a| a.into_vec()) {

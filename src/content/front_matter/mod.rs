@@ -12,7 +12,7 @@ mod spelling;
 mod yaml;
 
 pub(crate) use block::{key_position, split, Located, Split};
-pub(crate) use fields::{BuildOptions, ImageSpec, OneOrMany, RawFrontMatter};
+pub(crate) use fields::{BuildOptions, ImageSpec, OneOrMany, Params, RawFrontMatter};
 pub(crate) use key_case::canonical_keys;
 pub(crate) use spelling::respelled;
 pub(crate) use yaml::{parse_yaml, parse_yaml_listing_unknown};
