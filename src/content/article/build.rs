@@ -140,8 +140,9 @@ pub(super) fn build_article(
     })
 }
 
-/// `date`, or Astro's `pubDate` standing in for it (when both are given, `date` wins), or
-/// Hugo's `publishDate`, or the date prefix of the file or bundle name.
+/// `date`, or Astro's `pubDate` standing in for it, or Hugo's `publishDate`, or the date
+/// prefix of the file or bundle name. When `date` and `pubDate` are both given, `date` is
+/// the date and `pubDate` is Hugo's other name for `publishDate` (`article::visibility`).
 fn date(
     fields: &mut Fields<'_>,
     written: [(&'static str, Option<Text>); 3],
@@ -150,7 +151,12 @@ fn date(
 ) -> Result<DateTime<FixedOffset>, Located> {
     let [date, pub_date, publish_date] = written.map(|(key, text)| (key, text_of(text)));
     if let ((_, Some(_)), (key, Some(_))) = (&date, &pub_date) {
-        fields.warn(key, "`pubDate` is ignored: `date` is given".to_string());
+        let message = if publish_date.1.is_some() {
+            "`pubDate` is ignored: `date` and `publishDate` are given"
+        } else {
+            "`pubDate` is read as Hugo's `publishDate` (not published before it): `date` is given"
+        };
+        fields.warn(key, message.to_string());
     }
     let given = [date, pub_date, publish_date]
         .into_iter()
@@ -474,7 +480,7 @@ mod tests {
         let w: Vec<String> = p.diagnostics.iter().map(|d| d.to_string()).collect();
         assert_eq!(
             w,
-            vec!["c.md:3:1: warning: `pubDate` is ignored: `date` is given"]
+            vec!["c.md:3:1: warning: `pubDate` is read as Hugo's `publishDate` (not published before it): `date` is given"]
         );
         // Errors and warnings name the key written.
         let d = err("d.md", b"---\ntitle: D\npubDate: 2024-02-30\n---\n");

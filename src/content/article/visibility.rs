@@ -48,7 +48,13 @@ pub(super) fn visibility(
             .map_err(|m| fields.at_key(key, format!("`{key}`: {m}"))),
         None => Ok(None),
     };
-    let publish_at = when("publishDate", raw.publish_date.clone())?;
+    // Hugo also reads `pubdate` as `publishDate`; alone, it is Astro's date (`build::date`).
+    let date_given = text_of(raw.date.clone()).is_some();
+    let publish_at = match (&raw.publish_date, &raw.pub_date) {
+        (Some(_), _) | (None, None) => when("publishDate", raw.publish_date.clone())?,
+        (None, Some(_)) if date_given => when("pubDate", raw.pub_date.clone())?,
+        (None, Some(_)) => None,
+    };
     let expires_at = when("expiryDate", raw.expiry_date.take())?;
     let hidden = [raw.build.take(), raw.underscore_build.take()]
         .iter()
@@ -171,6 +177,10 @@ mod tests {
             b.expires_at.map(|d| d.to_rfc3339()).as_deref(),
             Some("2020-01-01T00:00:00+00:00")
         );
+        // Beside `date`, `pubdate` is Hugo's name for `publishDate`.
+        let e = ok("e.md", &fm("pubdate: 2030-01-01"));
+        assert!(!e.is_published(at("2029-12-31T00:00:00Z")));
+        assert!(e.is_published(at("2030-01-01T00:00:00Z")));
         // No `date`: `publishDate` is the date, as in Hugo.
         let c = ok("c.md", "---\ntitle: T\npublishDate: 2024-03-01\n---\n");
         assert_eq!(c.date.to_rfc3339(), "2024-03-01T00:00:00+00:00");
