@@ -229,6 +229,43 @@ fn bad_drafts_and_future_articles_never_leak() {
     }
 }
 
+/// Every generator's way of keeping a post off its site (SPEC §10), and listing pages:
+/// nothing of them reaches any output, and `check` passes on them.
+#[test]
+fn bad_posts_other_generators_hide_never_leak() {
+    let tree = Tree::new();
+    tree.write("good.md", GOOD);
+    let hidden = [
+        "Draft: true",
+        "publishDate: 2999-01-01",
+        "expiryDate: 2020-01-01",
+        "build: {render: never}",
+        "_build: {list: false}",
+        "headless: true",
+        "eleventyExcludeFromCollections: true",
+        "permalink: false",
+        "status: hidden",
+        "Status: draft",
+    ];
+    for (i, yaml) in hidden.iter().enumerate() {
+        tree.write(
+            &format!("posts/hidden-{i}.md"),
+            &format!("---\ntitle: HIDDEN-LEAK {i}\ndate: 2024-01-01\n{yaml}\n---\nx\n"),
+        );
+    }
+    tree.write("_index.md", "---\ntitle: HOME-LEAK\n---\n");
+    tree.write("posts/_index.md", "---\ntitle: SECTION-LEAK\n---\n");
+    let out = tree.run(&["check", "--strict"]);
+    let report = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{report}");
+    assert!(!report.contains("LEAK"), "{report}");
+    tree.build();
+    for feed in ["feed.xml", "atom.xml", "index.html"] {
+        let xml = tree.read_out(feed);
+        assert!(!xml.contains("LEAK"), "{feed}: {xml}");
+    }
+}
+
 #[test]
 fn bad_duplicate_permalink_names_both_files() {
     let tree = Tree::new();

@@ -205,6 +205,27 @@ fn live_future_article_appears_on_its_own() {
     assert!(ok, "scheduled article never appeared: {:?}", server.log());
 }
 
+#[test]
+fn live_expiring_article_leaves_on_its_own() {
+    let tree = Tree::new();
+    tree.write("now.md", &article("Now", "2024-01-01", "x"));
+    let expiry = chrono::Utc::now() + chrono::Duration::seconds(2);
+    tree.write(
+        "going.md",
+        &format!(
+            "---\ntitle: Going\ndate: 2024-01-02\nexpiryDate: {}\n---\nx\n",
+            expiry.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ),
+    );
+    let server = Server::start(&tree.content(), &[]);
+    assert!(has(&titles(&server, "/atom.xml"), "Going"));
+    let ok = wait_until(Duration::from_secs(6), || {
+        !has(&titles(&server, "/atom.xml"), "Going")
+    });
+    assert!(ok, "expired article never left: {:?}", server.log());
+    assert!(has(&titles(&server, "/atom.xml"), "Now"));
+}
+
 /// A writer that pauses longer than the debounce between chunks (one open file) must not get
 /// its half-written article published: the file is read once it is closed.
 #[test]
