@@ -17,6 +17,9 @@
 #                         the Jekyll/Hugo dated pattern, so posts that share a slug across
 #                         years are not counted as duplicates)
 #   REAL_SITES_BASE_URL   `site.base_url` (default https://example.com/)
+#   VALIDATE_FEED         the validator wrapper (default ../shared/tools/validate-feed): when
+#                         it is there, both feeds are judged with `--strict`, and its errors and
+#                         warnings are counted by class
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -30,6 +33,8 @@ if (($# == 0)); then
     exit 2
 fi
 [[ -x $BIN ]] || { echo "no binary at $BIN (cargo build first)" >&2; exit 2; }
+# The W3C validator wrapper (../shared/tools/VALIDATOR.md); skipped when not there.
+VALIDATE=${VALIDATE_FEED:-../shared/tools/validate-feed}
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -86,6 +91,18 @@ for dir in "$@"; do
     if ((warnings > 0)); then
         echo "   warnings by reason:"
         grep ': warning: ' "$WORK/check.out" | reasons
+    fi
+    if [[ -x $VALIDATE ]]; then
+        for feed in feed.xml atom.xml; do
+            [[ -f $WORK/out/$feed ]] || continue
+            "$VALIDATE" "$WORK/out/$feed" --strict --base "${REAL_SITES_BASE_URL:-https://example.com/}$feed" \
+                >"$WORK/validate.out" 2>&1 || true
+            errors=$(grep -c '^ERROR' "$WORK/validate.out" || true)
+            warns=$(grep -c '^WARNING' "$WORK/validate.out" || true)
+            classes=$({ grep -oE '^(ERROR|WARNING).*\[[A-Za-z]+\]$' "$WORK/validate.out" || true; } |
+                sed -E 's/^(ERROR|WARNING).*\[([A-Za-z]+)\]$/\1 \2/' | sort | uniq -c | sed -E 's/^ +//' | paste -sd, -)
+            echo "   validator $feed: $errors errors, $warns warnings${classes:+ ($classes)}"
+        done
     fi
     rm -rf "$WORK/out"
 done
