@@ -23,6 +23,7 @@ mod embeds;
 mod footnotes;
 mod lazy_images;
 mod links;
+mod long_text;
 mod markdown;
 mod mathml;
 mod more_marker;
@@ -129,11 +130,12 @@ pub(crate) fn render_body(
 }
 
 /// The passes between raw HTML and sanitized HTML, in order: the nesting guard and the
-/// rewrite of lazy markup read the source as written, ammonia sanitizes all of it, and what
-/// sanitizing left of placeholder-only images goes last.
+/// rewrite of lazy markup read the source as written, long text is cut for the serializer,
+/// ammonia sanitizes all of it, and what sanitizing left of placeholder-only images goes last.
 fn clean(html: &str, base: &Url, fn_id_start: &str) -> String {
     let html = nesting::limit_nesting(html);
     let html = rewrite::rewrite_before_sanitizing(&html, base);
+    let html = long_text::split_long_text(&html);
     lazy_images::drop_images_without_src(sanitize::with_ammonia(&html, base, fn_id_start))
 }
 
@@ -264,5 +266,49 @@ mod tests {
     fn empty_more_part_falls_back() {
         let r = md("<!-- more -->\n\nOnly text.\n");
         assert_eq!(r.summary_html, "Only text.");
+    }
+}
+
+/// Bodies an attacker (or a careless export) writes, at the largest size a file may have:
+/// each must render in time linear in its size. The bound is generous for a loaded CI machine
+/// running a debug build; a quadratic pass takes minutes on these.
+#[cfg(test)]
+mod bad_input {
+    use std::time::{Duration, Instant};
+
+    use super::test_support::base;
+    use super::*;
+
+    const SIZE: usize = 4 * 1024 * 1024;
+    const BOUND: Duration = Duration::from_secs(20);
+
+    fn renders_in_time(name: &str, unit: &str, kind: BodyKind) {
+        let body = unit.repeat(SIZE / unit.len());
+        let started = Instant::now();
+        render_body(&body, kind, None, &base(), "hello", 300);
+        let took = started.elapsed();
+        assert!(took < BOUND, "{name}: {took:?}");
+    }
+
+    #[test]
+    fn character_reference_starts() {
+        // 141 s in a release build before text was cut for the serializer.
+        renders_in_time("&#", "&#", BodyKind::Markdown);
+    }
+
+    #[test]
+    fn summary_markers() {
+        // 284 s before a comment's end was found in one search.
+        renders_in_time("more lines", "<!-- more -->\n", BodyKind::Markdown);
+    }
+
+    #[test]
+    fn empty_comments() {
+        renders_in_time("<!---->", "<!---->", BodyKind::Html);
+    }
+
+    #[test]
+    fn lone_angle_brackets() {
+        renders_in_time("<", "<", BodyKind::Html);
     }
 }

@@ -48,6 +48,7 @@ pub(super) fn with_ammonia(html: &str, base: &Url, fn_id_start: &str) -> String 
         .set_tag_attribute_value("video", "controls", "")
         .attribute_filter(
             move |element, attribute, value| match (element, attribute) {
+                _ if slow_to_serialize(value) => None,
                 // Only our footnote ids: no DOM clobbering / collisions from raw HTML.
                 ("div", "id") => value.starts_with(&id_start).then_some(Cow::Borrowed(value)),
                 ("code", "class") => keep_classes(value, &["language-"]),
@@ -66,6 +67,21 @@ pub(super) fn with_ammonia(html: &str, base: &Url, fn_id_start: &str) -> String 
             },
         );
     b.clean(html).to_string()
+}
+
+/// Whether an attribute value is one html5ever's serializer would take long over: it searches
+/// for the next `"` (or `<`, `>`) again after each character it escapes (`&`, U+0080–U+00BF),
+/// so a value costs its length times their number. Values over a KiB with over 1,024 of them
+/// are no real URL, title or alt text; dropping them keeps the whole body's cost under
+/// 1,024 × its length.
+fn slow_to_serialize(value: &str) -> bool {
+    const LIMIT: usize = 1024;
+    value.len() > LIMIT
+        && value
+            .bytes()
+            .filter(|&b| b == b'&' || b == 0xC2)
+            .nth(LIMIT)
+            .is_some()
 }
 
 /// Keep only the class tokens starting with `prefix`; drop the attribute if

@@ -1,0 +1,199 @@
+//! Long text cut into pieces for the serializer. html5ever's serializer (behind ammonia)
+//! finds the next character to escape (`&`, a U+0080–U+00BF character) by first searching
+//! for the next `<` or `>` and then searching again from just past the character it escaped,
+//! so one text node with many of them and no `<` or `>` costs its length times their number:
+//! a 1 MiB body of `&#` took 4.5 s in a debug build, 4 MiB took 141 s in a release one.
+//!
+//! An empty comment every [`MAX_TEXT_RUN`] bytes of text ends the parser's text node there;
+//! the sanitizer drops the comment and keeps the two nodes apart, so the serializer sees
+//! short nodes and writes the very same bytes. Comments go only where the tokenizer is
+//! reading text: not inside a tag, a comment, a raw-text element or a character reference,
+//! and never where the text so far is only whitespace (a table would keep that apart).
+
+use std::borrow::Cow;
+
+use crate::content::html::scan::{comment_end, find_ascii_ci, parse_tag, RAW_TEXT_ELEMENTS};
+
+/// Bytes of text without `<` or `>` after which a comment ends the text node.
+const MAX_TEXT_RUN: usize = 1024;
+
+/// What is inserted to end a text node.
+const SPLIT: &str = "<!---->";
+
+/// `html` with an empty comment inserted into each stretch of text longer than
+/// [`MAX_TEXT_RUN`] (see the module doc). Borrows when no stretch is that long.
+pub(super) fn split_long_text(html: &str) -> Cow<'_, str> {
+    let longest_run = html
+        .as_bytes()
+        .split(|&b| b == b'<' || b == b'>')
+        .map(<[u8]>::len)
+        .max()
+        .unwrap_or(0);
+    if longest_run <= MAX_TEXT_RUN {
+        return Cow::Borrowed(html);
+    }
+    let mut out = String::with_capacity(html.len() + html.len() / 64);
+    let mut text = TextRun::default();
+    let bytes = html.as_bytes();
+    let mut at = 0;
+    while at < html.len() {
+        let lt = html[at..].find('<').map_or(html.len(), |i| at + i);
+        text.copy(&html[at..lt], &mut out);
+        if lt == html.len() {
+            break;
+        }
+        let markup_end = markup_end(html, lt);
+        match markup_end {
+            // A `<` in text: the serializer stops there too.
+            None => {
+                out.push('<');
+                text.stop();
+                at = lt + 1;
+            }
+            Some(end) => {
+                out.push_str(&html[lt..end]);
+                if bytes.get(lt + 1) == Some(&b'!') {
+                    // A comment (or what reads as one) ends the text node.
+                    text.stop();
+                }
+                at = end;
+            }
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Where the markup starting at the `<` at `lt` ends (the tag, comment or bogus comment, with
+/// a raw-text element's content), or `None` when that `<` is text.
+fn markup_end(html: &str, lt: usize) -> Option<usize> {
+    let rest = &html[lt..];
+    let to_gt = |from: usize| html[from..].find('>').map_or(html.len(), |i| from + i + 1);
+    if rest.starts_with("<!--") {
+        return Some(comment_end(html, lt));
+    }
+    if rest.starts_with("<![CDATA[") {
+        return Some(html[lt..].find("]]>").map_or(html.len(), |i| lt + i + 3));
+    }
+    let next = rest.as_bytes().get(1).copied();
+    let after_slash = rest.as_bytes().get(2).copied();
+    match next {
+        Some(b'!' | b'?') => Some(to_gt(lt + 1)),
+        Some(b'/') if !after_slash.is_some_and(|b| b.is_ascii_alphabetic()) => {
+            // `</>` is dropped; `</ x>` is a bogus comment; `</` at the end is text.
+            after_slash.map(|_| to_gt(lt + 2))
+        }
+        Some(b) if b.is_ascii_alphabetic() || b == b'/' => match parse_tag(html, lt) {
+            // Cut off by the end of the input: the tokenizer reads the rest as that tag.
+            None => Some(html.len()),
+            Some(tag) if tag.closing => Some(tag.end),
+            Some(tag) if tag.name == "plaintext" => Some(html.len()),
+            Some(tag) if RAW_TEXT_ELEMENTS.contains(&tag.name.as_str()) => {
+                Some(find_ascii_ci(html, &format!("</{}", tag.name), tag.end).unwrap_or(html.len()))
+            }
+            Some(tag) => Some(tag.end),
+        },
+        _ => None,
+    }
+}
+
+/// The text copied since the last place the serializer stops searching.
+#[derive(Default)]
+struct TextRun {
+    /// Bytes since the last `<`, `>` or comment.
+    length: usize,
+    /// Inside a character reference (`&` and the name or number after it), where no comment
+    /// may go, and how long it is so far.
+    reference: Option<usize>,
+    numeric: bool,
+    /// Some character other than whitespace since the last comment or markup.
+    has_text: bool,
+}
+
+/// Longer than any named reference (`&CounterClockwiseContourIntegral;`): past this the
+/// tokenizer reads the letters as text.
+const MAX_NAMED_REFERENCE: usize = 40;
+
+impl TextRun {
+    fn stop(&mut self) {
+        self.length = 0;
+    }
+
+    /// Copies a stretch of text (no `<` in it; markup before it), with a comment where the
+    /// run gets too long.
+    fn copy(&mut self, text: &str, out: &mut String) {
+        self.reference = None;
+        self.has_text = false;
+        if self.length + text.len() <= MAX_TEXT_RUN && !text.contains('>') {
+            self.length += text.len();
+            out.push_str(text);
+            return;
+        }
+        let mut copied = 0;
+        for (i, c) in text.char_indices() {
+            self.length += c.len_utf8();
+            if let Some(len) = self.reference {
+                let named_too_long = !self.numeric && len > MAX_NAMED_REFERENCE;
+                if c == ';' {
+                    self.reference = None;
+                    continue;
+                }
+                if (c.is_ascii_alphanumeric() || c == '#') && !named_too_long {
+                    self.numeric |= len == 0 && c == '#';
+                    self.reference = Some(len + 1);
+                    continue;
+                }
+                self.reference = None;
+            }
+            if c == '>' {
+                // The serializer's search stops here.
+                self.length = 0;
+            } else if self.length > MAX_TEXT_RUN && self.has_text {
+                out.push_str(&text[copied..i]);
+                out.push_str(SPLIT);
+                copied = i;
+                self.length = c.len_utf8();
+                self.has_text = false;
+            }
+            if c == '&' {
+                self.reference = Some(0);
+                self.numeric = false;
+            }
+            self.has_text |= !c.is_whitespace();
+        }
+        out.push_str(&text[copied..]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::html;
+    use super::*;
+
+    #[test]
+    fn long_text_is_split_only_between_characters_the_parser_reads_alike() {
+        let text = "a&amp;b &#38;&notin; c\u{a0}©".repeat(200);
+        let split = split_long_text(&text);
+        assert!(split.matches(SPLIT).count() > 3, "{split}");
+        // Nothing but comments was added, and each went before a whole reference or text.
+        assert_eq!(split.replace(SPLIT, ""), text);
+        // The sanitized output is the same with and without the comments.
+        let sanitized = html(&format!("<p title=\"x\">{text}</p>"));
+        assert_eq!(sanitized, format!("<p title=\"x\">{}</p>", html(&text)));
+        // Tags, comments and raw text are left whole.
+        let markup = format!(
+            "<p title=\"{0}\">{0}<!-- {0} --><textarea>{0}</textarea><x {0}",
+            "&amp;".repeat(400)
+        );
+        let split = split_long_text(&markup);
+        assert_eq!(split.replace(SPLIT, ""), markup);
+        assert!(split.starts_with(&format!("<p title=\"{}\">", "&amp;".repeat(400))));
+        assert!(split.contains(&format!("<!-- {} -->", "&amp;".repeat(400))));
+        assert!(split.contains(&format!("<textarea>{}</textarea>", "&amp;".repeat(400))));
+    }
+
+    #[test]
+    fn short_text_is_borrowed() {
+        let body = "<p>short</p>".repeat(1_000);
+        assert!(matches!(split_long_text(&body), Cow::Borrowed(_)));
+    }
+}
