@@ -88,28 +88,46 @@ impl Article {
     }
 
     /// Summary and full content HTML, rendered once per article version.
+    ///
+    /// A body that could render to more than the bound was rendered while parsing (see
+    /// [`check_rendered_size`]), and an error then, so this stays within it; should it not,
+    /// the entry goes out with empty content (the feeds link to the page instead) rather than
+    /// an unbounded one.
     pub fn rendered(&self, config: &Config) -> &RenderedBody {
         self.rendered.get_or_init(|| {
-            let prefix: String = self
-                .slug
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                        c
-                    } else {
-                        '-'
-                    }
+            self.render(&self.body, config)
+                .unwrap_or_else(|_| RenderedBody {
+                    content_html: String::new(),
+                    summary_html: String::new(),
                 })
-                .collect();
-            render::render_body(
-                &self.body,
-                self.body_kind,
-                self.summary.as_deref(),
-                &self.permalink,
-                &prefix,
-                config.content.summary_length,
-            )
         })
+    }
+
+    /// Renders `body` (this article's) within the bound `config` sets.
+    fn render(&self, body: &str, config: &Config) -> Result<RenderedBody, render::TooLarge> {
+        render::render_bounded(
+            body,
+            self.body_kind,
+            self.summary.as_deref(),
+            &self.permalink,
+            &self.footnote_prefix(),
+            config.content.summary_length,
+            render::max_rendered_bytes(config.content.max_file_bytes),
+        )
+    }
+
+    /// What this article's footnote ids start with: its slug, one URL-fragment-safe word.
+    fn footnote_prefix(&self) -> String {
+        self.slug
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect()
     }
 }
 
@@ -190,12 +208,46 @@ pub fn parse_article(source: &str, bytes: &[u8], config: &Config, options: Parse
             ));
         }
     }
-    match build_article(source, &split, raw, config, options, &mut diagnostics) {
+    let checked = build_article(source, &split, raw, config, options, &mut diagnostics)
+        .and_then(|article| check_rendered_size(article, split.body, config, options));
+    match checked {
         Ok(article) => Parsed {
             article: Some(article),
             diagnostics,
         },
         Err(at) => fail(diagnostics, at),
+    }
+}
+
+/// Renders now a body that could render to more than the bound ([`render::may_exceed`]:
+/// only large bodies, or long permalinks), so that one over it is an error here — not
+/// published, the daemon keeps its last good version, `check` reports it — rather than at
+/// the first feed that would carry it. The rendering is kept for the feeds with the body.
+fn check_rendered_size(
+    article: Article,
+    body: &str,
+    config: &Config,
+    options: ParseOptions,
+) -> Result<Article, Located> {
+    let max_bytes = render::max_rendered_bytes(config.content.max_file_bytes);
+    // Footnote ids carry the prefix, encoded (up to 3 bytes a character).
+    let url_len = article.permalink.as_str().len() + 3 * article.footnote_prefix().len() + 4;
+    if !render::may_exceed(body.len(), url_len, max_bytes) {
+        return Ok(article);
+    }
+    match article.render(body, config) {
+        Ok(rendered) => {
+            if options.keep_body {
+                // Just built: nothing rendered it yet.
+                let _ = article.rendered.set(rendered);
+            }
+            Ok(article)
+        }
+        Err(too_large) => Err(Located {
+            line: 1,
+            column: 1,
+            message: too_large.to_string(),
+        }),
     }
 }
 
@@ -1813,5 +1865,62 @@ mod tests {
     fn article_html_body_kind() {
         let a = ok("x.html", "---\ntitle: x\ndate: 2024-01-01\n---\n<p>hi</p>");
         assert_eq!(a.body_kind, BodyKind::Html);
+    }
+
+    #[test]
+    fn article_rendering_past_the_bound_is_an_error_naming_the_limit() {
+        // 4 MiB of footnote references rendered to 100 MB; the bound (4 × max_file_bytes)
+        // stops it at 16 MiB.
+        let started = std::time::Instant::now();
+        let text = format!(
+            "---\ntitle: t\ndate: 2024-01-01\n---\n{}\n\n[^a]: The note.\n",
+            "[^a]".repeat(1024 * 1024 - 16)
+        );
+        let e = err("notes.md", text.as_bytes());
+        assert_eq!((e.line, e.column), (1, 1), "{e}");
+        assert!(
+            e.message.contains("16777216 bytes") && e.message.contains("max_file_bytes"),
+            "{e}"
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{:?}",
+            started.elapsed()
+        );
+        // A smaller bound, from a smaller input cap.
+        let mut small = config();
+        small.content.max_file_bytes = 1024;
+        let text = format!(
+            "---\ntitle: t\ndate: 2024-01-01\n---\n{}\n\n[^a]: n\n",
+            "[^a]".repeat(200)
+        );
+        let p = parse_article("a.md", text.as_bytes(), &small, ParseOptions::default());
+        assert!(p.article.is_none(), "{:?}", p.diagnostics);
+        assert!(
+            p.diagnostics[0].message.contains("4096 bytes"),
+            "{:?}",
+            p.diagnostics
+        );
+    }
+
+    #[test]
+    fn article_large_body_within_the_bound_is_rendered_once_while_parsing() {
+        let mut small = config();
+        small.content.max_file_bytes = 64 * 1024;
+        let text = format!(
+            "---\ntitle: t\ndate: 2024-01-01\n---\n{}",
+            "Plain prose. ".repeat(2_000)
+        );
+        let a = parse_article("a.md", text.as_bytes(), &small, ParseOptions::default())
+            .article
+            .expect("within the bound");
+        assert!(a.rendered.get().is_some(), "rendered while parsing");
+        assert!(a
+            .rendered(&small)
+            .content_html
+            .starts_with("<p>Plain prose."));
+        // An ordinary article is left for the feeds to render.
+        let a = ok("b.md", "---\ntitle: t\ndate: 2024-01-01\n---\nShort.\n");
+        assert!(a.rendered.get().is_none());
     }
 }

@@ -19,6 +19,7 @@
 //! markup, as rendered). Either way the string is valid HTML for the feeds' `type="html"`
 //! summary fields.
 
+mod bound;
 mod embeds;
 mod footnotes;
 mod lazy_images;
@@ -38,6 +39,8 @@ use url::Url;
 
 use super::html::entities::{self, escape_html};
 use crate::xml_chars;
+
+pub(crate) use bound::{max_rendered_bytes, may_exceed, TooLarge};
 
 // moved: re-export for other areas until merge
 pub(crate) use super::html::entities::as_browsers_read_references;
@@ -77,14 +80,18 @@ pub struct RenderedBody {
 /// 3. the text of the first paragraph(s), whitespace collapsed, cut at a word
 ///    boundary at or before `summary_length` chars with `…` appended if cut,
 ///    HTML-escaped, no `<p>`. A `summary_length` of 0 is treated as 1.
-pub(crate) fn render_body(
+///
+/// `Err` when the content or the summary would be over `max_bytes` ([`bound`]): the passes
+/// stop there, so an article that multiplies its input never takes more memory than that.
+pub(crate) fn render_bounded(
     body: &str,
     kind: BodyKind,
     explicit_summary: Option<&str>,
     base: &Url,
     footnote_prefix: &str,
     summary_length: usize,
-) -> RenderedBody {
+    max_bytes: usize,
+) -> Result<RenderedBody, TooLarge> {
     let body = xml_chars::strip_non_feed_chars(body);
     let body: &str = &body;
     let limit = summary_length.max(1);
@@ -96,60 +103,98 @@ pub(crate) fn render_body(
 
     let (content_raw, more_at, more_html) = match kind {
         BodyKind::Markdown => {
-            let md = markdown::markdown_to_html(body, &fn_id_start);
+            let md = markdown::markdown_to_html(body, &fn_id_start, max_bytes)?;
             (md.html, md.more_at, md.more_html)
         }
         BodyKind::Html => (body.to_owned(), more_marker::find_more_line(body), None),
     };
-    let content_html = finish(clean(&content_raw, base, &fn_id_start));
+    let content_html = finish(
+        clean(&content_raw, base, &fn_id_start, max_bytes)?,
+        max_bytes,
+    )?;
 
     let summary_html = if let Some(text) = explicit {
-        escape_html(text.trim()).into_owned()
+        bound::check(escape_html(text.trim()).into_owned(), max_bytes)?
     } else {
-        let from_more = more_at.and_then(|at| {
-            let part = body.get(..at)?;
-            let raw = match (kind, &more_html) {
-                (BodyKind::Markdown, Some(html)) => html.clone(),
-                (BodyKind::Markdown, None) => markdown::markdown_to_html(part, &fn_id_start).html,
-                (BodyKind::Html, _) => part.to_owned(),
-            };
-            let html = finish(clean(&raw, base, &fn_id_start));
-            // An empty "before" part must not produce an empty summary.
-            summary::html_has_text(&html).then_some(html)
-        });
+        let from_more = match more_at.and_then(|at| body.get(..at)) {
+            None => None,
+            Some(part) => {
+                let raw = match (kind, more_html) {
+                    (BodyKind::Markdown, Some(html)) => html,
+                    (BodyKind::Markdown, None) => {
+                        markdown::markdown_to_html(part, &fn_id_start, max_bytes)?.html
+                    }
+                    (BodyKind::Html, _) => part.to_owned(),
+                };
+                let html = finish(clean(&raw, base, &fn_id_start, max_bytes)?, max_bytes)?;
+                // An empty "before" part must not produce an empty summary.
+                summary::html_has_text(&html).then_some(html)
+            }
+        };
         match from_more {
             Some(html) => html,
-            None => finish(escape_html(&summary::auto_summary(&content_html, limit)).into_owned()),
+            None => finish(
+                escape_html(&summary::auto_summary(&content_html, limit)).into_owned(),
+                max_bytes,
+            )?,
         }
     };
 
-    RenderedBody {
+    Ok(RenderedBody {
         content_html,
         summary_html,
-    }
+    })
+}
+
+/// [`render_bounded`] without a bound, for the tests of the passes.
+#[cfg(test)]
+pub(crate) fn render_body(
+    body: &str,
+    kind: BodyKind,
+    explicit_summary: Option<&str>,
+    base: &Url,
+    footnote_prefix: &str,
+    summary_length: usize,
+) -> RenderedBody {
+    let rendered = render_bounded(
+        body,
+        kind,
+        explicit_summary,
+        base,
+        footnote_prefix,
+        summary_length,
+        usize::MAX,
+    );
+    rendered.unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The passes between raw HTML and sanitized HTML, in order: the nesting guard and the
 /// rewrite of lazy markup read the source as written, long text is cut for the serializer,
 /// ammonia sanitizes all of it, and what sanitizing left of placeholder-only images goes last.
-fn clean(html: &str, base: &Url, fn_id_start: &str) -> String {
+fn clean(html: &str, base: &Url, fn_id_start: &str, max_bytes: usize) -> Result<String, TooLarge> {
     let html = nesting::limit_nesting(html);
     let html = rewrite::rewrite_before_sanitizing(&html, base);
+    // Embeds become links with their URL: the one pass before sanitizing that may grow.
+    if html.len() > max_bytes {
+        return Err(TooLarge { limit: max_bytes });
+    }
     let html = long_text::split_long_text(&html);
-    lazy_images::drop_images_without_src(sanitize::with_ammonia(&html, base, fn_id_start))
+    let sanitized = sanitize::with_ammonia(&html, base, fn_id_start, max_bytes)?;
+    Ok(lazy_images::drop_images_without_src(sanitized))
 }
 
 /// Final pass over any HTML we emit. Character references decode after the file-level
 /// clean-up: `&#150;` becomes its Windows-1252 character, as browsers show it, and what no
 /// feed may carry (`&#1;`, `&#xFFFF;`) is dropped. `]]>` (legal in HTML attribute values)
 /// would end a CDATA section in the feed; `]]&gt;` means the same in HTML.
-fn finish(html: String) -> String {
+fn finish(html: String, max_bytes: usize) -> Result<String, TooLarge> {
     let html = entities::as_browsers_read_references(html);
-    if html.contains("]]>") {
+    let html = if html.contains("]]>") {
         html.replace("]]>", "]]&gt;")
     } else {
         html
-    }
+    };
+    bound::check(html, max_bytes)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use ammonia::UrlRelative;
 use url::Url;
 
+use super::bound::{BoundedBytes, TooLarge};
 use super::embeds::EMBED_CLASS;
 use super::footnotes::FOOTNOTE_CLASS;
 
@@ -13,7 +14,13 @@ use super::footnotes::FOOTNOTE_CLASS;
 /// article's footnote ids (`fn_id_start`) are dropped.
 /// Built per call because `RewriteWithBase` and the footnote id filter are
 /// per-article; building costs microseconds and only a few articles render.
-pub(super) fn with_ammonia(html: &str, base: &Url, fn_id_start: &str) -> String {
+/// `Err` when the sanitized HTML would be over `max_bytes` (relative URLs grow).
+pub(super) fn with_ammonia(
+    html: &str,
+    base: &Url,
+    fn_id_start: &str,
+    max_bytes: usize,
+) -> Result<String, TooLarge> {
     let id_start = fn_id_start.to_owned();
     let mut b = ammonia::Builder::default();
     b.link_rel(None)
@@ -66,7 +73,15 @@ pub(super) fn with_ammonia(html: &str, base: &Url, fn_id_start: &str) -> String 
                 _ => Some(Cow::Borrowed(value)),
             },
         );
-    b.clean(html).to_string()
+    let mut out = BoundedBytes {
+        out: Vec::with_capacity(html.len().min(max_bytes)),
+        max: max_bytes,
+    };
+    let too_large = TooLarge { limit: max_bytes };
+    b.clean(html).write_to(&mut out).map_err(|_| too_large)?;
+    // The serializer writes UTF-8 (the DOM holds `str`s), as `Document::to_string` assumes.
+    Ok(String::from_utf8(out.out)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 /// Whether an attribute value is one html5ever's serializer would take long over: it searches
