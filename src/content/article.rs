@@ -194,7 +194,8 @@ pub fn parse_article(source: &str, bytes: &[u8], config: &Config, options: Parse
         Ok(s) => s,
         Err(at) => return fail(diagnostics, at),
     };
-    let raw = match front_matter::parse_yaml(&split) {
+    let checked = super::flow_depth::check_flow_depth(&split);
+    let raw = match checked.and_then(|()| front_matter::parse_yaml(&split)) {
         Ok(raw) => raw,
         Err(at) => return fail(diagnostics, at),
     };
@@ -1901,6 +1902,20 @@ mod tests {
             "{:?}",
             p.diagnostics
         );
+    }
+
+    #[test]
+    fn article_deeply_nested_front_matter_is_an_error_before_the_yaml_parser() {
+        // 150 KB took 72 s in the YAML parser; 4 MiB is refused at once.
+        let started = std::time::Instant::now();
+        let text = format!(
+            "---\ntitle: t\ndate: 2024-01-01\nx: {}\n---\nbody\n",
+            "[".repeat(4 * 1024 * 1024)
+        );
+        let e = err("deep.md", text.as_bytes());
+        assert_eq!((e.line, e.column), (4, 68), "{e}");
+        assert!(e.message.contains("`x` nests"), "{e}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]

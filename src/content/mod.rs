@@ -1,7 +1,7 @@
 //! Content: everything between the content directory and a validated [`Article`] — finding
-//! files ([`discover`]), splitting and reading front matter ([`front_matter`]), dates
-//! ([`dates`]), identity and validation ([`article`]) and Markdown rendering ([`render`],
-//! with MathML made readable by `mathml`).
+//! files ([`discover`]), splitting and reading front matter ([`front_matter`], its nesting
+//! checked first by `flow_depth`), dates ([`dates`]), identity and validation ([`article`])
+//! and Markdown rendering ([`render`], with MathML made readable by `mathml`).
 //!
 //! Parsing is pure (`parse_article(source, bytes)`); [`load_file`] and [`load_all`] do the IO.
 
@@ -9,6 +9,7 @@ pub mod article;
 pub mod dates;
 pub mod discover;
 pub mod fields;
+mod flow_depth;
 pub mod front_matter;
 pub(crate) mod html;
 pub mod render;
