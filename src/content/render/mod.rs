@@ -364,6 +364,50 @@ mod bad_input {
         assert!(took < BOUND, "{took:?}");
     }
 
+    /// The time each shape takes at 4 MiB, for docs/performance.md:
+    /// `cargo test --release --lib render::bad_input::figures -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn figures() {
+        let max_bytes = max_rendered_bytes(4 * 1024 * 1024);
+        let fill = |unit: &str| unit.repeat(SIZE / unit.len());
+        for (name, kind, body) in [
+            (
+                "[^a] references",
+                BodyKind::Markdown,
+                fill("[^a]") + "\n\n[^a]: n\n",
+            ),
+            ("&#", BodyKind::Markdown, fill("&#")),
+            ("& in HTML", BodyKind::Html, fill("&")),
+            (
+                "<!-- more --> lines",
+                BodyKind::Markdown,
+                fill("<!-- more -->\n"),
+            ),
+            ("<!----> in HTML", BodyKind::Html, fill("<!---->")),
+            ("<", BodyKind::Markdown, fill("<")),
+            ("< in HTML", BodyKind::Html, fill("<")),
+            (
+                "noscripts after a lazy image",
+                BodyKind::Html,
+                "<img data-src=x>".to_string() + &fill(" <noscript><img src=y></noscript>"),
+            ),
+            (
+                "prose",
+                BodyKind::Markdown,
+                fill("Some *plain* prose, with [a link](x/) in it.\n\n"),
+            ),
+        ] {
+            let started = Instant::now();
+            let rendered = render_bounded(&body, kind, None, &base(), "hello", 300, max_bytes);
+            let size = rendered.map_or_else(
+                |e| e.to_string(),
+                |r| format!("{} bytes", r.content_html.len()),
+            );
+            eprintln!("{name:30} {:>10.3?}  {size:.60}", started.elapsed());
+        }
+    }
+
     #[test]
     fn lone_angle_brackets() {
         renders_in_time("<", "<", BodyKind::Html);
