@@ -50,10 +50,17 @@ pub(super) fn markdown_to_html(
     let mut more: Option<(usize, usize)> = None;
     let mut context = Context::default();
     let mut rows = TableRows::default();
+    // At least what the events so far will write: a body over the bound stops here, before
+    // all its events (and footnote ids) are held.
+    let mut least_html = 0usize;
 
     for (event, range) in TextMergeWithOffset::new(parser.into_offset_iter()) {
         if more.is_none() && matches!(&event, Event::Html(h) if is_more_marker(h)) {
             more = Some((range.start, events.len()));
+        }
+        least_html = least_html.saturating_add(least_html_of(&event, fn_id_start));
+        if least_html > max_bytes {
+            return Err(TooLarge { limit: max_bytes });
         }
         context.enter_or_leave(&event);
         if let Some(event) = rows.push(event, &mut events) {
@@ -71,6 +78,16 @@ pub(super) fn markdown_to_html(
         more_at: more.map(|(at, _)| at),
         more_html,
     })
+}
+
+/// The fewest bytes of HTML `event` is written as: its text (escaping only adds), and for a
+/// footnote reference its markup (`<sup class="footnote-reference"><a href="#ID">1</a></sup>`).
+fn least_html_of(event: &Event<'_>, fn_id_start: &str) -> usize {
+    match event {
+        Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => t.len(),
+        Event::FootnoteReference(label) => 50 + fn_id_start.len() + label.len(),
+        _ => 0,
+    }
 }
 
 /// Where an event stands: inside how many links and images, a code block, raw `<a>` elements.
