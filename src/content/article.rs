@@ -90,7 +90,7 @@ impl Article {
     /// Summary and full content HTML, rendered once per article version.
     ///
     /// A body that could render to more than the bound was rendered while parsing (see
-    /// [`check_rendered_size`]), and an error then, so this stays within it; should it not,
+    /// `check_rendered_size`), and an error then, so this stays within it; should it not,
     /// the entry goes out with empty content (the feeds link to the page instead) rather than
     /// an unbounded one.
     pub fn rendered(&self, config: &Config) -> &RenderedBody {
