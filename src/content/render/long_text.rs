@@ -9,7 +9,10 @@
 //! short nodes and writes the very same bytes. Comments go only where the tokenizer is
 //! reading text: not inside a tag, a comment, a raw-text element or a character reference,
 //! and never next to text that is only whitespace (in a table, the parser keeps that in the
-//! table while it moves other text before it).
+//! table while it moves other text before it). The text of the raw-text elements the
+//! sanitizer drops while keeping their text (`<textarea>`, `<xmp>`, …) is cut by ending and
+//! reopening the element, and a `<![CDATA[` section in `<svg>` by ending and reopening it
+//! around a comment. Only the text after a `<plaintext>` (which nothing ends) stays whole.
 
 use std::borrow::Cow;
 
@@ -35,70 +38,177 @@ pub(super) fn split_long_text(html: &str) -> Cow<'_, str> {
     }
     let mut out = String::with_capacity(html.len() + html.len() / 64);
     let mut text = TextRun::default();
-    let bytes = html.as_bytes();
+    // Inside `<svg>` or `<math>`, where `<textarea>` is no raw-text element and `<![CDATA[`
+    // holds text.
+    let mut foreign = 0usize;
     let mut at = 0;
     while at < html.len() {
         let lt = html[at..].find('<').map_or(html.len(), |i| at + i);
-        text.copy(&html[at..lt], &mut out);
+        text.copy(&html[at..lt], &mut out, SPLIT);
         if lt == html.len() {
             break;
         }
-        let markup_end = markup_end(html, lt);
-        match markup_end {
+        at = match markup(html, lt, foreign > 0) {
             // A `<` in text: the serializer stops there too.
-            None => {
+            Markup::Text => {
                 out.push('<');
                 text.stop();
-                at = lt + 1;
+                lt + 1
             }
-            Some(end) => {
+            Markup::Comment(end) => {
                 out.push_str(&html[lt..end]);
-                if bytes.get(lt + 1) == Some(&b'!') {
-                    // A comment (or what reads as one) ends the text node.
-                    text.stop();
-                }
-                at = end;
+                // A comment ends the text node.
+                text.stop();
+                end
             }
-        }
+            Markup::Tag { end, name, closing } => {
+                out.push_str(&html[lt..end]);
+                if name == "svg" || name == "math" {
+                    foreign = if closing {
+                        foreign.saturating_sub(1)
+                    } else {
+                        foreign + usize::from(!html[..end].ends_with("/>"))
+                    };
+                }
+                end
+            }
+            Markup::RawText {
+                start_end,
+                end,
+                reopen,
+            } => {
+                out.push_str(&html[lt..start_end]);
+                let content = &html[start_end..end];
+                match reopen {
+                    Some(split) => {
+                        let mut raw = TextRun {
+                            whitespace_splits: false,
+                            ..TextRun::default()
+                        };
+                        raw.copy(content, &mut out, &split);
+                    }
+                    None => out.push_str(content),
+                }
+                end
+            }
+        };
     }
     Cow::Owned(out)
 }
 
-/// Where the markup starting at the `<` at `lt` ends (the tag, comment or bogus comment, with
-/// a raw-text element's content), or `None` when that `<` is text.
-fn markup_end(html: &str, lt: usize) -> Option<usize> {
+/// What starts at a `<`.
+enum Markup {
+    /// A `<` in text.
+    Text,
+    /// A comment, or what reads as one (`<!x>`, `<?x>`, `</ x>`), ending at `.0`.
+    Comment(usize),
+    Tag {
+        end: usize,
+        name: String,
+        closing: bool,
+    },
+    /// An element whose content is text, up to its end tag at `end` (or the end of the input);
+    /// `reopen` is what may split that text: for the elements the sanitizer drops and whose
+    /// text it keeps, their end and start tags (`</xmp><xmp>`), or `]]><!----><![CDATA[`.
+    RawText {
+        start_end: usize,
+        end: usize,
+        reopen: Option<String>,
+    },
+}
+
+/// Raw-text elements whose element the sanitizer drops while keeping their text: cutting them
+/// in two changes nothing in the output. (`<noscript>` is raw text to the parser, which runs
+/// with scripting on; those the rewrite did not unwrap reach here.)
+const REOPENED: &[&str] = &["textarea", "xmp", "noembed", "noframes", "noscript"];
+
+/// What the markup starting at the `<` at `lt` is, and where it ends.
+fn markup(html: &str, lt: usize, foreign: bool) -> Markup {
     let rest = &html[lt..];
     let to_gt = |from: usize| html[from..].find('>').map_or(html.len(), |i| from + i + 1);
     if rest.starts_with("<!--") {
-        return Some(comment_end(html, lt));
+        return Markup::Comment(comment_end(html, lt));
     }
-    if rest.starts_with("<![CDATA[") {
-        return Some(html[lt..].find("]]>").map_or(html.len(), |i| lt + i + 3));
+    if foreign && rest.starts_with("<![CDATA[") {
+        let start_end = lt + "<![CDATA[".len();
+        let close = html[start_end..].find("]]>").map(|i| start_end + i);
+        // Without a `>` inside, it ends at `]]>` also where it reads as a bogus comment
+        // (a tag may have ended the `<svg>`): cut into two, it reads the same either way.
+        let reopen = close
+            .filter(|&c| !html[start_end..c].contains('>'))
+            // The comment keeps the two sections' text apart (they would make one node).
+            .map(|_| "]]><!----><![CDATA[".to_string());
+        return Markup::RawText {
+            start_end,
+            end: close.map_or(html.len(), |c| c + 3),
+            reopen,
+        };
     }
     let next = rest.as_bytes().get(1).copied();
     let after_slash = rest.as_bytes().get(2).copied();
     match next {
-        Some(b'!' | b'?') => Some(to_gt(lt + 1)),
-        Some(b'/') if !after_slash.is_some_and(|b| b.is_ascii_alphabetic()) => {
+        Some(b'!' | b'?') => Markup::Comment(to_gt(lt + 1)),
+        Some(b'/') if !after_slash.is_some_and(|b| b.is_ascii_alphabetic()) => match after_slash {
             // `</>` is dropped; `</ x>` is a bogus comment; `</` at the end is text.
-            after_slash.map(|_| to_gt(lt + 2))
-        }
+            Some(_) => Markup::Comment(to_gt(lt + 2)),
+            None => Markup::Text,
+        },
         Some(b) if b.is_ascii_alphabetic() || b == b'/' => match parse_tag(html, lt) {
             // Cut off by the end of the input: the tokenizer reads the rest as that tag.
-            None => Some(html.len()),
-            Some(tag) if tag.closing => Some(tag.end),
-            Some(tag) if tag.name == "plaintext" => Some(html.len()),
-            Some(tag) if RAW_TEXT_ELEMENTS.contains(&tag.name.as_str()) => {
-                Some(find_ascii_ci(html, &format!("</{}", tag.name), tag.end).unwrap_or(html.len()))
+            None => Markup::Comment(html.len()),
+            Some(tag) if tag.closing => Markup::Tag {
+                end: tag.end,
+                name: tag.name,
+                closing: tag.closing,
+            },
+            Some(tag) if tag.name == "plaintext" => Markup::RawText {
+                start_end: tag.end,
+                end: html.len(),
+                reopen: None,
+            },
+            Some(tag)
+                if RAW_TEXT_ELEMENTS.contains(&tag.name.as_str()) || tag.name == "noscript" =>
+            {
+                // In `<svg>` its content is markup, not text; it is left as written either
+                // way (a tag there may also have ended the `<svg>`).
+                let close = raw_text_end(html, &tag.name, tag.end);
+                let reopen = (!foreign && REOPENED.contains(&tag.name.as_str()))
+                    .then(|| format!("</{0}><{0}>", tag.name));
+                Markup::RawText {
+                    start_end: tag.end,
+                    end: close.unwrap_or(html.len()),
+                    reopen,
+                }
             }
-            Some(tag) => Some(tag.end),
+            Some(tag) => Markup::Tag {
+                end: tag.end,
+                name: tag.name,
+                closing: false,
+            },
         },
-        _ => None,
+        _ => Markup::Text,
+    }
+}
+
+/// Where the end tag of the raw-text element `name` starts: `</name` followed by whitespace,
+/// `/` or `>` (a tokenizer reads `</namex` as text).
+fn raw_text_end(html: &str, name: &str, from: usize) -> Option<usize> {
+    let end_tag = format!("</{name}");
+    let mut at = from;
+    loop {
+        let found = find_ascii_ci(html, &end_tag, at)?;
+        let after = html.as_bytes().get(found + end_tag.len());
+        if matches!(
+            after,
+            Some(b' ' | b'\t' | b'\n' | b'\r' | 0x0C | b'/' | b'>')
+        ) {
+            return Some(found);
+        }
+        at = found + 1;
     }
 }
 
 /// The text copied since the last place the serializer stops searching.
-#[derive(Default)]
 struct TextRun {
     /// Bytes since the last `<`, `>` or comment.
     length: usize,
@@ -108,6 +218,21 @@ struct TextRun {
     numeric: bool,
     /// Some character other than whitespace since the last comment or markup.
     has_text: bool,
+    /// Whether a split may go before whitespace: not in raw text, where a reopened
+    /// `<textarea>` would drop a newline right after it.
+    whitespace_splits: bool,
+}
+
+impl Default for TextRun {
+    fn default() -> Self {
+        Self {
+            length: 0,
+            reference: None,
+            numeric: false,
+            has_text: false,
+            whitespace_splits: true,
+        }
+    }
 }
 
 /// Longer than any named reference (`&CounterClockwiseContourIntegral;`): past this the
@@ -121,10 +246,10 @@ impl TextRun {
 
     /// Copies a stretch of text (no `<` in it; markup before it), with a comment where the
     /// run gets too long.
-    fn copy(&mut self, text: &str, out: &mut String) {
+    fn copy(&mut self, text: &str, out: &mut String, split: &str) {
         self.reference = None;
         self.has_text = false;
-        if self.length + text.len() <= MAX_TEXT_RUN && !text.contains('>') {
+        if self.length + text.len() <= MAX_TEXT_RUN && !text.contains(['<', '>']) {
             self.length += text.len();
             out.push_str(text);
             return;
@@ -149,12 +274,13 @@ impl TextRun {
                 }
                 self.reference = None;
             }
-            if c == '>' {
+            let splits_here = self.whitespace_splits || !c.is_ascii_whitespace();
+            if c == '<' || c == '>' {
                 // The serializer's search stops here.
                 self.length = 0;
-            } else if self.length > MAX_TEXT_RUN && self.has_text && i < text_end {
+            } else if self.length > MAX_TEXT_RUN && self.has_text && i < text_end && splits_here {
                 out.push_str(&text[copied..i]);
-                out.push_str(SPLIT);
+                out.push_str(split);
                 copied = i;
                 self.length = c.len_utf8();
                 self.has_text = false;
@@ -191,10 +317,15 @@ mod tests {
             "&amp;".repeat(400)
         );
         let split = split_long_text(&markup);
-        assert_eq!(split.replace(SPLIT, ""), markup);
+        assert_eq!(
+            split
+                .replace(SPLIT, "")
+                .replace("</textarea><textarea>", ""),
+            markup
+        );
         assert!(split.starts_with(&format!("<p title=\"{}\">", "&amp;".repeat(400))));
         assert!(split.contains(&format!("<!-- {} -->", "&amp;".repeat(400))));
-        assert!(split.contains(&format!("<textarea>{}</textarea>", "&amp;".repeat(400))));
+        assert!(split.contains("<textarea>&amp;"), "{split}");
     }
 
     #[test]
@@ -207,9 +338,16 @@ mod tests {
             format!("<b>{text}<p>{text}</b>{text}"),
             format!("<svg><text>{text}</text></svg><select><option>{text}</select>"),
             "\u{a0}".repeat(3_000),
+            format!("<textarea>\n\n{text}\n\n{text}</textarea>{text}"),
+            format!("<xmp>{text}<b></xmp>{text}<noembed>{text}</noembed><noframes>{text}"),
+            format!("<noscript>{text}</noscript><textarea>{text}</textareax>{text}</textarea>"),
+            format!("<svg><![CDATA[{text}]]></svg>{text}"),
+            format!("<svg><p><![CDATA[{text} > {text}]]>{text}"),
+            format!("<svg><textarea>{text}</textarea></svg><p><textarea>{text}</textarea>"),
+            format!("{text}<plaintext>{text}</plaintext>{text}"),
         ] {
             let split = split_long_text(&body);
-            assert!(split.contains(SPLIT), "{body:.40}");
+            assert!(split.len() > body.len(), "{body:.40}");
             let with = with_ammonia(&split, &base(), "fn-h-", usize::MAX);
             let without = with_ammonia(&body, &base(), "fn-h-", usize::MAX);
             assert_eq!(with, without, "{body:.40}");

@@ -409,6 +409,16 @@ mod bad_input {
     }
 
     #[test]
+    fn text_in_raw_text_elements() {
+        // Quadratic like `&#` until the text of a `<textarea>` was cut too.
+        let body = "<textarea>".to_string() + &"&".repeat(SIZE);
+        let started = Instant::now();
+        render_body(&body, BodyKind::Html, None, &base(), "hello", 300);
+        let took = started.elapsed();
+        assert!(took < BOUND, "{took:?}");
+    }
+
+    #[test]
     fn lone_angle_brackets() {
         renders_in_time("<", "<", BodyKind::Html);
     }
