@@ -12,7 +12,8 @@
 //! table while it moves other text before it). The text of the raw-text elements the
 //! sanitizer drops while keeping their text (`<textarea>`, `<xmp>`, …) is cut by ending and
 //! reopening the element, and a `<![CDATA[` section in `<svg>` by ending and reopening it
-//! around a comment. Only the text after a `<plaintext>` (which nothing ends) stays whole.
+//! around a comment; the text after a `<plaintext>` (which nothing ends) goes into `<xmp>`
+//! elements that can be reopened ([`write_plaintext`]).
 
 use std::borrow::Cow;
 
@@ -72,6 +73,10 @@ pub(super) fn split_long_text(html: &str) -> Cow<'_, str> {
                 }
                 end
             }
+            Markup::Plaintext(start_end) => {
+                write_plaintext(&html[start_end..], &mut out);
+                html.len()
+            }
             Markup::RawText {
                 start_end,
                 end,
@@ -98,6 +103,8 @@ pub(super) fn split_long_text(html: &str) -> Cow<'_, str> {
 
 /// What starts at a `<`.
 enum Markup {
+    /// `<plaintext>`, ending at `.0`: all after it is text.
+    Plaintext(usize),
     /// A `<` in text.
     Text,
     /// A comment, or what reads as one (`<!x>`, `<?x>`, `</ x>`), ending at `.0`.
@@ -161,6 +168,7 @@ fn markup(html: &str, lt: usize, foreign: bool) -> Markup {
                 name: tag.name,
                 closing: tag.closing,
             },
+            Some(tag) if tag.name == "plaintext" && !foreign => Markup::Plaintext(tag.end),
             Some(tag) if tag.name == "plaintext" => Markup::RawText {
                 start_end: tag.end,
                 end: html.len(),
@@ -188,6 +196,26 @@ fn markup(html: &str, lt: usize, foreign: bool) -> Markup {
         },
         _ => Markup::Text,
     }
+}
+
+/// The text after a `<plaintext>` (to the end of the input, which nothing else ends) as
+/// `<xmp>` elements cut every [`MAX_TEXT_RUN`] bytes: the parser treats an `<xmp>` as it does
+/// a `<plaintext>` (an open `<p>` closed, formatting elements reopened, the text raw), and
+/// the sanitizer drops both and keeps the text. A `</xmp` in the text is cut after its `<`.
+fn write_plaintext(text: &str, out: &mut String) {
+    const REOPEN: &str = "</xmp><xmp>";
+    out.push_str("<xmp>");
+    let mut raw = TextRun {
+        whitespace_splits: false,
+        ..TextRun::default()
+    };
+    let mut at = 0;
+    while let Some(end_tag) = find_ascii_ci(text, "</xmp", at) {
+        raw.copy(&text[at..=end_tag], out, REOPEN);
+        out.push_str(REOPEN);
+        at = end_tag + 1;
+    }
+    raw.copy(&text[at..], out, REOPEN);
 }
 
 /// Where the end tag of the raw-text element `name` starts: `</name` followed by whitespace,
@@ -345,6 +373,11 @@ mod tests {
             format!("<svg><p><![CDATA[{text} > {text}]]>{text}"),
             format!("<svg><textarea>{text}</textarea></svg><p><textarea>{text}</textarea>"),
             format!("{text}<plaintext>{text}</plaintext>{text}"),
+            format!("<p>a<b>b<i>{text}<plaintext>{text}</xmp>{text}"),
+            format!("<table><tr><td>x</td></tr><plaintext>{text}"),
+            format!("<ul><li>x<pre>y<plaintext>\n{text}"),
+            format!("<p><plaintext>{}", format!("</XMP>{text}").repeat(3)),
+            format!("<b><p>x</p><plaintext>{}", format!("</xmp{text}").repeat(3)),
         ] {
             let split = split_long_text(&body);
             assert!(split.len() > body.len(), "{body:.40}");
