@@ -393,6 +393,16 @@ mod bad_input {
                 "<img data-src=x>".to_string() + &fill(" <noscript><img src=y></noscript>"),
             ),
             (
+                "& in <textarea>",
+                BodyKind::Html,
+                "<textarea>".to_string() + &fill("&"),
+            ),
+            (
+                "& after <plaintext>",
+                BodyKind::Html,
+                "<plaintext>".to_string() + &fill("&"),
+            ),
+            (
                 "prose",
                 BodyKind::Markdown,
                 fill("Some *plain* prose, with [a link](x/) in it.\n\n"),
