@@ -25,13 +25,13 @@
 //!   reuses the previous resources), then `reload_paths([it])` + `publish()`.
 //!
 //! Each case is timed twice: as the real calls (`whole`), and split into the steps of
-//! `Site::publish` (a copy of its body below; keep it in sync with src/app.rs):
+//! `Site::publish` (a copy of its body below; keep it in sync with src/site/mod.rs and `publish` in src/daemon.rs):
 //! `reload`/`rescan`, `published` (`Library::published`), `diagnostics`
-//! (`app::all_diagnostics` + error lines), `render` (`feed::render_outputs`) and `snapshot`
+//! (`site::all_diagnostics` + error lines), `render` (`feed::render_outputs`) and `snapshot`
 //! (`Snapshot::build` + swap + dropping the old one).
 //!
 //! Last, a table times gzip and brotli on each route's current bytes at the settings
-//! src/snapshot.rs uses and at cheaper ones (that is most of `Snapshot::build`).
+//! src/snapshot/encode.rs uses and at cheaper ones (that is most of `Snapshot::build`).
 //!
 //! Allocations are counted with `dhat` in separate runs (`RELOAD_ALLOC_REPS`), since dhat
 //! captures a backtrace per allocation while it is profiling. `dhat::Alloc` is the global
@@ -46,11 +46,11 @@ use std::time::{Duration, Instant};
 use arc_swap::ArcSwap;
 use chrono::{DateTime, Utc};
 
-use feedwright::app::{self, Site};
 use feedwright::config::Config;
 use feedwright::feed;
 use feedwright::http::AppState;
 use feedwright::metrics::Metrics;
+use feedwright::site::{self, PublishStats, Site};
 use feedwright::snapshot::{self, Snapshot};
 
 #[global_allocator]
@@ -154,7 +154,7 @@ impl Bench {
                 self.site.reload_paths([source.as_str()]);
             }
         }
-        self.site.publish(&self.state, self.now);
+        publish(&mut self.site, &self.state, self.now);
         started.elapsed()
     }
 
@@ -180,27 +180,31 @@ impl Bench {
                 site.reload_paths([source.as_str()]);
             }
         });
-        // --- copy of Site::publish (src/app.rs) ---
+        // --- copy of Site::publish (src/site/mod.rs, and `publish` in src/daemon.rs) ---
         let mut published = None;
         let m_published = measure(&mut || published = Some(site.library.published(now)));
         let published = published.expect("published");
         let mut errors = None;
         let m_diag = measure(&mut || {
-            let diagnostics = app::all_diagnostics(&site.library, &published);
+            let diagnostics = site::all_diagnostics(&site.library, &published);
             errors = Some(
                 diagnostics
                     .iter()
                     .filter(|d| d.is_error())
-                    .map(|d| app::located(&site.config, d))
+                    .map(|d| site::located(&site.config, d))
                     .collect::<Vec<String>>(),
             );
         });
         let errors = errors.expect("errors");
         let mut outputs = None;
-        // Includes reading bodies back for articles entering the window (Site::window).
+        // Includes reading bodies back for articles entering the window and rendering the
+        // window (Site::window, FeedWindow::entries).
         let m_render = measure(&mut || {
-            let (window, _) = site.window(&published.articles, now);
-            outputs = Some(feed::render_outputs(&window, &site.config))
+            let window = site.window(&published.articles, now);
+            outputs = Some(feed::render_outputs(
+                &window.entries(&site.config),
+                &site.config,
+            ))
         });
         let outputs = outputs.expect("outputs");
         let mut args = Some((outputs, errors));
@@ -230,6 +234,18 @@ impl Bench {
             .unwrap_or("")
             .to_string()
     }
+}
+
+/// What the daemon does after a reload (`publish` in src/daemon.rs): the new snapshot
+/// replaces the served one.
+fn publish(site: &mut Site, state: &AppState, now: DateTime<Utc>) -> PublishStats {
+    let previous = state.snapshot.load_full();
+    let (snapshot, stats) = site.publish(&previous, now);
+    state.snapshot.store(Arc::new(snapshot));
+    state.metrics.set_published(stats.published);
+    state.metrics.set_content_errors(stats.errors);
+    state.metrics.observe_build(stats.seconds);
+    stats
 }
 
 fn timed(f: &mut dyn FnMut()) -> Duration {
@@ -509,7 +525,7 @@ fn main() {
     let mut site = Site::new(Arc::clone(&config));
     let started = Instant::now();
     let files = site.rescan().expect("first rescan");
-    let stats = site.publish(&state, now);
+    let stats = publish(&mut site, &state, now);
     let first = started.elapsed();
 
     let published = site.library.published(now);

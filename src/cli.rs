@@ -18,18 +18,18 @@ Configuration: built-in defaults < --config FILE < FEEDWRIGHT_<SECTION>_<KEY> en
 )]
 pub struct Cli {
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub(crate) global: GlobalArgs,
 
     /// `serve`'s flags, accepted without the subcommand name too (serve is the default).
     #[command(flatten)]
-    pub serve: ServeArgs,
+    pub(crate) serve: ServeArgs,
 
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
 #[derive(Debug, Clone, Default, Args)]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// YAML config file (see config/feedwright.yaml) [env: FEEDWRIGHT_CONFIG]
     #[arg(
         long,
@@ -38,22 +38,22 @@ pub struct GlobalArgs {
         env = "FEEDWRIGHT_CONFIG",
         hide_env = true
     )]
-    pub config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
 
     /// Content directory (content.dir)
     #[arg(long, global = true, value_name = "DIR")]
-    pub content: Option<PathBuf>,
+    pub(crate) content: Option<PathBuf>,
 
     /// Public base URL of the site (site.base_url), e.g. https://example.com/blog/
     #[arg(long = "base-url", global = true, value_name = "URL")]
-    pub base_url: Option<String>,
+    pub(crate) base_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Args)]
 pub struct ServeArgs {
     /// Address to listen on (server.listen), e.g. 127.0.0.1:8080 or 0.0.0.0:8080; port 0 picks a free port
     #[arg(long, value_name = "ADDR")]
-    pub listen: Option<String>,
+    pub(crate) listen: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -94,7 +94,7 @@ impl Cli {
     }
 
     /// `--listen` before a subcommand that has no address would be silently ignored: refuse it.
-    pub fn validate(&self) -> Result<(), String> {
+    pub(crate) fn validate(&self) -> Result<(), String> {
         let has_address = matches!(
             self.command,
             None | Some(Command::Serve(_)) | Some(Command::Healthcheck { .. })

@@ -3,7 +3,7 @@
 //! serves the snapshot until SIGTERM/SIGINT.
 //!
 //! All content work happens on one task, off the request path; requests only read the
-//! snapshot that [`Site::publish`] swaps in.
+//! snapshot that `publish` (below) swaps in.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -14,11 +14,11 @@ use arc_swap::ArcSwap;
 use chrono::Utc;
 use tokio::net::TcpListener;
 
-use crate::app::Site;
 use crate::config::Config;
 use crate::content::discover;
 use crate::http::{self, AppState};
 use crate::metrics::Metrics;
+use crate::site::{PublishStats, Site};
 use crate::snapshot::Snapshot;
 use crate::watch::{self, Change};
 
@@ -144,7 +144,7 @@ async fn reload(state: &Arc<AppState>, site: &Arc<Mutex<Site>>, change: Change) 
                 }
             }
         };
-        let stats = site.publish(&st, Utc::now());
+        let stats = publish(site, &st);
         Some((files, stats))
     })
     .await
@@ -218,64 +218,34 @@ fn apply_paths(site: &mut Site, paths: &[String]) -> usize {
     site.reload_paths(files.iter().map(String::as_str))
 }
 
+/// The content task: the first load, then one reload per change until the process ends.
 async fn content_loop(state: Arc<AppState>) {
-    let config = Arc::clone(&state.config);
-    let site = Arc::new(Mutex::new(Site::new(Arc::clone(&config))));
-    let retry = config.watch.poll_interval.max(Duration::from_millis(500));
-
-    // Content errors already in the log (see `log_diagnostics`).
-    let mut logged_errors = BTreeSet::new();
+    let retry = state
+        .config
+        .watch
+        .poll_interval
+        .max(Duration::from_millis(500));
+    let mut task = ContentTask {
+        site: Arc::new(Mutex::new(Site::new(Arc::clone(&state.config)))),
+        state,
+        logged_errors: BTreeSet::new(),
+        watcher: None,
+        root_id: None,
+    };
     // Watch first, then load: a change made during the load is reported afterwards.
-    let mut watcher = start_watcher_blocking(&state).await;
-    // First load; a missing root (a volume not mounted yet) is retried, not fatal.
-    loop {
-        let st = Arc::clone(&state);
-        let started = Instant::now();
-        let result = with_site(&site, move |site| {
-            site.rescan()
-                .map(|files| (files, site.publish(&st, Utc::now())))
-        })
-        .await;
-        match result {
-            Some(Ok((files, stats))) => {
-                tracing::info!(
-                    files,
-                    published = stats.published,
-                    content_errors = stats.errors,
-                    duration_ms = milliseconds(started.elapsed().as_secs_f64()),
-                    "content loaded"
-                );
-                log_diagnostics(&state, &mut logged_errors);
-                break;
-            }
-            Some(Err(e)) => {
-                tracing::error!(error = %e, "cannot load content; retrying in {retry:?}")
-            }
-            None => tracing::error!("content load panicked; retrying in {retry:?}"),
-        }
-        tokio::time::sleep(retry).await;
+    task.watcher = start_watcher_blocking(&task.state).await;
+    task.first_load(retry).await;
+    if task.watcher.is_none() {
+        task.watcher = start_watcher_blocking(&task.state).await;
     }
-
-    if watcher.is_none() {
-        watcher = start_watcher_blocking(&state).await;
-    }
-    let mut root_id = root_identity(&config.content.dir);
+    task.root_id = root_identity(&task.state.config.content.dir);
     let mut root_health = tokio::time::interval(retry);
     root_health.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     #[cfg(unix)]
     let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
 
     loop {
-        // Sleep until the next scheduled article is due, but re-check at least every few
-        // seconds so a clock that jumps is noticed.
-        let due_in = {
-            let guard = site.lock().unwrap_or_else(|p| p.into_inner());
-            guard.library.next_publish_at(Utc::now())
-        }
-        .map(|t| (t - Utc::now()).to_std().unwrap_or(Duration::ZERO))
-        .unwrap_or(Duration::from_secs(3600));
-        let wake = due_in.min(Duration::from_secs(5));
-        let due_now = due_in <= wake;
+        let (wake, due_now) = task.next_wake();
 
         #[cfg(unix)]
         let hup = async {
@@ -288,75 +258,140 @@ async fn content_loop(state: Arc<AppState>) {
         let hup = std::future::pending::<Option<()>>();
 
         let changes = async {
-            match watcher.as_mut() {
+            match task.watcher.as_mut() {
                 Some(w) => w.changes.recv().await,
                 None => std::future::pending().await,
             }
         };
 
         tokio::select! {
-            change = changes => {
-                let Some(change) = change else {
-                    watcher = start_watcher_blocking(&state).await;
-                    continue;
-                };
-                let mut change = change;
-                // Coalesce whatever else is already queued into one reload.
-                if let Some(w) = watcher.as_mut() {
-                    while let Ok(more) = w.changes.try_recv() {
-                        change = merge(change, more);
-                    }
-                }
-                // The watch follows a root that was moved away, but its events name paths
-                // under the configured root, where nothing is now: reading them would
-                // unpublish everything they name. Keep the last good state; the root's
-                // return (noticed below, whatever it comes back as) brings a full rescan.
-                let now_id = root_identity(&config.content.dir);
-                if now_id.is_none() {
-                    if root_id.is_some() {
-                        root_lost(&state, &site, &mut logged_errors).await;
-                    }
-                    root_id = None;
-                    continue;
-                }
-                // Back, or replaced by another folder (a git-sync swap): events from the old
-                // watch may name the wrong files. The health check's full rescan follows.
-                if now_id != root_id {
-                    continue;
-                }
-                reload(&state, &site, change).await;
-                log_diagnostics(&state, &mut logged_errors);
-            }
+            change = changes => task.on_change(change).await,
             _ = hup => {
                 tracing::info!("SIGHUP: full rescan");
-                reload(&state, &site, Change::Rescan(SIGHUP_RESCAN.into())).await;
-                log_diagnostics(&state, &mut logged_errors);
+                task.reload(Change::Rescan(SIGHUP_RESCAN.into())).await;
             }
             _ = tokio::time::sleep(wake) => {
                 if due_now {
                     tracing::info!("scheduled article due");
-                    reload(&state, &site, Change::Paths(Vec::new())).await;
-                    // Going live can make a clash (same permalink or id) appear.
-                    log_diagnostics(&state, &mut logged_errors);
+                    // Going live can make a clash (same permalink or id) appear: logged too.
+                    task.reload(Change::Paths(Vec::new())).await;
                 }
             }
-            _ = root_health.tick() => {
-                let now_id = root_identity(&config.content.dir);
-                if now_id != root_id {
-                    match now_id {
-                        None => root_lost(&state, &site, &mut logged_errors).await,
-                        Some(_) => {
-                            tracing::info!(root = %config.content.dir.display(), "content directory is back; rescanning");
-                            with_site(&site, |site| site.root_problem = None).await;
-                            watcher = start_watcher_blocking(&state).await;
-                            reload(&state, &site, Change::Rescan("content directory replaced".into())).await;
-                            log_diagnostics(&state, &mut logged_errors);
-                        }
-                    }
-                    root_id = now_id;
+            _ = root_health.tick() => task.check_root().await,
+        }
+    }
+}
+
+/// What the content task keeps between events.
+struct ContentTask {
+    state: Arc<AppState>,
+    site: Arc<Mutex<Site>>,
+    /// Content errors already in the log (see `log_diagnostics`).
+    logged_errors: BTreeSet<String>,
+    watcher: Option<watch::Watcher>,
+    /// The content root's identity when last looked at (see `root_identity`).
+    root_id: Option<(u64, u64)>,
+}
+
+impl ContentTask {
+    /// First load; a missing root (a volume not mounted yet) is retried, not fatal.
+    async fn first_load(&mut self, retry: Duration) {
+        loop {
+            let st = Arc::clone(&self.state);
+            let started = Instant::now();
+            let result = with_site(&self.site, move |site| {
+                site.rescan().map(|files| (files, publish(site, &st)))
+            })
+            .await;
+            match result {
+                Some(Ok((files, stats))) => {
+                    tracing::info!(
+                        files,
+                        published = stats.published,
+                        content_errors = stats.errors,
+                        duration_ms = milliseconds(started.elapsed().as_secs_f64()),
+                        "content loaded"
+                    );
+                    log_diagnostics(&self.state, &mut self.logged_errors);
+                    return;
                 }
+                Some(Err(e)) => {
+                    tracing::error!(error = %e, "cannot load content; retrying in {retry:?}")
+                }
+                None => tracing::error!("content load panicked; retrying in {retry:?}"),
+            }
+            tokio::time::sleep(retry).await;
+        }
+    }
+
+    /// How long to sleep, and whether a scheduled article is due when it ends: until the
+    /// next one is due, but at most a few seconds, so a clock that jumps is noticed.
+    fn next_wake(&self) -> (Duration, bool) {
+        let due_in = {
+            let guard = self.site.lock().unwrap_or_else(|p| p.into_inner());
+            guard.library.next_publish_at(Utc::now())
+        }
+        .map(|t| (t - Utc::now()).to_std().unwrap_or(Duration::ZERO))
+        .unwrap_or(Duration::from_secs(3600));
+        let wake = due_in.min(Duration::from_secs(5));
+        (wake, due_in <= wake)
+    }
+
+    /// A watcher event (`None`: the watcher ended and is started again).
+    async fn on_change(&mut self, change: Option<Change>) {
+        let Some(mut change) = change else {
+            self.watcher = start_watcher_blocking(&self.state).await;
+            return;
+        };
+        // Coalesce whatever else is already queued into one reload.
+        if let Some(w) = self.watcher.as_mut() {
+            while let Ok(more) = w.changes.try_recv() {
+                change = change.merge(more);
             }
         }
+        // The watch follows a root that was moved away, but its events name paths under the
+        // configured root, where nothing is now: reading them would unpublish everything
+        // they name. Keep the last good state; the root's return (noticed by `check_root`,
+        // whatever it comes back as) brings a full rescan.
+        let now_id = root_identity(&self.state.config.content.dir);
+        if now_id.is_none() {
+            if self.root_id.is_some() {
+                root_lost(&self.state, &self.site, &mut self.logged_errors).await;
+            }
+            self.root_id = None;
+            return;
+        }
+        // Back, or replaced by another folder (a git-sync swap): events from the old watch
+        // may name the wrong files. The health check's full rescan follows.
+        if now_id != self.root_id {
+            return;
+        }
+        self.reload(change).await;
+    }
+
+    /// The periodic look at the content root: gone, back, or replaced by another folder.
+    async fn check_root(&mut self) {
+        let now_id = root_identity(&self.state.config.content.dir);
+        if now_id == self.root_id {
+            return;
+        }
+        match now_id {
+            None => root_lost(&self.state, &self.site, &mut self.logged_errors).await,
+            Some(_) => {
+                tracing::info!(root = %self.state.config.content.dir.display(), "content directory is back; rescanning");
+                with_site(&self.site, |site| site.root_problem = None).await;
+                self.watcher = start_watcher_blocking(&self.state).await;
+                self.reload(Change::Rescan("content directory replaced".into()))
+                    .await;
+            }
+        }
+        self.root_id = now_id;
+    }
+
+    /// Reloads, then logs the content errors that changed.
+    async fn reload(&mut self, change: Change) {
+        reload(&self.state, &self.site, change).await;
+        log_diagnostics(&self.state, &mut self.logged_errors);
     }
 }
 
@@ -369,27 +404,27 @@ async fn root_lost(state: &Arc<AppState>, site: &Arc<Mutex<Site>>, logged: &mut 
             "{}: content directory is gone or unreadable; serving the last good feeds",
             site.config.content.dir.display()
         ));
-        site.publish(&st, Utc::now());
+        publish(site, &st);
     })
     .await;
     log_diagnostics(state, logged);
 }
 
+/// Renders the site into a new snapshot, swaps it in for the one being served and sets the
+/// content metrics.
+fn publish(site: &mut Site, state: &AppState) -> PublishStats {
+    let previous = state.snapshot.load_full();
+    let (snapshot, stats) = site.publish(&previous, Utc::now());
+    state.snapshot.store(Arc::new(snapshot));
+    state.metrics.set_published(stats.published);
+    state.metrics.set_content_errors(stats.errors);
+    state.metrics.observe_build(stats.seconds);
+    stats
+}
+
 /// Seconds as milliseconds to 0.1 ms: a number in JSON logs, short in text ones.
 fn milliseconds(seconds: f64) -> f64 {
     (seconds * 10_000.0).round() / 10.0
-}
-
-fn merge(a: Change, b: Change) -> Change {
-    match (a, b) {
-        (Change::Paths(mut x), Change::Paths(y)) => {
-            x.extend(y);
-            x.sort();
-            x.dedup();
-            Change::Paths(x)
-        }
-        (Change::Rescan(r), _) | (_, Change::Rescan(r)) => Change::Rescan(r),
-    }
 }
 
 /// Starts the watcher off the async threads (poll mode surveys the tree first).

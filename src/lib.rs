@@ -7,28 +7,39 @@
 //! content dir ──scan/read──▶ content (parse, pure per file) ──▶ store::Library
 //!    ▲                                                      (last good Article per path,
 //!    │ watch (notify | poll, debounced; timer for             current diagnostics per path)
-//!    │        future-dated articles)                                 │ feed::render (pure)
+//!    │        future-dated articles)                                 │ site::window: the newest
+//!    │                                                               │ `feeds.limit`, dropped bodies
+//!    │                                                               ▼ read back and rendered
+//!    │                                                   feed (RSS, Atom, `/` page; pure)
 //!    └───────────── only changed paths ◀──┐                          ▼
 //!                                         │          snapshot::Snapshot (every route's bytes,
 //! HTTP request ─▶ http (route, 304, encoding) ◀────── gzip + br + ETags), swapped atomically
 //! ```
 //!
+//! `site` runs these stages for `build`, `check` and the daemon, where `daemon` swaps each
+//! new snapshot in.
+//!
 //! A request does one atomic load, a route lookup, a header comparison and a write of
 //! prebuilt bytes; everything expensive happens once per content change.
 #![forbid(unsafe_code)]
 
-pub mod app;
 pub mod cli;
 pub mod config;
-pub mod content;
+pub(crate) mod content;
 pub mod daemon;
-pub mod diag;
+pub(crate) mod diag;
+pub(crate) mod entry_id;
 pub mod feed;
 pub mod http;
-pub mod log_format;
-pub mod log_sink;
+pub(crate) mod language_tag;
+pub mod log;
+pub mod malloc_tuning;
 pub mod metrics;
+pub(crate) mod permalink;
+pub(crate) mod person;
+pub mod site;
 pub mod snapshot;
-pub mod store;
-pub mod watch;
+pub(crate) mod store;
+pub(crate) mod watch;
 pub(crate) mod xml_chars;
+pub(crate) mod yaml_text;

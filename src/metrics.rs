@@ -15,10 +15,10 @@ use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
 /// `Content-Type` of [`Metrics::encode`]'s output (OpenMetrics text, what the crate emits).
-pub const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+pub(crate) const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 /// Label for requests that matched no configured route.
-pub const OTHER_ROUTE: &str = "other";
+pub(crate) const OTHER_ROUTE: &str = "other";
 
 /// Watch modes shown by `feedwright_watch_mode`; all are exported so the gauge is a proper
 /// one-hot "info" metric.
@@ -151,7 +151,7 @@ impl Metrics {
 
     /// Counts one answered request. `route` must be a configured route path or
     /// [`OTHER_ROUTE`], never a raw request path (unbounded label values).
-    pub fn observe_request(&self, route: &str, status: u16, bytes_sent: u64) {
+    pub(crate) fn observe_request(&self, route: &str, status: u16, bytes_sent: u64) {
         self.requests
             .get_or_create(&RequestLabels {
                 route: route.to_string(),
@@ -166,7 +166,7 @@ impl Metrics {
     }
 
     /// Pre-resolved counters for one route, for the request path.
-    pub fn route(&self, route: &str) -> RouteMetrics {
+    pub(crate) fn route(&self, route: &str) -> RouteMetrics {
         let statuses = COMMON_STATUSES.map(|status| {
             self.requests.get_or_create_owned(&RequestLabels {
                 route: route.to_string(),
@@ -197,7 +197,7 @@ impl Metrics {
     }
 
     /// Records one applied reload: count, duration, files read again and when.
-    pub fn observe_reload(&self, seconds: f64, files_changed: usize, unix_time: i64) {
+    pub(crate) fn observe_reload(&self, seconds: f64, files_changed: usize, unix_time: i64) {
         self.reloads.inc();
         self.reload_duration.observe(seconds);
         // Precision loss above 2^53 files is irrelevant.
@@ -206,7 +206,7 @@ impl Metrics {
     }
 
     /// Marks `mode` as the active watch mode (`feedwright_watch_mode{mode="notify"} 1`).
-    pub fn set_watch_mode(&self, mode: &str) {
+    pub(crate) fn set_watch_mode(&self, mode: &str) {
         for known in WATCH_MODES {
             self.watch_mode
                 .get_or_create(&ModeLabels {
@@ -224,7 +224,7 @@ impl Metrics {
     }
 
     /// OpenMetrics text of every metric, ending in `# EOF`.
-    pub fn encode(&self) -> String {
+    pub(crate) fn encode(&self) -> String {
         let mut out = String::with_capacity(4096);
         // Writing into a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
@@ -276,20 +276,15 @@ fn sort_series(text: &str) -> String {
 
 /// Request counters of one route, resolved once so counting is a couple of atomic adds.
 #[derive(Clone, Debug)]
-pub struct RouteMetrics {
+pub(crate) struct RouteMetrics {
     route: Box<str>,
     statuses: [Counter<u64, AtomicU64>; COMMON_STATUSES.len()],
     bytes: Counter<u64, AtomicU64>,
 }
 
 impl RouteMetrics {
-    /// The label value this handle counts under.
-    pub fn route(&self) -> &str {
-        &self.route
-    }
-
     /// Counts one answered request; uncommon statuses fall back to the labelled map.
-    pub fn observe(&self, metrics: &Metrics, status: u16, bytes_sent: u64) {
+    pub(crate) fn observe(&self, metrics: &Metrics, status: u16, bytes_sent: u64) {
         match COMMON_STATUSES.iter().position(|s| *s == status) {
             Some(i) => {
                 self.statuses[i].inc();

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::content::{Article, FileOutcome};
+use crate::content::{Article, FileOutcome, KeptBody};
 use crate::diag::Diagnostic;
 
 #[derive(Debug, Default, Clone)]
@@ -32,16 +32,16 @@ pub struct Published {
     /// Newest `date` first, ties broken by id (never by the file system's order).
     pub articles: Vec<Arc<Article>>,
     /// Duplicate permalink/id errors among the published articles.
-    pub diagnostics: Vec<Diagnostic>,
+    pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
 impl Library {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Records one file's outcome. Returns true when anything visible may have changed.
-    pub fn apply(&mut self, source: &str, outcome: FileOutcome) -> bool {
+    pub(crate) fn apply(&mut self, source: &str, outcome: FileOutcome) -> bool {
         match outcome {
             FileOutcome::Gone => self.files.remove(source).is_some(),
             FileOutcome::Parsed(parsed) => {
@@ -60,14 +60,14 @@ impl Library {
     }
 
     /// Drops every path not in `keep` (after a full rescan): deleted files leave the store.
-    pub fn retain_sources(&mut self, keep: &std::collections::BTreeSet<String>) -> bool {
+    pub(crate) fn retain_sources(&mut self, keep: &std::collections::BTreeSet<String>) -> bool {
         let before = self.files.len();
         self.files.retain(|source, _| keep.contains(source));
         before != self.files.len()
     }
 
     /// Paths under a folder (for a folder renamed away or deleted).
-    pub fn sources_under(&self, folder: &str) -> Vec<String> {
+    pub(crate) fn sources_under(&self, folder: &str) -> Vec<String> {
         let prefix = format!("{}/", folder.trim_end_matches('/'));
         self.files
             .range(prefix.clone()..)
@@ -76,26 +76,28 @@ impl Library {
             .collect()
     }
 
-    pub fn sources(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn sources(&self) -> impl Iterator<Item = &str> {
         self.files.keys().map(String::as_str)
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.files.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
     }
 
     /// Replaces the article of a path with a body-less copy unless `keep` says otherwise;
     /// returns how many bodies were dropped. Only articles that reach an output need a body.
-    pub fn shed_bodies(&mut self, keep: impl Fn(&str) -> bool) -> usize {
+    /// `copy` keeps a copy of a body being dropped, unless the article already has one.
+    pub(crate) fn shed_bodies(
+        &mut self,
+        keep: impl Fn(&str) -> bool,
+        copy: impl Fn(&str) -> Option<KeptBody>,
+    ) -> usize {
         let mut dropped = 0;
         for (source, entry) in self.files.iter_mut() {
             if let Some(article) = &entry.good {
                 if article.body_loaded && !keep(source) {
-                    entry.good = Some(Arc::new(article.without_body()));
+                    let kept = article.kept_body.or_else(|| copy(&article.body));
+                    entry.good = Some(Arc::new(article.without_body(kept)));
                     dropped += 1;
                 }
             }
@@ -103,13 +105,46 @@ impl Library {
         dropped
     }
 
+    /// Gives a path's current (body-less) article its body back, read from its kept copy.
+    pub(crate) fn restore_body(&mut self, source: &str, body: Arc<str>) {
+        if let Some(entry) = self.files.get_mut(source) {
+            if let Some(article) = &entry.good {
+                entry.good = Some(Arc::new(article.with_body(body)));
+            }
+        }
+    }
+
+    /// Every kept body copy the current articles name, in path order.
+    pub(crate) fn kept_bodies(&self) -> Vec<KeptBody> {
+        self.files
+            .values()
+            .filter_map(|e| e.good.as_ref().and_then(|a| a.kept_body))
+            .collect()
+    }
+
+    /// Points the current articles at moved copies: `moved[i]` replaces the i-th of
+    /// [`Library::kept_bodies`] (nothing may change in between).
+    pub(crate) fn move_kept_bodies(&mut self, moved: &[KeptBody]) {
+        let mut moved = moved.iter();
+        for entry in self.files.values_mut() {
+            let Some(article) = &entry.good else { continue };
+            if article.kept_body.is_none() {
+                continue;
+            }
+            let Some(new) = moved.next() else { return };
+            let mut updated = Article::clone(article);
+            updated.kept_body = Some(*new);
+            entry.good = Some(Arc::new(updated));
+        }
+    }
+
     /// The current article of a path (its last good version).
-    pub fn article(&self, source: &str) -> Option<&Arc<Article>> {
+    pub(crate) fn article(&self, source: &str) -> Option<&Arc<Article>> {
         self.files.get(source).and_then(|e| e.good.as_ref())
     }
 
     /// Parse diagnostics of every file, sorted by path then position.
-    pub fn file_diagnostics(&self) -> Vec<Diagnostic> {
+    pub(crate) fn file_diagnostics(&self) -> Vec<Diagnostic> {
         let mut all: Vec<Diagnostic> = self
             .files
             .values()
@@ -177,7 +212,7 @@ impl Library {
     }
 
     /// When the next not-yet-published, non-draft article becomes due.
-    pub fn next_publish_at(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    pub(crate) fn next_publish_at(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         self.files
             .values()
             .filter_map(|e| e.good.as_ref())

@@ -4,33 +4,24 @@
 //! The file shape ([`raw`]) has every field optional and rejects unknown keys; validation turns
 //! it into typed values (URLs, time zones, socket addresses) and names the key on any error.
 
+mod error;
 mod raw;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono_tz::Tz;
-use serde::Deserialize;
 use url::Url;
 
-pub use raw::{PersonSpec, RawConfig, REEXECUTED_VAR};
+use crate::language_tag::{check_language, Language};
+use crate::permalink::{is_dot_segment, PermalinkPattern};
 
-/// Errors that stop the program before it serves anything.
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{path}: {message}")]
-    Parse { path: PathBuf, message: String },
-    #[error("environment variable {var}: {message}")]
-    Env { var: String, message: String },
-    #[error("config key `{key}`: {message}")]
-    Invalid { key: String, message: String },
-}
+use crate::person::Person;
+pub use error::ConfigError;
+pub(crate) use raw::RawConfig;
+pub use raw::{LogFormat, WatchMode, REEXECUTED_VAR};
+use raw::{RawContent, RawFeeds, RawLog, RawServer, RawSite, RawWatch};
 
 /// Values given on the command line; they win over everything else.
 #[derive(Debug, Clone, Default)]
@@ -39,29 +30,6 @@ pub struct Overrides {
     pub content_dir: Option<PathBuf>,
     pub base_url: Option<String>,
     pub listen: Option<String>,
-}
-
-/// A person named in feeds: the site author or an article author.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Person {
-    pub name: String,
-    pub email: Option<String>,
-    pub uri: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum WatchMode {
-    Auto,
-    Notify,
-    Poll,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LogFormat {
-    Text,
-    Json,
 }
 
 #[derive(Debug, Clone)]
@@ -92,7 +60,7 @@ pub struct SiteConfig {
 #[derive(Debug, Clone)]
 pub struct ContentConfig {
     pub dir: PathBuf,
-    pub permalink: String,
+    pub(crate) permalink: PermalinkPattern,
     pub summary_length: usize,
     pub max_file_bytes: u64,
 }
@@ -139,7 +107,7 @@ pub struct LogConfig {
 impl Config {
     /// This configuration once the daemon is bound to `bound`: without a `site.base_url`, the
     /// base URL follows the real address (the port chosen for `127.0.0.1:0`).
-    pub fn listening_on(mut self, bound: SocketAddr) -> Self {
+    pub(crate) fn listening_on(mut self, bound: SocketAddr) -> Self {
         if !self.site.base_url_given {
             self.site.base_url = local_base_url(bound);
         }
@@ -158,7 +126,7 @@ impl Config {
     }
 
     /// Like [`Config::load`] with an explicit environment (tests pass their own).
-    pub fn load_with_env(
+    pub(crate) fn load_with_env(
         overrides: &Overrides,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Self, ConfigError> {
@@ -183,142 +151,36 @@ impl Config {
         Self::from_raw(raw)
     }
 
-    /// Validates a merged raw configuration, filling defaults.
-    pub fn from_raw(raw: RawConfig) -> Result<Self, ConfigError> {
-        let r = raw;
-        let title = non_empty("site.title", r.site.title, "My feedwright site")?;
-        let listen_text = r.server.listen.unwrap_or_else(|| "127.0.0.1:8080".into());
+    /// Validates a merged raw configuration, filling defaults. The first error ends it:
+    /// `site.title` and `server.listen` are read first, then each section in turn.
+    pub(crate) fn from_raw(raw: RawConfig) -> Result<Self, ConfigError> {
+        let mut r = raw;
+        let title = non_empty("site.title", r.site.title.take(), "My feedwright site")?;
+        let listen_text = r
+            .server
+            .listen
+            .take()
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
         let listen: SocketAddr = listen_text.parse().map_err(|_| {
             invalid(
                 "server.listen",
                 format!("`{listen_text}` is not an address like 127.0.0.1:8080 or [::]:8080"),
             )
         })?;
-        let site = SiteConfig {
-            base_url: match r.site.base_url.as_deref() {
-                Some(text) => base_url(text)?,
-                None => local_base_url(listen),
-            },
-            base_url_given: r.site.base_url.is_some(),
-            language: language(r.site.language)?,
-            // Atom needs an author; without one configured, the site speaks for itself.
-            author: match r.site.author {
-                Some(spec) => spec
-                    .into_person()
-                    .map_err(|message| invalid("site.author", message))?,
-                None => Person {
-                    name: title.clone(),
-                    email: None,
-                    uri: None,
-                },
-            },
-            title,
-            description: r
-                .site
-                .description
-                .unwrap_or_else(|| "Articles, with summary and full content.".into()),
-            timezone: {
-                let name = r.site.timezone.unwrap_or_else(|| "UTC".into());
-                name.parse::<Tz>().map_err(|_| {
-                    invalid(
-                        "site.timezone",
-                        format!("`{name}` is not an IANA time zone name (e.g. `Europe/Berlin`)"),
-                    )
-                })?
-            },
-            icon: match r.site.icon {
-                Some(icon) => Some(absolute_url("site.icon", &icon)?),
-                None => None,
-            },
-        };
-        let content = ContentConfig {
-            dir: PathBuf::from(non_empty("content.dir", r.content.dir, "content")?),
-            permalink: permalink_pattern(r.content.permalink)?,
-            summary_length: at_least("content.summary_length", r.content.summary_length, 300, 20)?,
-            max_file_bytes: at_least(
-                "content.max_file_bytes",
-                r.content.max_file_bytes,
-                4 * 1024 * 1024,
-                64,
-            )?,
-        };
-        let feeds = FeedsConfig {
-            limit: at_least("feeds.limit", r.feeds.limit, 20, 1)?,
-            rss_path: route("feeds.rss_path", r.feeds.rss_path, "/feed.xml")?,
-            rss_alias_path: match r.feeds.rss_alias_path {
-                Some(p) if p.is_empty() => None,
-                other => Some(route("feeds.rss_alias_path", other, "/rss.xml")?),
-            },
-            atom_path: route("feeds.atom_path", r.feeds.atom_path, "/atom.xml")?,
-            index_path: route("feeds.index_path", r.feeds.index_path, "/")?,
-        };
-        let server = ServerConfig {
-            listen,
-            cache_max_age: r.server.cache_max_age.unwrap_or(300),
-            header_read_timeout: millis(
-                "server.header_read_timeout_ms",
-                r.server.header_read_timeout_ms,
-                10_000,
-            )?,
-            idle_timeout: millis("server.idle_timeout_ms", r.server.idle_timeout_ms, 60_000)?,
-            request_timeout: millis(
-                "server.request_timeout_ms",
-                r.server.request_timeout_ms,
-                30_000,
-            )?,
-            max_header_bytes: at_least(
-                "server.max_header_bytes",
-                r.server.max_header_bytes,
-                16 * 1024,
-                1024,
-            )?,
-            max_connections: at_least("server.max_connections", r.server.max_connections, 1024, 1)?,
-            workers: match r.server.workers {
-                None | Some(0) => default_workers(),
-                Some(n) if n > MAX_WORKERS => {
-                    return Err(invalid(
-                        "server.workers",
-                        format!("must be at most {MAX_WORKERS}, got {n}"),
-                    ))
-                }
-                Some(n) => n,
-            },
-            shutdown_grace: millis(
-                "server.shutdown_grace_ms",
-                r.server.shutdown_grace_ms,
-                10_000,
-            )?,
-            healthz_path: route("server.healthz_path", r.server.healthz_path, "/healthz")?,
-            readyz_path: route("server.readyz_path", r.server.readyz_path, "/readyz")?,
-            metrics_path: route("server.metrics_path", r.server.metrics_path, "/metrics")?,
-        };
-        let watch = WatchConfig {
-            mode: r.watch.mode.unwrap_or(WatchMode::Auto),
-            debounce: millis("watch.debounce_ms", r.watch.debounce_ms, 200)?,
-            poll_interval: millis("watch.poll_interval_ms", r.watch.poll_interval_ms, 2_000)?,
-        };
-        let level = non_empty("log.level", r.log.level, "info")?;
-        if let Err(e) = log_filter(&level) {
-            return Err(invalid("log.level", e));
-        }
-        let log = LogConfig {
-            level,
-            format: r.log.format.unwrap_or(LogFormat::Text),
-        };
         let config = Config {
-            site,
-            content,
-            feeds,
-            server,
-            watch,
-            log,
+            site: site_config(r.site, title, listen)?,
+            content: content_config(r.content)?,
+            feeds: feeds_config(r.feeds)?,
+            server: server_config(r.server, listen)?,
+            watch: watch_config(r.watch)?,
+            log: log_config(r.log)?,
         };
         config.check_routes_distinct()?;
         Ok(config)
     }
 
     /// Every configured route, with the key that sets it.
-    pub fn routes(&self) -> Vec<(&'static str, &str)> {
+    pub(crate) fn routes(&self) -> Vec<(&'static str, &str)> {
         let mut routes = vec![
             ("feeds.rss_path", self.feeds.rss_path.as_str()),
             ("feeds.atom_path", self.feeds.atom_path.as_str()),
@@ -347,7 +209,7 @@ impl Config {
     }
 
     /// The absolute URL a route is served at, for self links.
-    pub fn public_url(&self, route: &str) -> Url {
+    pub(crate) fn public_url(&self, route: &str) -> Url {
         let relative = route.trim_start_matches('/');
         // base_url ends with '/', and `relative` has no scheme, so join cannot fail.
         self.site
@@ -355,11 +217,133 @@ impl Config {
             .join(relative)
             .unwrap_or_else(|_| self.site.base_url.clone())
     }
+}
 
-    /// The content root, as given.
-    pub fn content_dir(&self) -> &Path {
-        &self.content.dir
+/// `site`: the title is read first (the author defaults to it), the listening address
+/// gives the default base URL.
+fn site_config(r: RawSite, title: String, listen: SocketAddr) -> Result<SiteConfig, ConfigError> {
+    Ok(SiteConfig {
+        base_url: match r.base_url.as_deref() {
+            Some(text) => base_url(text)?,
+            None => local_base_url(listen),
+        },
+        base_url_given: r.base_url.is_some(),
+        language: language(r.language)?,
+        // Atom needs an author; without one configured, the site speaks for itself.
+        author: match r.author {
+            Some(spec) => spec
+                .into_person()
+                .map_err(|message| invalid("site.author", message))?,
+            None => Person {
+                name: title.clone(),
+                email: None,
+                uri: None,
+            },
+        },
+        title,
+        description: r
+            .description
+            .unwrap_or_else(|| "Articles, with summary and full content.".into()),
+        timezone: {
+            let name = r.timezone.unwrap_or_else(|| "UTC".into());
+            name.parse::<Tz>().map_err(|_| {
+                invalid(
+                    "site.timezone",
+                    format!("`{name}` is not an IANA time zone name (e.g. `Europe/Berlin`)"),
+                )
+            })?
+        },
+        icon: match r.icon {
+            Some(icon) => Some(absolute_url("site.icon", &icon)?),
+            None => None,
+        },
+    })
+}
+
+fn content_config(r: RawContent) -> Result<ContentConfig, ConfigError> {
+    Ok(ContentConfig {
+        dir: PathBuf::from(non_empty("content.dir", r.dir, "content")?),
+        permalink: PermalinkPattern::parse(
+            r.permalink
+                .unwrap_or_else(|| PermalinkPattern::DEFAULT.to_string()),
+        )
+        .map_err(|m| invalid("content.permalink", m))?,
+        summary_length: at_least("content.summary_length", r.summary_length, 300, 20)?,
+        max_file_bytes: at_least(
+            "content.max_file_bytes",
+            r.max_file_bytes,
+            4 * 1024 * 1024,
+            64,
+        )?,
+    })
+}
+
+fn feeds_config(r: RawFeeds) -> Result<FeedsConfig, ConfigError> {
+    Ok(FeedsConfig {
+        limit: at_least("feeds.limit", r.limit, 20, 1)?,
+        rss_path: route("feeds.rss_path", r.rss_path, "/feed.xml")?,
+        rss_alias_path: match r.rss_alias_path {
+            Some(p) if p.is_empty() => None,
+            other => Some(route("feeds.rss_alias_path", other, "/rss.xml")?),
+        },
+        atom_path: route("feeds.atom_path", r.atom_path, "/atom.xml")?,
+        index_path: route("feeds.index_path", r.index_path, "/")?,
+    })
+}
+
+/// `server`, its `listen` address read before every other setting.
+fn server_config(r: RawServer, listen: SocketAddr) -> Result<ServerConfig, ConfigError> {
+    Ok(ServerConfig {
+        listen,
+        cache_max_age: r.cache_max_age.unwrap_or(300),
+        header_read_timeout: millis(
+            "server.header_read_timeout_ms",
+            r.header_read_timeout_ms,
+            10_000,
+        )?,
+        idle_timeout: millis("server.idle_timeout_ms", r.idle_timeout_ms, 60_000)?,
+        request_timeout: millis("server.request_timeout_ms", r.request_timeout_ms, 30_000)?,
+        max_header_bytes: at_least(
+            "server.max_header_bytes",
+            r.max_header_bytes,
+            16 * 1024,
+            1024,
+        )?,
+        max_connections: at_least("server.max_connections", r.max_connections, 1024, 1)?,
+        workers: match r.workers {
+            None | Some(0) => default_workers(),
+            Some(n) if n > MAX_WORKERS => {
+                return Err(invalid(
+                    "server.workers",
+                    format!("must be at most {MAX_WORKERS}, got {n}"),
+                ))
+            }
+            Some(n) => n,
+        },
+        shutdown_grace: millis("server.shutdown_grace_ms", r.shutdown_grace_ms, 10_000)?,
+        healthz_path: route("server.healthz_path", r.healthz_path, "/healthz")?,
+        readyz_path: route("server.readyz_path", r.readyz_path, "/readyz")?,
+        metrics_path: route("server.metrics_path", r.metrics_path, "/metrics")?,
+    })
+}
+
+fn watch_config(r: RawWatch) -> Result<WatchConfig, ConfigError> {
+    Ok(WatchConfig {
+        mode: r.mode.unwrap_or(WatchMode::Auto),
+        debounce: millis("watch.debounce_ms", r.debounce_ms, 200)?,
+        poll_interval: millis("watch.poll_interval_ms", r.poll_interval_ms, 2_000)?,
+    })
+}
+
+fn log_config(r: RawLog) -> Result<LogConfig, ConfigError> {
+    let level = non_empty("log.level", r.level, "info")?;
+    if let Err(e) = log_filter(&level) {
+        return Err(invalid("log.level", e));
     }
+    Ok(LogConfig {
+        level,
+        format: r.format.unwrap_or(LogFormat::Text),
+    })
 }
 
 fn invalid(key: &str, message: impl Into<String>) -> ConfigError {
@@ -383,15 +367,13 @@ fn non_empty(key: &str, value: Option<String>, default: &str) -> Result<String, 
 fn language(value: Option<String>) -> Result<String, ConfigError> {
     let tag = non_empty("site.language", value, "en")?;
     let tag = tag.trim().to_string();
-    match crate::content::fields::check_language(&tag) {
-        crate::content::fields::Language::Valid => Ok(tag),
-        crate::content::fields::Language::Normalised(fixed) => Err(invalid(
+    match check_language(&tag) {
+        Language::Valid => Ok(tag),
+        Language::Normalised(fixed) => Err(invalid(
             "site.language",
             format!("`{tag}` is not a BCP 47 language tag; write `{fixed}`"),
         )),
-        crate::content::fields::Language::Invalid(message) => {
-            Err(invalid("site.language", message))
-        }
+        Language::Invalid(message) => Err(invalid("site.language", message)),
     }
 }
 
@@ -458,7 +440,7 @@ fn route(key: &str, value: Option<String>, default: &str) -> Result<String, Conf
     }
     // `build` writes each route under its output folder: `..` would climb out of it, and
     // no client can request a path with dot segments (they are resolved before sending).
-    if path.split('/').any(crate::content::article::is_dot_segment) {
+    if path.split('/').any(is_dot_segment) {
         return Err(invalid(
             key,
             format!("`{path}` must not contain `.` or `..` segments"),
@@ -483,7 +465,7 @@ fn absolute_url(key: &str, text: &str) -> Result<Url, ConfigError> {
 /// an unspecified address (`0.0.0.0`, `[::]`) read as loopback, so that the feeds of a local
 /// run link back to the server a reader fetched them from (and a validator finds their self
 /// link where it fetched them).
-pub fn local_base_url(listen: SocketAddr) -> Url {
+pub(crate) fn local_base_url(listen: SocketAddr) -> Url {
     let ip = match listen.ip() {
         IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
         IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
@@ -503,7 +485,7 @@ fn base_url(text: &str) -> Result<Url, ConfigError> {
             "must not contain a user name or password (`user:password@`): they would appear in every link of the feeds",
         ));
     }
-    tag_authority(&url).map_err(|m| invalid("site.base_url", m))?;
+    crate::entry_id::tag_authority(&url).map_err(|m| invalid("site.base_url", m))?;
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid(
             "site.base_url",
@@ -515,80 +497,6 @@ fn base_url(text: &str) -> Result<Url, ConfigError> {
         url.set_path(&path);
     }
     Ok(url)
-}
-
-/// The authority of default entry ids, `tag:AUTHORITY,DATE:slug` (RFC 4151), from the base
-/// URL's host. RFC 4151 allows only a DNS name (`DNScomp *("." DNScomp)`, where
-/// `DNScomp = alphaNum [*(alphaNum / "-") alphaNum]`) or an email address there:
-/// - a domain is used as is (the `url` crate has already lower-cased and punycoded it),
-///   without a final `.`; one that is not a DNS name (`my_host`, `-a.example`) is an error,
-///   since no id built from it would be valid;
-/// - an IPv4 address is kept: `127.0.0.1` matches the DNS-name grammar, and existing ids
-///   must not change;
-/// - an IPv6 address becomes its reverse-DNS name under `ip6.arpa` (RFC 3596), the one
-///   DNS name standing for exactly that address (`[::1]` is not allowed in a tag URI).
-pub fn tag_authority(base: &Url) -> Result<String, String> {
-    match base.host() {
-        Some(url::Host::Domain(domain)) => {
-            let name = domain.strip_suffix('.').unwrap_or(domain);
-            if crate::content::fields::is_dns_name(name) {
-                Ok(name.to_string())
-            } else {
-                Err(format!(
-                    "host `{domain}` is not a DNS name (letters, digits and `-` between dots), so it cannot name the entries' `tag:` ids (RFC 4151)"
-                ))
-            }
-        }
-        Some(url::Host::Ipv4(addr)) => Ok(addr.to_string()),
-        Some(url::Host::Ipv6(addr)) => {
-            let mut name = String::with_capacity(72);
-            for byte in addr.octets().iter().rev() {
-                name.push_str(&format!("{:x}.{:x}.", byte & 0xf, byte >> 4));
-            }
-            name.push_str("ip6.arpa");
-            Ok(name)
-        }
-        None => Err("has no host, which the entries' `tag:` ids need".into()),
-    }
-}
-
-fn permalink_pattern(value: Option<String>) -> Result<String, ConfigError> {
-    let pattern = value.unwrap_or_else(|| "/{section}/{slug}/".to_string());
-    if !pattern.contains("{slug}") {
-        return Err(invalid(
-            "content.permalink",
-            format!("`{pattern}` must contain `{{slug}}` so every article gets its own URL"),
-        ));
-    }
-    // Caught here once rather than as an error on every article (see `article::permalink`).
-    for segment in pattern.split('/') {
-        if crate::content::article::is_dot_segment(segment) || segment.contains('\\') {
-            return Err(invalid(
-                "content.permalink",
-                format!("`{pattern}` must not contain `.` or `..` segments or `\\`"),
-            ));
-        }
-    }
-    let mut rest = pattern.as_str();
-    while let Some(start) = rest.find('{') {
-        let end = rest[start..].find('}').ok_or_else(|| {
-            invalid(
-                "content.permalink",
-                format!("`{pattern}` has an unclosed `{{`"),
-            )
-        })?;
-        let name = &rest[start + 1..start + end];
-        if !matches!(name, "section" | "year" | "month" | "day" | "slug") {
-            return Err(invalid(
-                "content.permalink",
-                format!(
-                    "unknown placeholder `{{{name}}}`; use {{section}}, {{year}}, {{month}}, {{day}}, {{slug}}"
-                ),
-            ));
-        }
-        rest = &rest[start + end + 1..];
-    }
-    Ok(pattern)
 }
 
 #[cfg(test)]
@@ -827,27 +735,7 @@ mod tests {
     }
 
     #[test]
-    fn config_tag_authority_is_a_dns_name() {
-        let authority = |u: &str| tag_authority(&Url::parse(u).unwrap());
-        assert_eq!(
-            authority("https://Example.COM./blog/").unwrap(),
-            "example.com"
-        );
-        assert_eq!(
-            authority("https://bücher.example/").unwrap(),
-            "xn--bcher-kva.example"
-        );
-        assert_eq!(authority("http://127.0.0.1:8080/").unwrap(), "127.0.0.1");
-        assert_eq!(
-            authority("http://[::1]:8080/").unwrap(),
-            format!("1.{}ip6.arpa", "0.".repeat(31))
-        );
-        assert_eq!(
-            authority("http://[2001:db8::abcd]/").unwrap(),
-            format!("d.c.b.a.{}8.b.d.0.1.0.0.2.ip6.arpa", "0.".repeat(20))
-        );
-        assert!(authority("http://my_host/").is_err());
-        assert!(authority("http://a-/").is_err());
+    fn config_base_url_may_be_an_ipv6_address() {
         let flags = Overrides {
             base_url: Some("http://[::1]:8080/".into()),
             ..Default::default()

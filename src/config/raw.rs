@@ -3,111 +3,26 @@
 
 use std::path::Path;
 
-use std::fmt;
-
-use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
-use crate::content::front_matter::{scalars_as_text, Text};
+use super::error::ConfigError;
+use crate::person::PersonSpec;
 
-use super::{ConfigError, LogFormat, Person, WatchMode};
-
-/// A person as written in YAML: `Ada`, or `{name: Ada, email: a@x.org, uri: https://…}`.
-#[derive(Debug, Clone)]
-pub enum PersonSpec {
-    Name(String),
-    Full {
-        name: String,
-        email: Option<String>,
-        uri: Option<String>,
-    },
+/// `watch.mode`: file system events, polling, or events with polling as the fallback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WatchMode {
+    Auto,
+    Notify,
+    Poll,
 }
 
-// Hand-written rather than `#[serde(untagged)]`, whose only error is "data did not match any
-// variant": this one says what is missing, at the value's position. Scalars read as text,
-// like every other front matter string (`name: 1984`).
-impl<'de> Deserialize<'de> for PersonSpec {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = PersonSpec;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a name or a `{name, email, uri}` mapping")
-            }
-            scalars_as_text!(|text| Ok(PersonSpec::Name(text)));
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<PersonSpec, A::Error> {
-                let (mut name, mut email, mut uri) = (None, None, None);
-                while let Some(key) = map.next_key::<String>()? {
-                    match key.as_str() {
-                        "name" => name = map.next_value::<Option<Text>>()?,
-                        "email" => email = map.next_value::<Option<Text>>()?,
-                        "uri" => uri = map.next_value::<Option<Text>>()?,
-                        // Other keys are ignored, as everywhere in front matter.
-                        _ => {
-                            map.next_value::<de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                let Some(Text(name)) = name else {
-                    return Err(de::Error::custom(
-                        "each author needs a `name` (write `Name` or `{name: Name, email: …, uri: …}`)",
-                    ));
-                };
-                Ok(PersonSpec::Full {
-                    name,
-                    email: email.map(|t| t.0),
-                    uri: uri.map(|t| t.0),
-                })
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-impl PersonSpec {
-    /// Validates the fields; the message says what is wrong.
-    pub fn into_person(self) -> Result<Person, String> {
-        let (name, email, uri) = match self {
-            PersonSpec::Name(name) => (name, None, None),
-            PersonSpec::Full { name, email, uri } => (name, email, uri),
-        };
-        let unfeedable = [Some(&name), email.as_ref(), uri.as_ref()]
-            .into_iter()
-            .flatten()
-            .find_map(|field| {
-                field
-                    .chars()
-                    .find(|&c| !crate::content::render::is_feed_char(c))
-            });
-        if let Some(c) = unfeedable {
-            return Err(format!(
-                "author contains U+{:04X}, a character feeds cannot carry",
-                c as u32
-            ));
-        }
-        let name = name.trim().to_string();
-        if name.is_empty() {
-            return Err("author name must not be empty".into());
-        }
-        let email = email
-            .map(|e| e.trim().to_string())
-            .filter(|e| !e.is_empty());
-        if let Some(e) = &email {
-            let ok = e.split_once('@').is_some_and(|(user, host)| {
-                !user.is_empty() && host.contains('.') && !e.contains([' ', '<', '>', '(', ')'])
-            });
-            if !ok {
-                return Err(format!(
-                    "`{e}` is not an email address like name@example.com"
-                ));
-            }
-        }
-        let uri = uri.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
-        if let Some(u) = &uri {
-            url::Url::parse(u).map_err(|err| format!("author uri `{u}` is not a URL: {err}"))?;
-        }
-        Ok(Person { name, email, uri })
-    }
+/// `log.format`: one line of text or one JSON object per event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// How one environment variable's text becomes a typed value.
@@ -161,7 +76,7 @@ macro_rules! section {
     ($name:ident { $($field:ident : $ty:ty),* $(,)? }) => {
         #[derive(Debug, Clone, Default, Deserialize)]
         #[serde(deny_unknown_fields)]
-        pub struct $name { $(pub $field: Option<$ty>,)* }
+        pub(crate) struct $name { $(pub $field: Option<$ty>,)* }
 
         impl $name {
             /// `Ok(false)` when the key does not exist in this section.
@@ -232,7 +147,7 @@ section!(RawLog {
 /// The whole file. An empty file is a valid, all-default configuration.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawConfig {
+pub(crate) struct RawConfig {
     #[serde(default)]
     pub site: RawSite,
     #[serde(default)]
@@ -248,13 +163,13 @@ pub struct RawConfig {
 }
 
 /// The variable that names the config file; it is not a key.
-pub const CONFIG_FILE_VAR: &str = "FEEDWRIGHT_CONFIG";
+pub(crate) const CONFIG_FILE_VAR: &str = "FEEDWRIGHT_CONFIG";
 /// Set by `serve` on the one time it re-executes itself (malloc tunables): not a setting.
 pub const REEXECUTED_VAR: &str = "FEEDWRIGHT_REEXECUTED";
 const ENV_PREFIX: &str = "FEEDWRIGHT_";
 
 impl RawConfig {
-    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+    pub(crate) fn from_file(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),
             source,
@@ -265,7 +180,7 @@ impl RawConfig {
         })
     }
 
-    pub fn from_yaml(text: &str) -> Result<Self, String> {
+    pub(crate) fn from_yaml(text: &str) -> Result<Self, String> {
         if text.trim().is_empty() {
             return Ok(Self::default());
         }
@@ -275,7 +190,7 @@ impl RawConfig {
 
     /// Applies one environment variable; variables without the prefix are ignored and a
     /// `FEEDWRIGHT_*` variable that names no key is an error (a typo would otherwise be silent).
-    pub fn apply_env(&mut self, var: &str, value: &str) -> Result<(), ConfigError> {
+    pub(crate) fn apply_env(&mut self, var: &str, value: &str) -> Result<(), ConfigError> {
         let Some(rest) = var.strip_prefix(ENV_PREFIX) else {
             return Ok(());
         };

@@ -8,7 +8,7 @@ use chrono::{
 use chrono_tz::Tz;
 
 /// Parses one date or datetime; the error says what was expected.
-pub fn parse_date(text: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
+pub(crate) fn parse_date(text: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
     parse_as_written(text, tz)
         .map(without_leap_second)
         .and_then(|date| in_range(date, text.trim()))
@@ -77,14 +77,17 @@ fn parse_as_written(text: &str, tz: Tz) -> Result<DateTime<FixedOffset>, String>
 }
 
 /// Midnight of a calendar day in the site's zone (for dates taken from file names).
-pub fn start_of_day(day: NaiveDate, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
+pub(crate) fn start_of_day(day: NaiveDate, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
     let text = day.to_string();
     in_zone(day.and_time(NaiveTime::MIN), tz, &text).and_then(|date| in_range(date, &text))
 }
 
 /// Reads `YYYY-MM-DD-` at the start of a file stem (or a bundle folder's name: `what` says
 /// which, for the message); `Some(Err)` for an impossible date.
-pub fn date_prefix<'a>(stem: &'a str, what: &str) -> Option<(Result<NaiveDate, String>, &'a str)> {
+pub(crate) fn date_prefix<'a>(
+    stem: &'a str,
+    what: &str,
+) -> Option<(Result<NaiveDate, String>, &'a str)> {
     let bytes = stem.as_bytes();
     let shaped = bytes.len() > 11
         && bytes[..10].iter().enumerate().all(|(i, b)| {

@@ -10,7 +10,7 @@ use crate::diag::Diagnostic;
 
 /// One article file found under the root.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Candidate {
+pub(crate) struct Candidate {
     /// Relative to the root, `/`-separated: the article's key everywhere.
     pub source: String,
     /// What to open: the file itself or, for a symlink, its resolved target inside the root.
@@ -19,10 +19,13 @@ pub struct Candidate {
 
 /// What a directory walk found.
 #[derive(Debug, Default)]
-pub struct Scan {
+pub(crate) struct Scan {
     pub candidates: Vec<Candidate>,
     /// Problems tied to a path (symlink loops, escapes, unreadable folders).
     pub diagnostics: Vec<Diagnostic>,
+    /// Folders below the root that could not be read (or listed to the end), as their
+    /// diagnostics name them: what they hold is unknown, not gone.
+    pub unreadable_folders: Vec<String>,
 }
 
 /// Errors that stop a whole scan: the root itself is unusable.
@@ -36,7 +39,7 @@ pub enum ScanError {
 }
 
 /// True for names the walk never looks at: hidden files and editor droppings (SPEC §1).
-pub fn is_ignored_name(name: &str) -> bool {
+pub(crate) fn is_ignored_name(name: &str) -> bool {
     name.starts_with('.')
         || name.ends_with('~')
         || (name.starts_with('#') && name.ends_with('#'))
@@ -45,7 +48,7 @@ pub fn is_ignored_name(name: &str) -> bool {
 }
 
 /// True for file names that hold articles.
-pub fn is_article_name(name: &str) -> bool {
+pub(crate) fn is_article_name(name: &str) -> bool {
     if is_ignored_name(name) {
         return false;
     }
@@ -55,12 +58,12 @@ pub fn is_article_name(name: &str) -> bool {
 }
 
 /// True when a relative path (`/`-separated) has an ignored component.
-pub fn is_ignored_path(source: &str) -> bool {
+pub(crate) fn is_ignored_path(source: &str) -> bool {
     source.split('/').any(is_ignored_name)
 }
 
 /// Walks the root recursively. Results are sorted, so diagnostics are deterministic.
-pub fn scan(root: &Path) -> Result<Scan, ScanError> {
+pub(crate) fn scan(root: &Path) -> Result<Scan, ScanError> {
     let meta = fs::metadata(root).map_err(|cause| ScanError::Root {
         path: root.to_path_buf(),
         cause,
@@ -85,26 +88,32 @@ pub fn scan(root: &Path) -> Result<Scan, ScanError> {
 }
 
 fn walk(dir: &Path, canonical_root: &Path, prefix: &str, scan: &mut Scan) {
+    let unreadable = |scan: &mut Scan, e: io::Error| {
+        let folder = if prefix.is_empty() {
+            "."
+        } else {
+            prefix.trim_end_matches('/')
+        };
+        scan.diagnostics.push(Diagnostic::error(
+            Path::new(folder),
+            1,
+            1,
+            format!("cannot read folder: {e}"),
+        ));
+        scan.unreadable_folders.push(folder.to_string());
+    };
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
-        Err(e) => {
-            let folder = if prefix.is_empty() {
-                "."
-            } else {
-                prefix.trim_end_matches('/')
-            };
-            scan.diagnostics.push(Diagnostic::error(
-                Path::new(folder),
-                1,
-                1,
-                format!("cannot read folder: {e}"),
-            ));
-            return;
-        }
+        Err(e) => return unreadable(scan, e),
     };
-    for entry in entries.flatten() {
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => return unreadable(scan, e),
+        };
         let Some(name) = entry.file_name().to_str().map(str::to_string) else {
-            continue; // not UTF-8: cannot be a URL segment; ignore like a hidden file
+            report_undecodable(&entry, prefix, scan);
+            continue;
         };
         if is_ignored_name(&name) {
             continue;
@@ -138,9 +147,28 @@ fn walk(dir: &Path, canonical_root: &Path, prefix: &str, scan: &mut Scan) {
     }
 }
 
+/// A name that is not UTF-8 cannot be a source key or a URL segment, so the entry is skipped;
+/// a folder or an article-named file is reported (its name shown escaped, see
+/// [`crate::diag::shown_path`]) rather than left out without a word.
+fn report_undecodable(entry: &fs::DirEntry, prefix: &str, scan: &mut Scan) {
+    let raw = entry.file_name();
+    let lossy = raw.to_string_lossy();
+    if is_ignored_name(&lossy) {
+        return;
+    }
+    let what = match entry.file_type() {
+        Ok(t) if t.is_dir() => "folder name is not valid UTF-8; the folder is skipped",
+        Ok(_) if is_article_name(&lossy) => "file name is not valid UTF-8; the file is skipped",
+        _ => return,
+    };
+    let path = Path::new(prefix).join(raw);
+    scan.diagnostics
+        .push(Diagnostic::error(&path, 1, 1, what.to_string()));
+}
+
 /// SECURITY: a symlink is followed only to a regular file inside the root; the canonical
 /// target is what gets opened, so a link cannot smuggle in an outside file.
-pub fn resolve_symlink(link: &Path, canonical_root: &Path) -> Result<PathBuf, String> {
+pub(crate) fn resolve_symlink(link: &Path, canonical_root: &Path) -> Result<PathBuf, String> {
     let target = fs::canonicalize(link).map_err(|e| {
         if e.raw_os_error() == Some(40) {
             "symlink loop; skipped".to_string()
@@ -162,7 +190,7 @@ pub fn resolve_symlink(link: &Path, canonical_root: &Path) -> Result<PathBuf, St
 
 /// Result of reading one candidate.
 #[derive(Debug)]
-pub enum ReadOutcome {
+pub(crate) enum ReadOutcome {
     Bytes(Vec<u8>),
     /// The file vanished between listing and reading (a delete or rename raced us).
     Gone,
@@ -171,7 +199,7 @@ pub enum ReadOutcome {
 
 /// Reads a candidate with the size cap checked first, then enforced while reading (the file
 /// may grow between the check and the read).
-pub fn read_candidate(candidate: &Candidate, max_bytes: u64) -> ReadOutcome {
+pub(crate) fn read_candidate(candidate: &Candidate, max_bytes: u64) -> ReadOutcome {
     let path = Path::new(&candidate.source);
     let fail = |message: String| ReadOutcome::Failed(Diagnostic::error(path, 1, 1, message));
     let file = match fs::File::open(&candidate.open_path) {
@@ -274,6 +302,32 @@ mod tests {
             msgs.iter()
                 .any(|m| m.starts_with("loop1.md:1:1") && m.contains("loop")),
             "{msgs:?}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn discover_reports_names_that_are_not_utf8() {
+        use std::ffi::OsStr;
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join(OsStr::from_bytes(b"f\xe9"))).unwrap();
+        fs::write(root.join(OsStr::from_bytes(b"f\xe9/in.md")), "x").unwrap();
+        fs::write(root.join(OsStr::from_bytes(b"caf\xe9.md")), "x").unwrap();
+        fs::write(root.join(OsStr::from_bytes(b"photo\xe9.jpg")), "x").unwrap();
+        fs::write(root.join(OsStr::from_bytes(b".hidden\xe9.md")), "x").unwrap();
+        fs::write(root.join("ok.md"), "x").unwrap();
+        let scan = scan(root).unwrap();
+        let names: Vec<_> = scan.candidates.iter().map(|c| c.source.as_str()).collect();
+        assert_eq!(names, ["ok.md"]);
+        let msgs: Vec<String> = scan.diagnostics.iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "caf\\xe9.md:1:1: error: file name is not valid UTF-8; the file is skipped",
+                "f\\xe9:1:1: error: folder name is not valid UTF-8; the folder is skipped",
+            ]
         );
     }
 

@@ -1,15 +1,13 @@
 //! Atom 1.0 (RFC 4287) with `summary` and `content` of type html (SPEC §3.2).
 
-use std::sync::Arc;
-
 use atom_syndication::{
-    Category, Content, Entry, Feed, FixedDateTime, Generator, Link, Person as AtomPerson, Text,
-    TextType,
+    Category, Content, Entry as AtomEntry, Feed, FixedDateTime, Generator, Link,
+    Person as AtomPerson, Text, TextType,
 };
 
-use super::{content_html, feed_updated, generator, summary_html};
-use crate::config::{Config, Person};
-use crate::content::Article;
+use super::entry::{content_html, feed_updated, summary_html, Entry};
+use crate::config::Config;
+use crate::person::Person;
 
 fn person(p: &Person) -> AtomPerson {
     AtomPerson {
@@ -29,8 +27,9 @@ fn link(href: &str, rel: &str, mime: &str) -> Link {
     }
 }
 
-fn entry(article: &Article, config: &Config) -> Entry {
-    let mut entry = Entry::default();
+fn atom_entry(source: &Entry<'_>) -> AtomEntry {
+    let article = source.article;
+    let mut entry = AtomEntry::default();
     entry.set_title(Text::plain(article.title.clone()));
     entry.set_id(article.id.clone());
     entry.set_updated(article.updated);
@@ -52,12 +51,12 @@ fn entry(article: &Article, config: &Config) -> Entry {
             .collect::<Vec<_>>(),
     );
     entry.set_summary(Some(Text {
-        value: summary_html(article, config),
+        value: summary_html(source),
         r#type: TextType::Html,
         ..Text::default()
     }));
     entry.set_content(Some(Content {
-        value: Some(content_html(article, config)),
+        value: Some(content_html(source)),
         content_type: Some("html".to_string()),
         lang: article.lang.clone(),
         ..Content::default()
@@ -66,7 +65,7 @@ fn entry(article: &Article, config: &Config) -> Entry {
 }
 
 /// The Atom document for `entries` (already selected and ordered).
-pub fn render_atom(entries: &[Arc<Article>], config: &Config) -> String {
+pub(crate) fn render_atom(entries: &[Entry<'_>], config: &Config) -> String {
     let site = &config.site;
     let self_url = config.public_url(&config.feeds.atom_path);
     let mut feed = Feed::default();
@@ -86,9 +85,8 @@ pub fn render_atom(entries: &[Arc<Article>], config: &Config) -> String {
         uri: None,
         version: Some(env!("CARGO_PKG_VERSION").to_string()),
     }));
-    let _ = generator;
     feed.set_icon(site.icon.as_ref().map(|u| u.to_string()));
     feed.set_lang(Some(site.language.clone()));
-    feed.set_entries(entries.iter().map(|a| entry(a, config)).collect::<Vec<_>>());
+    feed.set_entries(entries.iter().map(atom_entry).collect::<Vec<_>>());
     feed.to_string() + "\n"
 }

@@ -2,13 +2,11 @@
 //! the newest articles. Everything from content is escaped.
 
 use std::fmt::Write;
-use std::sync::Arc;
 
-use super::escape_html;
+use super::entry::{escape_html, Entry};
 use crate::config::Config;
-use crate::content::Article;
 
-pub fn render_index(entries: &[Arc<Article>], config: &Config) -> String {
+pub(crate) fn render_index(entries: &[Entry<'_>], config: &Config) -> String {
     let site = &config.site;
     let title = escape_html(&site.title);
     let rss = escape_html(config.public_url(&config.feeds.rss_path).as_str());
@@ -33,7 +31,7 @@ li{{margin-bottom:1rem}}time{{color:#555}}</style>\n</head>\n<body>\n\
         html.push_str("<p>No published articles yet.</p>\n");
     } else {
         html.push_str("<h2>Newest articles</h2>\n<ul>\n");
-        for a in entries {
+        for a in entries.iter().map(|e| e.article) {
             let _ = writeln!(
                 html,
                 "<li><a href=\"{href}\">{title}</a><br><time datetime=\"{iso}\">{day}</time></li>",

@@ -1,41 +1,43 @@
-//! Feeds: which published articles go out (SPEC §3.1) and their rendering into RSS 2.0,
-//! Atom 1.0 and the `/` HTML page. Pure: the same articles and config give the same bytes
-//! (SPEC §3.4) — no clock is read here.
+//! Feeds: the window's entries (SPEC §3.1; chosen and rendered by
+//! [`site::window`](crate::site::window)) written as RSS 2.0, Atom 1.0 and the `/` HTML page,
+//! the [`SiteOutputs`]. Pure: the same entries and config give the same bytes (SPEC §3.4) —
+//! no clock is read and no body is rendered here.
 
 mod atom;
+mod entry;
 mod index;
 mod rss;
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
-use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::content::{render, Article};
-use crate::snapshot::SiteOutputs;
+use crate::xml_chars;
 
-pub use self::atom::render_atom;
-pub use self::index::render_index;
-pub use self::rss::render_rss;
+use self::atom::render_atom;
+use self::entry::feed_updated;
+use self::index::render_index;
+use self::rss::render_rss;
 
-/// The `feeds.limit` newest of `published` (already sorted newest first).
-pub fn select<'a>(published: &'a [Arc<Article>], config: &Config) -> &'a [Arc<Article>] {
-    &published[..published.len().min(config.feeds.limit)]
+pub use self::entry::Entry;
+
+/// What the feed stage produces for one content state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteOutputs {
+    /// RSS 2.0 document.
+    pub(crate) rss: String,
+    /// The RSS document served at `feeds.rss_alias_path`: the same but for its self link,
+    /// which names the address it is served at. `None`: the alias serves `rss` as is.
+    pub(crate) rss_alias: Option<String>,
+    /// Atom 1.0 document.
+    pub(crate) atom: String,
+    /// The HTML page served at `feeds.index_path`.
+    pub(crate) index_html: String,
+    /// Newest entry `updated`; `None` when there are no entries.
+    pub(crate) feed_updated: Option<DateTime<Utc>>,
 }
 
-/// The newest `updated` among the entries: the feed's own updated time.
-pub fn feed_updated(entries: &[Arc<Article>]) -> Option<DateTime<Utc>> {
-    entries.iter().map(|a| a.updated.with_timezone(&Utc)).max()
-}
-
-/// Renders every output for one published set.
-pub fn render_outputs(published: &[Arc<Article>], config: &Config) -> SiteOutputs {
-    let entries = select(published, config);
-    // Render the entries' HTML on all cores first; the writers then only read the cache.
-    entries.par_iter().for_each(|a| {
-        a.rendered(config);
-    });
+/// Writes every output for the window's entries (newest first).
+pub fn render_outputs(entries: &[Entry<'_>], config: &Config) -> SiteOutputs {
     SiteOutputs {
         rss: feed_safe(render_rss(entries, config)),
         rss_alias: config
@@ -52,121 +54,8 @@ pub fn render_outputs(published: &[Arc<Article>], config: &Config) -> SiteOutput
 /// A last net under the per-field checks (front matter, config, body): a character XML
 /// cannot carry makes the whole feed unreadable, so none may leave, whatever its source.
 fn feed_safe(text: String) -> String {
-    match render::strip_non_feed_chars(&text) {
+    match xml_chars::strip_non_feed_chars(&text) {
         std::borrow::Cow::Borrowed(_) => text,
         std::borrow::Cow::Owned(clean) => clean,
-    }
-}
-
-/// The summary HTML of an entry. Readers and validators expect one even when the body has
-/// no text (a bare link post, an image-only note): the title stands in then.
-pub(crate) fn summary_html(article: &Article, config: &Config) -> String {
-    let summary = &article.rendered(config).summary_html;
-    if summary.trim().is_empty() {
-        escape_html(&article.title)
-    } else {
-        summary.clone()
-    }
-}
-
-/// The full-content HTML of an entry: the lead image (if any) above the rendered body. A body
-/// with nothing in it becomes a link to the entry's page, so no entry has blank content.
-pub(crate) fn content_html(article: &Article, config: &Config) -> String {
-    let rendered = article.rendered(config);
-    match &article.image {
-        None if rendered.content_html.trim().is_empty() => format!(
-            "<p><a href=\"{}\">{}</a></p>\n",
-            escape_html(article.entry_link().as_str()),
-            escape_html(&article.title)
-        ),
-        None => rendered.content_html.clone(),
-        Some(image) => {
-            let mut html = String::with_capacity(rendered.content_html.len() + 200);
-            html.push_str("<figure><img src=\"");
-            html.push_str(&escape_html(image.url.as_str()));
-            html.push_str("\" alt=\"");
-            html.push_str(&escape_html(image.alt.as_deref().unwrap_or("")));
-            html.push_str("\">");
-            if let Some(credit) = &image.credit {
-                html.push_str("<figcaption>");
-                html.push_str(&escape_html(credit));
-                html.push_str("</figcaption>");
-            }
-            html.push_str("</figure>\n");
-            html.push_str(&rendered.content_html);
-            html
-        }
-    }
-}
-
-/// Escapes text for HTML element content and attribute values.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// `feedwright 0.1.0`: names the generator without any build-time value.
-pub fn generator() -> String {
-    format!("feedwright {}", env!("CARGO_PKG_VERSION"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::content::{parse_article, ParseOptions};
-
-    pub(crate) fn article(source: &str, text: &str) -> Arc<Article> {
-        let mut c = Config::defaults();
-        c.site.base_url = url::Url::parse("https://example.com/").unwrap();
-        Arc::new(
-            parse_article(source, text.as_bytes(), &c, ParseOptions::default())
-                .article
-                .unwrap(),
-        )
-    }
-
-    #[test]
-    fn feed_select_respects_limit() {
-        let mut c = Config::defaults();
-        c.feeds.limit = 1;
-        let a = vec![
-            article("a.md", "---\ntitle: a\ndate: 2024-01-01\n---\n"),
-            article("b.md", "---\ntitle: b\ndate: 2023-01-01\n---\n"),
-        ];
-        assert_eq!(select(&a, &c).len(), 1);
-    }
-
-    #[test]
-    fn feed_empty_bodies_still_have_summary_and_content() {
-        let c = Config::defaults();
-        let a = article(
-            "a.md",
-            "---\ntitle: A & B\ndate: 2024-01-01\nlink: https://example.org/x\n---\n",
-        );
-        assert_eq!(summary_html(&a, &c), "A &amp; B");
-        assert_eq!(
-            content_html(&a, &c),
-            "<p><a href=\"https://example.org/x\">A &amp; B</a></p>\n"
-        );
-        let b = article("b.md", "---\ntitle: B\ndate: 2024-01-01\n---\nText.\n");
-        assert_eq!(summary_html(&b, &c), "Text.");
-    }
-
-    #[test]
-    fn feed_escape_html() {
-        assert_eq!(
-            escape_html("<a href=\"x\">&'"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
-        );
     }
 }

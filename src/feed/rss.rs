@@ -1,15 +1,13 @@
 //! RSS 2.0 with the content, atom and Dublin Core namespaces (SPEC §3.2).
 
-use std::sync::Arc;
-
 use chrono::{DateTime, FixedOffset, Utc};
 use rss::extension::atom::{AtomExtension, Link};
 use rss::extension::dublincore::DublinCoreExtension;
 use rss::{Category, Channel, Guid, Image, Item};
 
-use super::{content_html, feed_updated, generator, summary_html};
-use crate::config::{Config, Person};
-use crate::content::Article;
+use super::entry::{content_html, feed_updated, summary_html, Entry};
+use crate::config::Config;
+use crate::person::Person;
 
 /// `email (Name)`, the only author form RSS 2.0 allows; None without an email.
 fn rss_person(person: &Person) -> Option<String> {
@@ -30,12 +28,13 @@ fn rfc822(date: &DateTime<FixedOffset>) -> String {
     }
 }
 
-fn item(article: &Article, config: &Config) -> Item {
+fn item(entry: &Entry<'_>) -> Item {
+    let article = entry.article;
     let mut item = Item::default();
     item.set_title(article.title.clone());
     item.set_link(article.entry_link().to_string());
-    item.set_description(summary_html(article, config));
-    item.set_content(content_html(article, config));
+    item.set_description(summary_html(entry));
+    item.set_content(content_html(entry));
     item.set_guid(Guid {
         value: article.id.clone(),
         permalink: article.id == article.permalink.as_str(),
@@ -77,13 +76,13 @@ fn item(article: &Article, config: &Config) -> Item {
 }
 
 /// The RSS document for `entries` (already selected and ordered).
-pub fn render_rss(entries: &[Arc<Article>], config: &Config) -> String {
+pub(crate) fn render_rss(entries: &[Entry<'_>], config: &Config) -> String {
     render_rss_at(entries, config, &config.feeds.rss_path)
 }
 
 /// The RSS document served at `path`: its self link names that address (validators and
 /// hubs compare it with where the feed was fetched).
-pub fn render_rss_at(entries: &[Arc<Article>], config: &Config, path: &str) -> String {
+pub(crate) fn render_rss_at(entries: &[Entry<'_>], config: &Config, path: &str) -> String {
     let site = &config.site;
     let self_url = config.public_url(path);
     let mut channel = Channel::default();
@@ -109,10 +108,15 @@ pub fn render_rss_at(entries: &[Arc<Article>], config: &Config, path: &str) -> S
     let mut atom = AtomExtension::default();
     atom.set_links(vec![self_link]);
     channel.set_atom_ext(atom);
-    channel.set_items(entries.iter().map(|a| item(a, config)).collect::<Vec<_>>());
+    channel.set_items(entries.iter().map(item).collect::<Vec<_>>());
     let mut xml = hex_escapes_outside_cdata(&channel.to_string());
     xml.push('\n');
     xml
+}
+
+/// `feedwright 0.1.0`: names the generator without any build-time value.
+fn generator() -> String {
+    format!("feedwright {}", env!("CARGO_PKG_VERSION"))
 }
 
 /// The RSS Profile (and the W3C validator) want `&` and `<` in plain-text elements written
@@ -141,7 +145,7 @@ fn hex_escapes_outside_cdata(xml: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::feed::tests::article;
+    use crate::feed::entry::tests::{article, entry};
 
     #[test]
     fn rss_every_author_is_named() {
@@ -150,7 +154,7 @@ mod tests {
             "a.md",
             "---\ntitle: t\ndate: 2024-01-01\nauthors:\n  - {name: A One, email: a@example.com}\n  - {name: B Two, email: b@example.com}\n  - C Three\n---\nx",
         );
-        let xml = render_rss(&[many], &c);
+        let xml = render_rss(&[entry(&many, &c)], &c);
         for name in ["A One", "B Two", "C Three"] {
             assert!(
                 xml.contains(&format!("<dc:creator>{name}</dc:creator>")),
@@ -162,7 +166,7 @@ mod tests {
             "b.md",
             "---\ntitle: t\ndate: 2024-01-01\nauthor: {name: Ada, email: ada@example.com}\n---\nx",
         );
-        let xml = render_rss(&[one], &c);
+        let xml = render_rss(&[entry(&one, &c)], &c);
         assert!(
             xml.contains("<author>ada@example.com (Ada)</author>"),
             "{xml}"

@@ -9,7 +9,7 @@ use notify::{Event, EventKind};
 use crate::content::discover;
 
 /// Relative `/`-separated path of `path` under `root`, if it is inside and not ignored.
-pub fn relative_source(root: &Path, path: &Path) -> Option<String> {
+pub(crate) fn relative_source(root: &Path, path: &Path) -> Option<String> {
     let rel = path.strip_prefix(root).ok()?;
     let mut parts = Vec::new();
     for c in rel.components() {
@@ -30,12 +30,12 @@ const REPORTS_CLOSE: bool = cfg!(any(target_os = "linux", target_os = "android")
 
 /// What one debounced batch of events says about the paths it names.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Batch {
+pub(crate) struct Batch {
     /// Changed and settled: read them now. Sorted.
-    pub ready: Vec<String>,
+    pub(crate) ready: Vec<String>,
     /// Written to (or created) and not closed yet: a writer may still be adding to the file,
     /// and reading it now could publish half an article. Sorted.
-    pub writing: Vec<String>,
+    pub(crate) writing: Vec<String>,
 }
 
 /// Sorts the relevant paths of a batch by their last event: data written, or a file created,
@@ -43,7 +43,7 @@ pub struct Batch {
 /// removed, renamed, a folder, a new link) means ready. `is_link` tells a new hard link or
 /// symlink (created whole: no write, no close follows) from a file a writer has opened. Access events that change nothing (open,
 /// read, close without writing) are dropped, as are ignored and outside paths.
-pub fn classify<'a>(
+pub(crate) fn classify<'a>(
     root: &Path,
     events: impl IntoIterator<Item = &'a Event>,
     is_link: impl Fn(&Path) -> bool,

@@ -5,7 +5,8 @@
 //! The watcher only says *which paths* may have changed; reading them is the daemon's job.
 //! [`filter`] is the pure part: raw events → content-relative paths.
 
-pub mod filter;
+mod change;
+pub(crate) mod filter;
 mod poll;
 
 use std::collections::BTreeMap;
@@ -20,20 +21,13 @@ use tokio::sync::mpsc;
 
 use crate::config::{Config, WatchMode};
 
-/// What the watcher reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Change {
-    /// These paths, relative to the root (`/`-separated), may have changed.
-    Paths(Vec<String>),
-    /// Events were lost or the watcher failed: rescan everything.
-    Rescan(String),
-}
+pub(crate) use self::change::Change;
 
 /// A running watcher; dropping it stops watching.
-pub struct Watcher {
+pub(crate) struct Watcher {
     /// `notify` or `poll`: what is actually in use (for logs and metrics).
-    pub mode: &'static str,
-    pub changes: mpsc::Receiver<Change>,
+    pub(crate) mode: &'static str,
+    pub(crate) changes: mpsc::Receiver<Change>,
     _guard: Guard,
 }
 
@@ -56,7 +50,7 @@ impl Drop for Guard {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum WatchError {
+pub(crate) enum WatchError {
     #[error("cannot watch {path}: {message}")]
     Notify { path: PathBuf, message: String },
 }
@@ -64,7 +58,7 @@ pub enum WatchError {
 /// Starts watching per `watch.mode`. Must run inside a tokio runtime; call it before the
 /// first full load so that nothing changed during the load is missed. It may block briefly
 /// (poll mode surveys the tree once), so call it from a blocking context.
-pub fn start(config: &Config) -> Result<Watcher, WatchError> {
+pub(crate) fn start(config: &Config) -> Result<Watcher, WatchError> {
     let root = config.content.dir.clone();
     match config.watch.mode {
         WatchMode::Poll => Ok(start_poll(&root, config.watch.poll_interval)),
@@ -168,7 +162,7 @@ fn is_new_link(path: &std::path::Path) -> bool {
 }
 
 /// How long a file written to but not closed is kept back before it is read anyway.
-pub const MAX_WRITE_HOLD: Duration = Duration::from_secs(5);
+pub(crate) const MAX_WRITE_HOLD: Duration = Duration::from_secs(5);
 const WRITE_CHECK: Duration = Duration::from_millis(500);
 
 /// Files written to and not closed yet (see [`filter::Batch::writing`]), with when their

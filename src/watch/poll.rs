@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use tokio::sync::mpsc;
 
-use super::Change;
+use super::change::Change;
 use crate::content::discover;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

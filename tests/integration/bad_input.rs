@@ -252,6 +252,68 @@ fn bad_duplicate_permalink_names_both_files() {
     assert_eq!(entry_titles(&f), vec!["First"]);
 }
 
+/// A newline in a file name cannot forge a `path:line:col: error:` line in `check`, `build`,
+/// `/readyz` or the log: names are shown escaped (`a\nREADME.md`).
+#[test]
+fn bad_file_name_with_a_newline_is_shown_escaped_everywhere() {
+    let tree = Tree::new();
+    tree.write("good.md", GOOD);
+    let name = "a\nREADME.md:1:1: error: forged.md";
+    tree.write(name, "---\ntitle: broken\n");
+    let forged = |output: &str| output.lines().any(|l| l.starts_with("README.md"));
+    let out = tree.run(&["check"]);
+    let report = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(!forged(&report), "{report}");
+    assert!(
+        report.contains("a\\nREADME.md:1:1: error: forged.md:1:1: error: unterminated"),
+        "{report}"
+    );
+    let stderr = tree.build();
+    assert!(
+        !forged(&stderr) && stderr.contains("a\\nREADME.md"),
+        "{stderr}"
+    );
+
+    let mut server = Server::start(&tree.content(), &[]);
+    let readyz = server.get("/readyz").text();
+    assert!(
+        !forged(&readyz) && readyz.contains("a\\nREADME.md"),
+        "{readyz}"
+    );
+    server.terminate();
+    let log = server.log();
+    assert!(log.iter().all(|l| !l.starts_with("README.md")), "{log:?}");
+}
+
+/// Names that are not UTF-8 (Linux allows any bytes but `/` and NUL) cannot be URL segments:
+/// they are skipped, and reported with the bad bytes escaped rather than ignored silently.
+#[test]
+fn bad_file_and_folder_names_not_utf8_are_reported() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let tree = Tree::new();
+    tree.write("good.md", GOOD);
+    let root = tree.content();
+    std::fs::write(root.join(OsStr::from_bytes(b"caf\xe9.md")), GOOD).unwrap();
+    std::fs::create_dir(root.join(OsStr::from_bytes(b"dr\xffafts"))).unwrap();
+    std::fs::write(root.join(OsStr::from_bytes(b"dr\xffafts/x.md")), GOOD).unwrap();
+    let out = tree.run(&["check"]);
+    let report = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains("caf\\xe9.md:1:1: error: file name is not valid UTF-8"),
+        "{report}"
+    );
+    assert!(
+        report.contains("dr\\xffafts:1:1: error: folder name is not valid UTF-8"),
+        "{report}"
+    );
+    tree.build();
+    let feed = parse_feed(tree.read_out("feed.xml").as_bytes());
+    assert_eq!(entry_titles(&feed), vec!["The good one"]);
+}
+
 #[test]
 fn bad_body_rendering_past_the_bound_is_an_error_and_not_published() {
     // 1 MiB of footnote references renders to 25 MB, over 4 × content.max_file_bytes.

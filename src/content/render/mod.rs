@@ -42,13 +42,6 @@ use crate::xml_chars;
 
 pub(crate) use bound::{max_rendered_bytes, may_exceed, TooLarge};
 
-// moved: re-export for other areas until merge
-pub(crate) use super::html::entities::as_browsers_read_references;
-// moved: re-export for other areas until merge
-pub(crate) use super::html::scan::parse_tag;
-// moved: re-export for other areas until merge
-pub(crate) use crate::xml_chars::{find_non_feed_char, is_feed_char, strip_non_feed_chars};
-
 /// What syntax an article body is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyKind {

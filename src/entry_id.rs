@@ -1,12 +1,14 @@
-//! Syntax checks for front matter values that go into feeds verbatim: the entry `id` (Atom
-//! `<id>`, RSS `<guid>`), language tags (`lang`, `site.language`) and DNS names (the
-//! `tag:` authority of `site.base_url`).
+//! Entry ids (Atom `<id>`, RSS `<guid>`): the syntax check of an id written in front matter
+//! ([`check_id`]), and the default `tag:` id made from the site's host ([`tag_authority`],
+//! [`tag_uri`]).
 //!
 //! The rules follow the RFCs and stay within what the W3C feed validator accepts, since
 //! feeds that fail it are rejected or mangled by some readers.
 
+use url::Url;
+
 /// A DNS name: dot-separated labels of letters, digits and inner hyphens.
-pub fn is_dns_name(name: &str) -> bool {
+pub(crate) fn is_dns_name(name: &str) -> bool {
     !name.is_empty()
         && name.split('.').all(|label| {
             !label.is_empty()
@@ -24,7 +26,7 @@ pub fn is_dns_name(name: &str) -> bool {
 /// character by character (RFC 4287 §4.2.6.1), so a rewritten id is a different entry, and a
 /// repair rule we change later would show every such entry again as new. The author picks
 /// the final spelling once; the message suggests it.
-pub fn check_id(id: &str) -> Result<(), String> {
+pub(crate) fn check_id(id: &str) -> Result<(), String> {
     const SHAPE: &str = "an id must be an absolute URI such as \
         `tag:example.com,2024-03-27:my-post`, `urn:uuid:…` or `https://example.com/p/1`";
     if let Some(c) = id.chars().find(|c| c.is_whitespace()) {
@@ -207,52 +209,97 @@ fn char_name(c: char) -> String {
     }
 }
 
-/// What [`check_language`] made of a tag.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Language {
-    /// Well-formed as written.
-    Valid,
-    /// `en_US`: the common underscore spelling, with the BCP 47 form to use instead.
-    Normalised(String),
-    /// Not a language tag; the message says why.
-    Invalid(String),
+/// The authority of default entry ids, `tag:AUTHORITY,DATE:slug` (RFC 4151), from the base
+/// URL's host. RFC 4151 allows only a DNS name (`DNScomp *("." DNScomp)`, where
+/// `DNScomp = alphaNum [*(alphaNum / "-") alphaNum]`) or an email address there:
+/// - a domain is used as is (the `url` crate has already lower-cased and punycoded it),
+///   without a final `.`; one that is not a DNS name (`my_host`, `-a.example`) is an error,
+///   since no id built from it would be valid;
+/// - an IPv4 address is kept: `127.0.0.1` matches the DNS-name grammar, and existing ids
+///   must not change;
+/// - an IPv6 address becomes its reverse-DNS name under `ip6.arpa` (RFC 3596), the one
+///   DNS name standing for exactly that address (`[::1]` is not allowed in a tag URI).
+pub(crate) fn tag_authority(base: &Url) -> Result<String, String> {
+    match base.host() {
+        Some(url::Host::Domain(domain)) => {
+            let name = domain.strip_suffix('.').unwrap_or(domain);
+            if is_dns_name(name) {
+                Ok(name.to_string())
+            } else {
+                Err(format!(
+                    "host `{domain}` is not a DNS name (letters, digits and `-` between dots), so it cannot name the entries' `tag:` ids (RFC 4151)"
+                ))
+            }
+        }
+        Some(url::Host::Ipv4(addr)) => Ok(addr.to_string()),
+        Some(url::Host::Ipv6(addr)) => {
+            let mut name = String::with_capacity(72);
+            for byte in addr.octets().iter().rev() {
+                name.push_str(&format!("{:x}.{:x}.", byte & 0xf, byte >> 4));
+            }
+            name.push_str("ip6.arpa");
+            Ok(name)
+        }
+        None => Err("has no host, which the entries' `tag:` ids need".into()),
+    }
 }
 
-/// A grammar check of a BCP 47 language tag (RFC 5646): a primary language of 2–3 letters,
-/// then subtags of 1–8 letters or digits separated by `-`.
-///
-/// The registry is not consulted (it changes; unknown but well-formed tags are the author's
-/// call). Primary subtags of 5–8 letters are allowed by the grammar but none has ever been
-/// registered, and accepting them would let `english` through, so they are refused.
-pub fn check_language(tag: &str) -> Language {
-    if well_formed_language(tag) {
-        return Language::Valid;
+/// `tag:host,YYYY-MM-DD:slug` (RFC 4151): independent of title, body, folder and base path.
+/// The host is written as [`tag_authority`] says (an IPv6 address as its
+/// `ip6.arpa` name); config validation has rejected base URLs that give none.
+pub(crate) fn tag_uri(base: &Url, day: chrono::NaiveDate, slug: &str) -> String {
+    let host = tag_authority(base).unwrap_or_else(|_| "localhost".into());
+    let mut specific = String::with_capacity(slug.len());
+    for b in slug.bytes() {
+        // Keep tag-URI-safe characters; percent-encode the rest so the id is a valid URI.
+        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b) {
+            specific.push(b as char);
+        } else {
+            specific.push_str(&format!("%{b:02X}"));
+        }
     }
-    let dashed = tag.replace('_', "-");
-    if dashed != tag && well_formed_language(&dashed) {
-        return Language::Normalised(dashed);
-    }
-    Language::Invalid(format!(
-        "`{tag}` is not a BCP 47 language tag such as `en`, `en-US`, `pt-BR` or `zh-Hant`"
-    ))
-}
-
-fn well_formed_language(tag: &str) -> bool {
-    let mut subtags = tag.split('-');
-    let primary = subtags.next().unwrap_or("");
-    if !((2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_alphabetic())) {
-        return false;
-    }
-    let rest: Vec<&str> = subtags.collect();
-    let subtag_ok =
-        |s: &&str| (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric());
-    // A singleton (extension or `x` private use) must introduce at least one subtag.
-    rest.iter().all(subtag_ok) && rest.last().is_none_or(|s| s.len() > 1)
+    format!("tag:{host},{}:{specific}", day.format("%Y-%m-%d"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_on_an_ip_host_are_valid_tag_uris() {
+        let day = chrono::NaiveDate::from_ymd_opt(2024, 1, 2).unwrap();
+        let v6 = Url::parse("http://[::1]:8080/").unwrap();
+        assert_eq!(
+            tag_uri(&v6, day, "x"),
+            format!("tag:1.{}ip6.arpa,2024-01-02:x", "0.".repeat(31))
+        );
+        let v4 = Url::parse("http://127.0.0.1:8080/").unwrap();
+        assert_eq!(tag_uri(&v4, day, "x"), "tag:127.0.0.1,2024-01-02:x");
+    }
+
+    #[test]
+    fn tag_authority_is_a_dns_name() {
+        let authority = |u: &str| tag_authority(&Url::parse(u).unwrap());
+        assert_eq!(
+            authority("https://Example.COM./blog/").unwrap(),
+            "example.com"
+        );
+        assert_eq!(
+            authority("https://bücher.example/").unwrap(),
+            "xn--bcher-kva.example"
+        );
+        assert_eq!(authority("http://127.0.0.1:8080/").unwrap(), "127.0.0.1");
+        assert_eq!(
+            authority("http://[::1]:8080/").unwrap(),
+            format!("1.{}ip6.arpa", "0.".repeat(31))
+        );
+        assert_eq!(
+            authority("http://[2001:db8::abcd]/").unwrap(),
+            format!("d.c.b.a.{}8.b.d.0.1.0.0.2.ip6.arpa", "0.".repeat(20))
+        );
+        assert!(authority("http://my_host/").is_err());
+        assert!(authority("http://a-/").is_err());
+    }
 
     #[test]
     fn id_valid_forms_pass() {
@@ -298,42 +345,6 @@ mod tests {
         for (id, needle) in cases {
             let err = check_id(id).expect_err(id);
             assert!(err.contains(needle), "{id}: {err}");
-        }
-    }
-
-    #[test]
-    fn language_tags_are_checked() {
-        for tag in [
-            "en",
-            "de-DE-1996",
-            "zh-Hant-TW",
-            "es-419",
-            "en-x-pirate",
-            "sgn-ase",
-        ] {
-            assert_eq!(check_language(tag), Language::Valid, "{tag}");
-        }
-        assert_eq!(
-            check_language("en_US"),
-            Language::Normalised("en-US".into())
-        );
-        for tag in [
-            "english",
-            "123",
-            "en US",
-            "xx-invalid-",
-            "",
-            "e",
-            "en--US",
-            "en-x",
-            "en-abcdefghi",
-            "en_",
-            "_en",
-        ] {
-            assert!(
-                matches!(check_language(tag), Language::Invalid(m) if m.contains("BCP 47")),
-                "{tag}"
-            );
         }
     }
 }

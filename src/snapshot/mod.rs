@@ -1,59 +1,37 @@
-//! The immutable, pre-rendered, pre-compressed set of responses for one content state.
+//! The served state: the immutable, pre-rendered, pre-compressed set of responses for one
+//! content state.
 //!
-//! A [`Snapshot`] owns every feed route's bytes in identity, gzip and brotli form, a strong
-//! ETag per encoding, and the header values a response needs, all computed once per content
-//! change. The HTTP layer swaps whole snapshots atomically and never compresses, hashes or
-//! formats anything on the request path.
+//! A [`Snapshot`] owns every feed route's [`Resource`]: its bytes in identity, gzip and
+//! brotli form ([`Representation`]s), a strong ETag per encoding, and the header values a
+//! response needs, all computed once per content change. The HTTP layer swaps whole
+//! snapshots atomically and never compresses, hashes or formats anything on the request path.
 //!
-//! It also owns the `Last-Modified` rule of SPEC §4: a route's `Last-Modified` is its feed's
-//! newest `updated`, except that it moves to the rebuild time when the bytes change without a
-//! newer `updated`, and it never goes back or stays put while the bytes change.
+//! How the bytes are encoded and tagged is [`encode`]'s job, the `Last-Modified` rule
+//! [`mod@last_modified`]'s, and the files that let large bodies go out with `sendfile(2)`
+//! [`body_file`]'s.
+
+pub(crate) mod body_file;
+pub(crate) mod encode;
+pub(crate) mod last_modified;
 
 use std::fmt;
-use std::io::Write;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use hyper::header::HeaderValue;
-use sha2::{Digest, Sha256};
 
+use self::body_file::BodyFile;
+use self::encode::{digest, tag_base};
+use self::last_modified::{http_date, last_modified, truncate_to_second};
 use crate::config::Config;
+use crate::feed::SiteOutputs;
 
-/// gzip level: 9 is ~60% slower than 6 for ~0.3% smaller feeds; a live reload waits for it.
-const GZIP_LEVEL: u32 = 6;
-/// brotli quality: at 9 and above the encoder allocates and zeroes ~32 MiB per call whatever
-/// the body size (~29 ms per 180 KB feed, ~20 ms even for the 5 KB page, and a 50 MiB memory
-/// peak per reload); 5 is ~7x faster with output within 0.2-1.7% of quality 9.
-const BROTLI_QUALITY: u32 = 5;
-const BROTLI_LGWIN: u32 = 22;
-/// The smallest brotli window used. At quality 5 a window of 2^16 or less switches the
-/// encoder to a hasher that allocates and zeroes 32 MiB per call: 5-20x slower on small
-/// bodies (5 ms instead of 0.7 for the index page) and slightly larger output. From 2^17 on
-/// the hasher takes 1 MiB.
-const BROTLI_MIN_LGWIN: u32 = 17;
-/// Hex characters of the SHA-256 kept in an ETag: 80 bits, plenty against collisions.
-const ETAG_HEX_LEN: usize = 20;
+pub use self::encode::{brotli, gzip};
 
-pub const RSS_CONTENT_TYPE: &str = "application/rss+xml; charset=utf-8";
-pub const ATOM_CONTENT_TYPE: &str = "application/atom+xml; charset=utf-8";
-pub const HTML_CONTENT_TYPE: &str = "text/html; charset=utf-8";
-
-/// What the feed stage produces for one content state.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SiteOutputs {
-    /// RSS 2.0 document.
-    pub rss: String,
-    /// The RSS document served at `feeds.rss_alias_path`: the same but for its self link,
-    /// which names the address it is served at. `None`: the alias serves `rss` as is.
-    pub rss_alias: Option<String>,
-    /// Atom 1.0 document.
-    pub atom: String,
-    /// The HTML page served at `feeds.index_path`.
-    pub index_html: String,
-    /// Newest entry `updated`; `None` when there are no entries.
-    pub feed_updated: Option<DateTime<Utc>>,
-}
+pub(crate) const RSS_CONTENT_TYPE: &str = "application/rss+xml; charset=utf-8";
+pub(crate) const ATOM_CONTENT_TYPE: &str = "application/atom+xml; charset=utf-8";
+pub(crate) const HTML_CONTENT_TYPE: &str = "text/html; charset=utf-8";
 
 /// A content coding we serve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +42,7 @@ pub enum Coding {
 }
 
 impl Coding {
-    pub const ALL: [Coding; 3] = [Coding::Identity, Coding::Gzip, Coding::Br];
+    pub(crate) const ALL: [Coding; 3] = [Coding::Identity, Coding::Gzip, Coding::Br];
 
     fn etag_suffix(self) -> &'static str {
         match self {
@@ -83,153 +61,19 @@ impl Coding {
     }
 }
 
-/// Bodies at least this large are also kept in a [`BodyFile`] for `sendfile(2)`, when the
-/// file can be on a disk filesystem. Measured with `bench/http.sh` (ext4, loopback, A/B of
-/// the same build): the 175 KB feed costs ~25 µs of CPU per response sent from such a file,
-/// ~28 µs from a memfd and 34-60 µs copied; its 52 KB gzip form ~13 µs from the file and
-/// ~13.5 µs copied.
-pub const BODY_FILE_MIN_BYTES: usize = 32 * 1024;
-
-/// The same when the file can only be shared memory (a memfd, or a temporary directory on
-/// tmpfs). The kernel splices those from 4 KiB pages, one lookup each, where a disk
-/// filesystem's page cache holds large folios: copying is cheaper up to about here (52 KB
-/// and 105 KB bodies: 14 vs 16 µs and 23 vs 27 µs).
-pub const SHMEM_BODY_FILE_MIN_BYTES: usize = 128 * 1024;
-
-/// `statfs.f_type` of tmpfs (`i128`: the field's type differs between architectures).
-#[cfg(target_os = "linux")]
-const TMPFS_MAGIC: i128 = 0x0102_1994;
-
-/// Where a [`BodyFile`] lives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backing {
-    /// An unnamed file (`O_TMPFILE | O_EXCL`: it can never be given a name) in the temporary
-    /// directory (`$TMPDIR`, else `/tmp`), on a disk filesystem. It vanishes with the
-    /// snapshot. Like any file it is written back to disk (~30 s after a reload) and then
-    /// served from the page cache, where constant use keeps it; should memory pressure
-    /// evict it anyway, a response reads it back from disk, as nginx does with its files.
-    DiskTemp,
-    /// A sealed anonymous in-memory file (`memfd`): used where the temporary directory is
-    /// missing, read-only, not writable, full, on tmpfs, or cannot hold unnamed files (e.g.
-    /// overlayfs before Linux 6.6).
-    Memfd,
-}
-
-/// A file holding the same bytes as one representation's body, so the HTTP layer can pass
-/// them to the socket with `sendfile(2)` instead of copying them from user memory on every
-/// response, as nginx does with files. Its pages are not mapped into the process, so they
-/// do not count in its resident memory. Nothing writes to it after it is made.
-#[derive(Debug)]
-pub struct BodyFile {
-    file: std::fs::File,
-    backing: Backing,
-}
-
-impl BodyFile {
-    /// A file holding `bytes`: [`Backing::DiskTemp`] from [`BODY_FILE_MIN_BYTES`] on, else
-    /// [`Backing::Memfd`] from [`SHMEM_BODY_FILE_MIN_BYTES`] on. `None` for smaller bodies
-    /// and where neither is available (other systems, a seccomp filter): the body is then
-    /// written from memory as usual.
-    #[cfg(target_os = "linux")]
-    fn new(bytes: &[u8]) -> Option<BodyFile> {
-        if bytes.len() < BODY_FILE_MIN_BYTES {
-            return None;
-        }
-        if let Some(file) = BodyFile::disk_temp(&std::env::temp_dir(), bytes) {
-            return Some(file);
-        }
-        if bytes.len() < SHMEM_BODY_FILE_MIN_BYTES {
-            return None;
-        }
-        BodyFile::memfd(bytes)
-    }
-
-    #[cfg(not(target_os = "linux"))]
-    fn new(_bytes: &[u8]) -> Option<BodyFile> {
-        None
-    }
-
-    /// `bytes` in an unnamed file in `dir`, unless that is tmpfs.
-    #[cfg(target_os = "linux")]
-    fn disk_temp(dir: &std::path::Path, bytes: &[u8]) -> Option<BodyFile> {
-        use rustix::fs::{fstatfs, open, Mode, OFlags};
-        let create = || -> std::io::Result<Option<std::fs::File>> {
-            let fd = open(
-                dir,
-                OFlags::TMPFILE | OFlags::EXCL | OFlags::RDWR | OFlags::CLOEXEC,
-                Mode::RUSR | Mode::WUSR,
-            )?;
-            if i128::from(fstatfs(&fd)?.f_type) == TMPFS_MAGIC {
-                return Ok(None);
-            }
-            let mut file = std::fs::File::from(fd);
-            file.write_all(bytes)?;
-            Ok(Some(file))
-        };
-        match create() {
-            Ok(file) => file.map(|file| BodyFile {
-                file,
-                backing: Backing::DiskTemp,
-            }),
-            Err(error) => {
-                tracing::debug!(%error, "no unnamed temporary file for a response body");
-                None
-            }
-        }
-    }
-
-    /// `bytes` in a sealed memfd.
-    #[cfg(target_os = "linux")]
-    fn memfd(bytes: &[u8]) -> Option<BodyFile> {
-        use rustix::fs::{fcntl_add_seals, memfd_create, MemfdFlags, SealFlags};
-        let create = || -> std::io::Result<std::fs::File> {
-            let fd = memfd_create(
-                "feedwright-body",
-                MemfdFlags::CLOEXEC | MemfdFlags::ALLOW_SEALING,
-            )?;
-            let mut file = std::fs::File::from(fd);
-            file.write_all(bytes)?;
-            // Nothing may change the bytes after this: they must stay equal to `body`.
-            fcntl_add_seals(
-                &file,
-                SealFlags::WRITE | SealFlags::SHRINK | SealFlags::GROW | SealFlags::SEAL,
-            )?;
-            Ok(file)
-        };
-        match create() {
-            Ok(file) => Some(BodyFile {
-                file,
-                backing: Backing::Memfd,
-            }),
-            Err(error) => {
-                tracing::debug!(%error, "no memfd for a response body; it is copied instead");
-                None
-            }
-        }
-    }
-
-    pub fn file(&self) -> &std::fs::File {
-        &self.file
-    }
-
-    pub fn backing(&self) -> Backing {
-        self.backing
-    }
-}
-
 /// One encoding of a resource: bytes plus the headers that depend on them.
 #[derive(Clone)]
 pub struct Representation {
-    pub coding: Coding,
-    pub body: Bytes,
-    /// The same bytes in a file, for bodies of at least [`BODY_FILE_MIN_BYTES`] (see
+    pub(crate) coding: Coding,
+    pub(crate) body: Bytes,
+    /// The same bytes in a file, for bodies of at least [`BODY_FILE_MIN_BYTES`](body_file::BODY_FILE_MIN_BYTES) (see
     /// [`BodyFile::new`]).
-    pub file: Option<Arc<BodyFile>>,
+    pub(crate) file: Option<Arc<BodyFile>>,
     /// Quoted strong entity tag, e.g. `"0123abcd…-gz"`.
-    pub etag: HeaderValue,
-    pub content_length: HeaderValue,
+    pub(crate) etag: HeaderValue,
+    pub(crate) content_length: HeaderValue,
     /// `Content-Encoding`, absent for identity.
-    pub content_encoding: Option<HeaderValue>,
+    pub(crate) content_encoding: Option<HeaderValue>,
 }
 
 static NEXT_RESOURCE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -239,12 +83,12 @@ pub struct Resource {
     /// Unique for the life of the process (never reused, unlike an address): names this
     /// resource in caches kept outside the snapshot.
     id: u64,
-    pub content_type: HeaderValue,
-    pub last_modified: HeaderValue,
+    pub(crate) content_type: HeaderValue,
+    pub(crate) last_modified: HeaderValue,
     /// `Last-Modified` as Unix seconds, for `If-Modified-Since` comparisons.
-    pub last_modified_unix: i64,
+    pub(crate) last_modified_unix: i64,
     /// Hex digest shared by every encoding's ETag (the tag without quotes or suffix).
-    pub tag_base: Box<str>,
+    pub(crate) tag_base: Box<str>,
     identity: Representation,
     /// `None` when compression would not make the body smaller (tiny bodies).
     gzip: Option<Representation>,
@@ -260,7 +104,7 @@ impl Resource {
         digest: [u8; 32],
         last_modified: DateTime<Utc>,
     ) -> Resource {
-        let tag_base: Box<str> = hex(&digest[..ETAG_HEX_LEN / 2]).into();
+        let tag_base = tag_base(&digest);
         let make = |coding: Coding, bytes: Bytes| Representation {
             coding,
             etag: header_value(&format!("\"{tag_base}{}\"", coding.etag_suffix())),
@@ -291,17 +135,17 @@ impl Resource {
     }
 
     /// See the field; a resource reused by a later snapshot keeps its id.
-    pub fn id(&self) -> u64 {
+    pub(crate) fn id(&self) -> u64 {
         self.id
     }
 
     /// The identity representation (always present).
-    pub fn identity(&self) -> &Representation {
+    pub(crate) fn identity(&self) -> &Representation {
         &self.identity
     }
 
     /// The representation for `coding`, if that coding is worth serving for this resource.
-    pub fn representation(&self, coding: Coding) -> Option<&Representation> {
+    pub(crate) fn representation(&self, coding: Coding) -> Option<&Representation> {
         match coding {
             Coding::Identity => Some(&self.identity),
             Coding::Gzip => self.gzip.as_ref(),
@@ -313,7 +157,7 @@ impl Resource {
     /// resource. Lenient on purpose: every encoding carries the same content, and CDNs and
     /// proxies re-encode and rewrite tags (`W/`, `-gzip` suffixes), so a client holding any
     /// of them already has the current content.
-    pub fn tag_matches(&self, opaque: &str) -> bool {
+    pub(crate) fn tag_matches(&self, opaque: &str) -> bool {
         match opaque.strip_prefix(&*self.tag_base) {
             Some(rest) => rest.is_empty() || rest.starts_with('-'),
             None => false,
@@ -445,13 +289,8 @@ impl Snapshot {
         self.ready
     }
 
-    /// Number of published articles in this state.
-    pub fn published(&self) -> usize {
-        self.published
-    }
-
     /// Current content errors, one formatted line each.
-    pub fn errors(&self) -> &[String] {
+    pub(crate) fn errors(&self) -> &[String] {
         &self.errors
     }
 
@@ -467,7 +306,7 @@ impl Snapshot {
     }
 
     /// The pre-rendered resource at an exact route path.
-    pub fn resource(&self, path: &str) -> Option<&Arc<Resource>> {
+    pub(crate) fn resource(&self, path: &str) -> Option<&Arc<Resource>> {
         self.routes
             .iter()
             .find(|(route, _)| &**route == path)
@@ -476,7 +315,7 @@ impl Snapshot {
 
     /// The body file holding `slice` and the slice's offset in it, if `slice` lies within
     /// the body of one of this snapshot's representations that has a file.
-    pub fn body_file(&self, slice: &[u8]) -> Option<(&BodyFile, u64)> {
+    pub(crate) fn body_file(&self, slice: &[u8]) -> Option<(&BodyFile, u64)> {
         let start = slice.as_ptr() as usize;
         let end = start.checked_add(slice.len())?;
         self.routes
@@ -493,51 +332,14 @@ impl Snapshot {
     }
 
     /// `Cache-Control` for feed routes: `public, max-age=<server.cache_max_age>`.
-    pub fn cache_control(&self) -> &HeaderValue {
+    pub(crate) fn cache_control(&self) -> &HeaderValue {
         &self.cache_control
     }
 
     /// `/readyz` body: `starting\n` before the first load, then the summary and errors.
-    pub fn readyz_body(&self) -> &Bytes {
+    pub(crate) fn readyz_body(&self) -> &Bytes {
         &self.readyz_body
     }
-}
-
-/// SPEC §4 for a route whose bytes changed (or appear for the first time).
-///
-/// First appearance: the feed's newest `updated`, never the clock, so replicas agree.
-/// Later: that `updated` if it is newer than what we served, else the rebuild time, and in
-/// any case strictly after the previous value.
-fn last_modified(
-    candidate: DateTime<Utc>,
-    previous: Option<i64>,
-    now: DateTime<Utc>,
-) -> DateTime<Utc> {
-    let Some(prev) = previous else {
-        return candidate;
-    };
-    let chosen = if candidate.timestamp() > prev {
-        candidate
-    } else {
-        now
-    };
-    if chosen.timestamp() > prev {
-        chosen
-    } else {
-        // The clock is behind what we served: still move forward.
-        Utc.timestamp_opt(prev.saturating_add(1), 0)
-            .single()
-            .unwrap_or(chosen)
-    }
-}
-
-fn truncate_to_second(t: DateTime<Utc>) -> DateTime<Utc> {
-    Utc.timestamp_opt(t.timestamp(), 0).single().unwrap_or(t)
-}
-
-/// IMF-fixdate (RFC 9110 §5.6.7), e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
-pub fn http_date(t: DateTime<Utc>) -> String {
-    t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
 }
 
 fn cache_control(cfg: &Config) -> HeaderValue {
@@ -547,70 +349,6 @@ fn cache_control(cfg: &Config) -> HeaderValue {
 /// Header values we build are ASCII by construction; never panic if that changes.
 fn header_value(text: &str) -> HeaderValue {
     HeaderValue::from_str(text).unwrap_or_else(|_| HeaderValue::from_static(""))
-}
-
-fn digest(content_type: &str, body: &[u8]) -> [u8; 32] {
-    let mut hasher = Sha256::new();
-    hasher.update(content_type.as_bytes());
-    hasher.update([0]);
-    hasher.update(body);
-    hasher.finalize().into()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[usize::from(b >> 4)] as char);
-        out.push(DIGITS[usize::from(b & 0xf)] as char);
-    }
-    out
-}
-
-/// The daemon's gzip: level [`GZIP_LEVEL`] with a fixed header (mtime 0, no name, OS
-/// "unknown"), so the bytes depend only on the input. Public for the reload benchmark.
-pub fn gzip(body: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::GzBuilder::new()
-        .mtime(0)
-        .operating_system(255)
-        .write(
-            Vec::with_capacity(body.len() / 3 + 64),
-            flate2::Compression::new(GZIP_LEVEL),
-        );
-    // Writing to a Vec cannot fail.
-    let _ = encoder.write_all(body);
-    encoder.finish().unwrap_or_default()
-}
-
-/// The daemon's brotli: quality [`BROTLI_QUALITY`], window sized to the body. Public for the
-/// reload benchmark.
-pub fn brotli(body: &[u8]) -> Vec<u8> {
-    let params = brotli::enc::BrotliEncoderParams {
-        quality: BROTLI_QUALITY as i32,
-        lgwin: brotli_window_bits(body.len()),
-        // Lets the encoder size its hash tables for this body, not for the worst case.
-        size_hint: body.len(),
-        ..Default::default()
-    };
-    let mut writer = brotli::CompressorWriter::with_params(
-        Vec::with_capacity(body.len() / 4 + 64),
-        4096,
-        &params,
-    );
-    let _ = writer.write_all(body);
-    let _ = writer.flush();
-    writer.into_inner()
-}
-
-/// The smallest brotli window that holds all of `len` bytes, within
-/// [`BROTLI_MIN_LGWIN`]..=[`BROTLI_LGWIN`]: a larger one compresses no better, and the
-/// encoder allocates its ring buffer to match (8 MiB for the largest window, allocated and
-/// freed on every reload).
-fn brotli_window_bits(len: usize) -> i32 {
-    // A window of `bits` holds 2^bits - 16 bytes.
-    (BROTLI_MIN_LGWIN..BROTLI_LGWIN)
-        .find(|bits| (1usize << bits) - 16 >= len)
-        .unwrap_or(BROTLI_LGWIN) as i32
 }
 
 #[cfg(test)]
@@ -695,7 +433,9 @@ mod tests {
         assert_ne!(tags[0], tags[2]);
         assert_ne!(tags[1], tags[2]);
         let etag = s.etag("/feed.xml").expect("etag");
-        assert!(etag.starts_with('"') && etag.ends_with('"') && etag.len() == ETAG_HEX_LEN + 2);
+        assert!(
+            etag.starts_with('"') && etag.ends_with('"') && etag.len() == encode::ETAG_HEX_LEN + 2
+        );
         assert_eq!(
             s.etag("/rss.xml"),
             Some(etag),
@@ -841,7 +581,6 @@ mod tests {
         let errors = vec!["a.md:1:1: error: bad".to_string()];
         let s = Snapshot::build(&cfg, outputs("x", None), errors, 3, None, Utc::now());
         assert!(s.is_ready());
-        assert_eq!(s.published(), 3);
         assert_eq!(s.errors().len(), 1);
         assert_eq!(
             &s.readyz_body()[..],
@@ -874,83 +613,9 @@ mod tests {
         {
             let (file, offset) = snap.body_file(tail).expect("slice of a filed body");
             assert_eq!(offset, 1000);
-            assert_eq!(file_bytes(file), &identity.body[..]);
+            assert_eq!(body_file::tests::file_bytes(file), &identity.body[..]);
         }
         #[cfg(not(target_os = "linux"))]
         assert!(snap.body_file(tail).is_none());
-    }
-
-    #[cfg(target_os = "linux")]
-    fn file_bytes(file: &BodyFile) -> Vec<u8> {
-        use std::os::unix::fs::FileExt;
-        let len = file.file().metadata().expect("stat").len();
-        let mut copy = vec![0; usize::try_from(len).expect("size")];
-        file.file()
-            .read_exact_at(&mut copy, 0)
-            .expect("read body file");
-        copy
-    }
-
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn body_files_pick_their_backing_by_size_and_hold_the_bytes() {
-        let body = |len: usize| -> Vec<u8> { (0..len).map(|i| b"0123456789"[i % 10]).collect() };
-        assert!(BodyFile::new(&body(BODY_FILE_MIN_BYTES - 1)).is_none());
-
-        // Disk-backed in a folder of the checkout, when that is on a filesystem known to hold
-        // unnamed files (ext4, xfs, btrfs: CI's is).
-        let mid = body(BODY_FILE_MIN_BYTES);
-        let on_disk = tempfile::tempdir_in(env!("CARGO_MANIFEST_DIR")).expect("temp dir");
-        let fs_type = rustix::fs::statfs(on_disk.path()).map(|s| i128::from(s.f_type));
-        if matches!(fs_type, Ok(0xEF53 | 0x5846_5342 | 0x9123_683E)) {
-            let file = BodyFile::disk_temp(on_disk.path(), &mid).expect("an unnamed file");
-            assert_eq!(file.backing(), Backing::DiskTemp);
-            assert_eq!(file_bytes(&file), mid);
-            // Unnamed: nothing appears in the folder.
-            assert_eq!(std::fs::read_dir(on_disk.path()).expect("list").count(), 0);
-        } else {
-            eprintln!("checkout on filesystem {fs_type:x?}: disk-backed body files not tested");
-        }
-        // No such folder, or shared memory only (tmpfs): no disk file.
-        let missing = on_disk.path().join("missing");
-        assert!(BodyFile::disk_temp(&missing, &mid).is_none());
-        if let Ok(shm) = tempfile::tempdir_in("/dev/shm") {
-            assert!(BodyFile::disk_temp(shm.path(), &mid).is_none(), "tmpfs");
-        }
-        // What `new` picks depends on the machine's temporary directory; whichever it is,
-        // a mid-sized body only ever goes to disk, never to shared memory.
-        match BodyFile::new(&mid) {
-            Some(file) => assert_eq!(file.backing(), Backing::DiskTemp),
-            None => assert!(BodyFile::disk_temp(&std::env::temp_dir(), &mid).is_none()),
-        }
-
-        let large = body(SHMEM_BODY_FILE_MIN_BYTES);
-        let memfd = BodyFile::memfd(&large).expect("memfd");
-        assert_eq!(memfd.backing(), Backing::Memfd);
-        assert_eq!(file_bytes(&memfd), large);
-        // Sealed: the bytes cannot change under a response being sent.
-        assert!(std::io::Write::write_all(&mut memfd.file(), b"x").is_err());
-        assert!(memfd.file().set_len(1).is_err());
-        assert!(BodyFile::new(&large).is_some());
-    }
-
-    #[test]
-    fn brotli_window_fits_the_body_but_never_drops_to_the_32_mib_hasher() {
-        // Windows of 2^16 and less make quality 5 use a hasher of 32 MiB.
-        assert_eq!(brotli_window_bits(0), 17);
-        assert_eq!(brotli_window_bits(5_000), 17);
-        assert_eq!(brotli_window_bits((1 << 17) - 16), 17);
-        assert_eq!(brotli_window_bits((1 << 17) - 15), 18);
-        assert_eq!(brotli_window_bits(175_000), 18);
-        assert_eq!(brotli_window_bits(100 << 20), BROTLI_LGWIN as i32);
-        // Whatever the window, the bytes round-trip.
-        for len in [0, 10, 70_000, 300_000] {
-            let body: Vec<u8> = (0..len).map(|i| b"feed words "[i % 11]).collect();
-            let mut back = Vec::new();
-            brotli::Decompressor::new(&brotli(&body)[..], 4096)
-                .read_to_end(&mut back)
-                .expect("unbrotli");
-            assert_eq!(back, body, "{len} bytes");
-        }
     }
 }

@@ -24,13 +24,13 @@ use tracing_subscriber::registry::LookupSpan;
 
 /// The event formatter for `log.format: text`.
 #[derive(Debug, Clone, Copy)]
-pub struct TextFormat {
+pub(crate) struct TextFormat {
     ansi: bool,
 }
 
 impl TextFormat {
     /// `ansi`: colour the level (for a terminal).
-    pub fn new(ansi: bool) -> TextFormat {
+    pub(crate) fn new(ansi: bool) -> TextFormat {
         TextFormat { ansi }
     }
 }
@@ -259,7 +259,7 @@ impl fmt::Write for Escaped<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::log_sink::tests::Captured;
+    use crate::log::sink::tests::Captured;
     use std::time::Duration;
 
     fn capture(ansi: bool, log: impl FnOnce()) -> String {

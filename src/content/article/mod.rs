@@ -1,0 +1,22 @@
+//! One article: from a file's bytes to a validated [`Article`] (pure: no IO here).
+//!
+//! [`parse_article`] ([`parse`]) runs the stages in order: control characters out
+//! ([`control_chars`]), front matter split and read (`content::front_matter`), then
+//! [`build`] turns the fields ([`fields`]) into an article ([`model`]), with its identity
+//! ([`identity`]: slug, section, id), plain-text title and summary ([`plain_text`]) and
+//! lead image ([`images`]).
+
+mod build;
+mod control_chars;
+mod fields;
+mod identity;
+mod images;
+mod model;
+mod parse;
+mod plain_text;
+#[cfg(test)]
+mod test_support;
+
+pub use model::{Article, Parsed};
+pub(crate) use model::{KeptBody, ParseOptions};
+pub(crate) use parse::parse_article;

@@ -1,0 +1,155 @@
+//! The feed window: which articles reach an output, and the re-reading of bodies the store
+//! dropped.
+//!
+//! This is the memory design of the daemon. A full scan keeps only every file's metadata;
+//! the store keeps a body only for the articles in the window, and an article that enters
+//! the window has its file read again here — the one place after the store where content
+//! files are read. The window's bodies are also rendered here, on all cores, so the feed
+//! stage receives finished [`Entry`]s and only writes documents.
+//!
+//! Keep-last-good (SPEC §5) across that drop: a file can break (or its folder become
+//! unreadable) while its article is outside the window, and re-reading it when it enters
+//! would then find nothing good. So whenever the daemon drops a body — after the full scan
+//! parsed it, or when it leaves the window — a copy goes to the [`KeptBodies`] file, an
+//! unnamed temporary file on disk, and the article records where. When a re-read fails, the
+//! article's last good metadata (still in the store) gets its kept body back and is
+//! published as before, until the file is fixed (a good parse replaces both) or deleted
+//! (the store forgets the article). Memory stays bounded by the window, as without the
+//! copies: they cost disk (about the size of the site's bodies, plus garbage of replaced
+//! versions, bounded by rewriting the file) and one write per dropped body. Kept in memory,
+//! even compressed, they would grow with the site; re-reading cannot recover a version the
+//! file no longer holds. Where no temporary file can be made (or on a full disk) there is no
+//! copy, and such an article is left out until fixed, as before. The one-shot `build` keeps
+//! no copies: it reads every file once.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::content::{self, Article, ParseOptions};
+use crate::feed::Entry;
+use crate::store::Library;
+
+use super::kept_bodies::KeptBodies;
+
+/// The newest `feeds.limit` published articles at one instant, each with its body.
+#[derive(Debug)]
+pub struct FeedWindow {
+    articles: Vec<Arc<Article>>,
+    /// Whether any file was read again to fill the window.
+    reread: bool,
+}
+
+/// The article of `source` after a re-read: the new version if the file parsed, else its last
+/// good version with the body read back from its kept copy (if it has one).
+fn restore_if_broken(
+    library: &mut Library,
+    source: &str,
+    kept: Option<&KeptBodies>,
+) -> Option<Arc<Article>> {
+    let current = library.article(source)?;
+    if current.body_loaded {
+        return Some(Arc::clone(current));
+    }
+    let copy = current.kept_body?;
+    let body = kept?.read(copy).ok()?;
+    library.restore_body(source, Arc::from(body));
+    library.article(source).cloned()
+}
+
+impl FeedWindow {
+    /// The window at `now` over `published` (newest first). Bodies the store dropped are read
+    /// again; a file that no longer parses (or cannot be read) at that moment has its error
+    /// recorded in the store, and its last good version is published from its kept copy (see
+    /// the module doc), or left out until fixed when there is none. Afterwards the store
+    /// keeps bodies only for the window's articles, so memory stays flat with the size of the
+    /// site; the dropped ones are copied to `kept` first.
+    pub(crate) fn fill(
+        library: &mut Library,
+        config: &Config,
+        published: &[Arc<Article>],
+        now: DateTime<Utc>,
+        kept: Option<&KeptBodies>,
+    ) -> FeedWindow {
+        let mut articles = Vec::with_capacity(config.feeds.limit);
+        let mut reread = false;
+        for article in published {
+            if articles.len() == config.feeds.limit {
+                break;
+            }
+            if article.body_loaded {
+                articles.push(Arc::clone(article));
+                continue;
+            }
+            let outcome = content::load_path(
+                &config.content.dir,
+                &article.source,
+                config,
+                ParseOptions::default(),
+            );
+            library.apply(&article.source, outcome);
+            reread = true;
+            if let Some(fresh) = restore_if_broken(library, &article.source, kept) {
+                if fresh.body_loaded && fresh.is_published(now) {
+                    articles.push(fresh);
+                }
+            }
+        }
+        let keep: HashSet<&str> = articles.iter().map(|a| a.source.as_str()).collect();
+        library.shed_bodies(
+            |source| keep.contains(source),
+            |body| kept.and_then(|k| k.keep(body)),
+        );
+        FeedWindow { articles, reread }
+    }
+
+    /// Whether filling the window read any file again (the store may hold new problems).
+    pub(crate) fn reread(&self) -> bool {
+        self.reread
+    }
+
+    /// The window's articles with their rendered bodies, in feed order. Rendering runs on
+    /// all cores, once per article version (the article caches it).
+    pub fn entries(&self, config: &Config) -> Vec<Entry<'_>> {
+        self.articles
+            .par_iter()
+            .map(|article| Entry {
+                article,
+                rendered: article.rendered(config),
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::{parse_article, FileOutcome};
+
+    #[test]
+    fn window_respects_the_limit_and_keeps_only_its_bodies() {
+        let mut config = Config::defaults();
+        config.feeds.limit = 1;
+        let mut library = Library::new();
+        for (source, text) in [
+            ("a.md", "---\ntitle: a\ndate: 2024-01-01\n---\nA body.\n"),
+            ("b.md", "---\ntitle: b\ndate: 2023-01-01\n---\nB body.\n"),
+        ] {
+            let parsed = parse_article(source, text.as_bytes(), &config, ParseOptions::default());
+            library.apply(source, FileOutcome::Parsed(parsed));
+        }
+        let now = "2025-01-01T00:00:00Z".parse().expect("date");
+        let published = library.published(now).articles;
+        let window = FeedWindow::fill(&mut library, &config, &published, now, None);
+        assert!(!window.reread());
+        let entries = window.entries(&config);
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].article.title, "a");
+        assert!(entries[0].rendered.content_html.contains("A body."));
+        let kept = |source: &str| library.article(source).is_some_and(|a| a.body_loaded);
+        assert!(kept("a.md") && !kept("b.md"));
+    }
+}
