@@ -1,5 +1,6 @@
 //! Content: everything between the content directory and a validated [`Article`] — finding
-//! files ([`discover`]), author ids ([`authors`]), splitting and reading front matter ([`front_matter`]), dates
+//! files ([`discover`]), author ids ([`authors`]), splitting and reading front matter
+//! ([`front_matter`], its nesting checked first by `flow_depth`), dates
 //! ([`dates`]), identity and validation ([`article`]), body rendering ([`render`]: Markdown,
 //! sanitizing, summaries, MathML made readable) and reading HTML as written ([`html`]).
 //!
@@ -9,6 +10,7 @@ pub(crate) mod article;
 pub(crate) mod authors;
 pub(crate) mod dates;
 pub(crate) mod discover;
+mod flow_depth;
 pub(crate) mod front_matter;
 pub(crate) mod html;
 pub mod render;

@@ -140,28 +140,50 @@ impl Article {
     }
 
     /// Summary and full content HTML, rendered once per article version.
+    ///
+    /// A body that could render to more than the bound was rendered while parsing (see
+    /// `check_rendered_size`), and an error then, so this stays within it; should it not,
+    /// the entry goes out with empty content (the feeds link to the page instead) rather than
+    /// an unbounded one.
     pub(crate) fn rendered(&self, config: &Config) -> &RenderedBody {
         self.rendered.get_or_init(|| {
-            let prefix: String = self
-                .slug
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                        c
-                    } else {
-                        '-'
-                    }
+            self.render(&self.body, config)
+                .unwrap_or_else(|_| RenderedBody {
+                    content_html: String::new(),
+                    summary_html: String::new(),
                 })
-                .collect();
-            render::render_body(
-                &self.body,
-                self.body_kind,
-                self.summary.as_deref(),
-                &self.permalink,
-                &prefix,
-                config.content.summary_length,
-            )
         })
+    }
+
+    /// Renders `body` (this article's) within the bound `config` sets.
+    pub(super) fn render(
+        &self,
+        body: &str,
+        config: &Config,
+    ) -> Result<RenderedBody, render::TooLarge> {
+        render::render_bounded(
+            body,
+            self.body_kind,
+            self.summary.as_deref(),
+            &self.permalink,
+            &self.footnote_prefix(),
+            config.content.summary_length,
+            render::max_rendered_bytes(config.content.max_file_bytes),
+        )
+    }
+
+    /// What this article's footnote ids start with: its slug, one URL-fragment-safe word.
+    pub(super) fn footnote_prefix(&self) -> String {
+        self.slug
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect()
     }
 }
 
