@@ -26,9 +26,9 @@
 
 pub mod cli;
 pub mod config;
-pub mod content;
+pub(crate) mod content;
 pub mod daemon;
-pub mod diag;
+pub(crate) mod diag;
 pub(crate) mod entry_id;
 pub mod feed;
 pub mod http;
@@ -40,7 +40,7 @@ pub(crate) mod permalink;
 pub(crate) mod person;
 pub mod site;
 pub mod snapshot;
-pub mod store;
+pub(crate) mod store;
 pub(crate) mod watch;
 pub(crate) mod xml_chars;
 pub(crate) mod yaml_text;

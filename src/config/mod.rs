@@ -53,6 +53,8 @@ pub struct SiteConfig {
     pub base_url_given: bool,
     pub language: String,
     pub author: Person,
+    /// Author ids posts may name (`site.authors`, then the site's authors data).
+    pub(crate) authors: std::sync::Arc<crate::content::authors::AuthorIds>,
     pub timezone: Tz,
     pub icon: Option<Url>,
 }
@@ -222,6 +224,20 @@ impl Config {
     }
 }
 
+/// `site.authors`: ids posts may name, each a name or `{name, email, uri}`.
+fn configured_authors(
+    written: Option<std::collections::BTreeMap<String, crate::person::PersonSpec>>,
+) -> Result<std::collections::BTreeMap<String, Person>, ConfigError> {
+    let mut authors = std::collections::BTreeMap::new();
+    for (id, spec) in written.unwrap_or_default() {
+        let person = spec
+            .into_person()
+            .map_err(|message| invalid(&format!("site.authors.{id}"), message))?;
+        authors.insert(id, person);
+    }
+    Ok(authors)
+}
+
 /// `site`: the title is read first (the author defaults to it), the listening address
 /// gives the default base URL.
 fn site_config(r: RawSite, title: String, listen: SocketAddr) -> Result<SiteConfig, ConfigError> {
@@ -243,6 +259,9 @@ fn site_config(r: RawSite, title: String, listen: SocketAddr) -> Result<SiteConf
                 uri: None,
             },
         },
+        authors: std::sync::Arc::new(crate::content::authors::AuthorIds::new(configured_authors(
+            r.authors,
+        )?)),
         title,
         description: r
             .description

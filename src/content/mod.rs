@@ -1,27 +1,31 @@
 //! Content: everything between the content directory and a validated [`Article`] — finding
-//! files ([`discover`]), splitting and reading front matter ([`front_matter`]), dates
-//! ([`dates`]), identity and validation ([`article`]) and Markdown rendering ([`render`],
-//! with MathML made readable by `mathml`).
+//! files ([`discover`]), author ids ([`authors`]), splitting and reading front matter
+//! ([`front_matter`], its nesting checked first by `flow_depth`), dates
+//! ([`dates`]), identity and validation ([`article`]), body rendering ([`render`]: Markdown,
+//! sanitizing, summaries, MathML made readable) and reading HTML as written ([`html`]).
 //!
 //! Parsing is pure (`parse_article(source, bytes)`); [`load_file`] and [`load_all`] do the IO,
 //! each file within its time budget ([`budget`]).
 
 pub(crate) mod article;
+pub(crate) mod authors;
 pub(crate) mod budget;
 pub(crate) mod dates;
 pub(crate) mod discover;
+mod flow_depth;
 pub(crate) mod front_matter;
 pub(crate) mod html;
 pub mod render;
 
 use std::collections::HashMap;
+use std::io::ErrorKind;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
 
-pub(crate) use article::{parse_article, Article, ParseOptions, Parsed};
+pub(crate) use article::{parse_article, Article, KeptBody, ParseOptions, Parsed};
 pub(crate) use budget::FileBudget;
 pub(crate) use discover::{Candidate, ScanError};
 
@@ -76,7 +80,23 @@ pub(crate) fn load_path(
     let path = root.join(source);
     let meta = match std::fs::symlink_metadata(&path) {
         Ok(m) => m,
-        Err(_) => return FileOutcome::Gone,
+        // Gone, or a folder on its path replaced by a file: the article is no more.
+        Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {
+            return FileOutcome::Gone
+        }
+        // Still there as far as we know (e.g. its folder was made unreadable): an error that
+        // keeps the last good version, as a file that no longer parses does.
+        Err(e) => {
+            return FileOutcome::Parsed(Parsed {
+                article: None,
+                diagnostics: vec![Diagnostic::error(
+                    Path::new(source),
+                    1,
+                    1,
+                    format!("cannot read file: {e}"),
+                )],
+            })
+        }
     };
     let open_path = if meta.file_type().is_symlink() {
         let resolved = std::fs::canonicalize(root)
@@ -110,33 +130,72 @@ pub(crate) struct Loaded {
     pub outcome: FileOutcome,
 }
 
-/// Scans the root and loads every file on all cores, each within `content.file_timeout_ms`
-/// (`check`). The order of the result is the sorted order of paths, whatever the timing.
-pub(crate) fn load_all(config: &Config, options: ParseOptions) -> Result<Vec<Loaded>, ScanError> {
-    let budget = FileBudget::new(config.content.file_timeout);
-    load_all_within(&Arc::new(config.clone()), options, &budget)
+/// What a full load found: every file's outcome, sorted by path, and the folders that could
+/// not be read (their files are neither found nor known to be gone).
+#[derive(Debug)]
+pub(crate) struct FullLoad {
+    pub files: Vec<Loaded>,
+    /// Relative paths, as the folders' diagnostics name them.
+    pub unreadable_folders: Vec<String>,
 }
 
-/// [`load_all`] with the caller's budget (the daemon's, shared by all its loads).
+/// Called by a full load with each article's body before it is dropped
+/// (`keep_body: false`), inside the file's job: returns where a copy of it is kept, if
+/// anywhere. Shared with the jobs, which may outlive the load when abandoned.
+pub(crate) type KeepBodyCopy = Arc<dyn Fn(&str) -> Option<KeptBody> + Send + Sync>;
+
+/// Scans the root and loads every file on all cores, each within `content.file_timeout_ms`
+/// (`check`). The order of the result is the sorted order of paths, whatever the timing.
+pub(crate) fn load_all(
+    config: &Config,
+    options: ParseOptions,
+    keep_copy: Option<KeepBodyCopy>,
+) -> Result<FullLoad, ScanError> {
+    let budget = FileBudget::new(config.content.file_timeout);
+    load_all_within(&Arc::new(config.clone()), options, keep_copy, &budget)
+}
+
+/// [`load_all`] with the caller's budget (the daemon's, shared by all its loads). Each
+/// file's job reads, parses, copies the body it drops (`keep_copy`) and renders the body
+/// it keeps, so all of that is within the file's budget.
 pub(crate) fn load_all_within(
     config: &Arc<Config>,
     options: ParseOptions,
+    keep_copy: Option<KeepBodyCopy>,
     budget: &FileBudget,
-) -> Result<Vec<Loaded>, ScanError> {
+) -> Result<FullLoad, ScanError> {
     let scan = discover::scan(&config.content.dir)?;
     let sources: Vec<String> = scan.candidates.iter().map(|c| c.source.clone()).collect();
     let job_config = Arc::clone(config);
     let slow = budget.slow_files();
     let per_file = budget.per_file();
+    let read_options = ParseOptions {
+        keep_body: options.keep_body || keep_copy.is_some(),
+        ..options
+    };
     let outcomes = budget.run(scan.candidates, move |c: &Candidate| {
         if let Some(known) = still_slow(&slow, &job_config, &c.source, per_file) {
             return (known, true);
         }
-        let outcome = load_file(c, &job_config, options);
+        let mut outcome = load_file(c, &job_config, read_options);
+        if let (Some(keep_copy), false) = (&keep_copy, options.keep_body) {
+            if let FileOutcome::Parsed(Parsed {
+                article: Some(article),
+                ..
+            }) = &mut outcome
+            {
+                let kept = keep_copy(&article.body);
+                article.drop_body(kept);
+            }
+        }
         (rendered_when_kept(outcome, &job_config), false)
     });
     if budget.is_cancelled() {
-        return Ok(Vec::new()); // the caller applies nothing
+        // The caller applies nothing.
+        return Ok(FullLoad {
+            files: Vec::new(),
+            unreadable_folders: Vec::new(),
+        });
     }
     let mut loaded = within_budget(sources, outcomes, config, budget);
     for d in scan.diagnostics {
@@ -151,7 +210,10 @@ pub(crate) fn load_all_within(
     // Sources are unique, so an unstable sort is deterministic, and it needs no scratch
     // buffer (a stable one allocates one as large as the vector: 667 KB for 1,000 articles).
     loaded.sort_unstable_by(|a, b| a.source.cmp(&b.source));
-    Ok(loaded)
+    Ok(FullLoad {
+        files: loaded,
+        unreadable_folders: scan.unreadable_folders,
+    })
 }
 
 /// Loads the given paths (relative to the root; see [`load_path`]) on all cores, each
@@ -323,8 +385,43 @@ mod tests {
             keep_body: false,
             ..ParseOptions::default()
         };
-        let loaded = load_all_within(&config, metadata_only, &budget).expect("load");
-        assert!(!rendered(&loaded, "a.md"), "no body, nothing to render");
+        let loaded = load_all_within(&config, metadata_only, None, &budget).expect("load");
+        assert!(
+            !rendered(&loaded.files, "a.md"),
+            "no body, nothing to render"
+        );
+    }
+
+    #[test]
+    fn a_full_load_copies_each_dropped_body_inside_the_files_job() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let text = "---\ntitle: A\ndate: 2024-01-01\n---\nA body.\n";
+        std::fs::write(dir.path().join("a.md"), text).expect("write");
+        let mut config = Config::defaults();
+        config.content.dir = dir.path().to_path_buf();
+        let budget = FileBudget::new(Duration::from_secs(60));
+        let copied = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+        let sink = Arc::clone(&copied);
+        let keep_copy: KeepBodyCopy = Arc::new(move |body: &str| {
+            sink.lock().ok()?.push(body.to_string());
+            Some(KeptBody { offset: 7, len: 3 })
+        });
+        let metadata_only = ParseOptions {
+            keep_body: false,
+            ..ParseOptions::default()
+        };
+        let load = load_all_within(&Arc::new(config), metadata_only, Some(keep_copy), &budget)
+            .expect("load");
+        let article = match &load.files[0].outcome {
+            FileOutcome::Parsed(Parsed {
+                article: Some(a), ..
+            }) => a,
+            other => panic!("{other:?}"),
+        };
+        assert!(!article.body_loaded && !article.is_rendered());
+        assert_eq!(article.kept_body, Some(KeptBody { offset: 7, len: 3 }));
+        let copied = copied.lock().expect("lock");
+        assert_eq!(copied.as_slice(), ["A body.\n"]);
     }
 }
 

@@ -12,18 +12,15 @@
 //! header value that no other thread touches; the value is formatted again once a second.
 
 use std::cell::RefCell;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use chrono::{TimeZone, Utc};
 use hyper::header::HeaderValue;
-
-use crate::snapshot::http_date;
 
 /// The current second: Unix seconds and the IMF-fixdate `Date` value naming it.
 #[derive(Clone)]
-pub struct Now {
-    pub unix: i64,
-    pub date: HeaderValue,
+pub(super) struct Now {
+    pub(super) unix: i64,
+    pub(super) date: HeaderValue,
 }
 
 thread_local! {
@@ -31,7 +28,7 @@ thread_local! {
 }
 
 /// The current second, formatted at most once a second per thread.
-pub fn now() -> Now {
+pub(super) fn now() -> Now {
     let unix = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
@@ -49,20 +46,22 @@ pub fn now() -> Now {
 }
 
 /// `Date` value of Unix second `unix`.
-pub fn date_value(unix: i64) -> HeaderValue {
-    let text = Utc
-        .timestamp_opt(unix, 0)
-        .single()
-        .map(http_date)
-        .unwrap_or_default();
+pub(super) fn date_value(unix: i64) -> HeaderValue {
+    // `httpdate` formats years 1970 to 9999 only (it panics outside); the clock is in them.
+    const YEAR_10000: u64 = 253_402_300_800;
+    let text = u64::try_from(unix)
+        .ok()
+        .filter(|&secs| secs < YEAR_10000)
+        .map(|secs| httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(secs)));
     // IMF-fixdate is ASCII; the fallback never runs.
-    HeaderValue::from_str(&text)
+    text.and_then(|text| HeaderValue::from_str(&text).ok())
         .unwrap_or(HeaderValue::from_static("Thu, 01 Jan 1970 00:00:00 GMT"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Utc;
 
     #[test]
     fn now_is_the_current_second_with_its_date() {
@@ -72,5 +71,10 @@ mod tests {
         assert!(before <= now.unix && now.unix <= after);
         assert_eq!(now.date, date_value(now.unix));
         assert_eq!(date_value(784_111_777), "Sun, 06 Nov 1994 08:49:37 GMT");
+        assert_eq!(date_value(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(date_value(253_402_300_799), "Fri, 31 Dec 9999 23:59:59 GMT");
+        // Outside what an HTTP-date can name: the epoch, not a panic.
+        assert_eq!(date_value(-1), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(date_value(i64::MAX), "Thu, 01 Jan 1970 00:00:00 GMT");
     }
 }

@@ -14,18 +14,21 @@
 //!   `header_read_timeout` of its first byte;
 //! - a request has been in progress (response not yet handed off, or the socket not
 //!   accepting our bytes) for longer than `request_timeout` (slow or stalled readers);
-//! - no request has been in progress for `idle_timeout` (idle keep-alive).
+//! - no request has been in progress for `idle_timeout` (idle keep-alive);
+//! - it is idle while every connection slot is taken and a new client needs one.
 //!
 //! Deadlines are absolute, so trickling bytes cannot extend them. State is a few atomics
 //! updated by the response body guard and the socket wrapper: no lock, no allocation, and
 //! one clock read per request phase change. All of it is touched only by the connection's
 //! own task (the watchdog shares that task), so the atomics are never contended.
 //!
-//! Per-request head tracking is skipped on connections whose first byte is `P`: that is
-//! how the h2 prior-knowledge preface starts (`PRI * HTTP/2.0`), and h2 reads frames
-//! (PING, SETTINGS, WINDOW_UPDATE) between requests, which are not a request head. Such
-//! connections (h2, or HTTP/1 opening with POST/PUT/PATCH, which only ever get 405/404)
-//! keep the other three limits.
+//! Per-request head tracking is skipped on h2 connections, recognised by the start of the
+//! prior-knowledge preface (`PRI `): h2 reads frames (PING, SETTINGS, WINDOW_UPDATE)
+//! between requests, which are not a request head. Those keep the other three limits.
+//! Every HTTP/1 connection is tracked, whatever its first method.
+//!
+//! The acceptor also reads these atomics, and asks an idle connection to close, but only
+//! while every connection slot is taken (see [`super::idle_reclaim`]).
 
 use std::io;
 use std::pin::Pin;
@@ -38,6 +41,7 @@ use bytes::Bytes;
 use hyper::body::{Body, Frame, SizeHint};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
+use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use super::AppState;
@@ -45,14 +49,14 @@ use crate::config::ServerConfig;
 
 /// The three connection time limits, from `server.*`.
 #[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    pub header_read: Duration,
-    pub request: Duration,
-    pub idle: Duration,
+pub(super) struct Limits {
+    pub(super) header_read: Duration,
+    pub(super) request: Duration,
+    pub(super) idle: Duration,
 }
 
 impl Limits {
-    pub fn from_config(server: &ServerConfig) -> Limits {
+    pub(super) fn from_config(server: &ServerConfig) -> Limits {
         Limits {
             header_read: server.header_read_timeout,
             request: server.request_timeout,
@@ -70,7 +74,7 @@ impl Limits {
 /// What the watchdog needs to know about one connection. Times are milliseconds since
 /// `start`.
 #[derive(Debug)]
-pub struct Activity {
+pub(super) struct Activity {
     start: Instant,
     in_flight: AtomicUsize,
     requests: AtomicU64,
@@ -81,16 +85,26 @@ pub struct Activity {
     /// `head_since`; cleared when the request begins.
     reading_head: AtomicBool,
     head_since: AtomicU64,
-    /// 0: nothing read yet; 1: track request heads (HTTP/1); 2: do not (maybe h2).
+    /// 0: not known yet; 1: track request heads (HTTP/1); 2: do not (h2).
     head_tracking: AtomicU8,
+    /// While not known: how many bytes of [`H2_PREFACE_START`] the connection opened with.
+    preface_matched: AtomicU8,
+    /// Set by the acceptor, under connection pressure, to ask this connection to close if
+    /// it is idle (see [`super::idle_reclaim`]); `reclaim` wakes the watchdog for it.
+    close_requested: AtomicBool,
+    reclaim: Notify,
 }
 
 const HEADS_UNKNOWN: u8 = 0;
 const HEADS_TRACKED: u8 = 1;
 const HEADS_UNTRACKED: u8 = 2;
 
+/// How an h2 prior-knowledge connection starts (`PRI * HTTP/2.0…`); no HTTP/1 method is
+/// `PRI`, and POST, PUT, PATCH or PROPFIND differ by the third byte.
+const H2_PREFACE_START: &[u8] = b"PRI ";
+
 impl Activity {
-    pub fn new() -> Arc<Activity> {
+    pub(super) fn new() -> Arc<Activity> {
         Arc::new(Activity {
             start: Instant::now(),
             in_flight: AtomicUsize::new(0),
@@ -101,7 +115,42 @@ impl Activity {
             reading_head: AtomicBool::new(false),
             head_since: AtomicU64::new(0),
             head_tracking: AtomicU8::new(HEADS_UNKNOWN),
+            preface_matched: AtomicU8::new(0),
+            close_requested: AtomicBool::new(false),
+            reclaim: Notify::new(),
         })
+    }
+
+    /// Since when this is an idle HTTP/1 keep-alive connection: a request was answered and
+    /// written out, and nothing of the next one has arrived. `None` otherwise, and for
+    /// connections that may be h2, whose streams' bytes can still wait in h2's own buffers.
+    pub(super) fn idle_since(&self) -> Option<Instant> {
+        let idle = self.head_tracking.load(Ordering::Relaxed) == HEADS_TRACKED
+            && self.requests.load(Ordering::Acquire) > 0
+            && self.in_flight.load(Ordering::Acquire) == 0
+            && !self.write_blocked.load(Ordering::Acquire)
+            && !self.reading_head.load(Ordering::Acquire);
+        idle.then(|| self.start + Duration::from_millis(self.last_done.load(Ordering::Acquire)))
+    }
+
+    /// Asks the connection to close if it is still idle when its task looks; false when it
+    /// was asked already and has not looked yet.
+    pub(super) fn request_close(&self) -> bool {
+        if self.close_requested.swap(true, Ordering::AcqRel) {
+            return false;
+        }
+        self.reclaim.notify_one();
+        true
+    }
+
+    /// Whether a close was requested: cleared either way, so a connection that became busy
+    /// meanwhile is asked again only by a later round.
+    fn take_close_request(&self) -> bool {
+        self.close_requested.swap(false, Ordering::AcqRel)
+    }
+
+    pub(super) fn close_requested(&self) -> bool {
+        self.close_requested.load(Ordering::Acquire)
     }
 
     fn now_ms(&self) -> u64 {
@@ -110,7 +159,7 @@ impl Activity {
 
     /// Marks a request as started; it ends when the returned guard (kept in the response
     /// body) is dropped, i.e. when hyper is done with the body or the connection dies.
-    pub fn begin(self: &Arc<Self>) -> InFlight {
+    pub(super) fn begin(self: &Arc<Self>) -> InFlight {
         if self.in_flight.fetch_add(1, Ordering::AcqRel) == 0 {
             self.busy_since.store(self.now_ms(), Ordering::Release);
         }
@@ -122,15 +171,12 @@ impl Activity {
     /// Notes `data`, just read from the socket: the first bytes of a new request head when
     /// no request is in progress.
     fn on_read(&self, data: &[u8]) {
-        let Some(&first) = data.first() else { return };
+        if data.is_empty() {
+            return;
+        }
         let mut tracking = self.head_tracking.load(Ordering::Relaxed);
         if tracking == HEADS_UNKNOWN {
-            tracking = if first == b'P' {
-                HEADS_UNTRACKED
-            } else {
-                HEADS_TRACKED
-            };
-            self.head_tracking.store(tracking, Ordering::Relaxed);
+            tracking = self.tell_protocol(data);
         }
         if tracking == HEADS_TRACKED
             && self.in_flight.load(Ordering::Acquire) == 0
@@ -140,6 +186,30 @@ impl Activity {
             self.head_since.store(self.now_ms(), Ordering::Release);
             self.reading_head.store(true, Ordering::Release);
         }
+    }
+
+    /// Matches the connection's first bytes (`data` continues what was read before) with
+    /// the h2 preface; the verdict once known, else [`HEADS_UNKNOWN`]. The first request's
+    /// head is bounded from the accept meanwhile, tracked or not.
+    fn tell_protocol(&self, data: &[u8]) -> u8 {
+        let mut matched = usize::from(self.preface_matched.load(Ordering::Relaxed));
+        let mut verdict = HEADS_UNKNOWN;
+        for &byte in data {
+            if H2_PREFACE_START.get(matched) != Some(&byte) {
+                verdict = HEADS_TRACKED;
+                break;
+            }
+            matched += 1;
+            if matched == H2_PREFACE_START.len() {
+                verdict = HEADS_UNTRACKED;
+                break;
+            }
+        }
+        // At most the preface's 4 bytes.
+        self.preface_matched
+            .store(u8::try_from(matched).unwrap_or(u8::MAX), Ordering::Relaxed);
+        self.head_tracking.store(verdict, Ordering::Relaxed);
+        verdict
     }
 
     fn deadline(&self, limits: &Limits) -> Instant {
@@ -161,7 +231,7 @@ impl Activity {
 
 /// A request in progress; see [`Activity::begin`].
 #[derive(Debug)]
-pub struct InFlight(Arc<Activity>);
+pub(super) struct InFlight(Arc<Activity>);
 
 impl Drop for InFlight {
     fn drop(&mut self) {
@@ -174,22 +244,39 @@ impl Drop for InFlight {
     }
 }
 
-/// Resolves when the connection has overstayed one of its [`Limits`].
-pub async fn watchdog(activity: &Activity, limits: Limits) {
+/// Why the watchdog ends a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Closing {
+    /// It overstayed one of its [`Limits`].
+    TimeLimit,
+    /// It was idle when its slot was needed for a new connection.
+    Reclaimed,
+}
+
+/// Resolves when the connection has overstayed one of its [`Limits`], or when a close was
+/// requested ([`Activity::request_close`]) and it is idle.
+pub(super) async fn watchdog(activity: &Activity, limits: Limits) -> Closing {
     let recheck = limits.recheck();
     loop {
         let deadline = activity.deadline(&limits);
         let now = Instant::now();
         if now >= deadline {
-            return;
+            return Closing::TimeLimit;
         }
-        tokio::time::sleep_until(deadline.min(now + recheck)).await;
+        tokio::select! {
+            () = tokio::time::sleep_until(deadline.min(now + recheck)) => {}
+            () = activity.reclaim.notified() => {
+                if activity.take_close_request() && activity.idle_since().is_some() {
+                    return Closing::Reclaimed;
+                }
+            }
+        }
     }
 }
 
 /// The TCP stream, noting whether the peer is refusing our bytes (write returned pending),
 /// and sending the snapshot's large bodies with `sendfile` (see [`super::sendfile`]).
-pub struct TrackedStream {
+pub(super) struct TrackedStream {
     inner: TcpStream,
     activity: Arc<Activity>,
     /// Where large bodies' files are found (`sendfile` exists on Linux only).
@@ -198,7 +285,11 @@ pub struct TrackedStream {
 }
 
 impl TrackedStream {
-    pub fn new(inner: TcpStream, activity: Arc<Activity>, state: Arc<AppState>) -> TrackedStream {
+    pub(super) fn new(
+        inner: TcpStream,
+        activity: Arc<Activity>,
+        state: Arc<AppState>,
+    ) -> TrackedStream {
         TrackedStream {
             inner,
             activity,
@@ -283,20 +374,20 @@ impl AsyncWrite for TrackedStream {
 /// A response body of at most one pre-built chunk, carrying the request's [`InFlight`]
 /// guard so the watchdog knows when hyper is done with it.
 #[derive(Debug)]
-pub struct ResponseBody {
+pub(super) struct ResponseBody {
     data: Option<Bytes>,
     _in_flight: Option<InFlight>,
 }
 
 impl ResponseBody {
-    pub fn new(data: Bytes) -> ResponseBody {
+    pub(super) fn new(data: Bytes) -> ResponseBody {
         ResponseBody {
             data: (!data.is_empty()).then_some(data),
             _in_flight: None,
         }
     }
 
-    pub fn empty() -> ResponseBody {
+    pub(super) fn empty() -> ResponseBody {
         ResponseBody {
             data: None,
             _in_flight: None,
@@ -304,15 +395,11 @@ impl ResponseBody {
     }
 
     /// Bytes this body will send.
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.data.as_ref().map_or(0, Bytes::len)
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.data.is_none()
-    }
-
-    pub fn with_guard(mut self, guard: InFlight) -> ResponseBody {
+    pub(super) fn with_guard(mut self, guard: InFlight) -> ResponseBody {
         self._in_flight = Some(guard);
         self
     }
@@ -391,9 +478,64 @@ mod tests {
             ..limits()
         };
         let started = Instant::now();
-        tokio::time::timeout(Duration::from_secs(5), watchdog(&a, limits))
+        let closing = tokio::time::timeout(Duration::from_secs(5), watchdog(&a, limits))
             .await
             .expect("watchdog fires");
+        assert_eq!(closing, Closing::TimeLimit);
         assert!(started.elapsed() >= Duration::from_millis(200));
+    }
+
+    #[test]
+    fn idle_means_an_answered_http1_request_and_nothing_since() {
+        let a = Activity::new();
+        assert_eq!(a.idle_since(), None, "no request yet");
+        a.on_read(b"GET / HTTP/1.1\r\n\r\n");
+        let guard = a.begin();
+        assert_eq!(a.idle_since(), None, "request in progress");
+        drop(guard);
+        assert!(a.idle_since().is_some(), "answered");
+        a.write_blocked.store(true, Ordering::Release);
+        assert_eq!(a.idle_since(), None, "response still being written");
+        a.write_blocked.store(false, Ordering::Release);
+        a.on_read(b"GET");
+        assert_eq!(a.idle_since(), None, "next request arriving");
+
+        // HTTP/1 opening with POST is tracked like any other; h2 never taken for idle.
+        let post = Activity::new();
+        post.on_read(b"P");
+        post.on_read(b"OST / HTTP/1.1\r\n\r\n");
+        drop(post.begin());
+        assert!(post.idle_since().is_some());
+        post.on_read(b"G");
+        assert!(
+            post.reading_head.load(Ordering::Acquire),
+            "next head tracked"
+        );
+        let h2 = Activity::new();
+        h2.on_read(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+        drop(h2.begin());
+        assert_eq!(h2.idle_since(), None);
+    }
+
+    #[tokio::test]
+    async fn watchdog_closes_on_request_only_when_idle() {
+        let a = Activity::new();
+        a.on_read(b"GET / HTTP/1.1\r\n\r\n");
+        let guard = a.begin();
+        assert!(a.request_close());
+        assert!(!a.request_close(), "asked already");
+        let busy = tokio::time::timeout(Duration::from_millis(200), watchdog(&a, limits())).await;
+        assert!(busy.is_err(), "a busy connection stays");
+        assert!(
+            !a.close_requested(),
+            "the request was looked at and dropped"
+        );
+
+        drop(guard);
+        assert!(a.request_close());
+        let closing = tokio::time::timeout(Duration::from_secs(5), watchdog(&a, limits()))
+            .await
+            .expect("closes at once");
+        assert_eq!(closing, Closing::Reclaimed);
     }
 }

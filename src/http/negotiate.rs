@@ -1,17 +1,12 @@
-//! Request header evaluation: `Accept-Encoding` negotiation (RFC 9110 §12.5.3) and the
-//! `If-Match`, `If-Unmodified-Since`, `If-None-Match` and `If-Modified-Since` preconditions
-//! (RFC 9110 §13.1).
+//! `Accept-Encoding` negotiation (RFC 9110 §12.5.3): which of the pre-built encodings a
+//! request gets, or none (406).
 //!
 //! Pure functions over header values: no allocation, no I/O, nothing that can panic on
 //! hostile input. Anything unparsable is treated the way the RFC says to: ignored.
 
-use chrono::{DateTime, NaiveDateTime};
-use hyper::header::{
-    HeaderMap, HeaderName, HeaderValue, ACCEPT_ENCODING, IF_MATCH, IF_MODIFIED_SINCE,
-    IF_NONE_MATCH, IF_UNMODIFIED_SINCE,
-};
+use hyper::header::{HeaderMap, HeaderValue, ACCEPT_ENCODING};
 
-use crate::snapshot::{Coding, Representation, Resource};
+use crate::snapshot::Coding;
 
 /// q-values in thousandths (`q=0.5` is 500), the precision RFC 9110 §12.4.2 allows.
 type Q = u16;
@@ -33,7 +28,10 @@ struct Prefs {
 ///
 /// A missing header means "identity". Identity is acceptable unless `identity;q=0`, or
 /// `*;q=0` with no explicit `identity` entry, excludes it.
-pub fn choose_coding(headers: &HeaderMap, offered: impl Fn(Coding) -> bool) -> Option<Coding> {
+pub(super) fn choose_coding(
+    headers: &HeaderMap,
+    offered: impl Fn(Coding) -> bool,
+) -> Option<Coding> {
     let prefs = parse_accept_encoding(headers.get_all(ACCEPT_ENCODING).iter());
     // Some(q) = acceptable with preference q; None = excluded.
     let rank = |explicit: Option<Q>, implicit: Option<Q>| match explicit.or(prefs.star) {
@@ -122,157 +120,9 @@ fn parse_q(text: &str) -> Option<Q> {
     }
 }
 
-/// Outcome of `If-None-Match` against a resource.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IfNoneMatch {
-    /// No `If-None-Match` header: `If-Modified-Since` decides.
-    Absent,
-    /// Present, nothing matched: send the representation.
-    NoMatch,
-    /// Matched. `Some(coding)` when the client named exactly that encoding's tag, so the 304
-    /// can confirm the representation the client actually holds.
-    Match(Option<Coding>),
-}
-
-/// Evaluates `If-None-Match` with the weak comparison RFC 9110 §13.1.2 prescribes (a `W/`
-/// prefix is ignored). `*` matches any current representation. A tag of any encoding of the
-/// resource matches (see [`Resource::tag_matches`]).
-pub fn if_none_match(headers: &HeaderMap, resource: &Resource) -> IfNoneMatch {
-    let mut present = false;
-    for value in headers.get_all(IF_NONE_MATCH) {
-        present = true;
-        let Ok(text) = value.to_str() else { continue };
-        if text.trim() == "*" {
-            return IfNoneMatch::Match(None);
-        }
-        for (_weak, opaque) in entity_tags(text) {
-            if resource.tag_matches(opaque) {
-                let exact = Coding::ALL.into_iter().find(|c| {
-                    resource
-                        .representation(*c)
-                        .is_some_and(|rep| quoted_eq(&rep.etag, opaque))
-                });
-                return IfNoneMatch::Match(exact);
-            }
-        }
-    }
-    if present {
-        IfNoneMatch::NoMatch
-    } else {
-        IfNoneMatch::Absent
-    }
-}
-
-/// Whether header value `"…"` has `opaque` between its quotes.
-fn quoted_eq(etag: &HeaderValue, opaque: &str) -> bool {
-    let bytes = etag.as_bytes();
-    bytes.len() == opaque.len() + 2 && &bytes[1..bytes.len() - 1] == opaque.as_bytes()
-}
-
-/// `If-Match` (RFC 9110 §13.1.1): `None` when absent, else whether it holds: `*` (the
-/// representation exists, as it always does here), or a tag equal to the selected
-/// representation's ETag by strong comparison (a `W/` tag never matches). Unlike
-/// `If-None-Match`, the tag must be that of the encoding being sent.
-pub fn if_match(headers: &HeaderMap, selected: &Representation) -> Option<bool> {
-    let mut present = false;
-    for value in headers.get_all(IF_MATCH) {
-        present = true;
-        let Ok(text) = value.to_str() else { continue };
-        if text.trim() == "*" {
-            return Some(true);
-        }
-        if entity_tags(text).any(|(weak, opaque)| !weak && quoted_eq(&selected.etag, opaque)) {
-            return Some(true);
-        }
-    }
-    present.then_some(false)
-}
-
-/// (Weak?, opaque tag without `W/` and quotes) of a comma-separated entity-tag list.
-/// Tolerant: an unquoted token is taken as is (not weak), garbage yields nothing.
-fn entity_tags(text: &str) -> impl Iterator<Item = (bool, &str)> {
-    let mut rest = text;
-    std::iter::from_fn(move || loop {
-        rest = rest.trim_start_matches(|c: char| c == ',' || c.is_ascii_whitespace());
-        if rest.is_empty() {
-            return None;
-        }
-        let weak = rest.starts_with("W/");
-        let body = rest.strip_prefix("W/").unwrap_or(rest);
-        if let Some(quoted) = body.strip_prefix('"') {
-            let end = quoted.find('"').unwrap_or(quoted.len());
-            rest = quoted.get(end + 1..).unwrap_or("");
-            return Some((weak, &quoted[..end]));
-        }
-        let end = body.find(',').unwrap_or(body.len());
-        rest = &body[end..];
-        let token = body[..end].trim();
-        if !token.is_empty() {
-            return Some((weak, token));
-        }
-    })
-}
-
-/// Whether `If-Modified-Since` says the client's copy is current: the header is a single
-/// valid HTTP-date not earlier than our `Last-Modified`. Callers only ask when
-/// `If-None-Match` is absent (RFC 9110 §13.1.3).
-pub fn not_modified_since(headers: &HeaderMap, resource: &Resource) -> bool {
-    unchanged_since(
-        headers,
-        IF_MODIFIED_SINCE,
-        &resource.last_modified,
-        resource.last_modified_unix,
-    )
-    .unwrap_or(false)
-}
-
-/// `If-Unmodified-Since` (RFC 9110 §13.1.4) against the `Last-Modified` being sent (`value`,
-/// `unix`): `None` when absent or ignored (not one valid HTTP-date), else whether the
-/// representation is unmodified since then. Callers only ask when `If-Match` is absent.
-pub fn unmodified_since(headers: &HeaderMap, value: &HeaderValue, unix: i64) -> Option<bool> {
-    unchanged_since(headers, IF_UNMODIFIED_SINCE, value, unix)
-}
-
-/// Whether a `Last-Modified` of `value` (`unix` seconds) is not after the date in header
-/// `name`; `None` when that header is absent, repeated or not an HTTP-date (ignored).
-fn unchanged_since(
-    headers: &HeaderMap,
-    name: HeaderName,
-    value: &HeaderValue,
-    unix: i64,
-) -> Option<bool> {
-    let mut values = headers.get_all(name).iter();
-    let (Some(since), None) = (values.next(), values.next()) else {
-        return None; // absent, or more than one member: ignore
-    };
-    // Clients usually echo our own header back byte for byte: skip parsing then.
-    if since == value {
-        return Some(true);
-    }
-    let since = since.to_str().ok().and_then(parse_http_date)?;
-    Some(unix <= since)
-}
-
-/// Unix seconds of an HTTP-date: IMF-fixdate, or the obsolete RFC 850 and asctime forms.
-pub fn parse_http_date(text: &str) -> Option<i64> {
-    let text = text.trim();
-    if let Ok(t) = DateTime::parse_from_rfc2822(text) {
-        return Some(t.timestamp());
-    }
-    // RFC 850: `Sunday, 06-Nov-94 08:49:37 GMT`; asctime: `Sun Nov  6 08:49:37 1994`.
-    ["%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"]
-        .iter()
-        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
-        .map(|t| t.and_utc().timestamp())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Config;
-    use crate::snapshot::{SiteOutputs, Snapshot};
-    use chrono::Utc;
-    use std::sync::Arc;
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
@@ -350,161 +200,5 @@ mod tests {
         assert_eq!(parse_q("-1"), None);
         assert_eq!(parse_q(""), None);
         assert_eq!(parse_q("0.x"), None);
-    }
-
-    fn resource() -> Arc<Resource> {
-        let cfg = Config::defaults();
-        let outputs = SiteOutputs {
-            rss: "<rss>".to_string() + &"<item>words words words</item>".repeat(40) + "</rss>",
-            rss_alias: None,
-            atom: String::new(),
-            index_html: String::new(),
-            feed_updated: None,
-        };
-        let snap = Snapshot::build(&cfg, outputs, vec![], 1, None, Utc::now());
-        Arc::clone(snap.resource("/feed.xml").expect("rss route"))
-    }
-
-    fn inm(r: &Resource, value: &str) -> IfNoneMatch {
-        if_none_match(&headers(&[("if-none-match", value)]), r)
-    }
-
-    #[test]
-    fn if_none_match_forms() {
-        let r = resource();
-        let base = r.tag_base.to_string();
-        assert_eq!(if_none_match(&HeaderMap::new(), &r), IfNoneMatch::Absent);
-        assert_eq!(inm(&r, "*"), IfNoneMatch::Match(None));
-        assert_eq!(
-            inm(&r, &format!("\"{base}\"")),
-            IfNoneMatch::Match(Some(Coding::Identity))
-        );
-        assert_eq!(
-            inm(&r, &format!("W/\"{base}\"")),
-            IfNoneMatch::Match(Some(Coding::Identity))
-        );
-        assert_eq!(
-            inm(&r, &format!("\"nope\", W/\"{base}-gz\"")),
-            IfNoneMatch::Match(Some(Coding::Gzip))
-        );
-        assert_eq!(
-            inm(&r, &format!("\"x\",\"{base}-br\"")),
-            IfNoneMatch::Match(Some(Coding::Br))
-        );
-        // Rewritten by a proxy (Apache-style `-gzip`): still the same content.
-        assert_eq!(
-            inm(&r, &format!("\"{base}-gzip\"")),
-            IfNoneMatch::Match(None)
-        );
-        assert_eq!(inm(&r, "\"other\""), IfNoneMatch::NoMatch);
-        assert_eq!(inm(&r, "\"other\", W/\"x\""), IfNoneMatch::NoMatch);
-        assert_eq!(inm(&r, "garbage \"unterminated"), IfNoneMatch::NoMatch);
-        assert_eq!(inm(&r, ""), IfNoneMatch::NoMatch);
-        assert_eq!(inm(&r, &base), IfNoneMatch::Match(Some(Coding::Identity)));
-        // A prefix of our tag is not our tag.
-        assert_eq!(
-            inm(&r, &format!("\"{}\"", &base[..10])),
-            IfNoneMatch::NoMatch
-        );
-    }
-
-    #[test]
-    fn if_match_uses_strong_comparison_with_the_selected_tag() {
-        let r = resource();
-        let base = r.tag_base.to_string();
-        let identity = r.identity();
-        let gzip = r.representation(Coding::Gzip).expect("gzip form");
-        let im = |rep: &Representation, values: &[&str]| {
-            let pairs: Vec<_> = values.iter().map(|v| ("if-match", *v)).collect();
-            if_match(&headers(&pairs), rep)
-        };
-        assert_eq!(if_match(&HeaderMap::new(), identity), None);
-        assert_eq!(im(identity, &["*"]), Some(true));
-        assert_eq!(im(gzip, &["*"]), Some(true));
-        assert_eq!(im(identity, &[&format!("\"{base}\"")]), Some(true));
-        assert_eq!(im(identity, &[&format!("\"x\", \"{base}\"")]), Some(true));
-        assert_eq!(im(identity, &["\"x\"", &format!("\"{base}\"")]), Some(true));
-        assert_eq!(im(gzip, &[&format!("\"{base}-gz\"")]), Some(true));
-        // Weak tags never match strongly; another encoding's tag is another representation.
-        assert_eq!(im(identity, &[&format!("W/\"{base}\"")]), Some(false));
-        assert_eq!(im(gzip, &[&format!("\"{base}\"")]), Some(false));
-        assert_eq!(im(identity, &[&format!("\"{base}-gz\"")]), Some(false));
-        assert_eq!(im(identity, &["\"other\""]), Some(false));
-        assert_eq!(im(identity, &[""]), Some(false));
-        assert_eq!(im(identity, &["garbage \"unterminated"]), Some(false));
-    }
-
-    #[test]
-    fn if_unmodified_since_comparison() {
-        let lm = HeaderValue::from_static("Wed, 27 Mar 2024 09:30:00 GMT");
-        let unix = parse_http_date("Wed, 27 Mar 2024 09:30:00 GMT").expect("date");
-        let ius = |values: &[&str]| {
-            let pairs: Vec<_> = values.iter().map(|v| ("if-unmodified-since", *v)).collect();
-            unmodified_since(&headers(&pairs), &lm, unix)
-        };
-        assert_eq!(unmodified_since(&HeaderMap::new(), &lm, unix), None);
-        assert_eq!(ius(&["Wed, 27 Mar 2024 09:30:00 GMT"]), Some(true));
-        assert_eq!(ius(&["Wed, 27 Mar 2024 09:30:01 GMT"]), Some(true));
-        assert_eq!(ius(&["Wednesday, 27-Mar-24 09:30:00 GMT"]), Some(true));
-        assert_eq!(ius(&["Wed, 27 Mar 2024 09:29:59 GMT"]), Some(false));
-        assert_eq!(ius(&["Thu, 01 Jan 1970 00:00:00 GMT"]), Some(false));
-        // Not a valid HTTP-date (a list included): ignored.
-        assert_eq!(ius(&["not a date"]), None);
-        assert_eq!(
-            ius(&[
-                "Wed, 27 Mar 2024 09:29:59 GMT",
-                "Wed, 27 Mar 2024 09:29:59 GMT"
-            ]),
-            None
-        );
-    }
-
-    #[test]
-    fn http_dates() {
-        let want = 784_111_777; // Sun, 06 Nov 1994 08:49:37 GMT
-        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(want));
-        assert_eq!(
-            parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"),
-            Some(want)
-        );
-        assert_eq!(parse_http_date("Sun Nov  6 08:49:37 1994"), Some(want));
-        assert_eq!(parse_http_date("yesterday"), None);
-        assert_eq!(parse_http_date(""), None);
-    }
-
-    #[test]
-    fn if_modified_since_comparison() {
-        let r = resource(); // Last-Modified: 1970-01-01 (no entries)
-        let ims = |v: &str| not_modified_since(&headers(&[("if-modified-since", v)]), &r);
-        assert!(ims("Thu, 01 Jan 1970 00:00:00 GMT"));
-        assert!(ims("Thu, 01 Jan 1970 00:00:01 GMT"));
-        assert!(ims("Sun, 06 Nov 1994 08:49:37 GMT"));
-        assert!(!ims("not a date"));
-        assert!(!not_modified_since(&HeaderMap::new(), &r));
-        let two = headers(&[
-            ("if-modified-since", "Sun, 06 Nov 1994 08:49:37 GMT"),
-            ("if-modified-since", "Sun, 06 Nov 1994 08:49:37 GMT"),
-        ]);
-        assert!(
-            !not_modified_since(&two, &r),
-            "more than one member is ignored"
-        );
-
-        let cfg = Config::defaults();
-        let outputs = SiteOutputs {
-            rss: "<rss/>".into(),
-            rss_alias: None,
-            atom: String::new(),
-            index_html: String::new(),
-            feed_updated: DateTime::parse_from_rfc3339("2024-03-27T09:30:00Z")
-                .ok()
-                .map(|t| t.with_timezone(&Utc)),
-        };
-        let snap = Snapshot::build(&cfg, outputs, vec![], 1, None, Utc::now());
-        let r = snap.resource("/feed.xml").expect("rss");
-        let ims = |v: &str| not_modified_since(&headers(&[("if-modified-since", v)]), r);
-        assert!(ims("Wed, 27 Mar 2024 09:30:00 GMT"));
-        assert!(ims("Wed, 27 Mar 2024 09:30:01 GMT"));
-        assert!(!ims("Wed, 27 Mar 2024 09:29:59 GMT"));
     }
 }

@@ -1,5 +1,5 @@
 //! Zero-copy writes of large pre-built bodies (Linux): `sendfile(2)` from the snapshot's
-//! [`BodyFile`](crate::snapshot::BodyFile)s instead of `writev(2)` from memory.
+//! [`BodyFile`](crate::snapshot::body_file::BodyFile)s instead of `writev(2)` from memory.
 //!
 //! hyper writes a response as one vectored write: the head, then the body slice, which
 //! points straight into the snapshot's `Bytes`. [`poll_write_vectored`] recognises such a
@@ -10,7 +10,7 @@
 //!
 //! h2 DATA frames whose payload points into such a body go out the same way (the frame
 //! header is the "head"). Anything it does not recognise (a body from an older snapshot, a
-//! body without a file: see [`BodyFile`](crate::snapshot::BodyFile) for which get one) is
+//! body without a file: see [`BodyFile`](crate::snapshot::body_file::BodyFile) for which get one) is
 //! written as usual, and so is a body whose `sendfile` fails before sending anything. The
 //! address check is exact: a slice is only matched while its bytes are alive in the current
 //! snapshot, whose file holds the same bytes and is never written again.
@@ -26,16 +26,16 @@ use crate::snapshot::Snapshot;
 
 /// Slices shorter than this are never looked up: the response head, small bodies, and the
 /// short tail of a body after a partial write are cheaper to copy than to look up.
-pub const MIN_SLICE: usize = 4096;
+pub(super) const MIN_SLICE: usize = 4096;
 
 /// Whether any of `bufs` is worth looking up (saves loading the snapshot for a 304).
-pub fn worth_trying(bufs: &[IoSlice<'_>]) -> bool {
+pub(super) fn worth_trying(bufs: &[IoSlice<'_>]) -> bool {
     bufs.iter().any(|buf| buf.len() >= MIN_SLICE)
 }
 
 /// Writes `bufs` to `stream` with `sendfile` for a slice that lies in one of `snapshot`'s
 /// body files; `None` when no slice does (the caller writes them as usual).
-pub fn poll_write_vectored(
+pub(super) fn poll_write_vectored(
     stream: &TcpStream,
     cx: &mut Context<'_>,
     bufs: &[IoSlice<'_>],

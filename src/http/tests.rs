@@ -17,8 +17,9 @@ use tokio::time::timeout;
 
 use super::{serve, AppState};
 use crate::config::Config;
+use crate::feed::SiteOutputs;
 use crate::metrics::Metrics;
-use crate::snapshot::{SiteOutputs, Snapshot};
+use crate::snapshot::Snapshot;
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -194,6 +195,10 @@ async fn get_serves_feed_with_all_headers() {
         Some(reply.body.len().to_string().as_str())
     );
     assert_eq!(reply.header("etag"), snapshot.etag("/feed.xml"));
+    assert!(
+        reply.header("etag").is_some_and(|t| t.starts_with('"')),
+        "a strong ETag"
+    );
     assert_eq!(
         reply.header("last-modified"),
         Some("Wed, 27 Mar 2024 09:30:00 GMT")
@@ -286,94 +291,30 @@ async fn other_methods_get_405_and_unknown_paths_404() {
     server.shutdown().await;
 }
 
+/// The Host check comes first, on every route and before routing; which lines and values
+/// are valid is `host`'s unit test.
 #[tokio::test]
 async fn request_needs_one_valid_host_header() {
     let server = Server::start(test_config()).await;
     for request in [
         "GET /feed.xml HTTP/1.1\r\n\r\n",
         "GET /feed.xml HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
-        "GET /feed.xml HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n",
         "GET http://example.com/feed.xml HTTP/1.1\r\n\r\n",
         "GET /nope HTTP/1.1\r\n\r\n",
-        // Invalid values (RFC 9112 §3.2), on any route.
-        "GET /feed.xml HTTP/1.1\r\nHost: a b\r\n\r\n",
-        "GET /feed.xml HTTP/1.1\r\nHost: x/y@z\r\n\r\n",
-        "GET /feed.xml HTTP/1.1\r\nHost: x, y\r\n\r\n",
-        "GET /feed.xml HTTP/1.1\r\nHost: example.com:80x\r\n\r\n",
-        "GET /feed.xml HTTP/1.1\r\nHost: [::1\r\n\r\n",
         "GET /healthz HTTP/1.1\r\nHost: user@example.com\r\n\r\n",
-        // More than one Host line is refused whatever the version.
-        "GET /feed.xml HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n",
         "GET /feed.xml HTTP/1.0\r\nHost: a b\r\n\r\n",
     ] {
         let reply = server.get(request).await;
         assert_eq!(reply.status, 400, "{request:?}");
         assert_eq!(reply.header("cache-control"), Some("no-store"));
     }
-    // HTTP/1.0 predates Host; an empty Host is what a target without authority sends.
     for request in [
         "GET /feed.xml HTTP/1.0\r\n\r\n",
-        "GET /feed.xml HTTP/1.0\r\nHost: example.com\r\n\r\n",
-        "GET /feed.xml HTTP/1.1\r\nHost:\r\n\r\n",
-        "GET /feed.xml HTTP/1.1\r\nHost: example.com:8080\r\n\r\n",
         "GET /feed.xml HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n",
-        "GET /feed.xml HTTP/1.1\r\nHost: 127.0.0.1:\r\n\r\n",
     ] {
         assert_eq!(server.get(request).await.status, 200, "{request:?}");
     }
     server.shutdown().await;
-}
-
-#[test]
-fn host_values() {
-    use super::host_value_is_valid as valid;
-    for good in [
-        "",
-        "example.com",
-        "EXAMPLE.com.",
-        "example.com:8080",
-        "example.com:",
-        "127.0.0.1",
-        "127.0.0.1:80",
-        "[::1]",
-        "[::1]:8080",
-        "[2001:db8::ffff:192.0.2.1]:443",
-        "[v1.fe80::a+en1]",
-        "xn--bcher-kva.example",
-        "%41%62c",
-        "a_b~c-d",
-        "!$&'()*+,;=",
-        "x,y",
-    ] {
-        assert!(valid(good.as_bytes()), "{good:?} is valid");
-    }
-    for bad in [
-        "a b",
-        "x/y@z",
-        "x, y",
-        "user@example.com",
-        "example.com:80:80",
-        "example.com:http",
-        "example.com:-1",
-        ":80x",
-        "[::1",
-        "::1",
-        "[::1]x",
-        "[::1]:80:",
-        "[example.com]",
-        "[fe80::1%25eth0]",
-        "[v.x]",
-        "[v1.]",
-        "%4",
-        "%zz",
-        "a\tb",
-        "ex\u{e4}mple.com",
-        "a?b",
-        "a#b",
-        "a\\b",
-    ] {
-        assert!(!valid(bad.as_bytes()), "{bad:?} is invalid");
-    }
 }
 
 #[tokio::test]
@@ -390,6 +331,8 @@ async fn absolute_form_target_uses_the_path() {
     server.shutdown().await;
 }
 
+/// What 304 and 412 answers look like on the wire, and that they are counted; which
+/// header combinations lead to them is `conditional`'s unit test.
 #[tokio::test]
 async fn conditional_requests() {
     let server = Server::start(test_config()).await;
@@ -401,59 +344,12 @@ async fn conditional_requests() {
 
     let cases: &[(String, u16)] = &[
         (format!("If-None-Match: {etag}"), 304),
-        (format!("If-None-Match: W/{etag}"), 304),
-        (format!("If-None-Match: \"a\", {etag}"), 304),
-        ("If-None-Match: *".to_string(), 304),
-        ("If-None-Match: \"stale\"".to_string(), 200),
-        // If-None-Match wins over a matching If-Modified-Since.
-        (
-            format!("If-None-Match: \"stale\"\r\nIf-Modified-Since: {lm}"),
-            200,
-        ),
         (format!("If-Modified-Since: {lm}"), 304),
-        (
-            "If-Modified-Since: Thu, 28 Mar 2024 00:00:00 GMT".to_string(),
-            304,
-        ),
-        (
-            "If-Modified-Since: Tue, 26 Mar 2024 00:00:00 GMT".to_string(),
-            200,
-        ),
-        ("If-Modified-Since: garbage".to_string(), 200),
-        // If-Match: `*` or a strong match with the tag being sent, else 412 (RFC 9110
-        // §13.1.1), whatever the later preconditions say.
-        (format!("If-Match: {etag}"), 200),
-        (format!("If-Match: \"a\", {etag}"), 200),
-        ("If-Match: *".to_string(), 200),
+        ("If-None-Match: \"stale\"".to_string(), 200),
         ("If-Match: \"stale\"".to_string(), 412),
-        (format!("If-Match: W/{etag}"), 412),
-        (
-            "If-Match: \"stale\"\r\nIf-None-Match: \"other\"".to_string(),
-            412,
-        ),
-        (
-            format!("If-Match: \"stale\"\r\nIf-Modified-Since: {lm}"),
-            412,
-        ),
-        (format!("If-Match: {etag}\r\nIf-None-Match: {etag}"), 304),
-        // If-Unmodified-Since only counts without If-Match (§13.2.2).
-        (
-            format!("If-Match: {etag}\r\nIf-Unmodified-Since: Tue, 26 Mar 2024 00:00:00 GMT"),
-            200,
-        ),
-        (format!("If-Unmodified-Since: {lm}"), 200),
-        (
-            "If-Unmodified-Since: Thu, 28 Mar 2024 00:00:00 GMT".to_string(),
-            200,
-        ),
         (
             "If-Unmodified-Since: Tue, 26 Mar 2024 00:00:00 GMT".to_string(),
             412,
-        ),
-        ("If-Unmodified-Since: garbage".to_string(), 200),
-        (
-            format!("If-Unmodified-Since: {lm}\r\nIf-None-Match: {etag}"),
-            304,
         ),
     ];
     for (header, want) in cases {
@@ -468,16 +364,18 @@ async fn conditional_requests() {
             assert_eq!(reply.header("last-modified"), Some(lm.as_str()));
             assert_eq!(reply.header("cache-control"), Some("public, max-age=120"));
             assert_eq!(reply.header("vary"), Some("Accept-Encoding"));
+            assert_eq!(reply.header("content-length"), None, "{header}");
             assert!(reply.body.is_empty());
         }
         if *want == 412 {
             assert_eq!(reply.header("cache-control"), Some("no-store"), "{header}");
+            assert_eq!(reply.header("vary"), Some("Accept-Encoding"), "{header}");
             assert!(reply.body.len() < 64, "{header}");
             assert_eq!(reply.header("etag"), None, "{header}");
         }
     }
 
-    // If-Match compares with the tag of the encoding being sent.
+    // If-Match compares with the tag of the encoding being sent; HEAD gets no body.
     let gz_request = |if_match: &str| {
         format!(
             "GET /feed.xml HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip\r\nIf-Match: {if_match}\r\n\r\n"
@@ -492,7 +390,7 @@ async fn conditional_requests() {
     // 412s are counted like any status, in series that exist before the first one.
     let metrics = server.state.metrics.encode();
     for series in [
-        r#"feedwright_http_requests_total{route="/feed.xml",status="412"} 7"#,
+        r#"feedwright_http_requests_total{route="/feed.xml",status="412"} 4"#,
         r#"feedwright_http_requests_total{route="/atom.xml",status="412"} 0"#,
     ] {
         assert!(metrics.contains(series), "{series}: {metrics}");
@@ -537,8 +435,8 @@ async fn last_modified_is_never_later_than_date() {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let server = Server::start_with(cfg, snapshot, listener);
     let http_date = |v: Option<&str>| {
-        DateTime::parse_from_rfc2822(v.expect("date header"))
-            .map(|t| t.timestamp())
+        httpdate::parse_http_date(v.expect("date header"))
+            .map(|t| DateTime::<Utc>::from(t).timestamp())
             .expect("http date")
     };
 
@@ -596,9 +494,9 @@ async fn last_modified_is_never_later_than_date() {
 
     // If-Unmodified-Since is compared with what is sent, the current second, not with the
     // snapshot's value an hour ahead.
-    let minute = chrono::Duration::minutes(1);
-    let minute_ago = crate::snapshot::http_date(Utc::now() - minute);
-    let in_a_minute = crate::snapshot::http_date(Utc::now() + minute);
+    let minute = Duration::from_secs(60);
+    let minute_ago = httpdate::fmt_http_date(std::time::SystemTime::now() - minute);
+    let in_a_minute = httpdate::fmt_http_date(std::time::SystemTime::now() + minute);
     for (since, want) in [(in_a_minute.as_str(), 200), (minute_ago.as_str(), 412)] {
         let reply = server
             .get(&format!(
@@ -643,21 +541,14 @@ async fn content_codings_and_406() {
         .expect("unbrotli");
     assert_eq!(&out[..], &identity[..]);
 
+    // Nothing acceptable: 406, varying by Accept-Encoding (which codings are refused is
+    // `negotiate`'s unit test).
     let none = server
         .get("GET /feed.xml HTTP/1.1\r\nHost: t\r\nAccept-Encoding: identity;q=0\r\n\r\n")
         .await;
     assert_eq!(none.status, 406);
-    let star = server
-        .get("GET /feed.xml HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip;q=0, *;q=0\r\n\r\n")
-        .await;
-    assert_eq!(star.status, 406);
-    let plain = server
-        .get("GET /feed.xml HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip;q=0\r\n\r\n")
-        .await;
-    assert_eq!(
-        (plain.status, plain.header("content-encoding")),
-        (200, None)
-    );
+    assert_eq!(none.header("vary"), Some("Accept-Encoding"));
+    assert_eq!(none.header("cache-control"), Some("no-store"));
     server.shutdown().await;
 }
 
@@ -715,7 +606,7 @@ async fn health_readiness_and_metrics() {
 }
 
 #[tokio::test]
-async fn huge_header_is_refused() {
+async fn huge_header_and_malformed_request_are_refused() {
     let mut cfg = test_config();
     cfg.server.max_header_bytes = 8192;
     let server = Server::start(cfg).await;
@@ -735,7 +626,19 @@ async fn huge_header_is_refused() {
         read.is_err() || response.is_empty() || text.starts_with("HTTP/1.1 431"),
         "unexpected answer: {text:.200}"
     );
-    // The server is still fine.
+
+    // A request line that is not HTTP: 400 (or closed), and the server is still fine.
+    let mut conn = server.connect().await;
+    let _ = conn.get_mut().write_all(b"THIS IS NOT HTTP\r\n\r\n").await;
+    let mut response = Vec::new();
+    let read = timeout(WAIT, conn.read_to_end(&mut response))
+        .await
+        .expect("answered or closed in time");
+    let text = String::from_utf8_lossy(&response);
+    assert!(
+        read.is_err() || response.is_empty() || text.starts_with("HTTP/1.1 400"),
+        "unexpected answer: {text:.200}"
+    );
     let ok = server.get("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n").await;
     assert_eq!(ok.status, 200);
     server.shutdown().await;
@@ -813,43 +716,49 @@ async fn idle_keep_alive_connection_is_closed() {
     server.shutdown().await;
 }
 
+/// Whatever the first request's method (POST starts with `P`, like the h2 preface).
 #[tokio::test]
 async fn slow_second_request_head_is_cut_off() {
     let mut cfg = test_config();
     cfg.server.header_read_timeout = Duration::from_secs(1);
     let server = Server::start(cfg).await;
-    let mut conn = server.connect().await;
-    assert_eq!(
-        exchange(&mut conn, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
-            .await
-            .status,
-        200
-    );
-    // A kept-alive connection that idles is fine for longer than the header timeout...
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(
-        exchange(&mut conn, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
-            .await
-            .status,
-        200
-    );
-    // ...but the next head, once started, must be complete within it.
-    let took = drip_until_closed(conn.into_inner(), b"GET /healthz HTTP/1.1\r\nX-Slow: ").await;
-    assert!(took < Duration::from_secs(3), "took {took:?}");
+    for (first, status) in [
+        ("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n", 200),
+        (
+            "POST /healthz HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n",
+            405,
+        ),
+    ] {
+        let mut conn = server.connect().await;
+        assert_eq!(exchange(&mut conn, first).await.status, status, "{first:?}");
+        // A kept-alive connection that idles is fine for longer than the header timeout...
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        assert_eq!(
+            exchange(&mut conn, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+                .await
+                .status,
+            200
+        );
+        // ...but the next head, once started, must be complete within it.
+        let took = drip_until_closed(conn.into_inner(), b"GET /healthz HTTP/1.1\r\nX-Slow: ").await;
+        assert!(took < Duration::from_secs(3), "{first:?}: took {took:?}");
+    }
     server.shutdown().await;
 }
+/// While every slot is busy (here: a client still sending its first request), a new
+/// client waits, and is served as soon as a slot frees.
 #[tokio::test]
-async fn connection_limit_holds_extra_clients_in_the_backlog() {
+async fn connection_limit_holds_extra_clients_while_no_slot_is_idle() {
     let mut cfg = test_config();
     cfg.server.max_connections = 1;
     let server = Server::start(cfg).await;
     let mut first = server.connect().await;
-    assert_eq!(
-        exchange(&mut first, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
-            .await
-            .status,
-        200
-    );
+    first
+        .get_mut()
+        .write_all(b"GET /healthz HTTP/1.1\r\n")
+        .await
+        .expect("write");
+    tokio::time::sleep(Duration::from_millis(200)).await;
 
     let mut second = server.connect().await; // completes in the kernel backlog
     second
@@ -865,6 +774,47 @@ async fn connection_limit_holds_extra_clients_in_the_backlog() {
     );
     drop(first);
     assert_eq!(read_reply(&mut second, false).await.status, 200);
+    server.shutdown().await;
+}
+
+/// When every slot holds an idle keep-alive connection, a new client is served at once:
+/// the connection idle for longest gives its slot up, then the next oldest (issue 17).
+#[tokio::test]
+async fn idle_keep_alive_connections_give_way_to_new_clients_oldest_first() {
+    const SLOTS: usize = 16;
+    let mut cfg = test_config();
+    cfg.server.max_connections = SLOTS;
+    cfg.server.workers = 2;
+    let server = Server::start(cfg).await;
+    let mut idle = Vec::new();
+    for _ in 0..SLOTS {
+        let mut conn = server.connect().await;
+        let reply = exchange(&mut conn, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n").await;
+        assert_eq!(reply.status, 200);
+        idle.push(conn);
+        // Distinct idle-since times (milliseconds), so "oldest" is well defined.
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+
+    // New clients stay connected: each one needs a slot given up.
+    let mut new_clients = Vec::new();
+    for (round, oldest) in idle.iter_mut().take(3).enumerate() {
+        let started = Instant::now();
+        let mut client = server.connect().await;
+        let health = exchange(&mut client, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n").await;
+        let took = started.elapsed();
+        new_clients.push(client);
+        assert_eq!(health.status, 200);
+        assert!(took < Duration::from_secs(1), "/healthz took {took:?}");
+        // The oldest idle connection was closed.
+        let closed = time_until_closed(oldest.get_mut()).await;
+        assert!(closed < Duration::from_secs(1), "{round}: {closed:?}");
+    }
+    // The next oldest and the newest were left alone.
+    for conn in [3, SLOTS - 1] {
+        let reply = exchange(&mut idle[conn], "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n").await;
+        assert_eq!(reply.status, 200, "{conn}");
+    }
     server.shutdown().await;
 }
 
@@ -1065,7 +1015,7 @@ async fn large_bodies_arrive_exact_through_partial_writes() {
             _ => Some(resource.identity()),
         }
         .expect("representation");
-        assert!(expected.body.len() >= crate::snapshot::BODY_FILE_MIN_BYTES);
+        assert!(expected.body.len() >= crate::snapshot::body_file::BODY_FILE_MIN_BYTES);
         assert!(
             reply.body == expected.body,
             "{coding}: {} bytes received, {} expected, first difference at {:?}",

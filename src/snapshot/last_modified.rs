@@ -37,7 +37,9 @@ pub(super) fn truncate_to_second(t: DateTime<Utc>) -> DateTime<Utc> {
     Utc.timestamp_opt(t.timestamp(), 0).single().unwrap_or(t)
 }
 
-/// IMF-fixdate (RFC 9110 §5.6.7), e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
+/// IMF-fixdate (RFC 9110 §5.6.7), e.g. `Sun, 06 Nov 1994 08:49:37 GMT`. Formatted with
+/// chrono, not `httpdate` (which the request side uses to parse): a feed's newest `updated`
+/// may be before 1970, which `httpdate` cannot represent (it panics).
 pub(crate) fn http_date(t: DateTime<Utc>) -> String {
     t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
 }

@@ -7,7 +7,7 @@
 //! snapshots atomically and never compresses, hashes or formats anything on the request path.
 //!
 //! How the bytes are encoded and tagged is [`encode`]'s job, the `Last-Modified` rule
-//! [`last_modified`]'s, and the files that let large bodies go out with `sendfile(2)`
+//! [`mod@last_modified`]'s, and the files that let large bodies go out with `sendfile(2)`
 //! [`body_file`]'s.
 
 pub(crate) mod body_file;
@@ -23,17 +23,11 @@ use hyper::header::HeaderValue;
 
 use self::body_file::BodyFile;
 use self::encode::{digest, tag_base};
-use self::last_modified::{last_modified, truncate_to_second};
+use self::last_modified::{http_date, last_modified, truncate_to_second};
 use crate::config::Config;
-// moved: re-export for other areas until merge (the type is feed's; snapshot reads it)
-pub(crate) use crate::feed::SiteOutputs;
+use crate::feed::SiteOutputs;
 
 pub use self::encode::{brotli, gzip};
-// moved: re-export for other areas until merge
-#[cfg(test)]
-pub(crate) use self::body_file::BODY_FILE_MIN_BYTES;
-// moved: re-export for other areas until merge
-pub(crate) use self::last_modified::http_date;
 
 pub(crate) const RSS_CONTENT_TYPE: &str = "application/rss+xml; charset=utf-8";
 pub(crate) const ATOM_CONTENT_TYPE: &str = "application/atom+xml; charset=utf-8";
@@ -72,7 +66,7 @@ impl Coding {
 pub struct Representation {
     pub(crate) coding: Coding,
     pub(crate) body: Bytes,
-    /// The same bytes in a file, for bodies of at least [`BODY_FILE_MIN_BYTES`] (see
+    /// The same bytes in a file, for bodies of at least [`BODY_FILE_MIN_BYTES`](body_file::BODY_FILE_MIN_BYTES) (see
     /// [`BodyFile::new`]).
     pub(crate) file: Option<Arc<BodyFile>>,
     /// Quoted strong entity tag, e.g. `"0123abcd…-gz"`.

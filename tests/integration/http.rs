@@ -1,5 +1,9 @@
-//! The daemon over real HTTP on 127.0.0.1 (SPEC §4): routes, methods, conditional requests,
-//! content negotiation, limits against hostile clients, and graceful shutdown.
+//! The daemon over real HTTP on 127.0.0.1 (SPEC §4), for what needs the binary: feeds built
+//! from content, restarts, live edits, configuration from the environment, signals, logs.
+//!
+//! Routing, response headers, conditional requests, negotiation, Host validation and the
+//! per-connection limits are tested in process, where a fault shows closest to its cause:
+//! `src/http/tests.rs` (over a socket) and the unit tests beside each `src/http/` module.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -21,24 +25,11 @@ fn sample_tree() -> Tree {
     tree
 }
 
-fn gunzip(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    flate2::read::GzDecoder::new(bytes)
-        .read_to_end(&mut out)
-        .expect("gunzip");
-    out
-}
-
-fn unbrotli(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    brotli::Decompressor::new(bytes, 4096)
-        .read_to_end(&mut out)
-        .expect("brotli");
-    out
-}
-
+/// The daemon serves the feeds and index it built from the content, with its default cache
+/// lifetime. Response shapes (headers, HEAD, query strings, 404, 405, health routes) are
+/// tested in process (src/http/tests.rs).
 #[test]
-fn http_routes_methods_and_headers() {
+fn http_serves_what_it_built_from_the_content() {
     let tree = sample_tree();
     let server = Server::start(&tree.content(), &[]);
     for (path, ctype) in [
@@ -50,22 +41,7 @@ fn http_routes_methods_and_headers() {
         let r = server.get(path);
         assert_eq!(r.status, 200, "{path}");
         assert_eq!(r.header("content-type"), Some(ctype), "{path}");
-        assert_eq!(
-            r.header("content-length").unwrap(),
-            r.body.len().to_string()
-        );
         assert_eq!(r.header("cache-control"), Some("public, max-age=300"));
-        assert!(r
-            .header("vary")
-            .unwrap()
-            .to_ascii_lowercase()
-            .contains("accept-encoding"));
-        let etag = r.header("etag").unwrap();
-        assert!(
-            etag.starts_with('"') && !etag.starts_with("W/"),
-            "strong etag: {etag}"
-        );
-        assert!(r.header("last-modified").unwrap().ends_with("GMT"));
         if path != "/" {
             let feed = parse_feed(&r.body);
             assert_eq!(entry_titles(&feed), vec!["Beta", "Alpha & <Omega>"]);
@@ -74,149 +50,13 @@ fn http_routes_methods_and_headers() {
             assert!(html.contains("Alpha &amp; &lt;Omega&gt;"), "{html}");
             assert!(html.contains("application/atom+xml"));
         }
-        // HEAD: the GET headers, no body.
-        let h = server.request("HEAD", path, &[]);
-        assert_eq!(h.status, 200);
-        assert!(h.body.is_empty());
-        for name in [
-            "content-type",
-            "content-length",
-            "etag",
-            "last-modified",
-            "cache-control",
-            "vary",
-        ] {
-            assert_eq!(h.header(name), r.header(name), "HEAD {path} {name}");
-        }
     }
-    // Query strings are ignored.
-    assert_eq!(
-        server.get("/feed.xml?utm_source=x").body,
-        server.get("/feed.xml").body
-    );
-    assert_eq!(server.get("/healthz").status, 200);
     assert_eq!(server.get("/readyz").status, 200);
     let metrics = server.get("/metrics").text();
     assert!(
         metrics.contains("feedwright_published_articles 2"),
         "{metrics}"
     );
-    for method in ["POST", "PUT", "DELETE", "PATCH"] {
-        let r = server.request(method, "/feed.xml", &[("Content-Length", "0")]);
-        assert_eq!(r.status, 405, "{method}");
-        let allow = r.header("allow").unwrap();
-        assert!(allow.contains("GET") && allow.contains("HEAD"), "{allow}");
-    }
-    assert_eq!(server.get("/nope.xml").status, 404);
-    assert_eq!(server.get("/../feed.xml").status, 404);
-    assert_eq!(server.get("/%2e%2e/etc/passwd").status, 404);
-}
-
-#[test]
-fn http_conditional_requests() {
-    let tree = sample_tree();
-    let server = Server::start(&tree.content(), &[]);
-    let r = server.get("/atom.xml");
-    let etag = r.header("etag").unwrap().to_string();
-    let lm = r.header("last-modified").unwrap().to_string();
-    let cond = |headers: &[(&str, &str)]| server.request("GET", "/atom.xml", headers);
-
-    let nm = cond(&[("If-None-Match", &etag)]);
-    assert_eq!(nm.status, 304);
-    assert!(nm.body.is_empty());
-    assert_eq!(nm.header("etag"), Some(etag.as_str()));
-    assert!(nm.header("cache-control").is_some() && nm.header("vary").is_some());
-    assert_eq!(
-        cond(&[("If-None-Match", &format!("\"nope\", {etag}"))]).status,
-        304
-    );
-    assert_eq!(
-        cond(&[("If-None-Match", &format!("W/{etag}"))]).status,
-        304,
-        "weak comparison"
-    );
-    assert_eq!(cond(&[("If-None-Match", "*")]).status, 304);
-    assert_eq!(cond(&[("If-None-Match", "\"other\"")]).status, 200);
-    assert_eq!(cond(&[("If-Modified-Since", &lm)]).status, 304);
-    assert_eq!(
-        cond(&[("If-Modified-Since", "Mon, 01 Jan 2001 00:00:00 GMT")]).status,
-        200
-    );
-    // If-None-Match wins over If-Modified-Since.
-    assert_eq!(
-        cond(&[("If-None-Match", "\"other\""), ("If-Modified-Since", &lm)]).status,
-        200
-    );
-    assert_eq!(cond(&[("If-Modified-Since", "garbage")]).status, 200);
-
-    // If-Match and If-Unmodified-Since (RFC 9110 §13.1.1, §13.1.4, order §13.2.2).
-    assert_eq!(cond(&[("If-Match", &etag)]).status, 200);
-    assert_eq!(cond(&[("If-Match", "*")]).status, 200);
-    let failed = cond(&[("If-Match", "\"stale\"")]);
-    assert_eq!(failed.status, 412);
-    assert!(failed.body.len() < 64, "{}", failed.text());
-    assert_eq!(cond(&[("If-Match", &format!("W/{etag}"))]).status, 412);
-    assert_eq!(
-        cond(&[("If-Match", &etag), ("If-None-Match", &etag)]).status,
-        304
-    );
-    assert_eq!(cond(&[("If-Unmodified-Since", &lm)]).status, 200);
-    assert_eq!(
-        cond(&[("If-Unmodified-Since", "Mon, 01 Jan 2001 00:00:00 GMT")]).status,
-        412
-    );
-    assert_eq!(cond(&[("If-Unmodified-Since", "garbage")]).status, 200);
-    let metrics = server.get("/metrics").text();
-    assert!(
-        metrics.contains(r#"feedwright_http_requests_total{route="/atom.xml",status="412"} 3"#),
-        "{metrics}"
-    );
-}
-
-#[test]
-fn http_compression_and_etags_per_encoding() {
-    let tree = sample_tree();
-    let server = Server::start(&tree.content(), &[]);
-    let plain = server.get("/feed.xml");
-    let gz = server.request("GET", "/feed.xml", &[("Accept-Encoding", "gzip")]);
-    assert_eq!(gz.header("content-encoding"), Some("gzip"));
-    assert_eq!(gunzip(&gz.body), plain.body);
-    let br = server.request(
-        "GET",
-        "/feed.xml",
-        &[("Accept-Encoding", "gzip, deflate, br")],
-    );
-    assert_eq!(br.header("content-encoding"), Some("br"));
-    assert_eq!(unbrotli(&br.body), plain.body);
-    let tags = [plain.header("etag"), gz.header("etag"), br.header("etag")];
-    assert!(
-        tags[0] != tags[1] && tags[1] != tags[2] && tags[0] != tags[2],
-        "{tags:?}"
-    );
-    let q = server.request(
-        "GET",
-        "/feed.xml",
-        &[("Accept-Encoding", "br;q=0, gzip;q=0.5")],
-    );
-    assert_eq!(q.header("content-encoding"), Some("gzip"));
-    let none = server.request("GET", "/feed.xml", &[("Accept-Encoding", "gzip;q=0")]);
-    assert_eq!(none.header("content-encoding"), None);
-    assert_eq!(none.body, plain.body);
-    let refused = server.request(
-        "GET",
-        "/feed.xml",
-        &[("Accept-Encoding", "identity;q=0, *;q=0")],
-    );
-    assert_eq!(refused.status, 406);
-    // A 304 for the gzip variant carries the gzip ETag.
-    let gz_tag = gz.header("etag").unwrap();
-    let nm = server.request(
-        "GET",
-        "/feed.xml",
-        &[("Accept-Encoding", "gzip"), ("If-None-Match", gz_tag)],
-    );
-    assert_eq!(nm.status, 304);
-    assert_eq!(nm.header("etag"), Some(gz_tag));
 }
 
 #[test]
@@ -301,44 +141,15 @@ fn http_last_modified_is_never_later_than_date_after_quick_edits() {
     }
 }
 
-/// RFC 9112 §3.2: one Host field line with a valid `host[:port]`, else 400.
-#[test]
-fn http_host_header_is_validated() {
-    let tree = sample_tree();
-    let server = Server::start(&tree.content(), &[]);
-    let status = |head: &str| {
-        let mut s = TcpStream::connect(server.addr).unwrap();
-        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-        s.write_all(format!("{head}Connection: close\r\n\r\n").as_bytes())
-            .unwrap();
-        let mut raw = Vec::new();
-        let _ = s.read_to_end(&mut raw);
-        parse_response(&raw, false).map(|r| r.status).unwrap_or(0)
-    };
-    for bad in [
-        "GET /feed.xml HTTP/1.1\r\nHost: a b\r\n",
-        "GET /feed.xml HTTP/1.1\r\nHost: x/y@z\r\n",
-        "GET /feed.xml HTTP/1.1\r\nHost: x, y\r\n",
-        "GET /feed.xml HTTP/1.1\r\n",
-        "GET /feed.xml HTTP/1.0\r\nHost: a\r\nHost: b\r\n",
-    ] {
-        assert_eq!(status(bad), 400, "{bad:?}");
-    }
-    for good in [
-        "GET /feed.xml HTTP/1.1\r\nHost: feeds.example.com\r\n",
-        "GET /feed.xml HTTP/1.1\r\nHost: [::1]:8080\r\n",
-        "GET /feed.xml HTTP/1.0\r\n",
-    ] {
-        assert_eq!(status(good), 200, "{good:?}");
-    }
-}
-
 fn httpdate(s: &str) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::parse_from_rfc2822(&s.replace("GMT", "+0000"))
         .expect("http date")
         .to_utc()
 }
 
+/// What the daemon as a whole must withstand: a slowloris client cut off after the
+/// configured header timeout, clients that never read, many rapid connections. Malformed
+/// and oversized requests are tested in process (src/http/tests.rs).
 #[test]
 fn http_hostile_clients_are_bounded() {
     let tree = sample_tree();
@@ -349,36 +160,8 @@ fn http_hostile_clients_are_bounded() {
     );
     let addr = server.addr;
 
-    // Malformed request line.
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    s.write_all(b"THIS IS NOT HTTP\r\n\r\n").unwrap();
-    let mut buf = Vec::new();
-    let _ = s.read_to_end(&mut buf);
-    let head = String::from_utf8_lossy(&buf);
-    assert!(buf.is_empty() || head.starts_with("HTTP/1.1 400"), "{head}");
-
-    // Absolute-form target uses only the path.
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    s.write_all(b"GET http://example.com/feed.xml HTTP/1.1\r\nHost: example.com\r\nConnection: close\r\n\r\n").unwrap();
-    let mut buf = Vec::new();
-    let _ = s.read_to_end(&mut buf);
-    assert!(
-        String::from_utf8_lossy(&buf).starts_with("HTTP/1.1 200"),
-        "{}",
-        String::from_utf8_lossy(&buf)
-    );
-
-    // Huge headers: refused, not buffered forever.
-    let big = "x".repeat(64 * 1024);
-    let r = request(addr, "GET", "/feed.xml", &[("X-Big", &big)]);
-    // Either an error status or a closed connection is acceptable.
-    if let Ok(r) = r {
-        assert!(r.status == 431 || r.status == 400, "{}", r.status);
-    }
-
-    // Slowloris: one byte at a time is cut off after the header timeout.
+    // Slowloris: one byte at a time is cut off after the header timeout set in the
+    // environment (the timeout mechanism itself is tested in process).
     let started = Instant::now();
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_millis(200)))

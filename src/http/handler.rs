@@ -1,0 +1,77 @@
+//! One request, through the fixed order of checks (see the module doc of [`super`]):
+//! Host, route, method, the route's own answer, then metrics and the access log.
+
+use std::time::Instant;
+
+use bytes::Bytes;
+use hyper::{Method, Request, Response, StatusCode};
+
+use super::access_log;
+use super::conn::ResponseBody;
+use super::feed_route::feed;
+use super::host::host_is_valid;
+use super::response::{method_not_allowed, metrics_text, text};
+use super::router::{Kind, Route, Router};
+use super::AppState;
+
+/// Answers one request, records metrics and writes the access log line.
+pub(super) fn handle(
+    state: &AppState,
+    router: &Router,
+    request: &Request<hyper::body::Incoming>,
+    remote: &str,
+) -> Response<ResponseBody> {
+    let started = Instant::now();
+    // `path()` of an absolute-form target is its path; the query is never looked at.
+    let path = request.uri().path();
+    let route = router.find(path);
+    let response = respond(state, route, request, path);
+    access_log::log_request(
+        &state.metrics,
+        route.map_or(&router.other, |route| &route.metrics),
+        request,
+        path,
+        &response,
+        started,
+        remote,
+    );
+    response
+}
+
+/// The answer: the first check that fails answers, else the route does.
+fn respond<B>(
+    state: &AppState,
+    route: Option<&Route>,
+    request: &Request<B>,
+    path: &str,
+) -> Response<ResponseBody> {
+    match route {
+        _ if !host_is_valid(request) => text(
+            request,
+            StatusCode::BAD_REQUEST,
+            Bytes::from_static(b"bad request: send one Host header, with a valid host[:port]\n"),
+        ),
+        None => text(
+            request,
+            StatusCode::NOT_FOUND,
+            Bytes::from_static(b"not found\n"),
+        ),
+        Some(_) if !matches!(*request.method(), Method::GET | Method::HEAD) => {
+            method_not_allowed(request)
+        }
+        Some(route) => match route.kind {
+            Kind::Feed => feed(state, request, path),
+            Kind::Healthz => text(request, StatusCode::OK, Bytes::from_static(b"ok\n")),
+            Kind::Readyz => {
+                let snapshot = state.snapshot.load();
+                let status = if snapshot.is_ready() {
+                    StatusCode::OK
+                } else {
+                    StatusCode::SERVICE_UNAVAILABLE
+                };
+                text(request, status, snapshot.readyz_body().clone())
+            }
+            Kind::Metrics => metrics_text(request, state.metrics.encode()),
+        },
+    }
+}
