@@ -24,6 +24,7 @@
 //! prebuilt bytes; everything expensive happens once per content change.
 #![forbid(unsafe_code)]
 
+pub(crate) mod author_ids;
 pub mod cli;
 pub mod config;
 pub(crate) mod content;

@@ -54,7 +54,7 @@ pub struct SiteConfig {
     pub language: String,
     pub author: Person,
     /// Author ids posts may name (`site.authors`, then the site's authors data).
-    pub(crate) authors: std::sync::Arc<crate::content::authors::AuthorIds>,
+    pub(crate) authors: std::sync::Arc<crate::author_ids::AuthorIds>,
     pub timezone: Tz,
     pub icon: Option<Url>,
 }
@@ -259,7 +259,7 @@ fn site_config(r: RawSite, title: String, listen: SocketAddr) -> Result<SiteConf
                 uri: None,
             },
         },
-        authors: std::sync::Arc::new(crate::content::authors::AuthorIds::new(configured_authors(
+        authors: std::sync::Arc::new(crate::author_ids::AuthorIds::new(configured_authors(
             r.authors,
         )?)),
         title,

@@ -1,5 +1,5 @@
 //! Content: everything between the content directory and a validated [`Article`] — finding
-//! files ([`discover`]), author ids ([`authors`]), splitting and reading front matter
+//! files ([`discover`]), splitting and reading front matter
 //! ([`front_matter`], its nesting checked first by `flow_depth`), dates
 //! ([`dates`]), identity and validation ([`article`]), body rendering ([`render`]: Markdown,
 //! sanitizing, summaries, MathML made readable) and reading HTML as written ([`html`]).
@@ -8,7 +8,6 @@
 //! each file within its time budget ([`budget`]).
 
 pub(crate) mod article;
-pub(crate) mod authors;
 pub(crate) mod budget;
 pub(crate) mod dates;
 pub(crate) mod discover;

@@ -3,8 +3,8 @@
 //! (`content::authors`).
 
 use super::fields::Fields;
+use crate::author_ids::Lookup;
 use crate::config::Config;
-use crate::content::authors::Lookup;
 use crate::content::front_matter::{Located, OneOrMany, Params};
 use crate::person::{Person, PersonSpec};
 

@@ -1,7 +1,8 @@
 //! Author ids (SPEC §10): posts that credit `author: parkr` or `params: {author: william}`
 //! name an entry of an authors map, as jekyll-feed and Hugo themes resolve them. The map is
 //! `site.authors` from the configuration, then the site's own data file found beside or
-//! above the content folder ([`SITE_DATA_FILES`]), read once, on the first lookup.
+//! above the content folder ([`SITE_DATA_FILES`]), read once, on the first lookup. A leaf
+//! below config and content: the configuration holds the map, the article build looks names up.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
