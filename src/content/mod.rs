@@ -13,6 +13,7 @@ mod flow_depth;
 pub(crate) mod front_matter;
 pub(crate) mod html;
 pub mod render;
+mod templates;
 
 use std::io::ErrorKind;
 use std::path::Path;

@@ -1,0 +1,209 @@
+use std::time::{Duration, Instant};
+
+use url::Url;
+
+use crate::config::Config;
+use crate::content::{parse_article, Article, ParseOptions, Parsed};
+
+fn config() -> Config {
+    let mut c = Config::defaults();
+    c.site.base_url = Url::parse("https://example.com/blog/").unwrap();
+    c.site.title = "Field Notes".to_string();
+    c
+}
+
+fn parse(source: &str, body: &str) -> Parsed {
+    let text = format!("---\ntitle: Post\ndate: 2024-03-05\n---\n{body}");
+    parse_article(source, text.as_bytes(), &config(), ParseOptions::default())
+}
+
+/// The rewritten body and the warnings, as `line:column: message`.
+fn expand(body: &str) -> (String, Vec<String>) {
+    let p = parse("posts/2024-03-05-post.md", body);
+    let warnings = p
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}:{}: {}", d.line, d.column, d.message))
+        .collect();
+    let a = p.article.unwrap_or_else(|| panic!("{:?}", p.diagnostics));
+    (a.body.to_string(), warnings)
+}
+
+fn html(source: &str, body: &str) -> String {
+    let p = parse(source, body);
+    let a: Article = p.article.unwrap();
+    a.rendered(&config()).content_html.clone()
+}
+
+#[test]
+fn liquid_highlight_is_a_code_block_with_its_language() {
+    let body = "Before.\n\n{% highlight c linenos %}\n#include <stdio.h>\n> not a quote\n{% endhighlight %}\n\nAfter.\n";
+    let (text, warnings) = expand(body);
+    assert_eq!(
+        text,
+        "Before.\n\n<pre><code class=\"language-c\">#include &lt;stdio.h&gt;\n&gt; not a quote\n</code></pre>\n\nAfter.\n"
+    );
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let out = html("posts/a.md", body);
+    assert!(out.contains("#include &lt;stdio.h&gt;"), "{out}");
+    assert!(!out.contains("blockquote"), "{out}");
+    // The same in an HTML post, where the sanitizer would take `<stdio.h>` for a tag.
+    let out = html(
+        "posts/a.html",
+        "<p>x</p>\n{% highlight c %}\n#include <stdio.h>\n{% endhighlight %}\n",
+    );
+    assert!(out.contains("#include &lt;stdio.h&gt;"), "{out}");
+}
+
+#[test]
+fn liquid_raw_comment_and_site_variables() {
+    let (text, warnings) = expand(
+        "{% raw %}{{ page.title }}{% endraw %} and {% comment %}hidden{% endcomment %}.\n[home]({{ site.url }}{{ site.baseurl }}/) of {{ site.title }} {{ site.nothing }}!\n",
+    );
+    assert_eq!(
+        text,
+        "{{ page.title }} and .\n[home](https://example.com/blog/) of Field Notes !\n"
+    );
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with("6:63: `{{ site.nothing }}`"),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn liquid_post_url_and_link_are_guessed_permalinks_with_a_warning() {
+    let (text, warnings) = expand(
+        "See [it]({% post_url 2010-07-21-name %}) and [that]({% link _posts/2011-01-02-other.md %}), [about]({% link about.md %}).\n",
+    );
+    assert_eq!(
+        text,
+        "See [it](https://example.com/blog/posts/name/) and [that](https://example.com/blog/posts/other/), [about](https://example.com/blog/about.html).\n"
+    );
+    assert_eq!(warnings.len(), 3, "{warnings:?}");
+    assert!(warnings[0].contains("guessed"), "{warnings:?}");
+}
+
+#[test]
+fn liquid_unknown_tags_are_dropped_with_a_warning_keeping_their_content() {
+    let (text, warnings) = expand("{% include note.html %}\n{% if x %}kept{% endif %}\n");
+    assert_eq!(text, "\nkept\n");
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with("5:1: Liquid tag `{% include %}`"),
+        "{warnings:?}"
+    );
+    assert!(warnings[1].starts_with("6:1:"), "{warnings:?}");
+}
+
+#[test]
+fn hugo_figure_and_embeds() {
+    let (text, warnings) = expand(
+        "{{< figure src=\"cat.jpg\" alt=\"A cat\" caption=\"Our cat\" link=\"https://x.example/\" >}}\n\n{{< youtube abc_1 >}}\n\n{{< x user=\"ann\" id=\"42\" >}} {{< gist ann 7 >}}\n",
+    );
+    assert_eq!(
+        text,
+        "<figure><a href=\"https://x.example/\"><img src=\"cat.jpg\" alt=\"A cat\"></a><figcaption><p>Our cat</p></figcaption></figure>\n\n<iframe src=\"https://www.youtube.com/embed/abc_1\" title=\"Video\"></iframe>\n\n<a href=\"https://x.com/ann/status/42\">Post by @ann on X</a> <a href=\"https://gist.github.com/ann/7\">Gist by ann</a>\n"
+    );
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let out = html("posts/a.md", "{{< youtube abc_1 >}}\n");
+    assert!(
+        out.contains("https://www.youtube.com/watch?v=abc_1"),
+        "{out}"
+    );
+    let out = html("posts/a.md", "{{< figure src=\"cat.jpg\" >}}\n");
+    assert!(
+        out.contains("<img src=\"https://example.com/blog/posts/a/cat.jpg\""),
+        "{out}"
+    );
+}
+
+#[test]
+fn hugo_paired_custom_escape_ref_and_highlight() {
+    let (text, warnings) = expand(
+        "{{% note %}}\nInside.\n{{% /note %}}\n\nCode: {{</* figure src=\"x\" */>}}\n\n[p]({{< ref \"posts/other.md\" >}})\n\n{{< highlight go >}}\nfmt.Println(\"<hi>\")\n{{< /highlight >}}\n{{< unknown >}}\n",
+    );
+    assert_eq!(
+        text,
+        "\nInside.\n\n\nCode: {{< figure src=\"x\" >}}\n\n[p](https://example.com/blog/posts/other/)\n\n<pre><code class=\"language-go\">fmt.Println(&quot;&lt;hi&gt;&quot;)\n</code></pre>\n\n"
+    );
+    assert_eq!(warnings.len(), 3, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with("5:1: shortcode `note`"),
+        "{warnings:?}"
+    );
+    assert!(warnings[1].contains("guessed"), "{warnings:?}");
+    assert!(
+        warnings[2].starts_with("16:1: shortcode `unknown`"),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn kramdown_attribute_lists_are_removed() {
+    let (text, warnings) = expand(
+        "* TOC\n{:toc}\n\nText.\n{: .note}\n\n{::options parse_block_html=\"true\" /}\n{::comment}\nhidden\n{:/comment}\nEnd {:#id}.\n",
+    );
+    assert_eq!(text, "\n\nText.\n\n\n\n\nEnd .\n");
+    assert!(warnings.is_empty(), "{warnings:?}");
+}
+
+#[test]
+fn code_blocks_and_spans_are_left_as_written() {
+    let body = "Use `{% raw %}` or `` {{< x >}} ``.\n\n```liquid\n{% highlight c %}\n{{ site.url }}\n```\n\n    {% include x %}\n\n~~~\n{{</* figure */>}} {% raw %}{{ y }}{% endraw %}\n~~~\n";
+    let (text, warnings) = expand(body);
+    assert_eq!(
+        text,
+        "Use `` or `` {{< x >}} ``.\n\n```liquid\n{% highlight c %}\n{{ site.url }}\n```\n\n    {% include x %}\n\n~~~\n{{< figure >}} {{ y }}\n~~~\n"
+    );
+    assert!(warnings.is_empty(), "{warnings:?}");
+    // Not template syntax at all: left alone, nothing rewritten.
+    let (text, _) = expand("Rust's `format!(\"{:?}\")`, a set {1, 2} and {{ .Title }}.\n");
+    assert_eq!(
+        text,
+        "Rust's `format!(\"{:?}\")`, a set {1, 2} and {{ .Title }}.\n"
+    );
+}
+
+#[test]
+fn unclosed_constructs_never_swallow_the_rest() {
+    let (text, warnings) = expand(
+        "{% highlight c %}\nint x;\n\nMore text.\n\n{{< figure src=\"a.jpg\"\n\nStill here {% raw %} and {{% note %}} here.\n",
+    );
+    assert_eq!(
+        text,
+        "\nint x;\n\nMore text.\n\n{{< figure src=\"a.jpg\"\n\nStill here  and  here.\n"
+    );
+    assert_eq!(warnings.len(), 4, "{warnings:?}");
+}
+
+#[test]
+fn large_inputs_are_rewritten_in_linear_time() {
+    let mut small = config();
+    small.content.max_file_bytes = 8 * 1024 * 1024;
+    for unit in [
+        "{% highlight c %}",
+        "{% raw %}x",
+        "{{< highlight go >}}",
+        "{{< figure src=\"a\"",
+        "{% x ",
+        "{{ ",
+        "{::comment}",
+        "`{% a %}` ``",
+        "{{</* ",
+        "<pre>{% a %}",
+    ] {
+        let started = Instant::now();
+        let text = format!(
+            "---\ntitle: t\ndate: 2024-01-01\n---\n{}",
+            unit.repeat(4 * 1024 * 1024 / unit.len())
+        );
+        let p = parse_article("a.md", text.as_bytes(), &small, ParseOptions::default());
+        assert!(p.diagnostics.len() <= 51, "{unit}: {}", p.diagnostics.len());
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{unit}: {:?}",
+            started.elapsed()
+        );
+    }
+}
