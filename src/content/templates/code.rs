@@ -155,6 +155,8 @@ pub(super) fn unescape(code: &str) -> Cow<'_, str> {
         return Cow::Borrowed(code);
     }
     let mut next = NextOf::default();
+    // Once no `{% endraw %}` follows, none follows any later `{% raw %}` either.
+    let mut no_endraw = false;
     let mut out = String::with_capacity(code.len());
     let mut copied = 0;
     let mut from = 0;
@@ -162,7 +164,28 @@ pub(super) fn unescape(code: &str) -> Cow<'_, str> {
         let here = &code[i..];
         let (len, replacement) = if here.starts_with("{%") {
             match next.find(code, "%}", i).map(|e| &code[i + 2..e]) {
-                Some(inner) if is_raw_marker(inner) => (inner.len() + 4, String::new()),
+                // Up to the next `{% endraw %}`, all is literal (`{% raw %}` included).
+                Some(inner) if raw_marker(inner) == Some("raw") => {
+                    let open_end = i + inner.len() + 4;
+                    let mut at = open_end;
+                    let close = loop {
+                        let Some(tag) = next.find(code, "{%", at).filter(|_| !no_endraw) else {
+                            no_endraw = true;
+                            break None;
+                        };
+                        match next.find(code, "%}", tag + 2) {
+                            Some(e) if raw_marker(&code[tag + 2..e]) == Some("endraw") => {
+                                break Some((tag, e + 2));
+                            }
+                            _ => at = tag + 2,
+                        }
+                    };
+                    match close {
+                        Some((tag, end)) => (end - i, code[open_end..tag].to_string()),
+                        None => (open_end - i, String::new()),
+                    }
+                }
+                Some(inner) if raw_marker(inner).is_some() => (inner.len() + 4, String::new()),
                 _ => (1, "{".to_string()),
             }
         } else if let Some(mark) = ["{{</*", "{{%/*"].iter().position(|o| here.starts_with(o)) {
@@ -208,10 +231,11 @@ impl NextOf {
     }
 }
 
-/// Whether the inside of a `{% … %}` tag is `raw` or `endraw` (any spacing, `-` marks).
-pub(super) fn is_raw_marker(inner: &str) -> bool {
-    matches!(
-        inner.trim_matches(|c: char| c == '-' || c.is_whitespace()),
-        "raw" | "endraw"
-    )
+/// `raw` or `endraw` when that is the inside of a `{% … %}` tag (any spacing, `-` marks).
+fn raw_marker(inner: &str) -> Option<&'static str> {
+    match inner.trim_matches(|c: char| c == '-' || c.is_whitespace()) {
+        "raw" => Some("raw"),
+        "endraw" => Some("endraw"),
+        _ => None,
+    }
 }

@@ -199,7 +199,7 @@ fn quoted(text: &str) -> Option<&str> {
         .find_map(|q| text.strip_prefix(*q).and_then(|t| t.strip_suffix(*q)))
 }
 
-/// `site.*` from the configuration, in Jekyll's meaning (`url` is the origin, `baseurl` the
+/// `site.*` from the configuration (else from the site's own configuration file), in Jekyll's meaning (`url` is the origin, `baseurl` the
 /// path under it, without the final `/`).
 fn site_value(pass: &Pass<'_>, key: &str) -> Option<String> {
     let site = &pass.context.config.site;
@@ -210,7 +210,7 @@ fn site_value(pass: &Pass<'_>, key: &str) -> Option<String> {
         "description" | "tagline" => site.description.clone(),
         "author" | "author.name" => site.author.name.clone(),
         "lang" | "language" => site.language.clone(),
-        _ => return None,
+        _ => return super::site_file::site_value(&pass.context.config.content.dir, key),
     })
 }
 

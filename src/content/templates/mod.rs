@@ -13,6 +13,7 @@ mod code;
 mod kramdown;
 mod liquid;
 mod shortcodes;
+mod site_file;
 
 use std::borrow::Cow;
 use std::collections::HashMap;

@@ -157,6 +157,9 @@ fn code_blocks_and_spans_are_left_as_written() {
         "Use `` or `` {{< x >}} ``.\n\n```liquid\n{% highlight c %}\n{{ site.url }}\n```\n\n    {% include x %}\n\n~~~\n{{< figure >}} {{ y }}\n~~~\n"
     );
     assert!(warnings.is_empty(), "{warnings:?}");
+    // In raw mode even `{% raw %}` is literal, as Liquid shows it.
+    let (text, _) = expand("`{% raw %}{% raw %}{% endraw %}` `{% endraw %}`\n");
+    assert_eq!(text, "`{% raw %}` ``\n");
     // Not template syntax at all: left alone, nothing rewritten.
     let (text, _) = expand("Rust's `format!(\"{:?}\")`, a set {1, 2} and {{ .Title }}.\n");
     assert_eq!(
@@ -192,6 +195,7 @@ fn large_inputs_are_rewritten_in_linear_time() {
         "`{% a %}` ``",
         "{{</* ",
         "<pre>{% a %}",
+        "~~~\n{% raw %}",
     ] {
         let started = Instant::now();
         let text = format!(
