@@ -3,7 +3,7 @@
 //! Built in: `highlight` (a code block with its language), `raw` (its content as written),
 //! `comment` (nothing), `post_url` and `link` (the target's permalink, guessed from its file
 //! name, with a warning), `{{ site.* }}` from the configuration and `{{ page.* }}` from the
-//! article. Any other tag is dropped with a warning; a paired one keeps what it encloses
+//! article; Hexo's `asset_img` too. Any other tag is dropped with a warning; a paired one keeps what it encloses
 //! (its `end…` tag goes quietly).
 
 use super::{code, code_block, guess_permalink, Pass};
@@ -55,6 +55,18 @@ pub(super) fn tag(pass: &mut Pass<'_>, at: usize) -> Option<usize> {
                     pass.replace("");
                 }
             }
+            Some(end)
+        }
+        // Hexo's (Liquid-like) image of the post's asset folder, which is its permalink.
+        "asset_img" => {
+            let mut words = args.split_whitespace();
+            let src = words.next().unwrap_or("");
+            let alt: Vec<&str> = words.collect();
+            pass.replace(&format!(
+                "<img src=\"{}\" alt=\"{}\">",
+                escape_html(src),
+                escape_html(alt.join(" ").trim_matches(['"', '\'']))
+            ));
             Some(end)
         }
         _ if is_closer(name) => {

@@ -3,7 +3,7 @@
 //!
 //! Built in: `figure` (a `<figure>` with its image and caption), `youtube` and `vimeo` (an
 //! `<iframe>`, which rendering turns into a link as for any embed), `x`/`tweet`, `gist` and
-//! `instagram` (a link to the post), `ref`/`relref` (the target's permalink, guessed from
+//! `instagram` (a link to the post), the FixIt/LoveIt themes' `link`, `ref`/`relref` (the target's permalink, guessed from
 //! its path, with a warning) and `highlight` (a code block). Any other shortcode is
 //! dropped with a warning; a paired one keeps what it encloses.
 
@@ -55,6 +55,9 @@ pub(super) fn shortcode(pass: &mut Pass<'_>, at: usize) -> Option<usize> {
             )),
             _ => None,
         },
+        // The FixIt/LoVeIt themes' link, common on sites built with them.
+        "link" => arg(&args, "href", Some(0))
+            .map(|href| link(href, arg(&args, "content", Some(1)).unwrap_or(href))),
         "instagram" => arg(&args, "id", Some(0)).map(|id| {
             link(
                 &format!("https://www.instagram.com/p/{id}/"),

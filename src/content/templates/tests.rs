@@ -99,11 +99,11 @@ fn liquid_unknown_tags_are_dropped_with_a_warning_keeping_their_content() {
 #[test]
 fn hugo_figure_and_embeds() {
     let (text, warnings) = expand(
-        "{{< figure src=\"cat.jpg\" alt=\"A cat\" caption=\"Our cat\" link=\"https://x.example/\" >}}\n\n{{< youtube abc_1 >}}\n\n{{< x user=\"ann\" id=\"42\" >}} {{< gist ann 7 >}}\n",
+        "{{< figure src=\"cat.jpg\" alt=\"A cat\" caption=\"Our cat\" link=\"https://x.example/\" >}}\n\n{{< youtube abc_1 >}}\n\n{{< x user=\"ann\" id=\"42\" >}} {{< gist ann 7 >}}\n\n{{< link \"https://x.example/\" \"X\" >}} {% asset_img cat.png A cat %}\n",
     );
     assert_eq!(
         text,
-        "<figure><a href=\"https://x.example/\"><img src=\"cat.jpg\" alt=\"A cat\"></a><figcaption><p>Our cat</p></figcaption></figure>\n\n<iframe src=\"https://www.youtube.com/embed/abc_1\" title=\"Video\"></iframe>\n\n<a href=\"https://x.com/ann/status/42\">Post by @ann on X</a> <a href=\"https://gist.github.com/ann/7\">Gist by ann</a>\n"
+        "<figure><a href=\"https://x.example/\"><img src=\"cat.jpg\" alt=\"A cat\"></a><figcaption><p>Our cat</p></figcaption></figure>\n\n<iframe src=\"https://www.youtube.com/embed/abc_1\" title=\"Video\"></iframe>\n\n<a href=\"https://x.com/ann/status/42\">Post by @ann on X</a> <a href=\"https://gist.github.com/ann/7\">Gist by ann</a>\n\n<a href=\"https://x.example/\">X</a> <img src=\"cat.png\" alt=\"A cat\">\n"
     );
     assert!(warnings.is_empty(), "{warnings:?}");
     let out = html("posts/a.md", "{{< youtube abc_1 >}}\n");
