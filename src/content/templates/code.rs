@@ -53,8 +53,9 @@ impl Blocks {
         } else if was_blank && spaces == 0 {
             self.in_list = false;
         }
-        let fence = fence_of(&line[spaces..]).filter(|_| spaces < 4)?;
-        Some(closing_fence_end(src, line_end, fence))
+        // In a list item a fence may be indented as deep as the item's content.
+        let fence = fence_of(&line[spaces..]).filter(|_| spaces < 4 || self.in_list)?;
+        Some(closing_fence_end(src, line_end, fence, spaces))
     }
 }
 
@@ -86,12 +87,13 @@ fn fence_of(text: &str) -> Option<(u8, usize)> {
     Some((c, n))
 }
 
-fn closing_fence_end(src: &str, mut at: usize, (c, n): (u8, usize)) -> usize {
+fn closing_fence_end(src: &str, mut at: usize, (c, n): (u8, usize), indent: usize) -> usize {
     while at < src.len() {
         let end = src[at..].find('\n').map_or(src.len(), |i| at + i + 1);
         let line = src[at..end].trim_start_matches(' ');
         let run = line.bytes().take_while(|&b| b == c).count();
-        if src[at..end].len() - line.len() < 4 && run >= n && line[run..].trim().is_empty() {
+        if src[at..end].len() - line.len() < indent + 4 && run >= n && line[run..].trim().is_empty()
+        {
             return end;
         }
         at = end;

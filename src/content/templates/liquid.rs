@@ -3,10 +3,12 @@
 //! Built in: `highlight` (a code block with its language), `raw` (its content as written),
 //! `comment` (nothing), `post_url` and `link` (the target's permalink, guessed from its file
 //! name, with a warning), `{{ site.* }}` from the configuration and `{{ page.* }}` from the
-//! article; Hexo's `asset_img` too. Any other tag is dropped with a warning; a paired one keeps what it encloses
+//! article; the common plugin tags `gist`, `youtube`, `vimeo`, themes' `include figure` and
+//! `include video`, and Hexo's `asset_img` too. Any other tag is dropped with a warning; a paired one keeps what it encloses
 //! (its `end…` tag goes quietly).
 
-use super::{code, code_block, guess_permalink, Pass};
+use super::shortcodes::{figure, iframe, link};
+use super::{arg, code, code_block, guess_permalink, split_args, Pass};
 use crate::content::html::entities::escape_html;
 
 /// `{% … %}` at `at`: where scanning goes on, or `None` to leave the `{` as text.
@@ -56,6 +58,45 @@ pub(super) fn tag(pass: &mut Pass<'_>, at: usize) -> Option<usize> {
                 }
             }
             Some(end)
+        }
+        "gist" => {
+            let mut words = args.split_whitespace();
+            let html = words
+                .next()
+                .and_then(|path| path.split_once('/'))
+                .map(|(user, id)| {
+                    link(
+                        &format!("https://gist.github.com/{user}/{id}"),
+                        &format!("Gist by {user}"),
+                    )
+                });
+            Some(written_or_dropped(pass, at, end, name, html))
+        }
+        "youtube" | "vimeo" => {
+            let html = args.split_whitespace().next().map(|id| video(name, id));
+            Some(written_or_dropped(pass, at, end, name, html))
+        }
+        "include" => {
+            let (file, rest) = args.split_once(char::is_whitespace).unwrap_or((args, ""));
+            let include = file.trim_end_matches(".html");
+            let args = split_args(rest);
+            let html = match include {
+                "figure" | "image" => figure(&args),
+                "video" | "youtube" | "vimeo" => {
+                    let provider = arg(&args, "provider", None).unwrap_or(include);
+                    arg(&args, "id", Some(0)).map(|id| video(provider, id))
+                }
+                _ => None,
+            };
+            if html.is_none() {
+                pass.warn(
+                    at,
+                    format!("`{{% include {file} %}}` is not supported; dropped"),
+                );
+                pass.replace("");
+                return Some(end);
+            }
+            Some(written_or_dropped(pass, at, end, name, html))
         }
         // Hexo's (Liquid-like) image of the post's asset folder, which is its permalink.
         "asset_img" => {
@@ -233,4 +274,35 @@ fn page_value(pass: &Pass<'_>, key: &str) -> Option<String> {
         "url" | "permalink" => context.permalink.path().to_string(),
         _ => return None,
     })
+}
+
+/// A YouTube or Vimeo embed, an `<iframe>` the render step turns into a link.
+fn video(provider: &str, id: &str) -> String {
+    let prefix = if provider == "vimeo" {
+        "https://player.vimeo.com/video/"
+    } else {
+        "https://www.youtube.com/embed/"
+    };
+    iframe(&[], prefix, id)
+}
+
+/// Writes `html`, or drops the tag with a warning when it lacked what it shows.
+fn written_or_dropped(
+    pass: &mut Pass<'_>,
+    at: usize,
+    end: usize,
+    name: &str,
+    html: Option<String>,
+) -> usize {
+    match html {
+        Some(html) => pass.replace(&html),
+        None => {
+            pass.warn(
+                at,
+                format!("`{{% {name} %}}` is missing what it shows; dropped"),
+            );
+            pass.replace("");
+        }
+    }
+    end
 }

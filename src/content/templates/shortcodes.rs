@@ -97,8 +97,11 @@ pub(super) fn shortcode(pass: &mut Pass<'_>, at: usize) -> Option<usize> {
     Some(end)
 }
 
-fn figure(args: &[(Option<&str>, &str)]) -> Option<String> {
-    let src = arg(args, "src", Some(0))?;
+pub(super) fn figure(args: &[(Option<&str>, &str)]) -> Option<String> {
+    // `image_path` and `url`: how Jekyll themes' figure includes name it.
+    let src = arg(args, "src", Some(0))
+        .or_else(|| arg(args, "image_path", None))
+        .or_else(|| arg(args, "url", None))?;
     let attr = |name: &str| {
         arg(args, name, None)
             .filter(|v| !v.is_empty())
@@ -137,7 +140,7 @@ fn figure(args: &[(Option<&str>, &str)]) -> Option<String> {
     Some(html)
 }
 
-fn iframe(args: &[(Option<&str>, &str)], prefix: &str, id: &str) -> String {
+pub(super) fn iframe(args: &[(Option<&str>, &str)], prefix: &str, id: &str) -> String {
     let title = arg(args, "title", None).unwrap_or("Video");
     format!(
         "<iframe src=\"{prefix}{}\" title=\"{}\"></iframe>",
@@ -158,7 +161,7 @@ fn post_link(args: &[(Option<&str>, &str)]) -> Option<String> {
     })
 }
 
-fn link(href: &str, text: &str) -> String {
+pub(super) fn link(href: &str, text: &str) -> String {
     format!(
         "<a href=\"{}\">{}</a>",
         escape_html(href),

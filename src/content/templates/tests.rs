@@ -90,10 +90,22 @@ fn liquid_unknown_tags_are_dropped_with_a_warning_keeping_their_content() {
     assert_eq!(text, "\nkept\n");
     assert_eq!(warnings.len(), 2, "{warnings:?}");
     assert!(
-        warnings[0].starts_with("5:1: Liquid tag `{% include %}`"),
+        warnings[0].starts_with("5:1: `{% include note.html %}`"),
         "{warnings:?}"
     );
     assert!(warnings[1].starts_with("6:1:"), "{warnings:?}");
+}
+
+#[test]
+fn liquid_plugin_tags_and_theme_includes() {
+    let (text, warnings) = expand(
+        "{% gist ann/7 %} {% youtube abc %}\n{% include figure image_path=\"/a.jpg\" alt=\"A\" caption=\"C\" %}\n{% include video id=\"9\" provider=\"vimeo\" %}\n",
+    );
+    assert_eq!(
+        text,
+        "<a href=\"https://gist.github.com/ann/7\">Gist by ann</a> <iframe src=\"https://www.youtube.com/embed/abc\" title=\"Video\"></iframe>\n<figure><img src=\"/a.jpg\" alt=\"A\"><figcaption><p>C</p></figcaption></figure>\n<iframe src=\"https://player.vimeo.com/video/9\" title=\"Video\"></iframe>\n"
+    );
+    assert!(warnings.is_empty(), "{warnings:?}");
 }
 
 #[test]
@@ -157,6 +169,9 @@ fn code_blocks_and_spans_are_left_as_written() {
         "Use `` or `` {{< x >}} ``.\n\n```liquid\n{% highlight c %}\n{{ site.url }}\n```\n\n    {% include x %}\n\n~~~\n{{< figure >}} {{ y }}\n~~~\n"
     );
     assert!(warnings.is_empty(), "{warnings:?}");
+    // A fence in a list item, indented as its content.
+    let nested = "1. Item\n\n   - Sub\n\n         ```\n         {{< x >}}\n         ```\n";
+    assert_eq!(expand(nested).0, nested);
     // In raw mode even `{% raw %}` is literal, as Liquid shows it.
     let (text, _) = expand("`{% raw %}{% raw %}{% endraw %}` `{% endraw %}`\n");
     assert_eq!(text, "`{% raw %}` ``\n");
