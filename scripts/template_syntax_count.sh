@@ -2,11 +2,13 @@
 # usage: template_syntax_count.sh BINARY CONTENT_DIR [BASE_URL]
 # Runs `check` and `build` (every entry in the feeds) on a content folder and prints: posts,
 # published entries, check's warnings and errors, and how many entries of the built Atom
-# feed still show template syntax (`{%`, `{{<`, `{{%`, `{:`) in their content.
+# feed still show template syntax (`{%`, `{{<`, `{{%`, `{:`) in their content. With
+# KEEP=DIR the built feeds are left in DIR (to validate them).
 set -u
 bin=$1; dir=$2; base=${3:-https://example.com/}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+out=${KEEP:-$work/out}
 cat >"$work/config.yaml" <<YAML
 site: {title: Test, base_url: "$base"}
 content: {dir: "$dir"}
@@ -17,8 +19,8 @@ posts=$(find "$dir" -type f \( -name '*.md' -o -name '*.markdown' -o -name '*.ht
 echo "check exit: $?"
 warnings=$(grep -c ': warning:' "$work/check.txt")
 errors=$(grep -c ': error:' "$work/check.txt")
-"$bin" --config "$work/config.yaml" build --out "$work/out" >"$work/build.txt" 2>&1 || echo "build failed: $(tail -3 "$work/build.txt")"
-atom=$(find "$work/out" -name '*.xml' -o -name '*.atom' | xargs grep -l '<feed' | head -1)
+"$bin" --config "$work/config.yaml" build --out "$out" >"$work/build.txt" 2>&1 || echo "build failed: $(tail -3 "$work/build.txt")"
+atom=$(find "$out" -name '*.xml' -o -name '*.atom' | xargs grep -l '<feed' | head -1)
 python3 - "$atom" "$posts" "$warnings" "$errors" "$work/check.txt" <<'PY'
 import sys, xml.etree.ElementTree as ET, re, collections
 atom, posts, warnings, errors, check = sys.argv[1:]
