@@ -182,9 +182,11 @@ fn is_post(target: &str) -> bool {
     target.starts_with("_posts/") || target.contains("/_posts/")
 }
 
-/// A page's URL as Jekyll writes it by default: `about.md` → `/about.html`.
+/// A page's URL as Jekyll writes it by default: `about.md` → `/about.html`, and a
+/// collection's document under the collection's name: `_docs/x.md` → `/docs/x.html`.
 fn page_url(pass: &Pass<'_>, target: &str) -> Option<String> {
     let target = target.trim_start_matches('/');
+    let target = target.strip_prefix('_').unwrap_or(target);
     let page = [".md", ".markdown"]
         .iter()
         .find_map(|ext| target.strip_suffix(ext))

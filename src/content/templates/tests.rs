@@ -74,13 +74,13 @@ fn liquid_raw_comment_and_site_variables() {
 #[test]
 fn liquid_post_url_and_link_are_guessed_permalinks_with_a_warning() {
     let (text, warnings) = expand(
-        "See [it]({% post_url 2010-07-21-name %}) and [that]({% link _posts/2011-01-02-other.md %}), [about]({% link about.md %}).\n",
+        "See [it]({% post_url 2010-07-21-name %}) and [that]({% link _posts/2011-01-02-other.md %}), [about]({% link about.md %}), [doc]({% link _docs/history.md %}).\n",
     );
     assert_eq!(
         text,
-        "See [it](https://example.com/blog/posts/name/) and [that](https://example.com/blog/posts/other/), [about](https://example.com/blog/about.html).\n"
+        "See [it](https://example.com/blog/posts/name/) and [that](https://example.com/blog/posts/other/), [about](https://example.com/blog/about.html), [doc](https://example.com/blog/docs/history.html).\n"
     );
-    assert_eq!(warnings.len(), 3, "{warnings:?}");
+    assert_eq!(warnings.len(), 4, "{warnings:?}");
     assert!(warnings[0].contains("guessed"), "{warnings:?}");
 }
 
