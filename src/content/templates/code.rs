@@ -1,10 +1,12 @@
-//! Where code is, so the pass leaves it as written: fenced and indented code blocks (at line
+//! Where code is, so the pass leaves it as written, and how a code block it makes is
+//! written ([`code_block`]). Code is: fenced and indented code blocks (at line
 //! starts, in Markdown bodies) and code spans (matched the CommonMark way: a run of
 //! backticks closes at the next run of the same length, not past a blank line).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use crate::content::html::entities::escape_html;
 use crate::content::render::BodyKind;
 
 /// Code blocks, read line by line.
@@ -16,7 +18,7 @@ pub(super) struct Blocks {
 }
 
 impl Blocks {
-    pub fn new(kind: BodyKind) -> Self {
+    pub(super) fn new(kind: BodyKind) -> Self {
         Blocks {
             markdown: kind == BodyKind::Markdown,
             previous_blank: true,
@@ -28,7 +30,7 @@ impl Blocks {
     /// At a line start: the end of the code block starting here (fenced: through its closing
     /// fence, or the end of the body as Markdown reads an unclosed one; indented: this
     /// line), or `None` for a line that is not code.
-    pub fn code_block_end(&mut self, src: &str, start: usize) -> Option<usize> {
+    pub(super) fn code_block_end(&mut self, src: &str, start: usize) -> Option<usize> {
         let line_end = src[start..].find('\n').map_or(src.len(), |i| start + i + 1);
         let line = &src[start..line_end];
         let blank = line.trim().is_empty();
@@ -107,7 +109,7 @@ pub(super) struct CodeSpans {
 }
 
 impl CodeSpans {
-    pub fn new(src: &str) -> Self {
+    pub(super) fn new(src: &str) -> Self {
         let mut runs: HashMap<usize, (Vec<(usize, usize)>, usize)> = HashMap::new();
         let bytes = src.as_bytes();
         let mut paragraph = 0;
@@ -137,7 +139,7 @@ impl CodeSpans {
     }
 
     /// The end of the code span opened by the backtick run at `at`, if one closes it.
-    pub fn span_end(&mut self, src: &str, at: usize) -> Option<usize> {
+    pub(super) fn span_end(&mut self, src: &str, at: usize) -> Option<usize> {
         let n = src[at..].bytes().take_while(|&b| b == b'`').count();
         let (list, cursor) = self.runs.get_mut(&n)?;
         while *cursor < list.len() && list[*cursor].0 <= at {
@@ -240,4 +242,26 @@ fn raw_marker(inner: &str) -> Option<&'static str> {
         "endraw" => Some("endraw"),
         _ => None,
     }
+}
+
+/// A code block as the Markdown renderer writes one, as an HTML block both kinds of body
+/// keep as written (so `#include <stdio.h>` and lines starting with `>` stay code).
+pub(super) fn code_block(language: &str, code: &str) -> String {
+    let code = code
+        .strip_prefix("\r\n")
+        .or_else(|| code.strip_prefix('\n'))
+        .unwrap_or(code);
+    let code = code.trim_end_matches([' ', '\t']);
+    let code = code.strip_suffix('\n').unwrap_or(code);
+    let code = code.strip_suffix('\r').unwrap_or(code);
+    let language: String = language
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '#' | '.'))
+        .collect();
+    let class = if language.is_empty() {
+        String::new()
+    } else {
+        format!(" class=\"language-{language}\"")
+    };
+    format!("<pre><code{class}>{}\n</code></pre>", escape_html(code))
 }

@@ -9,9 +9,11 @@
 //! ([`Pass::find_from`]), so the pass stays linear whatever the input; a construct with no
 //! closer is dropped or left as text on its own, never taking the rest of the body with it.
 
+mod args;
 mod code;
 mod kramdown;
 mod liquid;
+mod permalinks;
 mod shortcodes;
 mod site_file;
 
@@ -22,9 +24,12 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
+use args::{arg, split_args};
+use code::code_block;
+use permalinks::guess_permalink;
+
 use crate::config::Config;
 use crate::content::article::Article;
-use crate::content::html::entities::escape_html;
 use crate::content::render::BodyKind;
 use crate::diag::Diagnostic;
 
@@ -32,14 +37,14 @@ use crate::diag::Diagnostic;
 const MAX_WARNINGS: usize = 50;
 
 /// What the pass needs to know about the site and the article.
-pub(crate) struct Context<'a> {
-    pub config: &'a Config,
+pub(super) struct Context<'a> {
+    pub(super) config: &'a Config,
     /// The article's path relative to the content root.
-    pub source: &'a str,
-    pub title: &'a str,
-    pub permalink: &'a url::Url,
-    pub day: NaiveDate,
-    pub kind: BodyKind,
+    pub(super) source: &'a str,
+    pub(super) title: &'a str,
+    pub(super) permalink: &'a url::Url,
+    pub(super) day: NaiveDate,
+    pub(super) kind: BodyKind,
 }
 
 /// Runs the pass on an article's body (`body`, a slice of `file_text`): the article keeps
@@ -74,7 +79,7 @@ pub(crate) fn expand_article_body<'b>(
 
 /// Rewrites `body` (a slice of `file_text`, the whole file as parsed) and reports each drop
 /// or guess as a warning located in the file. Borrowed when there is nothing to rewrite.
-pub(crate) fn expand<'b>(
+fn expand<'b>(
     body: &'b str,
     file_text: &str,
     context: &Context<'_>,
@@ -109,11 +114,11 @@ fn may_hold_templates(body: &str) -> bool {
 
 /// One run of the pass over a body.
 pub(super) struct Pass<'a> {
-    pub src: &'a str,
-    pub out: String,
-    pub context: &'a Context<'a>,
+    pub(super) src: &'a str,
+    pub(super) out: String,
+    pub(super) context: &'a Context<'a>,
     /// Whether `out` differs from `src`.
-    pub changed: bool,
+    pub(super) changed: bool,
     warnings: Vec<(usize, String)>,
     more_warnings: usize,
     /// For each needle searched for: from where, and what was found (see `find_from`).
@@ -136,7 +141,7 @@ impl<'a> Pass<'a> {
     }
 
     /// A warning at byte `at` of the body.
-    pub fn warn(&mut self, at: usize, message: String) {
+    pub(super) fn warn(&mut self, at: usize, message: String) {
         if self.warnings.len() < MAX_WARNINGS {
             self.warnings.push((at, message));
         } else {
@@ -147,7 +152,7 @@ impl<'a> Pass<'a> {
     /// Where `needle` next occurs at or after `from`. Remembers each answer: a later search
     /// from a position before the occurrence found gets the same answer without reading the
     /// text again, so all searches for one needle read the body at most once.
-    pub fn find_from(&mut self, needle: &str, from: usize) -> Option<usize> {
+    pub(super) fn find_from(&mut self, needle: &str, from: usize) -> Option<usize> {
         if let Some(&(searched_from, found)) = self.found.get(needle) {
             if searched_from <= from && found.is_none_or(|at| at >= from) {
                 return found;
@@ -164,7 +169,7 @@ impl<'a> Pass<'a> {
 
     /// Like [`Pass::find_from`] for a search that is not one needle (`search` gives the
     /// first match at or after its position); `key` names it.
-    pub fn find_with(
+    pub(super) fn find_with(
         &mut self,
         key: &str,
         from: usize,
@@ -183,7 +188,7 @@ impl<'a> Pass<'a> {
     /// The end (after its closer) of a construct opened at `at` with `open` and closed by
     /// `close`, when it is well formed: closed before any other opener and before a blank
     /// line. Otherwise `None` (the caller leaves it as text).
-    pub fn delimited(&mut self, at: usize, open: &str, close: &str) -> Option<usize> {
+    pub(super) fn delimited(&mut self, at: usize, open: &str, close: &str) -> Option<usize> {
         let inner = at + open.len();
         let end = self.find_from(close, inner)?;
         let reopened = self.find_from(open, inner).is_some_and(|o| o < end);
@@ -192,7 +197,7 @@ impl<'a> Pass<'a> {
     }
 
     /// Writes what replaces the text just read.
-    pub fn replace(&mut self, text: &str) {
+    pub(super) fn replace(&mut self, text: &str) {
         self.out.push_str(text);
         self.changed = true;
     }
@@ -333,118 +338,6 @@ fn locate_warnings(
             format!("{more} more template constructs dropped or guessed in this file"),
         ));
     }
-}
-
-/// Arguments as written: `name`, `"quoted words"`, `key=value`, `key="value"`.
-pub(super) fn split_args(text: &str) -> Vec<(Option<&str>, &str)> {
-    let mut args = Vec::new();
-    let mut rest = text.trim();
-    while !rest.is_empty() {
-        let key_end =
-            rest.find(|c: char| c.is_whitespace() || c == '=' || c == '"' || c == '\'' || c == '`');
-        let (key, after) = match key_end {
-            Some(k) if rest[k..].starts_with('=') && k > 0 => (Some(&rest[..k]), &rest[k + 1..]),
-            _ => (None, rest),
-        };
-        let (value, next) = match after.chars().next() {
-            Some(q @ ('"' | '\'' | '`')) => match after[1..].find(q) {
-                Some(e) => (&after[1..1 + e], &after[e + 2..]),
-                None => (&after[1..], ""),
-            },
-            _ => {
-                let e = after.find(char::is_whitespace).unwrap_or(after.len());
-                (&after[..e], &after[e..])
-            }
-        };
-        args.push((key, value));
-        rest = next.trim_start();
-    }
-    args
-}
-
-/// The value of `key`, else the positional argument `position`.
-pub(super) fn arg<'t>(
-    args: &[(Option<&str>, &'t str)],
-    key: &str,
-    position: Option<usize>,
-) -> Option<&'t str> {
-    args.iter()
-        .find(|(k, _)| *k == Some(key))
-        .map(|(_, v)| *v)
-        .or_else(|| {
-            position.and_then(|p| {
-                args.iter()
-                    .filter(|(k, _)| k.is_none())
-                    .nth(p)
-                    .map(|(_, v)| *v)
-            })
-        })
-}
-
-/// A code block as the Markdown renderer writes one, as an HTML block both kinds of body
-/// keep as written (so `#include <stdio.h>` and lines starting with `>` stay code).
-pub(super) fn code_block(language: &str, code: &str) -> String {
-    let code = code
-        .strip_prefix("\r\n")
-        .or_else(|| code.strip_prefix('\n'))
-        .unwrap_or(code);
-    let code = code.trim_end_matches([' ', '\t']);
-    let code = code.strip_suffix('\n').unwrap_or(code);
-    let code = code.strip_suffix('\r').unwrap_or(code);
-    let language: String = language
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '#' | '.'))
-        .collect();
-    let class = if language.is_empty() {
-        String::new()
-    } else {
-        format!(" class=\"language-{language}\"")
-    };
-    format!("<pre><code{class}>{}\n</code></pre>", escape_html(code))
-}
-
-/// The permalink a post named like a file (`2010-07-21-name`, `_posts/2010-07-21-name.md`,
-/// `posts/name/index.md`) would get with the configured pattern: a guess from its name,
-/// since the target's front matter (a `slug`, a `date`) is not read here.
-pub(super) fn guess_permalink(context: &Context<'_>, target: &str) -> Option<String> {
-    let (target, fragment) = match target.split_once('#') {
-        Some((t, f)) => (t, Some(f)),
-        None => (target, None),
-    };
-    let target = target.trim().trim_start_matches('/');
-    let mut parts: Vec<&str> = target.split('/').filter(|s| !s.is_empty()).collect();
-    let mut last = parts.pop()?;
-    for ext in [".md", ".markdown", ".html", ".mdx"] {
-        if last.len() > ext.len() && last.to_ascii_lowercase().ends_with(ext) {
-            last = &last[..last.len() - ext.len()];
-        }
-    }
-    if matches!(last, "index" | "_index") {
-        last = parts.pop()?;
-    }
-    let (day, slug) = match (
-        last.get(..10)
-            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
-        last.get(10..11),
-    ) {
-        (Some(day), Some("-")) => (day, &last[11..]),
-        _ => (context.day, last),
-    };
-    let section = match parts.first() {
-        Some(first) if !first.starts_with('_') => first,
-        // Jekyll's `_posts` is not a URL segment; the linking post's own section is the guess.
-        _ => context.source.split_once('/').map_or("", |(s, _)| s),
-    };
-    let config = context.config;
-    let url = config
-        .content
-        .permalink
-        .expand(&config.site.base_url, section, slug, day)
-        .ok()?;
-    Some(match fragment {
-        Some(f) => format!("{url}#{f}"),
-        None => url.to_string(),
-    })
 }
 
 #[cfg(test)]

@@ -18,7 +18,8 @@ pub(super) fn shortcode(pass: &mut Pass<'_>, at: usize) -> Option<usize> {
     if src[at + 3..].starts_with("/*") {
         let escaped_close = if mark == "<" { "*/>}}" } else { "*/%}}" };
         let end = pass.delimited(at, "{{", escaped_close)?;
-        let inner = &src[at + 5..end - 5];
+        // `{{</*/>}}`: the closer overlaps the opener.
+        let inner = src.get(at + 5..end - 5).unwrap_or("");
         pass.replace(&format!("{{{{{mark}{inner}{}}}}}", &close[..1]));
         return Some(end);
     }
@@ -29,7 +30,7 @@ pub(super) fn shortcode(pass: &mut Pass<'_>, at: usize) -> Option<usize> {
         );
         return None;
     };
-    let inner = src[at + 3..end - 3].trim();
+    let inner = src.get(at + 3..end - 3).unwrap_or("").trim();
     let inner = inner.strip_suffix('/').unwrap_or(inner).trim_end();
     if inner.starts_with('/') {
         pass.replace("");

@@ -196,6 +196,40 @@ fn unclosed_constructs_never_swallow_the_rest() {
 }
 
 #[test]
+fn degenerate_constructs_do_not_panic() {
+    for body in [
+        "{{%}}",
+        "{{</*/>}}",
+        "{{%/*%}}",
+        "{{<>}}",
+        "{{< >}}",
+        "{%%}",
+        "{% %}",
+        "{{}}",
+        "{:}",
+        "{::}",
+        "{",
+        "{{",
+        "{{<",
+        "{%",
+        "{:",
+        "`{%",
+        "{% highlight",
+        "{% raw %}",
+        "{{< /x >}}",
+        "{{ '' }}",
+        "{{ \"x\" | relative_url }}",
+        "{% post_url %}",
+        "{{< ref >}}",
+        "{{< figure >}}",
+        "é{{<é>}}é",
+    ] {
+        let p = parse("posts/a.md", body);
+        assert!(p.article.is_some(), "{body}: {:?}", p.diagnostics);
+    }
+}
+
+#[test]
 fn large_inputs_are_rewritten_in_linear_time() {
     let mut small = config();
     small.content.max_file_bytes = 8 * 1024 * 1024;
