@@ -167,7 +167,7 @@ pub(super) fn unescape(code: &str) -> Cow<'_, str> {
     while let Some(i) = code[from..].find('{').map(|i| from + i) {
         let here = &code[i..];
         let (len, replacement) = if here.starts_with("{%") {
-            match next.find(code, "%}", i).map(|e| &code[i + 2..e]) {
+            match next.find(code, "%}", i + 2).map(|e| &code[i + 2..e]) {
                 // Up to the next `{% endraw %}`, all is literal (`{% raw %}` included).
                 Some(inner) if raw_marker(inner) == Some("raw") => {
                     let open_end = i + inner.len() + 4;
@@ -194,7 +194,7 @@ pub(super) fn unescape(code: &str) -> Cow<'_, str> {
             }
         } else if let Some(mark) = ["{{</*", "{{%/*"].iter().position(|o| here.starts_with(o)) {
             let (close, open_mark, close_mark) = [("*/>}}", "<", ">"), ("*/%}}", "%", "%")][mark];
-            match next.find(code, close, i) {
+            match next.find(code, close, i + 5) {
                 Some(e) => (
                     e + 5 - i,
                     format!("{{{{{open_mark}{}{close_mark}}}}}", &code[i + 5..e]),

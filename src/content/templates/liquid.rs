@@ -8,7 +8,7 @@
 //! (its `end…` tag goes quietly).
 
 use super::shortcodes::{figure, iframe, link};
-use super::{arg, code, code_block, guess_permalink, split_args, Pass};
+use super::{arg, code, code_block, end_tag_end, guess_permalink, split_args, Pass};
 use crate::content::html::entities::escape_html;
 
 /// `{% … %}` at `at`: where scanning goes on, or `None` to leave the `{` as text.
@@ -139,9 +139,7 @@ fn paired(
     let found = pass.find_with(&key, open_end, |src, from| find_tag(src, closer, from));
     match found {
         Some(close_at) => {
-            let close_end = src[close_at..]
-                .find("%}")
-                .map_or(src.len(), |e| close_at + e + 2);
+            let close_end = end_tag_end(src, close_at, "%}").unwrap_or(close_at + 2);
             write(pass, &src[open_end..close_at]);
             close_end
         }
@@ -165,6 +163,7 @@ fn find_tag(src: &str, name: &str, mut from: usize) -> Option<usize> {
         let inner = src[i + 2..].trim_start_matches(|c: char| c == '-' || c.is_whitespace());
         if inner.starts_with(name)
             && inner[name.len()..].starts_with(|c: char| c == '-' || c == '%' || c.is_whitespace())
+            && end_tag_end(src, i, "%}").is_some()
         {
             return Some(i);
         }

@@ -299,6 +299,19 @@ impl<'a> Pass<'a> {
     }
 }
 
+/// The end of `close` when it comes within a short end tag's length of `at` (`{% endraw %}`,
+/// `{{< /highlight >}}`): an end tag without its own closer is no end tag, and a bounded look
+/// keeps searches for end tags linear.
+pub(super) fn end_tag_end(src: &str, at: usize, close: &str) -> Option<usize> {
+    const END_TAG_MAX: usize = 64;
+    let window = src.as_bytes().get(at..)?;
+    let window = &window[..window.len().min(END_TAG_MAX)];
+    window
+        .windows(close.len())
+        .position(|w| w == close.as_bytes())
+        .map(|p| at + p + close.len())
+}
+
 /// Turns body offsets into file lines and columns in one walk (warnings come in order).
 fn locate_warnings(
     warnings: &[(usize, String)],

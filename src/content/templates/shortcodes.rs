@@ -7,7 +7,7 @@
 //! its path, with a warning) and `highlight` (a code block). Any other shortcode is
 //! dropped with a warning; a paired one keeps what it encloses.
 
-use super::{arg, code_block, guess_permalink, split_args, Pass};
+use super::{arg, code_block, end_tag_end, guess_permalink, split_args, Pass};
 use crate::content::html::entities::escape_html;
 
 /// A shortcode at `at`: where scanning goes on, or `None` to leave the `{` as text.
@@ -181,6 +181,7 @@ fn highlight(
     let language = arg(args, "lang", Some(0)).unwrap_or("").to_string();
     let src = pass.src;
     let key = format!("{{{{{mark}/highlight");
+    let close = if mark == "<" { ">}}" } else { "%}}" };
     let opener = format!("{{{{{mark}");
     let found = pass.find_with(&key, open_end, |src, mut from| {
         while let Some(i) = src.get(from..)?.find(&opener).map(|i| from + i) {
@@ -188,6 +189,7 @@ fn highlight(
             if inner
                 .strip_prefix('/')
                 .is_some_and(|r| r.trim_start().starts_with("highlight"))
+                && end_tag_end(src, i, close).is_some()
             {
                 return Some(i);
             }
@@ -195,12 +197,9 @@ fn highlight(
         }
         None
     });
-    let close = if mark == "<" { ">}}" } else { "%}}" };
     match found {
         Some(close_at) => {
-            let close_end = src[close_at..]
-                .find(close)
-                .map_or(src.len(), |e| close_at + e + 3);
+            let close_end = end_tag_end(src, close_at, close).unwrap_or(close_at + 3);
             pass.replace(&code_block(&language, &src[open_end..close_at]));
             close_end
         }

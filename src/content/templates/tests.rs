@@ -260,3 +260,61 @@ fn large_inputs_are_rewritten_in_linear_time() {
         );
     }
 }
+
+#[test]
+fn random_mixes_of_fragments_do_not_panic_and_keep_plain_text() {
+    let fragments = [
+        "{%",
+        "%}",
+        "{{",
+        "}}",
+        "{{<",
+        ">}}",
+        "{{%",
+        "%}}",
+        "/*",
+        "*/",
+        "{:",
+        "}",
+        "{::",
+        "{:/",
+        "`",
+        "```",
+        "\n",
+        "\n\n",
+        "    ",
+        "- ",
+        "<pre>",
+        "</pre>",
+        "<code>",
+        "é",
+        "raw",
+        "endraw",
+        "highlight",
+        "endhighlight",
+        " /",
+        "comment",
+        "figure src=a",
+        "site.url",
+        "\"",
+        "=",
+        "x",
+    ];
+    let mut seed: u64 = 0x5eed;
+    for _ in 0..3000 {
+        let mut body = String::new();
+        for _ in 0..40 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            body.push_str(fragments[(seed >> 33) as usize % fragments.len()]);
+        }
+        body.push_str("\n\nTHE END\n");
+        let p = parse("posts/a.md", &body);
+        let a = p
+            .article
+            .unwrap_or_else(|| panic!("{body:?}: {:?}", p.diagnostics));
+        // Nothing swallows the paragraph after the mix.
+        assert!(a.body.contains("THE END"), "{body:?} -> {:?}", a.body);
+    }
+}
