@@ -17,6 +17,7 @@ pub(super) fn tag(pass: &mut Pass<'_>, at: usize) -> Option<usize> {
         pass.warn(at, "`{%` is never closed by `%}`; left as text".to_string());
         return None;
     };
+    pass.saw_liquid_tag = true;
     let src = pass.src;
     let inner = src[at + 2..end - 2].trim_matches(|c: char| c == '-' || c.is_whitespace());
     let (name, args) = inner
@@ -209,7 +210,10 @@ pub(super) fn output(pass: &mut Pass<'_>, at: usize) -> Option<usize> {
     let expression = parts.next().unwrap_or("");
     let is_liquid = expression
         .starts_with(|c: char| c.is_ascii_alphabetic() || c == '_' || c == '"' || c == '\'');
-    if !is_liquid {
+    // A bare word (`{{ issue }}`) is Liquid only in a post that uses Liquid tags (a loop's
+    // variable); elsewhere it is prose, like Vim's fold marks `{{{ and }}}`.
+    let bare_word = !expression.contains(['.', '"', '\'', '|']) && !inner.contains('|');
+    if !is_liquid || (bare_word && !pass.saw_liquid_tag) {
         return None;
     }
     let value = if let Some(text) = quoted(expression) {

@@ -119,6 +119,8 @@ pub(super) struct Pass<'a> {
     pub(super) context: &'a Context<'a>,
     /// Whether `out` differs from `src`.
     pub(super) changed: bool,
+    /// Whether a Liquid tag (`{% … %}`) came before: the body is written for Liquid.
+    pub(super) saw_liquid_tag: bool,
     warnings: Vec<(usize, String)>,
     more_warnings: usize,
     /// For each needle searched for: from where, and what was found (see `find_from`).
@@ -133,6 +135,7 @@ impl<'a> Pass<'a> {
             out: String::with_capacity(src.len() + 64),
             context,
             changed: false,
+            saw_liquid_tag: false,
             warnings: Vec::new(),
             more_warnings: 0,
             found: HashMap::new(),

@@ -77,6 +77,15 @@ pub(super) fn shortcode(pass: &mut Pass<'_>, at: usize) -> Option<usize> {
             url.map(|u| escape_html(&u).into_owned())
         }
         "highlight" => return Some(highlight(pass, at, end, mark, &args)),
+        // A site's own image shortcode (`{{% img src="/media/x.png" %}}`): its image is
+        // the nearest thing to what the site showed.
+        _ if arg(&args, "src", None).is_some_and(is_image_path) => {
+            pass.warn(
+                at,
+                format!("shortcode `{name}` is not a Hugo built-in; shown as the image of its `src` (a guess)"),
+            );
+            figure(&args)
+        }
         _ => {
             pass.warn(
                 at,
@@ -212,4 +221,15 @@ fn highlight(
             open_end
         }
     }
+}
+
+fn is_image_path(src: &str) -> bool {
+    let path = src
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    [".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg"]
+        .iter()
+        .any(|ext| path.ends_with(ext))
 }

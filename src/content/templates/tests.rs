@@ -131,6 +131,16 @@ fn hugo_figure_and_embeds() {
 }
 
 #[test]
+fn hugo_custom_image_shortcode_shows_its_image() {
+    let (text, warnings) = expand("{{% img src=\"/media/a.png\" alt=\"A\" %}}\n");
+    assert_eq!(
+        text,
+        "<figure><img src=\"/media/a.png\" alt=\"A\"></figure>\n"
+    );
+    assert!(warnings[0].contains("a guess"), "{warnings:?}");
+}
+
+#[test]
 fn hugo_paired_custom_escape_ref_and_highlight() {
     let (text, warnings) = expand(
         "{{% note %}}\nInside.\n{{% /note %}}\n\nCode: {{</* figure src=\"x\" */>}}\n\n[p]({{< ref \"posts/other.md\" >}})\n\n{{< highlight go >}}\nfmt.Println(\"<hi>\")\n{{< /highlight >}}\n{{< unknown >}}\n",
@@ -176,11 +186,8 @@ fn code_blocks_and_spans_are_left_as_written() {
     let (text, _) = expand("`{% raw %}{% raw %}{% endraw %}` `{% endraw %}`\n");
     assert_eq!(text, "`{% raw %}` ``\n");
     // Not template syntax at all: left alone, nothing rewritten.
-    let (text, _) = expand("Rust's `format!(\"{:?}\")`, a set {1, 2} and {{ .Title }}.\n");
-    assert_eq!(
-        text,
-        "Rust's `format!(\"{:?}\")`, a set {1, 2} and {{ .Title }}.\n"
-    );
+    let prose = "Rust's `format!(\"{:?}\")`, a set {1, 2}, {{ .Title }}, folds ({{{ and }}}).\n";
+    assert_eq!(expand(prose), (prose.to_string(), Vec::new()));
 }
 
 #[test]
