@@ -15,6 +15,7 @@ mod flow_depth;
 pub(crate) mod front_matter;
 pub(crate) mod html;
 pub mod render;
+mod templates;
 
 use std::collections::HashMap;
 use std::io::ErrorKind;

@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::content::flow_depth;
 use crate::content::front_matter::{self, Located};
 use crate::content::render;
+use crate::content::templates;
 use crate::diag::{self, Diagnostic};
 
 /// Parses one article from its bytes. `source` is the path relative to the content root.
@@ -109,8 +110,18 @@ pub(crate) fn parse_article(
             format!("unknown front matter field `{}` (ignored)", field.name),
         ));
     }
-    let checked = build_article(source, &split, raw, config, options, &mut diagnostics)
-        .and_then(|article| check_rendered_size(article, split.body, config, options));
+    let checked = build_article(source, &split, raw, config, options, &mut diagnostics).and_then(
+        |mut article| {
+            let body = templates::expand_article_body(
+                &mut article,
+                split.body,
+                text,
+                config,
+                &mut diagnostics,
+            );
+            check_rendered_size(article, &body, config, options)
+        },
+    );
     match checked {
         Ok(article) => Parsed {
             article: Some(article),
