@@ -25,7 +25,7 @@
 //!   reuses the previous resources), then `reload_paths([it])` + `publish()`.
 //!
 //! Each case is timed twice: as the real calls (`whole`), and split into the steps of
-//! `Site::publish` (a copy of its body below; keep it in sync with src/site/mod.rs and `publish` in src/daemon.rs):
+//! `Site::publish` (a copy of its body below; keep it in sync with src/site/mod.rs and `publish` in src/daemon/mod.rs):
 //! `reload`/`rescan`, `published` (`Library::published`), `diagnostics`
 //! (`site::all_diagnostics` + error lines), `render` (`feed::render_outputs`) and `snapshot`
 //! (`Snapshot::build` + swap + dropping the old one).
@@ -180,7 +180,7 @@ impl Bench {
                 site.reload_paths([source.as_str()]);
             }
         });
-        // --- copy of Site::publish (src/site/mod.rs, and `publish` in src/daemon.rs) ---
+        // --- copy of Site::publish (src/site/mod.rs, and `publish` in src/daemon/mod.rs) ---
         let mut published = None;
         let m_published = measure(&mut || published = Some(site.library.published(now)));
         let published = published.expect("published");
@@ -236,7 +236,7 @@ impl Bench {
     }
 }
 
-/// What the daemon does after a reload (`publish` in src/daemon.rs): the new snapshot
+/// What the daemon does after a reload (`publish` in src/daemon/mod.rs): the new snapshot
 /// replaces the served one.
 fn publish(site: &mut Site, state: &AppState, now: DateTime<Utc>) -> PublishStats {
     let previous = state.snapshot.load_full();

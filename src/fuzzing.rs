@@ -11,7 +11,7 @@ use chrono_tz::Tz;
 use url::Url;
 
 use crate::config::{Config, RawConfig};
-use crate::content::render::{render_body, BodyKind};
+use crate::content::render::{max_rendered_bytes, render_bounded, BodyKind};
 use crate::content::{parse_article, Article, ParseOptions};
 use crate::feed::{render_outputs, Entry};
 use crate::http::in_memory::InMemoryServer;
@@ -88,7 +88,8 @@ pub fn date(text: &str, zone: u8) -> Result<DateTime<chrono::FixedOffset>, Strin
     crate::content::dates::parse_date(text, tz)
 }
 
-/// Renders an article body the way the feeds do: `(content_html, summary_html)`.
+/// Renders an article body the way the feeds do: `(content_html, summary_html)`, both
+/// empty when the output passes the bound of the default `max_file_bytes`.
 pub fn render(
     body: &str,
     html: bool,
@@ -102,8 +103,20 @@ pub fn render(
     };
     let base = Url::parse("https://example.com/blog/posts/hello/")
         .unwrap_or_else(|_| site_config().site.base_url);
-    let rendered = render_body(body, kind, explicit_summary, &base, "hello", summary_length);
-    (rendered.content_html, rendered.summary_html)
+    let max_bytes = max_rendered_bytes(site_config().content.max_file_bytes);
+    // Past the bound the article is an error naming the file: nothing to check then.
+    match render_bounded(
+        body,
+        kind,
+        explicit_summary,
+        &base,
+        "hello",
+        summary_length,
+        max_bytes,
+    ) {
+        Ok(rendered) => (rendered.content_html, rendered.summary_html),
+        Err(_) => (String::new(), String::new()),
+    }
 }
 
 /// A fixed article for the config target: its feeds carry what the configuration sets.

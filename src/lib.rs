@@ -17,17 +17,19 @@
 //! ```
 //!
 //! `site` runs these stages for `build`, `check` and the daemon, where `daemon` swaps each
-//! new snapshot in.
+//! new snapshot in. Every file is read, parsed and rendered within its time budget
+//! (`content::budget`): one slow file is an error, never a stalled load.
 //!
 //! A request does one atomic load, a route lookup, a header comparison and a write of
 //! prebuilt bytes; everything expensive happens once per content change.
 #![forbid(unsafe_code)]
 
+pub(crate) mod author_ids;
 pub mod cli;
 pub mod config;
-pub mod content;
+pub(crate) mod content;
 pub mod daemon;
-pub mod diag;
+pub(crate) mod diag;
 pub(crate) mod entry_id;
 pub mod feed;
 #[doc(hidden)]
@@ -41,7 +43,7 @@ pub(crate) mod permalink;
 pub(crate) mod person;
 pub mod site;
 pub mod snapshot;
-pub mod store;
+pub(crate) mod store;
 pub(crate) mod watch;
 pub(crate) mod xml_chars;
 pub(crate) mod yaml_text;

@@ -99,6 +99,11 @@ fn serve(config: Config, tuning_failed: Option<std::io::Error>) -> anyhow::Resul
         .enable_all()
         .build()
         .context("start the async runtime")?;
-    runtime.block_on(feedwright::daemon::run(Arc::new(config)))?;
+    let result = runtime.block_on(feedwright::daemon::run(Arc::new(config)));
+    // Dropping the runtime would wait for its blocking tasks, among them a content load
+    // that can take seconds (a large site) or longer (a file that parses slowly): the
+    // daemon has stopped serving, so the exit does not wait for it.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    result?;
     Ok(ExitCode::SUCCESS)
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::content::{Article, FileOutcome};
+use crate::content::{Article, FileOutcome, KeptBody};
 use crate::diag::Diagnostic;
 
 #[derive(Debug, Default, Clone)]
@@ -86,17 +86,56 @@ impl Library {
 
     /// Replaces the article of a path with a body-less copy unless `keep` says otherwise;
     /// returns how many bodies were dropped. Only articles that reach an output need a body.
-    pub(crate) fn shed_bodies(&mut self, keep: impl Fn(&str) -> bool) -> usize {
+    /// `copy` keeps a copy of a body being dropped, unless the article already has one.
+    pub(crate) fn shed_bodies(
+        &mut self,
+        keep: impl Fn(&str) -> bool,
+        copy: impl Fn(&str) -> Option<KeptBody>,
+    ) -> usize {
         let mut dropped = 0;
         for (source, entry) in self.files.iter_mut() {
             if let Some(article) = &entry.good {
                 if article.body_loaded && !keep(source) {
-                    entry.good = Some(Arc::new(article.without_body()));
+                    let kept = article.kept_body.or_else(|| copy(&article.body));
+                    entry.good = Some(Arc::new(article.without_body(kept)));
                     dropped += 1;
                 }
             }
         }
         dropped
+    }
+
+    /// Gives a path's current (body-less) article its body back, read from its kept copy.
+    pub(crate) fn restore_body(&mut self, source: &str, body: Arc<str>) {
+        if let Some(entry) = self.files.get_mut(source) {
+            if let Some(article) = &entry.good {
+                entry.good = Some(Arc::new(article.with_body(body)));
+            }
+        }
+    }
+
+    /// Every kept body copy the current articles name, in path order.
+    pub(crate) fn kept_bodies(&self) -> Vec<KeptBody> {
+        self.files
+            .values()
+            .filter_map(|e| e.good.as_ref().and_then(|a| a.kept_body))
+            .collect()
+    }
+
+    /// Points the current articles at moved copies: `moved[i]` replaces the i-th of
+    /// [`Library::kept_bodies`] (nothing may change in between).
+    pub(crate) fn move_kept_bodies(&mut self, moved: &[KeptBody]) {
+        let mut moved = moved.iter();
+        for entry in self.files.values_mut() {
+            let Some(article) = &entry.good else { continue };
+            if article.kept_body.is_none() {
+                continue;
+            }
+            let Some(new) = moved.next() else { return };
+            let mut updated = Article::clone(article);
+            updated.kept_body = Some(*new);
+            entry.good = Some(Arc::new(updated));
+        }
     }
 
     /// The current article of a path (its last good version).
@@ -172,13 +211,13 @@ impl Library {
         out
     }
 
-    /// When the next not-yet-published, non-draft article becomes due.
+    /// When the published set next changes by the clock alone: a not-yet-published,
+    /// non-draft article becomes due, or a published one expires (Hugo's `expiryDate`).
     pub(crate) fn next_publish_at(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         self.files
             .values()
             .filter_map(|e| e.good.as_ref())
-            .filter(|a| !a.draft && a.date > now)
-            .map(|a| a.date.with_timezone(&Utc))
+            .filter_map(|a| a.next_change_after(now))
             .min()
     }
 }
@@ -265,6 +304,50 @@ mod tests {
         let due = lib.next_publish_at(now()).unwrap();
         assert_eq!(due.to_rfc3339(), "2025-06-01T00:00:00+00:00");
         assert_eq!(lib.published(due).articles.len(), 1);
+    }
+
+    #[test]
+    fn store_wakes_for_publish_dates_and_expiries() {
+        let mut lib = Library::new();
+        // Dated in the past, shown from its `publishDate`, gone at its `expiryDate`.
+        lib.apply(
+            "p.md",
+            parsed(
+                "p.md",
+                "---\ntitle: P\ndate: 2024-01-01\npublishDate: 2025-03-01\nexpiryDate: 2025-04-01\n---\n",
+            ),
+        );
+        // Published now, leaving the feeds by itself at its expiry.
+        lib.apply(
+            "e.md",
+            parsed(
+                "e.md",
+                "---\ntitle: E\ndate: 2024-01-01\nexpiryDate: 2025-02-01T12:00:00Z\n---\n",
+            ),
+        );
+        // Expired before it was ever due: never a reason to wake.
+        lib.apply(
+            "n.md",
+            parsed(
+                "n.md",
+                "---\ntitle: N\ndate: 2025-05-01\nexpiryDate: 2025-04-01\n---\n",
+            ),
+        );
+        let titles = |at| -> Vec<String> {
+            let published = lib.published(at);
+            published.articles.iter().map(|a| a.title.clone()).collect()
+        };
+        assert_eq!(titles(now()), vec!["E"]);
+        let wake = lib.next_publish_at(now()).unwrap();
+        assert_eq!(wake.to_rfc3339(), "2025-02-01T12:00:00+00:00");
+        assert!(titles(wake).is_empty());
+        let wake = lib.next_publish_at(wake).unwrap();
+        assert_eq!(wake.to_rfc3339(), "2025-03-01T00:00:00+00:00");
+        assert_eq!(titles(wake), vec!["P"]);
+        let wake = lib.next_publish_at(wake).unwrap();
+        assert_eq!(wake.to_rfc3339(), "2025-04-01T00:00:00+00:00");
+        assert!(titles(wake).is_empty());
+        assert_eq!(lib.next_publish_at(wake), None);
     }
 
     #[test]

@@ -53,6 +53,8 @@ pub struct SiteConfig {
     pub base_url_given: bool,
     pub language: String,
     pub author: Person,
+    /// Author ids posts may name (`site.authors`, then the site's authors data).
+    pub(crate) authors: std::sync::Arc<crate::author_ids::AuthorIds>,
     pub timezone: Tz,
     pub icon: Option<Url>,
 }
@@ -63,6 +65,9 @@ pub struct ContentConfig {
     pub(crate) permalink: PermalinkPattern,
     pub summary_length: usize,
     pub max_file_bytes: u64,
+    /// How long one file may take to read, parse and render before it is an error and the
+    /// load goes on without it.
+    pub file_timeout: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -219,6 +224,20 @@ impl Config {
     }
 }
 
+/// `site.authors`: ids posts may name, each a name or `{name, email, uri}`.
+fn configured_authors(
+    written: Option<std::collections::BTreeMap<String, crate::person::PersonSpec>>,
+) -> Result<std::collections::BTreeMap<String, Person>, ConfigError> {
+    let mut authors = std::collections::BTreeMap::new();
+    for (id, spec) in written.unwrap_or_default() {
+        let person = spec
+            .into_person()
+            .map_err(|message| invalid(&format!("site.authors.{id}"), message))?;
+        authors.insert(id, person);
+    }
+    Ok(authors)
+}
+
 /// `site`: the title is read first (the author defaults to it), the listening address
 /// gives the default base URL.
 fn site_config(r: RawSite, title: String, listen: SocketAddr) -> Result<SiteConfig, ConfigError> {
@@ -240,6 +259,9 @@ fn site_config(r: RawSite, title: String, listen: SocketAddr) -> Result<SiteConf
                 uri: None,
             },
         },
+        authors: std::sync::Arc::new(crate::author_ids::AuthorIds::new(configured_authors(
+            r.authors,
+        )?)),
         title,
         description: r
             .description
@@ -275,6 +297,7 @@ fn content_config(r: RawContent) -> Result<ContentConfig, ConfigError> {
             4 * 1024 * 1024,
             64,
         )?,
+        file_timeout: millis("content.file_timeout_ms", r.file_timeout_ms, 5_000)?,
     })
 }
 
@@ -579,6 +602,22 @@ mod tests {
         assert_eq!(c.content.max_file_bytes, 4 * 1024 * 1024);
         assert_eq!(c.site.base_url.as_str(), "http://127.0.0.1:8080/");
         assert!(!c.site.base_url_given);
+    }
+
+    #[test]
+    fn config_file_timeout_defaults_to_five_seconds_and_is_at_least_one_ms() {
+        assert_eq!(
+            Config::defaults().content.file_timeout,
+            Duration::from_secs(5)
+        );
+        let set = env(&[("FEEDWRIGHT_CONTENT_FILE_TIMEOUT_MS", "250")]);
+        let c = Config::load_with_env(&Overrides::default(), set).unwrap();
+        assert_eq!(c.content.file_timeout, Duration::from_millis(250));
+        let zero = env(&[("FEEDWRIGHT_CONTENT_FILE_TIMEOUT_MS", "0")]);
+        let err = Config::load_with_env(&Overrides::default(), zero)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("content.file_timeout_ms"), "{err}");
     }
 
     #[test]

@@ -70,6 +70,13 @@ impl EnvValue for PersonSpec {
     }
 }
 
+impl EnvValue for std::collections::BTreeMap<String, PersonSpec> {
+    fn from_env(raw: &str) -> Result<Self, String> {
+        // `{id: Name, other: {name: …, email: …}}`
+        serde_yaml::from_str(raw).map_err(|e| e.to_string())
+    }
+}
+
 /// One section of the file: all keys optional, unknown keys rejected, each settable from
 /// the environment by its name.
 macro_rules! section {
@@ -99,6 +106,7 @@ section!(RawSite {
     base_url: String,
     language: String,
     author: PersonSpec,
+    authors: std::collections::BTreeMap<String, PersonSpec>,
     timezone: String,
     icon: String,
 });
@@ -108,6 +116,7 @@ section!(RawContent {
     permalink: String,
     summary_length: usize,
     max_file_bytes: u64,
+    file_timeout_ms: u64,
 });
 
 section!(RawFeeds {

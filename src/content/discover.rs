@@ -23,6 +23,9 @@ pub(crate) struct Scan {
     pub candidates: Vec<Candidate>,
     /// Problems tied to a path (symlink loops, escapes, unreadable folders).
     pub diagnostics: Vec<Diagnostic>,
+    /// Folders below the root that could not be read (or listed to the end), as their
+    /// diagnostics name them: what they hold is unknown, not gone.
+    pub unreadable_folders: Vec<String>,
 }
 
 /// Errors that stop a whole scan: the root itself is unusable.
@@ -51,7 +54,11 @@ pub(crate) fn is_article_name(name: &str) -> bool {
     }
     let lower = name.to_ascii_lowercase();
     // `.markdown` is Jekyll's default (`jekyll new` writes `_posts/…-welcome-to-jekyll.markdown`).
-    lower.ends_with(".md") || lower.ends_with(".markdown") || lower.ends_with(".html")
+    // `.mdx` (Astro, Docusaurus): read as Markdown when it holds no JSX (`article::mdx`).
+    lower.ends_with(".md")
+        || lower.ends_with(".markdown")
+        || lower.ends_with(".mdx")
+        || lower.ends_with(".html")
 }
 
 /// True when a relative path (`/`-separated) has an ignored component.
@@ -85,26 +92,32 @@ pub(crate) fn scan(root: &Path) -> Result<Scan, ScanError> {
 }
 
 fn walk(dir: &Path, canonical_root: &Path, prefix: &str, scan: &mut Scan) {
+    let unreadable = |scan: &mut Scan, e: io::Error| {
+        let folder = if prefix.is_empty() {
+            "."
+        } else {
+            prefix.trim_end_matches('/')
+        };
+        scan.diagnostics.push(Diagnostic::error(
+            Path::new(folder),
+            1,
+            1,
+            format!("cannot read folder: {e}"),
+        ));
+        scan.unreadable_folders.push(folder.to_string());
+    };
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
-        Err(e) => {
-            let folder = if prefix.is_empty() {
-                "."
-            } else {
-                prefix.trim_end_matches('/')
-            };
-            scan.diagnostics.push(Diagnostic::error(
-                Path::new(folder),
-                1,
-                1,
-                format!("cannot read folder: {e}"),
-            ));
-            return;
-        }
+        Err(e) => return unreadable(scan, e),
     };
-    for entry in entries.flatten() {
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => return unreadable(scan, e),
+        };
         let Some(name) = entry.file_name().to_str().map(str::to_string) else {
-            continue; // not UTF-8: cannot be a URL segment; ignore like a hidden file
+            report_undecodable(&entry, prefix, scan);
+            continue;
         };
         if is_ignored_name(&name) {
             continue;
@@ -136,6 +149,25 @@ fn walk(dir: &Path, canonical_root: &Path, prefix: &str, scan: &mut Scan) {
         }
         // Sockets, FIFOs, devices and symlinked folders are not articles: ignored.
     }
+}
+
+/// A name that is not UTF-8 cannot be a source key or a URL segment, so the entry is skipped;
+/// a folder or an article-named file is reported (its name shown escaped, see
+/// [`crate::diag::shown_path`]) rather than left out without a word.
+fn report_undecodable(entry: &fs::DirEntry, prefix: &str, scan: &mut Scan) {
+    let raw = entry.file_name();
+    let lossy = raw.to_string_lossy();
+    if is_ignored_name(&lossy) {
+        return;
+    }
+    let what = match entry.file_type() {
+        Ok(t) if t.is_dir() => "folder name is not valid UTF-8; the folder is skipped",
+        Ok(_) if is_article_name(&lossy) => "file name is not valid UTF-8; the file is skipped",
+        _ => return,
+    };
+    let path = Path::new(prefix).join(raw);
+    scan.diagnostics
+        .push(Diagnostic::error(&path, 1, 1, what.to_string()));
 }
 
 /// SECURITY: a symlink is followed only to a regular file inside the root; the canonical
@@ -221,7 +253,8 @@ mod tests {
         assert!(is_article_name("B.Markdown"));
         assert!(!is_article_name(".a.markdown"));
         assert!(!is_article_name("a.markdown~"));
-        for other in ["a.mkd", "a.mdx", "a.htm", "a.markdn"] {
+        assert!(is_article_name("a.mdx"));
+        for other in ["a.mkd", "a.htm", "a.markdn"] {
             assert!(!is_article_name(other), "{other}");
         }
         assert!(is_ignored_path("posts/.drafts/a.md"));
@@ -274,6 +307,32 @@ mod tests {
             msgs.iter()
                 .any(|m| m.starts_with("loop1.md:1:1") && m.contains("loop")),
             "{msgs:?}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn discover_reports_names_that_are_not_utf8() {
+        use std::ffi::OsStr;
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join(OsStr::from_bytes(b"f\xe9"))).unwrap();
+        fs::write(root.join(OsStr::from_bytes(b"f\xe9/in.md")), "x").unwrap();
+        fs::write(root.join(OsStr::from_bytes(b"caf\xe9.md")), "x").unwrap();
+        fs::write(root.join(OsStr::from_bytes(b"photo\xe9.jpg")), "x").unwrap();
+        fs::write(root.join(OsStr::from_bytes(b".hidden\xe9.md")), "x").unwrap();
+        fs::write(root.join("ok.md"), "x").unwrap();
+        let scan = scan(root).unwrap();
+        let names: Vec<_> = scan.candidates.iter().map(|c| c.source.as_str()).collect();
+        assert_eq!(names, ["ok.md"]);
+        let msgs: Vec<String> = scan.diagnostics.iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "caf\\xe9.md:1:1: error: file name is not valid UTF-8; the file is skipped",
+                "f\\xe9:1:1: error: folder name is not valid UTF-8; the folder is skipped",
+            ]
         );
     }
 

@@ -1,5 +1,5 @@
 //! Zero-copy writes of large pre-built bodies (Linux): `sendfile(2)` from the snapshot's
-//! [`BodyFile`](crate::snapshot::BodyFile)s instead of `writev(2)` from memory.
+//! [`BodyFile`](crate::snapshot::body_file::BodyFile)s instead of `writev(2)` from memory.
 //!
 //! hyper writes a response as one vectored write: the head, then the body slice, which
 //! points straight into the snapshot's `Bytes`. [`poll_write_vectored`] recognises such a
@@ -10,7 +10,7 @@
 //!
 //! h2 DATA frames whose payload points into such a body go out the same way (the frame
 //! header is the "head"). Anything it does not recognise (a body from an older snapshot, a
-//! body without a file: see [`BodyFile`](crate::snapshot::BodyFile) for which get one) is
+//! body without a file: see [`BodyFile`](crate::snapshot::body_file::BodyFile) for which get one) is
 //! written as usual, and so is a body whose `sendfile` fails before sending anything. The
 //! address check is exact: a slice is only matched while its bytes are alive in the current
 //! snapshot, whose file holds the same bytes and is never written again.

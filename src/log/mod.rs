@@ -1,5 +1,5 @@
 //! Logging: where lines go ([`sink`]: batched to stdout for the daemon) and how a text line
-//! looks ([`format`]), and the subscriber that ties them to `log.level` and `log.format`.
+//! looks ([`mod@format`]), and the subscriber that ties them to `log.level` and `log.format`.
 
 mod format;
 mod sink;

@@ -1,13 +1,12 @@
 //! `feedwright build --out DIR`: the site's outputs written as files, at the paths the daemon
 //! serves them.
 
-use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use super::out_dir::{self, OutDirError};
 use super::{Rendering, Site};
 use crate::config::Config;
 use crate::content::ScanError;
@@ -19,6 +18,8 @@ pub enum BuildError {
     #[error(transparent)]
     Scan(#[from] ScanError),
     // `cause`, not `source`: the message says it already, and `{:#}` would repeat it.
+    #[error(transparent)]
+    OutDir(#[from] OutDirError),
     #[error("cannot write {path}: {cause}")]
     Write {
         path: PathBuf,
@@ -47,7 +48,7 @@ pub(crate) fn route_file(out: &Path, route: &str) -> PathBuf {
 /// `feedwright build --out DIR`: broken files are reported and left out; the rest is written.
 pub fn build(config: &Config, out: &Path, now: DateTime<Utc>) -> Result<BuildReport, BuildError> {
     // The daemon's own path: metadata of every file, bodies only for what reaches an output.
-    let mut site = Site::new(Arc::new(config.clone()));
+    let mut site = Site::one_shot(Arc::new(config.clone()));
     site.rescan()?;
     let Rendering {
         outputs,
@@ -64,40 +65,26 @@ pub fn build(config: &Config, out: &Path, now: DateTime<Utc>) -> Result<BuildRep
         files.push((alias.clone(), body));
     }
     let mut written = Vec::new();
+    let mut staged = Vec::new();
     for (route, body) in files {
         let path = route_file(out, &route);
-        write_atomically(&path, body.as_bytes())?;
+        let relative = out_dir::relative_path(&path, out).ok_or_else(|| BuildError::Write {
+            path: path.clone(),
+            cause: std::io::Error::other("the route does not name a file under the output folder"),
+        })?;
+        staged.push(out_dir::Output {
+            relative,
+            bytes: body.as_bytes(),
+        });
         written.push(path);
     }
+    out_dir::write_all_or_nothing(out, &staged)?;
     diagnostics.sort();
     Ok(BuildReport {
         written,
         published,
         diagnostics,
     })
-}
-
-/// Writes via a temporary file in the same folder and a rename, so a reader (a web server
-/// serving DIR) sees the old file or the new one, never a partial one.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), BuildError> {
-    let err = |cause| BuildError::Write {
-        path: path.to_path_buf(),
-        cause,
-    };
-    let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).map_err(err)?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result.map_err(err)
 }
 
 #[cfg(test)]
@@ -113,15 +100,5 @@ mod tests {
             route_file(out, "/news/"),
             PathBuf::from("out/news/index.html")
         );
-    }
-
-    #[test]
-    fn write_atomically_replaces_and_leaves_no_temp() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("sub/feed.xml");
-        write_atomically(&path, b"one").unwrap();
-        write_atomically(&path, b"two").unwrap();
-        assert_eq!(fs::read(&path).unwrap(), b"two");
-        assert_eq!(fs::read_dir(dir.path().join("sub")).unwrap().count(), 1);
     }
 }

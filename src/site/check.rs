@@ -35,7 +35,7 @@ pub fn check(config: &Config, strict: bool, now: DateTime<Utc>) -> Result<CheckR
     };
     let mut library = Library::new();
     let mut vanished = Vec::new();
-    for loaded in content::load_all(config, options)? {
+    for loaded in content::load_all(config, options, None)?.files {
         if matches!(loaded.outcome, FileOutcome::Gone) {
             // Listed, then gone before it could be read: say so rather than stay silent.
             vanished.push(Diagnostic::warning(

@@ -8,21 +8,25 @@
 
 pub mod build;
 pub mod check;
+mod kept_bodies;
+mod out_dir;
 pub mod window;
 
 use std::collections::BTreeSet;
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 
 use crate::config::Config;
-use crate::content::{self, Article, FileOutcome, ParseOptions, ScanError};
+use crate::content::{self, Article, FileBudget, FileOutcome, ParseOptions, ScanError};
 use crate::diag::Diagnostic;
 use crate::feed::{self, SiteOutputs};
 use crate::snapshot::Snapshot;
 use crate::store::{Library, Published};
 
+use self::kept_bodies::KeptBodies;
 use self::window::FeedWindow;
 
 /// A diagnostic with its path shown from the working directory (`content/posts/a.md:3:1: …`),
@@ -41,6 +45,23 @@ pub fn all_diagnostics(library: &Library, published: &Published) -> Vec<Diagnost
     all
 }
 
+/// Adds to a folder's "cannot read folder" error that the store keeps what it held there.
+fn note_kept_articles(files: &mut [content::Loaded], folder: &str, articles: usize) {
+    let Some(loaded) = files.iter_mut().find(|l| l.source == folder) else {
+        return;
+    };
+    if let FileOutcome::Parsed(parsed) = &mut loaded.outcome {
+        for d in &mut parsed.diagnostics {
+            let kept = if articles == 1 {
+                "its article's last good version".to_string()
+            } else {
+                format!("its {articles} articles' last good versions")
+            };
+            d.message = format!("{}; keeping {kept}", d.message);
+        }
+    }
+}
+
 /// The daemon's content state: the store and how it becomes the served snapshot.
 pub struct Site {
     pub config: Arc<Config>,
@@ -49,6 +70,11 @@ pub struct Site {
     /// permissions): listed first among the errors `/readyz` shows, while the last good
     /// state stays served.
     pub(crate) root_problem: Option<String>,
+    /// Every file's time budget, shared by all loads (see [`content::budget`]).
+    pub(crate) budget: FileBudget,
+    /// Copies of the bodies dropped from memory, for last good versions (see [`window`]);
+    /// `None` for the one-shot commands. Shared with the load jobs that write copies.
+    kept: Option<Arc<KeptBodies>>,
 }
 
 /// One content state rendered: the outputs, every current diagnostic, the published count.
@@ -69,16 +95,35 @@ pub struct PublishStats {
 }
 
 impl Site {
+    /// The daemon's site: keeps copies of the bodies it drops (see [`window`]).
     pub fn new(config: Arc<Config>) -> Self {
         Self {
-            config,
-            library: Library::new(),
-            root_problem: None,
+            kept: KeptBodies::new().map(Arc::new),
+            ..Self::one_shot(config)
         }
     }
 
+    /// A site read once (`build`): no copies of dropped bodies, nothing can break later.
+    pub(crate) fn one_shot(config: Arc<Config>) -> Self {
+        Self {
+            budget: FileBudget::new(config.content.file_timeout),
+            config,
+            library: Library::new(),
+            root_problem: None,
+            kept: None,
+        }
+    }
+
+    /// Loads stop taking new files once `flag` is set (the daemon stopping); what they did
+    /// not finish is not applied.
+    pub(crate) fn stop_loads_on(&mut self, flag: Arc<AtomicBool>) {
+        self.budget = self.budget.clone().cancelled_by(flag);
+    }
+
     /// Full rescan: reads every file again. On a scan failure (root gone or unreadable) the
-    /// store is left as it is, so the last good feeds stay served.
+    /// store is left as it is, so the last good feeds stay served. A folder below the root
+    /// that cannot be read keeps what the store holds under it (its articles' last good
+    /// versions), reported as an error on the folder.
     pub fn rescan(&mut self) -> Result<usize, ScanError> {
         // Metadata only: the feed window reads the bodies of the few articles that reach an
         // output.
@@ -86,28 +131,61 @@ impl Site {
             keep_body: false,
             ..ParseOptions::default()
         };
-        let loaded = content::load_all(&self.config, metadata_only)?;
-        let keep: BTreeSet<String> = loaded.iter().map(|l| l.source.clone()).collect();
-        let count = loaded.len();
-        for l in loaded {
+        let keep_copy = self
+            .kept
+            .clone()
+            .map(|kept| Arc::new(move |body: &str| kept.keep(body)) as content::KeepBodyCopy);
+        let load = content::load_all_within(&self.config, metadata_only, keep_copy, &self.budget)?;
+        if self.budget.is_cancelled() {
+            return Ok(0);
+        }
+        Ok(self.apply_full_load(load))
+    }
+
+    /// Replaces the store's state with a full load's (see [`Site::rescan`]); returns how many
+    /// paths it held.
+    fn apply_full_load(&mut self, load: content::FullLoad) -> usize {
+        let content::FullLoad {
+            mut files,
+            unreadable_folders,
+        } = load;
+        let mut keep: BTreeSet<String> = files.iter().map(|l| l.source.clone()).collect();
+        for folder in &unreadable_folders {
+            let held: Vec<String> = if folder == "." {
+                self.library.sources().map(str::to_string).collect()
+            } else {
+                self.library.sources_under(folder)
+            };
+            let held: Vec<String> = held.into_iter().filter(|s| !keep.contains(s)).collect();
+            let articles = held
+                .iter()
+                .filter(|s| self.library.article(s).is_some())
+                .count();
+            if articles > 0 {
+                note_kept_articles(&mut files, folder, articles);
+            }
+            keep.extend(held);
+        }
+        let count = files.len();
+        for l in files {
             self.library.apply(&l.source, l.outcome);
         }
         self.library.retain_sources(&keep);
-        Ok(count)
+        self.rewrite_kept_bodies_if_due();
+        count
     }
 
     /// Reads only the given paths (relative to the root) again.
     pub fn reload_paths<'a>(&mut self, sources: impl IntoIterator<Item = &'a str>) -> usize {
-        let mut n = 0;
-        for source in sources {
-            let outcome = content::load_path(
-                &self.config.content.dir,
-                source,
-                &self.config,
-                ParseOptions::default(),
-            );
-            self.library.apply(source, outcome);
-            n += 1;
+        let sources: Vec<String> = sources.into_iter().map(str::to_string).collect();
+        let loaded =
+            content::load_paths(sources, &self.config, ParseOptions::default(), &self.budget);
+        if self.budget.is_cancelled() {
+            return 0;
+        }
+        let n = loaded.len();
+        for l in loaded {
+            self.library.apply(&l.source, l.outcome);
         }
         n
     }
@@ -123,7 +201,30 @@ impl Site {
 
     /// The feed window at `now` over `published` (see [`FeedWindow::fill`]).
     pub fn window(&mut self, published: &[Arc<Article>], now: DateTime<Utc>) -> FeedWindow {
-        FeedWindow::fill(&mut self.library, &self.config, published, now)
+        let window = FeedWindow::fill(
+            &mut self.library,
+            &self.config,
+            &self.budget,
+            published,
+            now,
+            self.kept.as_deref(),
+        );
+        self.rewrite_kept_bodies_if_due();
+        window
+    }
+
+    /// Rewrites the kept-bodies file with only the live copies once replaced versions'
+    /// copies outweigh them.
+    fn rewrite_kept_bodies_if_due(&mut self) {
+        let Some(kept) = &self.kept else { return };
+        let live = self.library.kept_bodies();
+        if !kept.needs_rewrite(live.iter().map(|k| k.len).sum()) {
+            return;
+        }
+        if let Some((fresh, moved)) = kept.rewrite(&live) {
+            self.library.move_kept_bodies(&moved);
+            self.kept = Some(Arc::new(fresh));
+        }
     }
 
     /// Renders the store at `now`: the outputs and every current diagnostic. Shared by the
@@ -176,5 +277,199 @@ impl Site {
             seconds: started.elapsed().as_secs_f64(),
         };
         (snapshot, stats)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn now() -> DateTime<Utc> {
+        "2025-01-01T00:00:00Z".parse().expect("date")
+    }
+
+    fn site(dir: &std::path::Path, limit: usize) -> Site {
+        let mut config = Config::defaults();
+        config.content.dir = dir.to_path_buf();
+        config.feeds.limit = limit;
+        Site::new(Arc::new(config))
+    }
+
+    fn write(dir: &std::path::Path, rel: &str, title: &str, date: &str, body: &str) {
+        let path = dir.join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let text = format!("---\ntitle: {title}\ndate: {date}\n---\n{body}\n");
+        fs::write(path, text).unwrap();
+    }
+
+    fn errors(rendering: &Rendering) -> Vec<String> {
+        let errors = rendering.diagnostics.iter().filter(|d| d.is_error());
+        errors.map(|d| d.to_string()).collect()
+    }
+
+    #[test]
+    fn a_broken_file_keeps_its_last_good_version_when_it_enters_the_window() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "new.md", "New", "2024-02-01", "New body.");
+        write(dir.path(), "old.md", "Old", "2024-01-01", "Old body.");
+        let mut site = site(dir.path(), 1);
+        assert!(site.kept.is_some(), "no temporary file for kept bodies");
+        site.rescan().unwrap();
+        let first = site.render(now());
+        assert!(first.outputs.rss.contains("New body."));
+        assert!(!first.outputs.rss.contains("Old body."));
+        assert!(site
+            .library
+            .article("old.md")
+            .is_some_and(|a| !a.body_loaded));
+
+        // Old breaks while outside the window, then enters it when New is deleted.
+        fs::write(
+            dir.path().join("old.md"),
+            "---\ntitle: [Old\n---\nBroken.\n",
+        )
+        .unwrap();
+        site.reload_paths(["old.md"]);
+        fs::remove_file(dir.path().join("new.md")).unwrap();
+        site.reload_paths(["new.md"]);
+        let second = site.render(now());
+        assert!(
+            second.outputs.rss.contains("Old body."),
+            "{}",
+            second.outputs.rss
+        );
+        assert!(!second.outputs.rss.contains("Broken."));
+        assert!(
+            errors(&second).iter().any(|e| e.starts_with("old.md:")),
+            "{:?}",
+            errors(&second)
+        );
+
+        // Left again and back: the copy is reused, not written again.
+        write(dir.path(), "new.md", "New", "2024-02-01", "New body.");
+        site.reload_paths(["new.md"]);
+        site.render(now());
+        fs::remove_file(dir.path().join("new.md")).unwrap();
+        site.reload_paths(["new.md"]);
+        assert!(site.render(now()).outputs.rss.contains("Old body."));
+
+        // Fixed: the new version replaces it; deleted: it is gone.
+        write(dir.path(), "old.md", "Old", "2024-01-01", "Old fixed.");
+        site.reload_paths(["old.md"]);
+        let fixed = site.render(now());
+        assert!(fixed.outputs.rss.contains("Old fixed.") && errors(&fixed).is_empty());
+        fs::remove_file(dir.path().join("old.md")).unwrap();
+        site.reload_paths(["old.md"]);
+        assert!(!site.render(now()).outputs.rss.contains("Old"));
+    }
+
+    /// The file's time budget and the kept copies together: a file known to run out of time
+    /// (as the budget records one, by size and mtime) is not parsed when it enters the
+    /// window, and its last good version is published from the kept copy, rendered within
+    /// the budget.
+    #[test]
+    fn a_file_that_runs_out_of_time_keeps_its_last_good_version_when_it_enters_the_window() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "new.md", "New", "2024-02-01", "New body.");
+        write(dir.path(), "old.md", "Old", "2024-01-01", "Old body.");
+        let mut site = site(dir.path(), 1);
+        assert!(site.kept.is_some(), "no temporary file for kept bodies");
+        site.rescan().unwrap();
+        assert!(!site.render(now()).outputs.rss.contains("Old body."));
+        let copy = site.library.article("old.md").and_then(|a| a.kept_body);
+        assert!(copy.is_some(), "the full load copied the dropped body");
+
+        let meta = fs::metadata(dir.path().join("old.md")).unwrap();
+        let stamp = (meta.len(), meta.modified().ok());
+        site.budget
+            .note_slow_files(vec![("old.md".to_string(), stamp)], []);
+        fs::remove_file(dir.path().join("new.md")).unwrap();
+        site.reload_paths(["new.md"]);
+        let second = site.render(now());
+        assert!(
+            second.outputs.rss.contains("Old body."),
+            "{}",
+            second.outputs.rss
+        );
+        assert!(
+            errors(&second)
+                .iter()
+                .any(|e| e.starts_with("old.md:1:1: error: took longer than")),
+            "{:?}",
+            errors(&second)
+        );
+    }
+
+    /// Runs as root too (where mode 000 does not stop reading): the scan's report of an
+    /// unreadable folder is made by hand.
+    #[test]
+    fn an_unreadable_folder_keeps_its_articles_last_good_versions() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "top.md", "Top", "2024-03-01", "Top body.");
+        write(dir.path(), "posts/a.md", "A", "2024-02-01", "A body.");
+        write(dir.path(), "posts/deep/b.md", "B", "2024-01-01", "B body.");
+        let mut site = site(dir.path(), 10);
+        site.rescan().unwrap();
+        assert!(site.render(now()).outputs.rss.contains("B body."));
+
+        // The scan cannot read `posts`, and its files cannot be read either (here: broken).
+        fs::write(dir.path().join("posts/a.md"), "not an article").unwrap();
+        fs::write(dir.path().join("posts/deep/b.md"), "not an article").unwrap();
+        let options = ParseOptions {
+            keep_body: false,
+            ..ParseOptions::default()
+        };
+        let mut load = content::load_all(&site.config, options, None).unwrap();
+        load.files.retain(|l| !l.source.starts_with("posts/"));
+        load.files.push(content::Loaded {
+            source: "posts".into(),
+            outcome: FileOutcome::Parsed(content::Parsed {
+                article: None,
+                diagnostics: vec![Diagnostic::error(
+                    std::path::Path::new("posts"),
+                    1,
+                    1,
+                    "cannot read folder: Permission denied (os error 13)",
+                )],
+            }),
+        });
+        load.unreadable_folders.push("posts".into());
+        site.apply_full_load(load);
+        let rendering = site.render(now());
+        for body in ["Top body.", "A body.", "B body."] {
+            assert!(rendering.outputs.rss.contains(body), "{body}");
+        }
+        assert!(
+            errors(&rendering).contains(&"posts:1:1: error: cannot read folder: Permission denied (os error 13); keeping its 2 articles' last good versions".to_string()),
+            "{:?}",
+            errors(&rendering)
+        );
+
+        // Readable again (and gone): the next scan drops them.
+        fs::remove_dir_all(dir.path().join("posts")).unwrap();
+        site.rescan().unwrap();
+        let rendering = site.render(now());
+        assert!(!rendering.outputs.rss.contains("A body.") && errors(&rendering).is_empty());
+    }
+
+    #[test]
+    fn the_kept_bodies_file_is_rewritten_when_garbage_outgrows_it() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "new.md", "New", "2024-02-01", "New body.");
+        let big = "x".repeat(3 << 20);
+        write(dir.path(), "old.md", "Old", "2024-01-01", &big);
+        let mut site = site(dir.path(), 1);
+        for _ in 0..6 {
+            site.rescan().unwrap(); // each scan copies every body again
+            site.render(now());
+        }
+        let size = site.kept.as_ref().unwrap().size();
+        assert!(size < 2 * (3 << 20) + (8 << 20) + 100, "{size}");
+        let kept = site.library.article("old.md").unwrap().kept_body.unwrap();
+        assert_eq!(
+            site.kept.as_ref().unwrap().read(kept).unwrap().trim_end(),
+            big
+        );
     }
 }

@@ -4,8 +4,25 @@
 //! This is the memory design of the daemon. A full scan keeps only every file's metadata;
 //! the store keeps a body only for the articles in the window, and an article that enters
 //! the window has its file read again here — the one place after the store where content
-//! files are read. The window's bodies are also rendered here, on all cores, so the feed
-//! stage receives finished [`Entry`]s and only writes documents.
+//! files are read. The window's bodies are rendered by the load that reads them, within
+//! each file's time budget (`content::budget`; an article rendered already keeps its
+//! result), so the feed stage receives finished [`Entry`]s and only writes documents.
+//!
+//! Keep-last-good (SPEC §5) across that drop: a file can break (or its folder become
+//! unreadable, or its file run out of time) while its article is outside the window, and
+//! re-reading it when it enters would then find nothing good. So whenever the daemon drops
+//! a body — after the full scan parsed it, or when it leaves the window — a copy goes to the
+//! [`KeptBodies`] file, an unnamed temporary file on disk, and the article records where.
+//! When a re-read fails, the article's last good metadata (still in the store) gets its kept
+//! body back, rendered within the file's budget too, and is published as before, until the
+//! file is fixed (a good parse replaces both) or deleted (the store forgets the article).
+//! Memory stays bounded by the window, as without the copies: they cost disk (about the
+//! size of the site's bodies, plus garbage of replaced versions, bounded by rewriting the
+//! file) and one write per dropped body. Kept in memory, even compressed, they would grow
+//! with the site; re-reading cannot recover a version the file no longer holds. Where no
+//! temporary file can be made (or on a full disk) there is no copy, and such an article is
+//! left out until fixed, as before. The one-shot `build` keeps no copies: it reads every
+//! file once.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -14,9 +31,12 @@ use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::content::{self, Article, ParseOptions};
+use crate::content::budget::Outcome;
+use crate::content::{self, Article, FileBudget, ParseOptions};
 use crate::feed::Entry;
 use crate::store::Library;
+
+use super::kept_bodies::KeptBodies;
 
 /// The newest `feeds.limit` published articles at one instant, each with its body.
 #[derive(Debug)]
@@ -26,44 +46,115 @@ pub struct FeedWindow {
     reread: bool,
 }
 
+/// The article of `source` after a re-read: the new version if the file parsed, else its last
+/// good version with the body read back from its kept copy (if it has one).
+fn restore_if_broken(
+    library: &mut Library,
+    source: &str,
+    kept: Option<&KeptBodies>,
+) -> Option<Arc<Article>> {
+    let current = library.article(source)?;
+    if current.body_loaded {
+        return Some(Arc::clone(current));
+    }
+    let copy = current.kept_body?;
+    let body = kept?.read(copy).ok()?;
+    library.restore_body(source, Arc::from(body));
+    library.article(source).cloned()
+}
+
+/// The `restored` articles (last good versions with their kept bodies) whose bodies render
+/// within the budget, rendered: a file that ran out of time may be slow in its last good
+/// version too, and is then left out (its error is in the store already).
+fn rendered_within(
+    budget: &FileBudget,
+    config: &Arc<Config>,
+    restored: Vec<(usize, Arc<Article>)>,
+) -> Vec<(usize, Arc<Article>)> {
+    if restored.is_empty() {
+        return restored;
+    }
+    let job_config = Arc::clone(config);
+    let articles = restored.iter().map(|(_, a)| Arc::clone(a)).collect();
+    let outcomes = budget.run(articles, move |article: &Arc<Article>| {
+        article.rendered(&job_config);
+    });
+    restored
+        .into_iter()
+        .zip(outcomes)
+        .filter(|(_, outcome)| matches!(outcome, Outcome::Done(())))
+        .map(|(restored, _)| restored)
+        .collect()
+}
+
 impl FeedWindow {
-    /// The window at `now` over `published` (newest first). Bodies the store dropped are read
-    /// again; a file that no longer parses at that moment has its error recorded in the store
-    /// and is left out until it is fixed. Afterwards the store keeps bodies only for the
-    /// window's articles, so memory stays flat with the size of the site.
+    /// The window at `now` over `published` (newest first). Bodies the store dropped, and
+    /// bodies not rendered yet, are read again and rendered, each file within its time
+    /// budget and those a window needs all at once; a file that no longer parses (or cannot
+    /// be read, or runs out of time) at that moment has its error recorded in the store, and
+    /// its last good version is published from its kept copy (see the module doc), or left
+    /// out until fixed when there is none. Afterwards the store keeps bodies only for the
+    /// window's articles, so memory stays flat with the size of the site; the dropped ones
+    /// are copied to `kept` first.
     pub(crate) fn fill(
         library: &mut Library,
-        config: &Config,
+        config: &Arc<Config>,
+        budget: &FileBudget,
         published: &[Arc<Article>],
         now: DateTime<Utc>,
+        kept: Option<&KeptBodies>,
     ) -> FeedWindow {
-        let mut articles = Vec::with_capacity(config.feeds.limit);
+        let limit = config.feeds.limit;
+        // (position in `published`, article): files read again come back out of order.
+        let mut chosen: Vec<(usize, Arc<Article>)> = Vec::with_capacity(limit);
         let mut reread = false;
-        for article in published {
-            if articles.len() == config.feeds.limit {
-                break;
+        let mut next = 0;
+        while chosen.len() < limit && next < published.len() {
+            // The next articles that could complete the window: ready ones are taken, the
+            // others read again together; any that fail leave room for the next round.
+            let mut to_read: Vec<usize> = Vec::new();
+            let wanted = limit - chosen.len();
+            for (at, article) in published.iter().enumerate().skip(next).take(wanted) {
+                if article.body_loaded && article.is_rendered() {
+                    chosen.push((at, Arc::clone(article)));
+                } else {
+                    to_read.push(at);
+                }
+                next = at + 1;
             }
-            if article.body_loaded {
-                articles.push(Arc::clone(article));
+            if to_read.is_empty() {
                 continue;
             }
-            let outcome = content::load_path(
-                &config.content.dir,
-                &article.source,
-                config,
-                ParseOptions::default(),
-            );
-            library.apply(&article.source, outcome);
             reread = true;
-            match library.article(&article.source) {
-                Some(fresh) if fresh.body_loaded && fresh.is_published(now) => {
-                    articles.push(Arc::clone(fresh))
+            let sources = to_read
+                .iter()
+                .map(|&at| published[at].source.clone())
+                .collect();
+            let loaded = content::load_paths(sources, config, ParseOptions::default(), budget);
+            let mut restored = Vec::new();
+            for (at, l) in to_read.into_iter().zip(loaded) {
+                library.apply(&l.source, l.outcome);
+                let read_back = library.article(&l.source).is_some_and(|a| a.body_loaded);
+                match restore_if_broken(library, &l.source, kept) {
+                    Some(fresh) if fresh.body_loaded && fresh.is_published(now) => {
+                        if read_back {
+                            chosen.push((at, fresh));
+                        } else {
+                            restored.push((at, fresh));
+                        }
+                    }
+                    _ => {}
                 }
-                _ => {}
             }
+            chosen.extend(rendered_within(budget, config, restored));
         }
+        chosen.sort_unstable_by_key(|(at, _)| *at);
+        let articles: Vec<Arc<Article>> = chosen.into_iter().map(|(_, a)| a).collect();
         let keep: HashSet<&str> = articles.iter().map(|a| a.source.as_str()).collect();
-        library.shed_bodies(|source| keep.contains(source));
+        library.shed_bodies(
+            |source| keep.contains(source),
+            |body| kept.and_then(|k| k.keep(body)),
+        );
         FeedWindow { articles, reread }
     }
 
@@ -72,8 +163,9 @@ impl FeedWindow {
         self.reread
     }
 
-    /// The window's articles with their rendered bodies, in feed order. Rendering runs on
-    /// all cores, once per article version (the article caches it).
+    /// The window's articles with their rendered bodies, in feed order. `fill` leaves them
+    /// rendered (the article caches it); one that went live between its load and `now` is
+    /// rendered here, on all cores.
     pub fn entries(&self, config: &Config) -> Vec<Entry<'_>> {
         self.articles
             .par_iter()
@@ -94,6 +186,8 @@ mod tests {
     fn window_respects_the_limit_and_keeps_only_its_bodies() {
         let mut config = Config::defaults();
         config.feeds.limit = 1;
+        let config = Arc::new(config);
+        let budget = FileBudget::new(config.content.file_timeout);
         let mut library = Library::new();
         for (source, text) in [
             ("a.md", "---\ntitle: a\ndate: 2024-01-01\n---\nA body.\n"),
@@ -104,7 +198,10 @@ mod tests {
         }
         let now = "2025-01-01T00:00:00Z".parse().expect("date");
         let published = library.published(now).articles;
-        let window = FeedWindow::fill(&mut library, &config, &published, now);
+        for article in &published {
+            article.rendered(&config); // as a load that keeps the body does
+        }
+        let window = FeedWindow::fill(&mut library, &config, &budget, &published, now, None);
         assert!(!window.reread());
         let entries = window.entries(&config);
         assert_eq!(entries.len(), 1);

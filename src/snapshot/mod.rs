@@ -7,7 +7,7 @@
 //! snapshots atomically and never compresses, hashes or formats anything on the request path.
 //!
 //! How the bytes are encoded and tagged is [`encode`]'s job, the `Last-Modified` rule
-//! [`last_modified`]'s, and the files that let large bodies go out with `sendfile(2)`
+//! [`mod@last_modified`]'s, and the files that let large bodies go out with `sendfile(2)`
 //! [`body_file`]'s.
 
 pub(crate) mod body_file;
@@ -66,7 +66,7 @@ impl Coding {
 pub struct Representation {
     pub(crate) coding: Coding,
     pub(crate) body: Bytes,
-    /// The same bytes in a file, for bodies of at least [`BODY_FILE_MIN_BYTES`] (see
+    /// The same bytes in a file, for bodies of at least [`BODY_FILE_MIN_BYTES`](body_file::BODY_FILE_MIN_BYTES) (see
     /// [`BodyFile::new`]).
     pub(crate) file: Option<Arc<BodyFile>>,
     /// Quoted strong entity tag, e.g. `"0123abcd…-gz"`.

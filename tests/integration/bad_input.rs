@@ -229,6 +229,43 @@ fn bad_drafts_and_future_articles_never_leak() {
     }
 }
 
+/// Every generator's way of keeping a post off its site (SPEC §10), and listing pages:
+/// nothing of them reaches any output, and `check` passes on them.
+#[test]
+fn bad_posts_other_generators_hide_never_leak() {
+    let tree = Tree::new();
+    tree.write("good.md", GOOD);
+    let hidden = [
+        "Draft: true",
+        "publishDate: 2999-01-01",
+        "expiryDate: 2020-01-01",
+        "build: {render: never}",
+        "_build: {list: false}",
+        "headless: true",
+        "eleventyExcludeFromCollections: true",
+        "permalink: false",
+        "status: hidden",
+        "Status: draft",
+    ];
+    for (i, yaml) in hidden.iter().enumerate() {
+        tree.write(
+            &format!("posts/hidden-{i}.md"),
+            &format!("---\ntitle: HIDDEN-LEAK {i}\ndate: 2024-01-01\n{yaml}\n---\nx\n"),
+        );
+    }
+    tree.write("_index.md", "---\ntitle: HOME-LEAK\n---\n");
+    tree.write("posts/_index.md", "---\ntitle: SECTION-LEAK\n---\n");
+    let out = tree.run(&["check", "--strict"]);
+    let report = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{report}");
+    assert!(!report.contains("LEAK"), "{report}");
+    tree.build();
+    for feed in ["feed.xml", "atom.xml", "index.html"] {
+        let xml = tree.read_out(feed);
+        assert!(!xml.contains("LEAK"), "{feed}: {xml}");
+    }
+}
+
 #[test]
 fn bad_duplicate_permalink_names_both_files() {
     let tree = Tree::new();
@@ -250,4 +287,79 @@ fn bad_duplicate_permalink_names_both_files() {
     tree.build();
     let f = parse_feed(tree.read_out("atom.xml").as_bytes());
     assert_eq!(entry_titles(&f), vec!["First"]);
+}
+
+/// A newline in a file name cannot forge a `path:line:col: error:` line in `check`, `build`,
+/// `/readyz` or the log: names are shown escaped (`a\nREADME.md`).
+#[test]
+fn bad_file_name_with_a_newline_is_shown_escaped_everywhere() {
+    let tree = Tree::new();
+    tree.write("good.md", GOOD);
+    let name = "a\nREADME.md:1:1: error: forged.md";
+    tree.write(name, "---\ntitle: broken\n");
+    let forged = |output: &str| output.lines().any(|l| l.starts_with("README.md"));
+    let out = tree.run(&["check"]);
+    let report = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(!forged(&report), "{report}");
+    assert!(
+        report.contains("a\\nREADME.md:1:1: error: forged.md:1:1: error: unterminated"),
+        "{report}"
+    );
+    let stderr = tree.build();
+    assert!(
+        !forged(&stderr) && stderr.contains("a\\nREADME.md"),
+        "{stderr}"
+    );
+
+    let mut server = Server::start(&tree.content(), &[]);
+    let readyz = server.get("/readyz").text();
+    assert!(
+        !forged(&readyz) && readyz.contains("a\\nREADME.md"),
+        "{readyz}"
+    );
+    server.terminate();
+    let log = server.log();
+    assert!(log.iter().all(|l| !l.starts_with("README.md")), "{log:?}");
+}
+
+/// Names that are not UTF-8 (Linux allows any bytes but `/` and NUL) cannot be URL segments:
+/// they are skipped, and reported with the bad bytes escaped rather than ignored silently.
+#[test]
+fn bad_file_and_folder_names_not_utf8_are_reported() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let tree = Tree::new();
+    tree.write("good.md", GOOD);
+    let root = tree.content();
+    std::fs::write(root.join(OsStr::from_bytes(b"caf\xe9.md")), GOOD).unwrap();
+    std::fs::create_dir(root.join(OsStr::from_bytes(b"dr\xffafts"))).unwrap();
+    std::fs::write(root.join(OsStr::from_bytes(b"dr\xffafts/x.md")), GOOD).unwrap();
+    let out = tree.run(&["check"]);
+    let report = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains("caf\\xe9.md:1:1: error: file name is not valid UTF-8"),
+        "{report}"
+    );
+    assert!(
+        report.contains("dr\\xffafts:1:1: error: folder name is not valid UTF-8"),
+        "{report}"
+    );
+    tree.build();
+    let feed = parse_feed(tree.read_out("feed.xml").as_bytes());
+    assert_eq!(entry_titles(&feed), vec!["The good one"]);
+}
+
+#[test]
+fn bad_body_rendering_past_the_bound_is_an_error_and_not_published() {
+    // 1 MiB of footnote references renders to 25 MB, over 4 × content.max_file_bytes.
+    let body = "[^a]".repeat(256 * 1024) + "\n\n[^a]: The note.\n";
+    let file = format!("---\ntitle: Notes\ndate: 2024-01-02\n---\n{body}");
+    assert_rejected(
+        "notes.md",
+        file.as_bytes(),
+        1,
+        &["rendered body", "16777216 bytes", "max_file_bytes"],
+    );
 }

@@ -9,3 +9,5 @@ mod cli;
 mod feeds;
 mod http;
 mod live;
+mod signals;
+mod slow_files;

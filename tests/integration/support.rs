@@ -132,6 +132,25 @@ impl Server {
 
     /// Starts `cmd` (the binary with any leading flags) as `serve` on 127.0.0.1:0.
     pub fn start_command(
+        cmd: Command,
+        content: &Path,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Self {
+        let server = Self::spawn_command(cmd, content, extra, env);
+        server.wait_ready();
+        server
+    }
+
+    /// Starts the daemon and returns once it has printed its address, before it is ready
+    /// (the first load may still run).
+    pub fn spawn_unready(content: &Path, extra: &[&str], env: &[(&str, &str)]) -> Self {
+        let mut cmd = Command::new(bin());
+        cmd.args(["--base-url", "https://example.com/"]);
+        Self::spawn_command(cmd, content, extra, env)
+    }
+
+    fn spawn_command(
         mut cmd: Command,
         content: &Path,
         extra: &[&str],
@@ -188,13 +207,15 @@ impl Server {
                 );
             }
         };
-        let server = Self { child, addr, log };
-        server.wait_ready();
-        server
+        Self { child, addr, log }
     }
 
     pub fn wait_ready(&self) {
-        let ok = wait_until(Duration::from_secs(10), || {
+        self.wait_ready_within(Duration::from_secs(10));
+    }
+
+    pub fn wait_ready_within(&self, limit: Duration) {
+        let ok = wait_until(limit, || {
             get(self.addr, "/readyz", &[])
                 .map(|r| r.status == 200)
                 .unwrap_or(false)
@@ -227,6 +248,27 @@ impl Server {
             std::thread::sleep(Duration::from_millis(20));
         }
         None
+    }
+
+    /// Waits (bounded) for the exit status, without signalling.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    /// Whether a log line so far contains `text`.
+    pub fn logged(&self, text: &str) -> bool {
+        self.log
+            .lock()
+            .expect("log")
+            .iter()
+            .any(|l| l.contains(text))
     }
 
     pub fn signal(&self, sig: &str) {

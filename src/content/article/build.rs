@@ -8,36 +8,43 @@ use chrono::{DateTime, FixedOffset};
 use chrono_tz::Tz;
 use url::Url;
 
+use super::credits;
 use super::fields::{at_start, text_of, Fields};
 use super::identity::{self, FileName};
 use super::images::lead_image;
 use super::model::{Article, ParseOptions};
 use super::plain_text::plain_text;
+use super::visibility::visibility;
 use crate::config::Config;
 use crate::content::dates;
 use crate::content::front_matter::{ImageSpec, Located, OneOrMany, RawFrontMatter, Split};
 use crate::content::render::BodyKind;
 use crate::diag::Diagnostic;
 use crate::language_tag::{check_language, Language};
-use crate::person::{Person, PersonSpec};
 use crate::yaml_text::Text;
 
 pub(super) fn build_article(
     source: &str,
     split: &Split<'_>,
-    raw: RawFrontMatter,
+    mut raw: RawFrontMatter,
     config: &Config,
     options: ParseOptions,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Article, Located> {
     let mut fields = Fields::new(source, split, diagnostics);
     let tz = config.site.timezone;
+    let visibility = visibility(&mut fields, &mut raw, tz)?;
     let title = text_of(raw.title)
         .map(|t| plain_text(&t))
         .filter(|t| !t.is_empty())
         .ok_or_else(|| at_start("missing required field `title`"))?;
     let name = FileName::of(source);
-    let date = date(&mut fields, raw.date, raw.pub_date, &name, tz)?;
+    let written_dates = [
+        ("date", raw.date.take()),
+        ("pubDate", raw.pub_date.take()),
+        ("publishDate", raw.publish_date.clone()),
+    ];
+    let date = date(&mut fields, written_dates, &name, tz)?;
     let updated_fields = [
         ("updated", raw.updated),
         ("lastmod", raw.lastmod),
@@ -62,7 +69,7 @@ pub(super) fn build_article(
         None => None,
     };
     let written_authors = [("author", raw.author), ("authors", raw.authors)];
-    let authors = authors(&mut fields, written_authors, &config.site.author)?;
+    let authors = credits::authors(&mut fields, written_authors, raw.params.take(), config)?;
     let lists = [
         ("tags", &raw.tags),
         ("categories", &raw.categories),
@@ -108,7 +115,10 @@ pub(super) fn build_article(
         draft: raw.draft.unwrap_or(false)
             || raw.published == Some(false)
             || raw.publish == Some(false)
-            || identity::in_drafts_folder(source),
+            || identity::in_drafts_folder(source)
+            || visibility.hidden,
+        publish_at: visibility.publish_at,
+        expires_at: visibility.expires_at,
         slug,
         id,
         permalink,
@@ -125,33 +135,37 @@ pub(super) fn build_article(
         body: Arc::from(if options.keep_body { split.body } else { "" }),
         body_kind,
         body_loaded: options.keep_body,
+        kept_body: None,
         rendered: OnceLock::new(),
     })
 }
 
-/// `date`, or Astro's `pubDate` standing in for it (when both are given, `date` wins), or
-/// the date prefix of the file or bundle name.
+/// `date`, or Astro's `pubDate` standing in for it, or Hugo's `publishDate`, or the date
+/// prefix of the file or bundle name. When `date` and `pubDate` are both given, `date` is
+/// the date and `pubDate` is Hugo's other name for `publishDate` (`article::visibility`).
 fn date(
     fields: &mut Fields<'_>,
-    date: Option<Text>,
-    pub_date: Option<Text>,
+    written: [(&'static str, Option<Text>); 3],
     name: &FileName<'_>,
     tz: Tz,
 ) -> Result<DateTime<FixedOffset>, Located> {
-    let (date_key, date_text) = match (text_of(date), text_of(pub_date)) {
-        (Some(date), Some(_)) => {
-            fields.warn(
-                "pubDate",
-                "`pubDate` is ignored: `date` is given".to_string(),
-            );
-            ("date", Some(date))
-        }
-        (Some(date), None) => ("date", Some(date)),
-        (None, pub_date) => ("pubDate", pub_date),
-    };
-    match date_text {
-        Some(text) => dates::parse_date(&text, tz)
-            .map_err(|m| fields.at_key(date_key, format!("`{date_key}`: {m}"))),
+    let [date, pub_date, publish_date] = written.map(|(key, text)| (key, text_of(text)));
+    if let ((_, Some(_)), (key, Some(_))) = (&date, &pub_date) {
+        let message = if publish_date.1.is_some() {
+            "`pubDate` is ignored: `date` and `publishDate` are given"
+        } else {
+            "`pubDate` is read as Hugo's `publishDate` (not published before it): `date` is given"
+        };
+        fields.warn(key, message.to_string());
+    }
+    let given = [date, pub_date, publish_date]
+        .into_iter()
+        .find_map(|(key, text)| text.map(|text| (key, text)));
+    match given {
+        Some((key, text)) => dates::parse_date(&text, tz).or_else(|m| {
+            lenient_date(fields, key, &text, name, tz)
+                .ok_or_else(|| fields.at_key(key, format!("`{key}`: {m}")))
+        }),
         None => match &name.date {
             Some((Ok(day), _)) => dates::start_of_day(*day, tz).map_err(at_start),
             Some((Err(m), _)) => Err(at_start(format!("missing `date`, and {m}"))),
@@ -162,6 +176,36 @@ fn date(
             })),
         },
     }
+}
+
+/// Jekyll reads a `date` with trailing words (`2019-05-03 10:00:00 +0200 CEST`) and its
+/// posts' file names carry the day anyway: when the name has a date, the longest leading
+/// run of words that reads as a date is taken, with a warning naming what was left.
+fn lenient_date(
+    fields: &mut Fields<'_>,
+    key: &str,
+    text: &str,
+    name: &FileName<'_>,
+    tz: Tz,
+) -> Option<DateTime<FixedOffset>> {
+    if !matches!(name.date, Some((Ok(_), _))) {
+        return None;
+    }
+    let text = text.trim();
+    let cuts = text
+        .char_indices()
+        .filter(|(_, c)| c.is_whitespace())
+        .map(|(i, _)| i);
+    let cuts: Vec<usize> = cuts.collect();
+    let (date, rest) = cuts.iter().rev().find_map(|&cut| {
+        let date = dates::parse_date(&text[..cut], tz).ok()?;
+        Some((date, text[cut..].trim()))
+    })?;
+    fields.warn(
+        key,
+        format!("`{key}`: `{rest}` after the date is ignored (the file name has the date too)"),
+    );
+    Some(date)
 }
 
 /// The first given of `updated` and the other generators' names for it; never before `date`.
@@ -187,31 +231,6 @@ fn updated(
         return Ok(date);
     }
     Ok(updated)
-}
-
-/// `author` then `authors`, each one name, mapping or list; the site author when neither
-/// names anyone.
-fn authors(
-    fields: &mut Fields<'_>,
-    written: [(&str, Option<OneOrMany<PersonSpec>>); 2],
-    site_author: &Person,
-) -> Result<Vec<Person>, Located> {
-    let mut authors = Vec::new();
-    for (key, specs) in written {
-        for spec in specs.into_iter().flat_map(|a| a.into_vec()) {
-            if let PersonSpec::Name(name) = &spec {
-                fields.warn_if_respelled(key, name);
-            }
-            authors.push(
-                spec.into_person()
-                    .map_err(|m| fields.at_key(key, format!("`{key}`: {m}")))?,
-            );
-        }
-    }
-    if authors.is_empty() {
-        authors.push(site_author.clone());
-    }
-    Ok(authors)
 }
 
 /// Tags from `tags`, `categories` and `category`, trimmed, without blanks or repeats.
@@ -461,7 +480,7 @@ mod tests {
         let w: Vec<String> = p.diagnostics.iter().map(|d| d.to_string()).collect();
         assert_eq!(
             w,
-            vec!["c.md:3:1: warning: `pubDate` is ignored: `date` is given"]
+            vec!["c.md:3:1: warning: `pubDate` is read as Hugo's `publishDate` (not published before it): `date` is given"]
         );
         // Errors and warnings name the key written.
         let d = err("d.md", b"---\ntitle: D\npubDate: 2024-02-30\n---\n");
@@ -591,6 +610,114 @@ mod tests {
             .slug,
             "trip"
         );
+    }
+
+    #[test]
+    fn article_date_with_trailing_words_is_read_when_the_file_name_has_the_date() {
+        let text = "---\ntitle: J\ndate: 2023-01-29 18:30:22 2023 -0800\n---\n";
+        let p = parse("_posts/2023-01-29-release.markdown", text);
+        let a = p.article.unwrap();
+        assert_eq!(a.date.to_rfc3339(), "2023-01-29T18:30:22+00:00");
+        let w: Vec<String> = p.diagnostics.iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            w,
+            vec!["_posts/2023-01-29-release.markdown:3:1: warning: `date`: `2023 -0800` after the date is ignored (the file name has the date too)"]
+        );
+        // Without a date in the file name, the date must be one.
+        let d = err("release.md", text.as_bytes());
+        assert_eq!(d.line, 3, "{d}");
+        assert!(d.message.starts_with("`date`:"), "{d}");
+        // No leading words read as a date: still an error.
+        let text = "---\ntitle: J\ndate: soon 2023-01-29\n---\n";
+        assert!(err("2023-01-29-x.md", text.as_bytes())
+            .message
+            .starts_with("`date`:"));
+    }
+
+    #[test]
+    fn article_front_matter_fence_of_more_dashes_warns() {
+        let p = parse("a.md", "------\ntitle: T\ndate: 2024-01-01\n------\nBody\n");
+        assert_eq!(p.article.unwrap().title, "T");
+        let w: Vec<String> = p.diagnostics.iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            w,
+            vec!["a.md:1:1: warning: front matter fence of more than three dashes, read as `---`"]
+        );
+    }
+
+    #[test]
+    fn article_hugo_params_authors() {
+        let names = |yaml: &str| {
+            let p = parse(
+                "a.md",
+                &format!("---\ntitle: T\ndate: 2024-01-01\n{yaml}\n---\n"),
+            );
+            let a = p.article.unwrap();
+            let names: Vec<String> = a.authors.iter().map(|p| p.name.clone()).collect();
+            (names, p.diagnostics.len())
+        };
+        assert_eq!(
+            names("params: {author: William}"),
+            (vec!["William".into()], 0)
+        );
+        assert_eq!(
+            names("params:\n  authors: [Ada, {name: Bo}]\n  colour: red"),
+            (vec!["Ada".into(), "Bo".into()], 0)
+        );
+        assert_eq!(names("Author: Cy"), (vec!["Cy".into()], 0));
+        // The post's own `author` wins; a shape that is no person is ignored with a warning.
+        assert_eq!(
+            names("author: Di\nparams: {author: Ed}"),
+            (vec!["Di".into()], 0)
+        );
+        let site = super::super::test_support::config().site.author.name;
+        assert_eq!(names("params: {author: [[x]]}"), (vec![site], 1));
+    }
+
+    #[test]
+    fn article_author_ids_resolve_through_the_site_authors_data() {
+        let site = tempfile::tempdir().unwrap();
+        let data = site.path().join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        std::fs::write(
+            data.join("authors.yaml"),
+            "william:\n  name: William Example\n  email: w@example.com\n",
+        )
+        .unwrap();
+        let mut config = super::super::test_support::config();
+        config.content.dir = site.path().join("content/blog");
+        std::fs::create_dir_all(&config.content.dir).unwrap();
+        let parse = |yaml: &str| {
+            let text = format!("---\ntitle: T\ndate: 2024-01-01\n{yaml}\n---\n");
+            parse_article("a.md", text.as_bytes(), &config, ParseOptions::default())
+        };
+        let p = parse("params:\n  author: william");
+        assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+        let a = p.article.unwrap();
+        assert_eq!(a.authors[0].name, "William Example");
+        assert_eq!(a.authors[0].email.as_deref(), Some("w@example.com"));
+        assert_eq!(
+            parse("author: William").article.unwrap().authors[0].name,
+            "William Example"
+        );
+        // An unknown id is the name, with a warning; a name with spaces is a name.
+        let p = parse("authors: [nobody, Jane Doe]");
+        let names: Vec<String> = p
+            .article
+            .unwrap()
+            .authors
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        assert_eq!(names, vec!["nobody", "Jane Doe"]);
+        assert_eq!(p.diagnostics.len(), 1, "{:?}", p.diagnostics);
+        assert_eq!(p.diagnostics[0].line, 4);
+        assert!(p.diagnostics[0]
+            .message
+            .starts_with("`authors`: `nobody` is not an author id of "));
+        // A mapping is taken as written.
+        let p = parse("author: {name: william}");
+        assert_eq!(p.article.unwrap().authors[0].name, "william");
     }
 
     #[test]

@@ -181,9 +181,9 @@ mod tests {
         assert_eq!(ok("posts/2023/trip/index.html", body).slug, "trip");
         // Directly in a section or at the root: the file-name rule.
         assert_eq!(ok("posts/index.md", body).slug, "index");
-        assert_eq!(ok("index.md", body).slug, "index");
-        // Only `index` itself: `_index.md` and `indexes.md` are ordinary files.
-        assert_eq!(ok("posts/trip/_index.md", body).slug, "_index");
+        // `index.md` at the root and `_index.md` anywhere are listing pages
+        // (`article::visibility`); `indexes.md` is an ordinary file.
+        assert_eq!(ok("indexes.md", body).slug, "indexes");
         assert_eq!(ok("posts/trip/notes.md", body).slug, "notes");
         // A `slug` field still wins.
         let c = ok(

@@ -155,14 +155,37 @@ const HTML_ELEMENTS: &[&str] = &[
 /// Removes the tags of HTML elements (`<em>`, `</em>`, `<a href=…>`, `<script>`); any other
 /// `<` stays as written, so `Using <em>Option<T></em>` keeps its `<T>`. (Literal HTML end
 /// tags left in a title would make validators warn that it holds HTML.)
+///
+/// Each `<` is read as a tag up to its end, so `<a <a <a …` with no `>` would read the rest
+/// of the text once per `<` (100 KB took a minute): past a budget of a few times the text's
+/// length, the rest stays as written.
 fn strip_tags(html: &str) -> String {
     let mut text = String::with_capacity(html.len());
     let mut copied = 0;
+    let mut budget = html.len().saturating_mul(4).saturating_add(4096);
     for (start, _) in html.match_indices('<') {
         if start < copied {
             continue;
         }
-        let Some(tag) = scan::parse_tag(html, start) else {
+        let parsed = scan::parse_tag(html, start);
+        let name_at = start + 1 + usize::from(html.as_bytes().get(start + 1) == Some(&b'/'));
+        let read = match &parsed {
+            Some(tag) => tag.end - start,
+            // A name: it was read as a tag to the end of the text.
+            None if html
+                .as_bytes()
+                .get(name_at)
+                .is_some_and(u8::is_ascii_alphabetic) =>
+            {
+                html.len() - start
+            }
+            None => 1,
+        };
+        budget = match budget.checked_sub(read) {
+            Some(left) => left,
+            None => break,
+        };
+        let Some(tag) = parsed else {
             continue;
         };
         if HTML_ELEMENTS.contains(&tag.name.as_str()) {

@@ -27,6 +27,9 @@ pub(crate) struct Split<'a> {
     /// 1-based file line of the YAML's first line.
     pub yaml_first_line: usize,
     pub body: &'a str,
+    /// The first fence written with more than three dashes (`------`), which Jekyll and Hugo
+    /// sites carry and which is read as `---` with a warning: its file line.
+    pub long_fence_line: Option<usize>,
 }
 
 /// Splits `---\n yaml \n---\n body` (the closing line may also be `...`). Accepts CRLF line
@@ -51,7 +54,8 @@ pub(crate) fn split(text: &str) -> Result<Split<'_>, Located> {
             "TOML front matter (`+++`) is not supported: write the fields as YAML between `---` lines (`title: \"…\"`, not `title = \"…\"`)",
         ));
     }
-    if first.trim_end() != "---" {
+    let mut long_fence_line = is_long_fence(first).then_some(1);
+    if first.trim_end() != "---" && long_fence_line.is_none() {
         return Err(Located::new(
             1,
             1,
@@ -59,13 +63,18 @@ pub(crate) fn split(text: &str) -> Result<Split<'_>, Located> {
         ));
     }
     let yaml_start = lines.offset();
-    while let Some((_, line_start, line)) = lines.next() {
+    while let Some((number, line_start, line)) = lines.next() {
         // `...` is YAML's own document-end marker (Pandoc and Quarto close with it).
-        if matches!(line.trim_end(), "---" | "...") {
+        let long = is_long_fence(line);
+        if matches!(line.trim_end(), "---" | "...") || long {
+            if long {
+                long_fence_line = long_fence_line.or(Some(number));
+            }
             return Ok(Split {
                 yaml: &text[yaml_start..line_start],
                 yaml_first_line: 2,
                 body: &text[lines.offset()..],
+                long_fence_line,
             });
         }
     }
@@ -74,6 +83,12 @@ pub(crate) fn split(text: &str) -> Result<Split<'_>, Located> {
         1,
         "unterminated front matter: no closing `---` (or `...`) line after the opening one on line 1",
     ))
+}
+
+/// A fence of four or more dashes and nothing else (trailing blanks allowed).
+fn is_long_fence(line: &str) -> bool {
+    let line = line.trim_end();
+    line.len() > 3 && line.bytes().all(|b| b == b'-')
 }
 
 /// Lines with their 1-based numbers, tracking the byte offset after each line's terminator.
@@ -130,6 +145,19 @@ pub(super) fn after_key<'a>(line: &'a str, key: &str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn front_matter_fences_of_more_dashes_are_read_and_noted() {
+        let s = split("------\ntitle: A\n------\nBody\n").unwrap();
+        assert_eq!(
+            (s.yaml, s.body, s.long_fence_line),
+            ("title: A\n", "Body\n", Some(1))
+        );
+        let s = split("---\ntitle: A\n-----  \nBody\n").unwrap();
+        assert_eq!((s.yaml, s.long_fence_line), ("title: A\n", Some(3)));
+        assert_eq!(split("---\ntitle: A\n---\n").unwrap().long_fence_line, None);
+        assert!(split("--\ntitle: A\n---\n").is_err());
+    }
 
     #[test]
     fn front_matter_splits_yaml_and_body() {

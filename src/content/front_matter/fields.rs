@@ -167,7 +167,90 @@ pub(crate) struct RawFrontMatter {
     pub modified: Option<Text>,
     /// One category (Pelican, Jekyll): one tag, not split.
     pub category: Option<OneOrMany<Text>>,
+    // How each generator keeps a post off the site (SPEC §10); `article::visibility` reads them.
+    /// Hugo: the post appears at this time (`date` stays the entry's date).
+    #[serde(rename = "publishDate")]
+    pub publish_date: Option<Text>,
+    /// Hugo: the post leaves the site at this time (`unpublishDate` is Hugo's other name).
+    #[serde(rename = "expiryDate", alias = "unpublishDate")]
+    pub expiry_date: Option<Text>,
+    /// Hugo: `build: {render: never, list: never}` (`false` in older sites).
+    pub build: Option<BuildOptions>,
+    /// Hugo's name for `build` before 0.100.
+    #[serde(rename = "_build")]
+    pub underscore_build: Option<BuildOptions>,
+    /// Hugo: a headless bundle has no page and is in no list.
+    pub headless: Option<bool>,
+    /// Eleventy: `true`, or the names of the collections the post is left out of.
+    #[serde(rename = "eleventyExcludeFromCollections")]
+    pub eleventy_exclude: Option<serde_yaml::Value>,
+    /// Eleventy: `permalink: false` writes no page; a pattern is not read here.
+    pub permalink: Option<serde_yaml::Value>,
+    /// Pelican: `status: draft | hidden | published`.
+    pub status: Option<Text>,
+    /// Hugo: the site's own fields; only `author`/`authors` are read.
+    pub params: Option<Params>,
 }
+
+/// Hugo's `build` options as written: `always`, `never`, `local`, `link`, or a boolean.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct BuildOptions {
+    #[serde(alias = "Render")]
+    pub render: Option<Text>,
+    #[serde(alias = "List")]
+    pub list: Option<Text>,
+}
+
+/// Hugo's `params`: the fields feedwright reads from it, as any value: a site's own params
+/// may hold shapes feedwright does not know, which must not reject the post.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct Params {
+    pub author: Option<serde_yaml::Value>,
+    pub authors: Option<serde_yaml::Value>,
+}
+
+/// Every top-level key [`RawFrontMatter`] reads, as spelled there: the keys written in
+/// another case (`Draft:`, `Title:`, `publishdate:`) are read as these (Hugo's and
+/// Pelican's keys are case-insensitive; `front_matter::key_case`).
+pub(crate) const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "date",
+    "updated",
+    "draft",
+    "slug",
+    "id",
+    "summary",
+    "author",
+    "authors",
+    "tags",
+    "image",
+    "image_alt",
+    "image_credit",
+    "lang",
+    "link",
+    "enclosure",
+    "published",
+    "publish",
+    "description",
+    "excerpt",
+    "lastmod",
+    "last_modified_at",
+    "categories",
+    "pubDate",
+    "updatedDate",
+    "modified",
+    "category",
+    "publishDate",
+    "expiryDate",
+    "unpublishDate",
+    "build",
+    "_build",
+    "headless",
+    "eleventyExcludeFromCollections",
+    "permalink",
+    "status",
+    "params",
+];
 
 #[cfg(test)]
 mod tests {

@@ -40,6 +40,14 @@ pub(crate) fn parse_yaml_listing_unknown(
         }
     };
     let raw = read(split, Some(&mut on_skipped))?;
+    // `permalink` is read only for Eleventy's `permalink: false`: a pattern is not used.
+    let permalink_unused = raw
+        .permalink
+        .as_ref()
+        .is_some_and(|v| *v != serde_yaml::Value::Bool(false));
+    if permalink_unused {
+        skipped.push("permalink".to_string());
+    }
     Ok((raw, unknown_fields(split, skipped)))
 }
 
@@ -307,6 +315,17 @@ mod tests {
             .map(|f| (f.name, f.line, f.column))
             .collect();
         assert_eq!(unknown, vec![("colour".to_string(), 3, 1)]);
+        // A `permalink` pattern is not read (only Eleventy's `permalink: false` is).
+        let s = split("---\npermalink: /a/\ntitle: x\ncolour: red\n---\n").unwrap();
+        let names: Vec<String> = parse_yaml_listing_unknown(&s)
+            .unwrap()
+            .1
+            .into_iter()
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(names, vec!["permalink", "colour"]);
+        let s = split("---\npermalink: false\n---\n").unwrap();
+        assert!(parse_yaml_listing_unknown(&s).unwrap().1.is_empty());
     }
 
     fn yaml_err(yaml: &str) -> Located {

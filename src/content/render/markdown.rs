@@ -5,6 +5,7 @@
 
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, TextMergeWithOffset};
 
+use super::bound::{BoundedString, TooLarge};
 use super::footnotes::footnote_id;
 use super::links::{ascii_url, linkify};
 use super::more_marker::is_more_marker;
@@ -37,18 +38,29 @@ pub(super) struct MarkdownOut {
 
 /// Single pass over the events: rewrite footnote ids, linkify bare URLs and locate the
 /// `<!-- more -->` marker. (The automatic summary is taken from the sanitized HTML, so raw
-/// HTML paragraphs count like Markdown ones.)
-pub(super) fn markdown_to_html(src: &str, fn_id_start: &str) -> MarkdownOut {
+/// HTML paragraphs count like Markdown ones.) `Err` when the HTML would be over `max_bytes`.
+pub(super) fn markdown_to_html(
+    src: &str,
+    fn_id_start: &str,
+    max_bytes: usize,
+) -> Result<MarkdownOut, TooLarge> {
     let parser = Parser::new_ext(src, markdown_options());
     let mut events: Vec<Event<'_>> = Vec::new();
     // The marker's byte offset in `src`, and its index in `events`.
     let mut more: Option<(usize, usize)> = None;
     let mut context = Context::default();
     let mut rows = TableRows::default();
+    // At least what the events so far will write: a body over the bound stops here, before
+    // all its events (and footnote ids) are held.
+    let mut least_html = 0usize;
 
     for (event, range) in TextMergeWithOffset::new(parser.into_offset_iter()) {
         if more.is_none() && matches!(&event, Event::Html(h) if is_more_marker(h)) {
             more = Some((range.start, events.len()));
+        }
+        least_html = least_html.saturating_add(least_html_of(&event, fn_id_start));
+        if least_html > max_bytes {
+            return Err(TooLarge { limit: max_bytes });
         }
         context.enter_or_leave(&event);
         if let Some(event) = rows.push(event, &mut events) {
@@ -56,13 +68,25 @@ pub(super) fn markdown_to_html(src: &str, fn_id_start: &str) -> MarkdownOut {
         }
     }
 
-    let more_html = more.map(|(_, end)| excerpt_html(&events[..end]));
-    let html = events_to_html(events.into_iter(), src.len() + src.len() / 4);
+    let more_html = more
+        .map(|(_, end)| excerpt_html(&events[..end], max_bytes))
+        .transpose()?;
+    let html = events_to_html(events.into_iter(), src.len() + src.len() / 4, max_bytes)?;
 
-    MarkdownOut {
+    Ok(MarkdownOut {
         html,
         more_at: more.map(|(at, _)| at),
         more_html,
+    })
+}
+
+/// The fewest bytes of HTML `event` is written as: its text (escaping only adds), and for a
+/// footnote reference its markup (`<sup class="footnote-reference"><a href="#ID">1</a></sup>`).
+fn least_html_of(event: &Event<'_>, fn_id_start: &str) -> usize {
+    match event {
+        Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => t.len(),
+        Event::FootnoteReference(label) => 50 + fn_id_start.len() + label.len(),
+        _ => 0,
     }
 }
 
@@ -203,7 +227,7 @@ fn push_rewritten<'a>(
 
 /// HTML of the events before the `<!-- more -->` marker, without footnote references and
 /// definitions.
-fn excerpt_html(before_marker: &[Event<'_>]) -> String {
+fn excerpt_html(before_marker: &[Event<'_>], max_bytes: usize) -> Result<String, TooLarge> {
     let mut in_definition = 0usize;
     let excerpt = before_marker.iter().filter(|e| {
         match e {
@@ -216,16 +240,25 @@ fn excerpt_html(before_marker: &[Event<'_>]) -> String {
         }
         in_definition == 0 && !matches!(e, Event::FootnoteReference(_))
     });
-    let mut html = events_to_html(excerpt.cloned(), before_marker.len() * 16);
+    let mut html = events_to_html(excerpt.cloned(), before_marker.len() * 16, max_bytes)?;
     // Indentation before the marker line can leave a blank tail.
     html.truncate(html.trim_end().len());
     html.push('\n');
-    html
+    Ok(html)
 }
 
-fn events_to_html<'a>(events: impl Iterator<Item = Event<'a>>, capacity: usize) -> String {
-    let mut html = String::with_capacity(capacity);
-    pulldown_cmark::html::push_html(&mut html, events);
+fn events_to_html<'a>(
+    events: impl Iterator<Item = Event<'a>>,
+    capacity: usize,
+    max_bytes: usize,
+) -> Result<String, TooLarge> {
+    let mut html = String::with_capacity(capacity.min(max_bytes));
+    let bounded = BoundedString {
+        out: &mut html,
+        max: max_bytes,
+    };
+    pulldown_cmark::html::write_html_fmt(bounded, events)
+        .map_err(|_| TooLarge { limit: max_bytes })?;
     // pulldown-cmark aligns table cells with `style`, which the sanitizer
     // drops; use the `align` attribute instead.
     if html.contains("style=\"text-align: ") {
@@ -234,7 +267,7 @@ fn events_to_html<'a>(events: impl Iterator<Item = Event<'a>>, capacity: usize) 
             .replace(" style=\"text-align: center\">", " align=\"center\">")
             .replace(" style=\"text-align: right\">", " align=\"right\">");
     }
-    html
+    Ok(html)
 }
 
 /// `<a …>` / `</a>` (case-insensitive), not `<abbr>`.

@@ -19,10 +19,12 @@
 //! markup, as rendered). Either way the string is valid HTML for the feeds' `type="html"`
 //! summary fields.
 
+mod bound;
 mod embeds;
 mod footnotes;
 mod lazy_images;
 mod links;
+mod long_text;
 mod markdown;
 mod mathml;
 mod more_marker;
@@ -37,6 +39,8 @@ use url::Url;
 
 use super::html::entities::{self, escape_html};
 use crate::xml_chars;
+
+pub(crate) use bound::{max_rendered_bytes, may_exceed, TooLarge};
 
 /// What syntax an article body is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,14 +73,18 @@ pub struct RenderedBody {
 /// 3. the text of the first paragraph(s), whitespace collapsed, cut at a word
 ///    boundary at or before `summary_length` chars with `…` appended if cut,
 ///    HTML-escaped, no `<p>`. A `summary_length` of 0 is treated as 1.
-pub(crate) fn render_body(
+///
+/// `Err` when the content or the summary would be over `max_bytes` ([`bound`]): the passes
+/// stop there, so an article that multiplies its input never takes more memory than that.
+pub(crate) fn render_bounded(
     body: &str,
     kind: BodyKind,
     explicit_summary: Option<&str>,
     base: &Url,
     footnote_prefix: &str,
     summary_length: usize,
-) -> RenderedBody {
+    max_bytes: usize,
+) -> Result<RenderedBody, TooLarge> {
     let body = xml_chars::strip_non_feed_chars(body);
     let body: &str = &body;
     let limit = summary_length.max(1);
@@ -88,59 +96,98 @@ pub(crate) fn render_body(
 
     let (content_raw, more_at, more_html) = match kind {
         BodyKind::Markdown => {
-            let md = markdown::markdown_to_html(body, &fn_id_start);
+            let md = markdown::markdown_to_html(body, &fn_id_start, max_bytes)?;
             (md.html, md.more_at, md.more_html)
         }
         BodyKind::Html => (body.to_owned(), more_marker::find_more_line(body), None),
     };
-    let content_html = finish(clean(&content_raw, base, &fn_id_start));
+    let content_html = finish(
+        clean(&content_raw, base, &fn_id_start, max_bytes)?,
+        max_bytes,
+    )?;
 
     let summary_html = if let Some(text) = explicit {
-        escape_html(text.trim()).into_owned()
+        bound::check(escape_html(text.trim()).into_owned(), max_bytes)?
     } else {
-        let from_more = more_at.and_then(|at| {
-            let part = body.get(..at)?;
-            let raw = match (kind, &more_html) {
-                (BodyKind::Markdown, Some(html)) => html.clone(),
-                (BodyKind::Markdown, None) => markdown::markdown_to_html(part, &fn_id_start).html,
-                (BodyKind::Html, _) => part.to_owned(),
-            };
-            let html = finish(clean(&raw, base, &fn_id_start));
-            // An empty "before" part must not produce an empty summary.
-            summary::html_has_text(&html).then_some(html)
-        });
+        let from_more = match more_at.and_then(|at| body.get(..at)) {
+            None => None,
+            Some(part) => {
+                let raw = match (kind, more_html) {
+                    (BodyKind::Markdown, Some(html)) => html,
+                    (BodyKind::Markdown, None) => {
+                        markdown::markdown_to_html(part, &fn_id_start, max_bytes)?.html
+                    }
+                    (BodyKind::Html, _) => part.to_owned(),
+                };
+                let html = finish(clean(&raw, base, &fn_id_start, max_bytes)?, max_bytes)?;
+                // An empty "before" part must not produce an empty summary.
+                summary::html_has_text(&html).then_some(html)
+            }
+        };
         match from_more {
             Some(html) => html,
-            None => finish(escape_html(&summary::auto_summary(&content_html, limit)).into_owned()),
+            None => finish(
+                escape_html(&summary::auto_summary(&content_html, limit)).into_owned(),
+                max_bytes,
+            )?,
         }
     };
 
-    RenderedBody {
+    Ok(RenderedBody {
         content_html,
         summary_html,
-    }
+    })
+}
+
+/// [`render_bounded`] without a bound, for the tests of the passes.
+#[cfg(test)]
+pub(crate) fn render_body(
+    body: &str,
+    kind: BodyKind,
+    explicit_summary: Option<&str>,
+    base: &Url,
+    footnote_prefix: &str,
+    summary_length: usize,
+) -> RenderedBody {
+    let rendered = render_bounded(
+        body,
+        kind,
+        explicit_summary,
+        base,
+        footnote_prefix,
+        summary_length,
+        usize::MAX,
+    );
+    rendered.unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The passes between raw HTML and sanitized HTML, in order: the nesting guard and the
-/// rewrite of lazy markup read the source as written, ammonia sanitizes all of it, and what
-/// sanitizing left of placeholder-only images goes last.
-fn clean(html: &str, base: &Url, fn_id_start: &str) -> String {
+/// rewrite of lazy markup read the source as written, long text is cut for the serializer,
+/// ammonia sanitizes all of it, and what sanitizing left of placeholder-only images goes last.
+fn clean(html: &str, base: &Url, fn_id_start: &str, max_bytes: usize) -> Result<String, TooLarge> {
     let html = nesting::limit_nesting(html);
     let html = rewrite::rewrite_before_sanitizing(&html, base);
-    lazy_images::drop_images_without_src(sanitize::with_ammonia(&html, base, fn_id_start))
+    // Embeds become links with their URL: the one pass before sanitizing that may grow.
+    if html.len() > max_bytes {
+        return Err(TooLarge { limit: max_bytes });
+    }
+    let html = long_text::split_long_text(&html);
+    let sanitized = sanitize::with_ammonia(&html, base, fn_id_start, max_bytes)?;
+    Ok(lazy_images::drop_images_without_src(sanitized))
 }
 
 /// Final pass over any HTML we emit. Character references decode after the file-level
 /// clean-up: `&#150;` becomes its Windows-1252 character, as browsers show it, and what no
 /// feed may carry (`&#1;`, `&#xFFFF;`) is dropped. `]]>` (legal in HTML attribute values)
 /// would end a CDATA section in the feed; `]]&gt;` means the same in HTML.
-fn finish(html: String) -> String {
+fn finish(html: String, max_bytes: usize) -> Result<String, TooLarge> {
     let html = entities::as_browsers_read_references(html);
-    if html.contains("]]>") {
+    let html = if html.contains("]]>") {
         html.replace("]]>", "]]&gt;")
     } else {
         html
-    }
+    };
+    bound::check(html, max_bytes)
 }
 
 #[cfg(test)]
@@ -257,5 +304,126 @@ mod tests {
     fn empty_more_part_falls_back() {
         let r = md("<!-- more -->\n\nOnly text.\n");
         assert_eq!(r.summary_html, "Only text.");
+    }
+}
+
+/// Bodies an attacker (or a careless export) writes, at the largest size a file may have:
+/// each must render in time linear in its size. The bound is generous for a loaded CI machine
+/// running a debug build; a quadratic pass takes minutes on these.
+#[cfg(test)]
+mod bad_input {
+    use std::time::{Duration, Instant};
+
+    use super::test_support::base;
+    use super::*;
+
+    const SIZE: usize = 4 * 1024 * 1024;
+    const BOUND: Duration = Duration::from_secs(20);
+
+    fn renders_in_time(name: &str, unit: &str, kind: BodyKind) {
+        let body = unit.repeat(SIZE / unit.len());
+        let started = Instant::now();
+        render_body(&body, kind, None, &base(), "hello", 300);
+        let took = started.elapsed();
+        assert!(took < BOUND, "{name}: {took:?}");
+    }
+
+    #[test]
+    fn character_reference_starts() {
+        // 141 s in a release build before text was cut for the serializer.
+        renders_in_time("&#", "&#", BodyKind::Markdown);
+    }
+
+    #[test]
+    fn summary_markers() {
+        // 284 s before a comment's end was found in one search.
+        renders_in_time("more lines", "<!-- more -->\n", BodyKind::Markdown);
+    }
+
+    #[test]
+    fn empty_comments() {
+        renders_in_time("<!---->", "<!---->", BodyKind::Html);
+    }
+
+    #[test]
+    fn noscripts_after_a_lazy_image() {
+        // 26 s for 4 MiB in a debug build while the blank output since the image was
+        // rescanned at each `<noscript>`.
+        let body = "<img data-src=x.jpg>".to_string()
+            + &" <noscript><img src=y.jpg></noscript>".repeat(SIZE / 36);
+        let started = Instant::now();
+        render_body(&body, BodyKind::Html, None, &base(), "hello", 300);
+        let took = started.elapsed();
+        assert!(took < BOUND, "{took:?}");
+    }
+
+    /// The time each shape takes at 4 MiB, for docs/performance.md:
+    /// `cargo test --release --lib render::bad_input::figures -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn figures() {
+        let max_bytes = max_rendered_bytes(4 * 1024 * 1024);
+        let fill = |unit: &str| unit.repeat(SIZE / unit.len());
+        for (name, kind, body) in [
+            (
+                "[^a] references",
+                BodyKind::Markdown,
+                fill("[^a]") + "\n\n[^a]: n\n",
+            ),
+            ("&#", BodyKind::Markdown, fill("&#")),
+            ("& in HTML", BodyKind::Html, fill("&")),
+            (
+                "<!-- more --> lines",
+                BodyKind::Markdown,
+                fill("<!-- more -->\n"),
+            ),
+            ("<!----> in HTML", BodyKind::Html, fill("<!---->")),
+            ("<", BodyKind::Markdown, fill("<")),
+            ("< in HTML", BodyKind::Html, fill("<")),
+            (
+                "noscripts after a lazy image",
+                BodyKind::Html,
+                "<img data-src=x>".to_string() + &fill(" <noscript><img src=y></noscript>"),
+            ),
+            (
+                "& in <textarea>",
+                BodyKind::Html,
+                "<textarea>".to_string() + &fill("&"),
+            ),
+            (
+                "& after <plaintext>",
+                BodyKind::Html,
+                "<plaintext>".to_string() + &fill("&"),
+            ),
+            (
+                "prose",
+                BodyKind::Markdown,
+                fill("Some *plain* prose, with [a link](x/) in it.\n\n"),
+            ),
+        ] {
+            let started = Instant::now();
+            let rendered = render_bounded(&body, kind, None, &base(), "hello", 300, max_bytes);
+            let size = rendered.map_or_else(
+                |e| e.to_string(),
+                |r| format!("{} bytes", r.content_html.len()),
+            );
+            eprintln!("{name:30} {:>10.3?}  {size:.60}", started.elapsed());
+        }
+    }
+
+    #[test]
+    fn text_in_raw_text_elements() {
+        // Quadratic like `&#` until the text of a `<textarea>` was cut too.
+        let half = "&".repeat(SIZE / 2);
+        let body = format!("<textarea>{half}</textarea><plaintext>{half}");
+        let started = Instant::now();
+        render_body(&body, BodyKind::Html, None, &base(), "hello", 300);
+        let took = started.elapsed();
+        assert!(took < BOUND, "{took:?}");
+    }
+
+    #[test]
+    fn lone_angle_brackets() {
+        renders_in_time("<", "<", BodyKind::Html);
     }
 }

@@ -47,7 +47,9 @@ fn rewrite_lazy_markup_at(html: &str, base: &Url, out: &mut String, depth: usize
     let mut at = 0;
     // A `<p>` or `<a>` cannot hold an embed's `<p><a>`.
     let (mut in_p, mut in_a) = (false, false);
-    // Where the output stood right after the last lazy image rewritten here.
+    // Where the output stood right after the last lazy image rewritten here, while all
+    // written since is whitespace (checked once per byte: rescanning it at every
+    // `<noscript>` made a run of them quadratic).
     let mut after_lazy_image: Option<usize> = None;
     while let Ok((start, tag)) = next_tag(html, at) {
         at = tag.end;
@@ -94,8 +96,10 @@ fn rewrite_lazy_markup_at(html: &str, base: &Url, out: &mut String, depth: usize
                 let close = find_ascii_ci(html, "</noscript", at);
                 let inner = &html[at..close.unwrap_or(html.len())];
                 let end = past_end_tag(html, close);
-                let duplicate = after_lazy_image
-                    .is_some_and(|p| out[p..].trim().is_empty() && only_images(inner));
+                after_lazy_image = after_lazy_image
+                    .filter(|&blank_to| out[blank_to..].trim().is_empty())
+                    .map(|_| out.len());
+                let duplicate = after_lazy_image.is_some() && only_images(inner);
                 if duplicate {
                     // Left out.
                 } else if depth < MAX_NOSCRIPT_DEPTH {

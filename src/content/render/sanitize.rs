@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use ammonia::UrlRelative;
 use url::Url;
 
+use super::bound::{BoundedBytes, TooLarge};
 use super::embeds::EMBED_CLASS;
 use super::footnotes::FOOTNOTE_CLASS;
 
@@ -13,7 +14,13 @@ use super::footnotes::FOOTNOTE_CLASS;
 /// article's footnote ids (`fn_id_start`) are dropped.
 /// Built per call because `RewriteWithBase` and the footnote id filter are
 /// per-article; building costs microseconds and only a few articles render.
-pub(super) fn with_ammonia(html: &str, base: &Url, fn_id_start: &str) -> String {
+/// `Err` when the sanitized HTML would be over `max_bytes` (relative URLs grow).
+pub(super) fn with_ammonia(
+    html: &str,
+    base: &Url,
+    fn_id_start: &str,
+    max_bytes: usize,
+) -> Result<String, TooLarge> {
     let id_start = fn_id_start.to_owned();
     let mut b = ammonia::Builder::default();
     b.link_rel(None)
@@ -48,6 +55,7 @@ pub(super) fn with_ammonia(html: &str, base: &Url, fn_id_start: &str) -> String 
         .set_tag_attribute_value("video", "controls", "")
         .attribute_filter(
             move |element, attribute, value| match (element, attribute) {
+                _ if slow_to_serialize(value) => None,
                 // Only our footnote ids: no DOM clobbering / collisions from raw HTML.
                 ("div", "id") => value.starts_with(&id_start).then_some(Cow::Borrowed(value)),
                 ("code", "class") => keep_classes(value, &["language-"]),
@@ -65,7 +73,30 @@ pub(super) fn with_ammonia(html: &str, base: &Url, fn_id_start: &str) -> String 
                 _ => Some(Cow::Borrowed(value)),
             },
         );
-    b.clean(html).to_string()
+    let mut out = BoundedBytes {
+        out: Vec::with_capacity(html.len().min(max_bytes)),
+        max: max_bytes,
+    };
+    let too_large = TooLarge { limit: max_bytes };
+    b.clean(html).write_to(&mut out).map_err(|_| too_large)?;
+    // The serializer writes UTF-8 (the DOM holds `str`s), as `Document::to_string` assumes.
+    Ok(String::from_utf8(out.out)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}
+
+/// Whether an attribute value is one html5ever's serializer would take long over: it searches
+/// for the next `"` (or `<`, `>`) again after each character it escapes (`&`, U+0080–U+00BF),
+/// so a value costs its length times their number. Values over a KiB with over 1,024 of them
+/// are no real URL, title or alt text; dropping them keeps the whole body's cost under
+/// 1,024 × its length.
+fn slow_to_serialize(value: &str) -> bool {
+    const LIMIT: usize = 1024;
+    value.len() > LIMIT
+        && value
+            .bytes()
+            .filter(|&b| b == b'&' || b == 0xC2)
+            .nth(LIMIT)
+            .is_some()
 }
 
 /// Keep only the class tokens starting with `prefix`; drop the attribute if

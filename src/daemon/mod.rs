@@ -3,10 +3,15 @@
 //! serves the snapshot until SIGTERM/SIGINT.
 //!
 //! All content work happens on one task, off the request path; requests only read the
-//! snapshot that `publish` (below) swaps in.
+//! snapshot that `publish` (below) swaps in. The signals are registered first of all
+//! ([`signals`]), so none of them ends the process with its default action while the
+//! listener is bound or the first load runs.
+
+mod signals;
 
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -34,8 +39,10 @@ pub enum DaemonError {
     Serve(#[from] std::io::Error),
 }
 
-/// Runs until SIGTERM or SIGINT, then drains in-flight requests and returns.
+/// Runs until SIGTERM or SIGINT, then drains in-flight requests and returns. A content
+/// load still running then is left behind (see `main.rs`'s runtime shutdown).
 pub async fn run(config: Arc<Config>) -> Result<(), DaemonError> {
+    let (stop, hangup) = signals::install();
     let listener = TcpListener::bind(config.server.listen)
         .await
         .map_err(|cause| DaemonError::Bind {
@@ -60,33 +67,18 @@ pub async fn run(config: Arc<Config>) -> Result<(), DaemonError> {
         snapshot: ArcSwap::from_pointee(Snapshot::starting(&config)),
         metrics: Metrics::new(),
     });
-    let content = tokio::spawn(content_loop(Arc::clone(&state)));
-    let result = http::serve(listener, state, shutdown_signal()).await;
+    let stopping = Arc::new(AtomicBool::new(false));
+    let content = tokio::spawn(content_loop(
+        Arc::clone(&state),
+        hangup,
+        Arc::clone(&stopping),
+    ));
+    let result = http::serve(listener, state, stop.received()).await;
+    // A load under way stops taking files (and applies nothing) instead of holding the exit.
+    stopping.store(true, Ordering::SeqCst);
     content.abort();
     tracing::info!("stopped");
     result.map_err(DaemonError::from)
-}
-
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = term.recv() => tracing::info!("SIGTERM: shutting down"),
-                    _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT: shutting down"),
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }
 
 /// The reason of the rescan an operator asks for with SIGHUP: not a warning.
@@ -219,14 +211,20 @@ fn apply_paths(site: &mut Site, paths: &[String]) -> usize {
 }
 
 /// The content task: the first load, then one reload per change until the process ends.
-async fn content_loop(state: Arc<AppState>) {
+async fn content_loop(
+    state: Arc<AppState>,
+    mut hangup: signals::Hangup,
+    stopping: Arc<AtomicBool>,
+) {
     let retry = state
         .config
         .watch
         .poll_interval
         .max(Duration::from_millis(500));
+    let mut site = Site::new(Arc::clone(&state.config));
+    site.stop_loads_on(stopping);
     let mut task = ContentTask {
-        site: Arc::new(Mutex::new(Site::new(Arc::clone(&state.config)))),
+        site: Arc::new(Mutex::new(site)),
         state,
         logged_errors: BTreeSet::new(),
         watcher: None,
@@ -234,29 +232,18 @@ async fn content_loop(state: Arc<AppState>) {
     };
     // Watch first, then load: a change made during the load is reported afterwards.
     task.watcher = start_watcher_blocking(&task.state).await;
-    task.first_load(retry).await;
+    task.first_load(retry, &mut hangup).await;
     if task.watcher.is_none() {
         task.watcher = start_watcher_blocking(&task.state).await;
     }
     task.root_id = root_identity(&task.state.config.content.dir);
     let mut root_health = tokio::time::interval(retry);
     root_health.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    #[cfg(unix)]
-    let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
 
+    // A SIGHUP that came during the first load is waiting in `hangup`: it brings one rescan
+    // now (the operator may have changed files the load had already read).
     loop {
         let (wake, due_now) = task.next_wake();
-
-        #[cfg(unix)]
-        let hup = async {
-            match hangup.as_mut() {
-                Some(h) => h.recv().await,
-                None => std::future::pending().await,
-            }
-        };
-        #[cfg(not(unix))]
-        let hup = std::future::pending::<Option<()>>();
-
         let changes = async {
             match task.watcher.as_mut() {
                 Some(w) => w.changes.recv().await,
@@ -266,7 +253,7 @@ async fn content_loop(state: Arc<AppState>) {
 
         tokio::select! {
             change = changes => task.on_change(change).await,
-            _ = hup => {
+            () = hangup.received() => {
                 tracing::info!("SIGHUP: full rescan");
                 task.reload(Change::Rescan(SIGHUP_RESCAN.into())).await;
             }
@@ -295,7 +282,8 @@ struct ContentTask {
 
 impl ContentTask {
     /// First load; a missing root (a volume not mounted yet) is retried, not fatal.
-    async fn first_load(&mut self, retry: Duration) {
+    /// A SIGHUP while waiting to retry retries at once.
+    async fn first_load(&mut self, retry: Duration, hangup: &mut signals::Hangup) {
         loop {
             let st = Arc::clone(&self.state);
             let started = Instant::now();
@@ -320,7 +308,10 @@ impl ContentTask {
                 }
                 None => tracing::error!("content load panicked; retrying in {retry:?}"),
             }
-            tokio::time::sleep(retry).await;
+            tokio::select! {
+                () = tokio::time::sleep(retry) => {}
+                () = hangup.received() => tracing::info!("SIGHUP: retrying the load"),
+            }
         }
     }
 
@@ -413,6 +404,14 @@ async fn root_lost(state: &Arc<AppState>, site: &Arc<Mutex<Site>>, logged: &mut 
 /// Renders the site into a new snapshot, swaps it in for the one being served and sets the
 /// content metrics.
 fn publish(site: &mut Site, state: &AppState) -> PublishStats {
+    if site.budget.is_cancelled() {
+        // Stopping: the load was cut short, and nobody is served any more.
+        return PublishStats {
+            published: 0,
+            errors: 0,
+            seconds: 0.0,
+        };
+    }
     let previous = state.snapshot.load_full();
     let (snapshot, stats) = site.publish(&previous, Utc::now());
     state.snapshot.store(Arc::new(snapshot));
