@@ -63,27 +63,28 @@ fn restore_if_broken(
     library.article(source).cloned()
 }
 
-/// The `restored` articles (last good versions with their kept bodies) whose bodies render
-/// within the budget, rendered: a file that ran out of time may be slow in its last good
-/// version too, and is then left out (its error is in the store already).
+/// The articles with a body in memory but not yet rendered (last good versions restored from
+/// their kept bodies, or articles that were not published when they were read) whose bodies
+/// render within the budget, rendered: a file that ran out of time may be slow in its last
+/// good version too, and is then left out (its error is in the store already).
 fn rendered_within(
     budget: &FileBudget,
     config: &Arc<Config>,
-    restored: Vec<(usize, Arc<Article>)>,
+    unrendered: Vec<(usize, Arc<Article>)>,
 ) -> Vec<(usize, Arc<Article>)> {
-    if restored.is_empty() {
-        return restored;
+    if unrendered.is_empty() {
+        return unrendered;
     }
     let job_config = Arc::clone(config);
-    let articles = restored.iter().map(|(_, a)| Arc::clone(a)).collect();
+    let articles = unrendered.iter().map(|(_, a)| Arc::clone(a)).collect();
     let outcomes = budget.run(articles, move |article: &Arc<Article>| {
         article.rendered(&job_config);
     });
-    restored
+    unrendered
         .into_iter()
         .zip(outcomes)
         .filter(|(_, outcome)| matches!(outcome, Outcome::Done(())))
-        .map(|(restored, _)| restored)
+        .map(|(article, _)| article)
         .collect()
 }
 
@@ -113,40 +114,40 @@ impl FeedWindow {
             // The next articles that could complete the window: ready ones are taken, the
             // others read again together; any that fail leave room for the next round.
             let mut to_read: Vec<usize> = Vec::new();
+            // A body already in memory is rendered from there, not read again.
+            let mut to_render: Vec<(usize, Arc<Article>)> = Vec::new();
             let wanted = limit - chosen.len();
             for (at, article) in published.iter().enumerate().skip(next).take(wanted) {
-                if article.body_loaded && article.is_rendered() {
-                    chosen.push((at, Arc::clone(article)));
-                } else {
-                    to_read.push(at);
+                match (article.body_loaded, article.is_rendered()) {
+                    (true, true) => chosen.push((at, Arc::clone(article))),
+                    (true, false) => to_render.push((at, Arc::clone(article))),
+                    (false, _) => to_read.push(at),
                 }
                 next = at + 1;
             }
-            if to_read.is_empty() {
-                continue;
-            }
-            reread = true;
-            let sources = to_read
-                .iter()
-                .map(|&at| published[at].source.clone())
-                .collect();
-            let loaded = content::load_paths(sources, config, ParseOptions::default(), budget);
-            let mut restored = Vec::new();
-            for (at, l) in to_read.into_iter().zip(loaded) {
-                library.apply(&l.source, l.outcome);
-                let read_back = library.article(&l.source).is_some_and(|a| a.body_loaded);
-                match restore_if_broken(library, &l.source, kept) {
-                    Some(fresh) if fresh.body_loaded && fresh.is_published(now) => {
-                        if read_back {
-                            chosen.push((at, fresh));
-                        } else {
-                            restored.push((at, fresh));
+            if !to_read.is_empty() {
+                reread = true;
+                let sources = to_read
+                    .iter()
+                    .map(|&at| published[at].source.clone())
+                    .collect();
+                let loaded = content::load_paths(sources, config, ParseOptions::default(), budget);
+                for (at, l) in to_read.into_iter().zip(loaded) {
+                    library.apply(&l.source, l.outcome);
+                    let read_back = library.article(&l.source).is_some_and(|a| a.body_loaded);
+                    match restore_if_broken(library, &l.source, kept) {
+                        Some(fresh) if fresh.body_loaded && fresh.is_published(now) => {
+                            if read_back {
+                                chosen.push((at, fresh));
+                            } else {
+                                to_render.push((at, fresh));
+                            }
                         }
+                        _ => {}
                     }
-                    _ => {}
                 }
             }
-            chosen.extend(rendered_within(budget, config, restored));
+            chosen.extend(rendered_within(budget, config, to_render));
         }
         chosen.sort_unstable_by_key(|(at, _)| *at);
         let articles: Vec<Arc<Article>> = chosen.into_iter().map(|(_, a)| a).collect();
