@@ -215,13 +215,7 @@ mod tests {
     use chrono::{DateTime, Utc};
     use std::sync::Arc;
 
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            map.append(*name, HeaderValue::from_str(value).expect("test header"));
-        }
-        map
-    }
+    use crate::http::test_headers as headers;
 
     /// The RSS resource of a feed updated at `updated` (none: Last-Modified is 1970-01-01),
     /// large enough to have gzip and br forms.

@@ -45,6 +45,17 @@ mod server;
 #[cfg(test)]
 mod tests;
 
+/// A header map from `(name, value)` pairs, for the unit tests of the request checks.
+#[cfg(test)]
+fn test_headers(pairs: &[(&'static str, &str)]) -> hyper::header::HeaderMap {
+    let mut map = hyper::header::HeaderMap::new();
+    for (name, value) in pairs {
+        let value = hyper::header::HeaderValue::from_str(value).expect("test header");
+        map.append(*name, value);
+    }
+    map
+}
+
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;

@@ -124,13 +124,7 @@ fn parse_q(text: &str) -> Option<Q> {
 mod tests {
     use super::*;
 
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            map.append(*name, HeaderValue::from_str(value).expect("test header"));
-        }
-        map
-    }
+    use crate::http::test_headers as headers;
 
     fn ae(value: Option<&str>) -> Option<Coding> {
         let map = match value {

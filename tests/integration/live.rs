@@ -8,12 +8,6 @@ use crate::support::*;
 
 const WAIT: Duration = Duration::from_secs(5);
 
-fn titles(server: &Server, path: &str) -> Vec<String> {
-    let r = server.get(path);
-    assert_eq!(r.status, 200, "{path}");
-    entry_titles(&parse_feed(&r.body))
-}
-
 fn eventually(server: &Server, what: &str, mut check: impl FnMut(&[String]) -> bool) {
     let mut last = Vec::new();
     let ok = wait_until(WAIT, || {

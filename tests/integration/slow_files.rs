@@ -10,10 +10,6 @@ use crate::support::*;
 /// Files containing this take 30 s to load.
 const SLOW: &str = "SLOW-PARSE";
 
-fn atom_titles(server: &Server) -> Vec<String> {
-    entry_titles(&parse_feed(&server.get("/atom.xml").body))
-}
-
 #[test]
 fn slow_file_is_an_error_keeps_its_last_good_version_and_the_reload_goes_on() {
     let tree = Tree::new();
@@ -30,14 +26,14 @@ fn slow_file_is_an_error_keeps_its_last_good_version_and_the_reload_goes_on() {
             ("FEEDWRIGHT_CONTENT_FILE_TIMEOUT_MS", "300"),
         ],
     );
-    assert_eq!(atom_titles(&server), ["B v1", "A v1", "D", "C"]);
+    assert_eq!(titles(&server, "/atom.xml"), ["B v1", "A v1", "D", "C"]);
 
     // b.md turns slow and a.md changes in the same moment.
     let saved = Instant::now();
     tree.atomic_save("b.md", &article("B v2", "2024-01-02", SLOW));
     tree.atomic_save("a.md", &article("A v2", "2024-01-01", "A."));
     let moved_on = wait_until(Duration::from_secs(15), || {
-        atom_titles(&server).contains(&"A v2".to_string())
+        titles(&server, "/atom.xml").contains(&"A v2".to_string())
     });
     assert!(moved_on, "{:?}", server.log());
     assert!(saved.elapsed() < Duration::from_secs(15));
@@ -49,7 +45,7 @@ fn slow_file_is_an_error_keeps_its_last_good_version_and_the_reload_goes_on() {
     });
     assert!(readyz, "{}", server.get("/readyz").text());
     // Keep last good: the slow version never replaced the good one.
-    assert_eq!(atom_titles(&server), ["B v1", "A v2", "D", "C"]);
+    assert_eq!(titles(&server, "/atom.xml"), ["B v1", "A v2", "D", "C"]);
     let metrics = server.get("/metrics").text();
     assert!(metrics.contains("feedwright_content_errors 1"), "{metrics}");
 
@@ -76,13 +72,13 @@ fn slow_file_is_an_error_keeps_its_last_good_version_and_the_reload_goes_on() {
         readyz.contains("b.md:1:1: error: took longer than 300 ms"),
         "{readyz}"
     );
-    assert_eq!(atom_titles(&server), ["B v1", "A v2", "D", "C"]);
+    assert_eq!(titles(&server, "/atom.xml"), ["B v1", "A v2", "D", "C"]);
 
     // Fixed: the error goes, the new version is served, while the abandoned parse of the
     // slow version is still running.
     tree.atomic_save("b.md", &article("B v3", "2024-01-02", "B."));
     let fixed = wait_until(Duration::from_secs(15), || {
-        atom_titles(&server).contains(&"B v3".to_string())
+        titles(&server, "/atom.xml").contains(&"B v3".to_string())
     });
     assert!(fixed, "{:?}", server.log());
     assert!(!server.get("/readyz").text().contains("took longer"));
@@ -130,5 +126,5 @@ fn slow_file_at_the_first_load_is_reported_and_the_rest_is_served() {
             "{readyz}"
         );
     }
-    assert_eq!(atom_titles(&server).len(), 20);
+    assert_eq!(titles(&server, "/atom.xml").len(), 20);
 }

@@ -417,6 +417,13 @@ pub fn parse_feed(bytes: &[u8]) -> feed_rs::model::Feed {
     feed
 }
 
+/// The entry titles of the feed the server answers at `path` (which must answer 200).
+pub fn titles(server: &Server, path: &str) -> Vec<String> {
+    let r = server.get(path);
+    assert_eq!(r.status, 200, "{path}");
+    entry_titles(&parse_feed(&r.body))
+}
+
 pub fn entry_titles(feed: &feed_rs::model::Feed) -> Vec<String> {
     feed.entries
         .iter()
