@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
 """Generate a synthetic, deterministic corpus of Markdown articles for benchmarking.
 
-    python3 bench/gen_corpus.py OUT_DIR N [--seed S] [--hugo]
+    python3 bench/gen_corpus.py OUT_DIR N [--seed S] [--hugo] [--tags T] [--authors A]
 
 Without --hugo, OUT_DIR becomes a feedwright content directory: N articles of about 6 KB
 spread over posts/, notes/, news/<year>/ and guides/<topic>/, named
 YYYY-MM-DD-some-slug-N.md, with YAML front matter.
+
+With --tags T, each article's 1-5 tags come from a pool of T generated tags (some
+spelled with capitals or accents, so slugs fold them) instead of the fixed list; with
+--authors A, every article names one author from a pool of A generated names. Both use their
+own random streams, so the rest of each article stays the same.
 
 With --hugo, OUT_DIR becomes a minimal Hugo site holding the same N articles under
 content/posts/ (same front matter, `updated` spelled `lastmod`), a config.toml limiting
@@ -280,6 +285,41 @@ def block(rnd, ctx):
 # --------------------------------------------------------------------------- one article
 
 
+def tag_pool(n):
+    """n distinct tags: word-word-k, every seventh capitalised, every eleventh accented."""
+    pool = []
+    for k in range(n):
+        t = f"{WORDS[k % len(WORDS)]}-{WORDS[(k * 7 + 3) % len(WORDS)]}-{k}"
+        if k % 7 == 0:
+            t = t.title()
+        if k % 11 == 0:
+            t = t.replace("e", "é", 1)
+        pool.append(t)
+    return pool
+
+
+def author_pool(n):
+    firsts = [a.split()[0] for a in AUTHORS]
+    lasts = [a.split()[-1] for a in AUTHORS]
+    return [f"{firsts[k % len(firsts)]} {lasts[(k // len(firsts)) % len(lasts)]} {k}" for k in range(n)]
+
+
+def regroup(fm, seed, i, tags, authors):
+    """Replaces the tags (and author) of article i with ones from the pools."""
+    rnd = random.Random(f"{seed}:{i}:groups")
+    out = []
+    for key, value in fm:
+        if key == "tags" and tags:
+            picked = rnd.sample(tags, rnd.randint(1, 5))
+            value = "[" + ", ".join(yaml_flow_item(t) for t in picked) + "]"
+        if key in ("author", "authors") and authors:
+            continue
+        out.append((key, value))
+    if authors:
+        out.append(("author", yaml_str(rnd.choice(authors), rnd)))
+    return out
+
+
 def article(seed, i):
     """Returns (relative_dir, file_name, front_matter_fields, body) for article i."""
     rnd = random.Random(f"{seed}:{i}")
@@ -480,7 +520,13 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--hugo", action="store_true",
                     help="write a Hugo site (content/posts/*.md) instead of a feedwright content dir")
+    ap.add_argument("--tags", type=int, default=0,
+                    help="draw tags from a pool of this many generated tags")
+    ap.add_argument("--authors", type=int, default=0,
+                    help="give every article one author from a pool of this many")
     args = ap.parse_args(argv)
+    tags = tag_pool(args.tags)
+    authors = author_pool(args.authors)
     if args.n < 0:
         ap.error("N must be >= 0")
 
@@ -499,6 +545,8 @@ def main(argv=None):
     made_dirs = set()
     for i in range(args.n):
         rel_dir, name, fm, body = article(args.seed, i)
+        if tags or authors:
+            fm = regroup(fm, args.seed, i, tags, authors)
         if any(k == "draft" for k, _ in fm):
             drafts += 1
         text = render(fm, body, hugo=args.hugo)

@@ -200,9 +200,12 @@ impl Bench {
         // Includes reading bodies back for articles entering the window and rendering the
         // window (Site::window, FeedWindow::entries).
         let m_render = measure(&mut || {
-            let window = site.window(&published.articles, now);
+            let groups = feed::groups(&published.articles, &site.config);
+            let window = site.window(&published.articles, &groups, now);
+            let group_feeds = window.group_feeds(&groups, site.config.feeds.group_limit);
             outputs = Some(feed::render_outputs(
                 &window.entries(&site.config),
+                &group_feeds,
                 &site.config,
             ))
         });

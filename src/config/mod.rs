@@ -77,6 +77,32 @@ pub struct FeedsConfig {
     pub rss_alias_path: Option<String>,
     pub atom_path: String,
     pub index_path: String,
+    /// Per-tag, per-section and per-author feeds (SPEC §12); `None`: that kind is off.
+    pub tags: Option<GroupPaths>,
+    pub sections: Option<GroupPaths>,
+    pub authors: Option<GroupPaths>,
+    /// How many entries each group feed carries.
+    pub group_limit: usize,
+    /// A kind with more feeds than this is linked from `/` by its index page only, not by
+    /// one autodiscovery link per feed.
+    pub autodiscovery_max: usize,
+}
+
+/// Where one kind of group feed is served: `{prefix}{slug}/feed.xml` and `…/atom.xml`,
+/// and the kind's index page at `{prefix}` (from a pattern like `/tags/{tag}/`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupPaths {
+    /// The pattern as configured, e.g. `/tags/{tag}/`.
+    pub pattern: String,
+    /// The text before the placeholder, e.g. `/tags/`: the index page's path too.
+    pub prefix: String,
+}
+
+impl GroupPaths {
+    /// The folder of the group with `slug`, e.g. `/tags/rust/`.
+    pub fn folder(&self, slug: &str) -> String {
+        format!("{}{slug}/", self.prefix)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -107,6 +133,19 @@ pub struct WatchConfig {
 pub struct LogConfig {
     pub level: String,
     pub format: LogFormat,
+}
+
+impl FeedsConfig {
+    /// The enabled group kinds' paths, with the key that sets each.
+    pub(crate) fn groups(&self) -> impl Iterator<Item = (&'static str, &GroupPaths)> {
+        [
+            ("feeds.tag_path", &self.tags),
+            ("feeds.section_path", &self.sections),
+            ("feeds.author_path", &self.authors),
+        ]
+        .into_iter()
+        .filter_map(|(key, paths)| paths.as_ref().map(|p| (key, p)))
+    }
 }
 
 impl Config {
@@ -196,6 +235,9 @@ impl Config {
         ];
         if let Some(alias) = &self.feeds.rss_alias_path {
             routes.push(("feeds.rss_alias_path", alias.as_str()));
+        }
+        for (key, group) in self.feeds.groups() {
+            routes.push((key, group.prefix.as_str()));
         }
         routes
     }
@@ -311,7 +353,48 @@ fn feeds_config(r: RawFeeds) -> Result<FeedsConfig, ConfigError> {
         },
         atom_path: route("feeds.atom_path", r.atom_path, "/atom.xml")?,
         index_path: route("feeds.index_path", r.index_path, "/")?,
+        tags: group_paths("feeds.tag_path", r.tag_path, "/tags/{tag}/", "{tag}")?,
+        sections: group_paths(
+            "feeds.section_path",
+            r.section_path,
+            "/sections/{section}/",
+            "{section}",
+        )?,
+        authors: group_paths(
+            "feeds.author_path",
+            r.author_path,
+            "/authors/{author}/",
+            "{author}",
+        )?,
+        group_limit: at_least("feeds.group_limit", r.group_limit, r.limit.unwrap_or(20), 1)?,
+        autodiscovery_max: r.autodiscovery_max.unwrap_or(50),
     })
+}
+
+/// A group kind's folder pattern: `""` turns the kind off; otherwise a route ending in
+/// `{placeholder}/`, with a non-root folder before it (that folder is the kind's index page).
+fn group_paths(
+    key: &str,
+    value: Option<String>,
+    default: &str,
+    placeholder: &str,
+) -> Result<Option<GroupPaths>, ConfigError> {
+    if value.as_deref() == Some("") {
+        return Ok(None);
+    }
+    let pattern = route(key, value, default)?;
+    let suffix = format!("{placeholder}/");
+    let prefix = pattern.strip_suffix(&suffix).unwrap_or("");
+    if prefix.len() < 2 || !prefix.ends_with('/') || prefix.contains(['{', '}']) {
+        return Err(invalid(
+            key,
+            format!("`{pattern}` must be a folder path ending in `/{placeholder}/`, below `/` (e.g. `{default}`), or `\"\"` to turn it off"),
+        ));
+    }
+    Ok(Some(GroupPaths {
+        prefix: prefix.to_string(),
+        pattern,
+    }))
 }
 
 /// `server`, its `listen` address read before every other setting.

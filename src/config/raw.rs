@@ -125,6 +125,11 @@ section!(RawFeeds {
     rss_alias_path: String,
     atom_path: String,
     index_path: String,
+    tag_path: String,
+    section_path: String,
+    author_path: String,
+    group_limit: usize,
+    autodiscovery_max: usize,
 });
 
 section!(RawServer {

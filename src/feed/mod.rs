@@ -7,9 +7,12 @@
 mod atom;
 mod document;
 mod entry;
+mod group_feeds;
+mod groups;
 mod index;
 mod meta;
 mod rss;
+mod slug;
 
 use crate::config::Config;
 use crate::xml_chars;
@@ -21,19 +24,32 @@ use self::rss::render_rss;
 
 pub use self::document::{Document, DocumentKind, SiteOutputs};
 pub use self::entry::Entry;
+pub use self::group_feeds::{GroupFeed, ATOM_FILE, RSS_FILE};
+pub use self::groups::{groups, Group, GroupKind};
 pub use self::meta::FeedMeta;
+pub use self::slug::slug;
 
 /// Writes every document for `entries`: every published article whose body some document
 /// needs (see [`site::selection`](crate::site::selection)), newest first. Each document
-/// picks its own subset.
-pub fn render_outputs(entries: &[Entry<'_>], config: &Config) -> SiteOutputs {
+/// picks its own subset; `groups` name the group feeds' subsets.
+pub fn render_outputs(
+    entries: &[Entry<'_>],
+    groups: &[GroupFeed<'_>],
+    config: &Config,
+) -> SiteOutputs {
     let mut documents = Vec::new();
-    site_documents(entries, config, &mut documents);
+    site_documents(entries, groups, config, &mut documents);
+    group_feeds::group_documents(entries, groups, config, &mut documents);
     SiteOutputs::new(documents)
 }
 
 /// The site feed (RSS, its alias, Atom) and the `/` page: the newest `feeds.limit` entries.
-fn site_documents(all: &[Entry<'_>], config: &Config, out: &mut Vec<Document>) {
+fn site_documents(
+    all: &[Entry<'_>],
+    groups: &[GroupFeed<'_>],
+    config: &Config,
+    out: &mut Vec<Document>,
+) {
     let feeds = &config.feeds;
     let entries = &all[..all.len().min(feeds.limit)];
     let updated = feed_updated(entries);
@@ -55,7 +71,7 @@ fn site_documents(all: &[Entry<'_>], config: &Config, out: &mut Vec<Document>) {
     }
     let atom = render_atom(entries, config, &FeedMeta::site(config, &feeds.atom_path));
     out.push(doc(&feeds.atom_path, DocumentKind::Atom, atom));
-    let index = render_index(entries, config);
+    let index = render_index(entries, groups, config);
     out.push(doc(&feeds.index_path, DocumentKind::Html, index));
 }
 
@@ -70,6 +86,12 @@ pub fn path_patterns(config: &Config) -> Vec<String> {
         feeds.index_path.clone(),
     ];
     patterns.extend(feeds.rss_alias_path.clone());
+    for (_, group) in feeds.groups() {
+        patterns.push(group.prefix.clone());
+        for file in [RSS_FILE, ATOM_FILE] {
+            patterns.push(format!("{}{file}", group.pattern));
+        }
+    }
     patterns
 }
 

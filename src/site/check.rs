@@ -1,4 +1,5 @@
-//! `feedwright check`: parse every file and report every problem, writing nothing.
+//! `feedwright check`: parse every file and report every problem, writing nothing (group
+//! feed slug collisions included).
 
 use std::path::Path;
 
@@ -8,6 +9,7 @@ use super::all_diagnostics;
 use crate::config::Config;
 use crate::content::{self, FileOutcome, ParseOptions, ScanError};
 use crate::diag::Diagnostic;
+use crate::feed;
 use crate::store::Library;
 
 /// What `check` found.
@@ -50,6 +52,10 @@ pub fn check(config: &Config, strict: bool, now: DateTime<Utc>) -> Result<CheckR
     let published = library.published(now);
     let mut diagnostics = all_diagnostics(&library, &published);
     diagnostics.extend(vanished);
+    // Two spellings of a tag (section, author) with one slug share a feed: say which.
+    for group in feed::groups(&published.articles, config) {
+        diagnostics.extend(group.collisions(config));
+    }
     diagnostics.sort();
     Ok(CheckReport {
         files: library.len(),

@@ -201,12 +201,19 @@ impl Site {
     }
 
     /// The feed window at `now` over `published` (see [`FeedWindow::fill`]).
-    pub fn window(&mut self, published: &[Arc<Article>], now: DateTime<Utc>) -> FeedWindow {
+    pub fn window(
+        &mut self,
+        published: &[Arc<Article>],
+        groups: &[feed::Group],
+        now: DateTime<Utc>,
+    ) -> FeedWindow {
+        let wants = selection::wants(published, groups, &self.config);
         let window = FeedWindow::fill(
             &mut self.library,
             &self.config,
             &self.budget,
             published,
+            &wants,
             now,
             self.kept.as_deref(),
         );
@@ -232,13 +239,16 @@ impl Site {
     /// daemon ([`Site::publish`]) and `build`.
     pub(crate) fn render(&mut self, now: DateTime<Utc>) -> Rendering {
         let mut published = self.library.published(now);
-        let window = self.window(&published.articles, now);
+        let groups = feed::groups(&published.articles, &self.config);
+        let window = self.window(&published.articles, &groups, now);
         if window.reread() {
             // Reading bodies may have found new problems; report the store as it is now.
             published.diagnostics = self.library.published(now).diagnostics;
         }
+        let entries = window.entries(&self.config);
+        let group_feeds = window.group_feeds(&groups, self.config.feeds.group_limit);
         Rendering {
-            outputs: feed::render_outputs(&window.entries(&self.config), &self.config),
+            outputs: feed::render_outputs(&entries, &group_feeds, &self.config),
             diagnostics: all_diagnostics(&self.library, &published),
             published: published.articles.len(),
         }
@@ -294,6 +304,10 @@ mod tests {
         let mut config = Config::defaults();
         config.content.dir = dir.to_path_buf();
         config.feeds.limit = limit;
+        // Only the site feed: these tests count which bodies its window holds.
+        config.feeds.tags = None;
+        config.feeds.sections = None;
+        config.feeds.authors = None;
         Site::new(Arc::new(config))
     }
 

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::content::Article;
+use crate::feed::Group;
 
 /// Some published articles a document needs: the first `limit` of `candidates` that can be
 /// published (an article whose file breaks and has no last good copy is skipped, and the
@@ -29,7 +30,7 @@ impl Want {
     }
 
     /// The newest `limit` published articles for which `member` holds.
-    #[allow(dead_code)] // the group feeds use it (next commit)
+    #[allow(dead_code)] // for features whose documents hold a filtered subset
     pub(crate) fn newest_where(
         published: &[Arc<Article>],
         limit: usize,
@@ -83,9 +84,16 @@ impl Want {
     }
 }
 
-/// Every document's wants over `published` (newest first).
-pub(crate) fn wants(_published: &[Arc<Article>], config: &Config) -> Vec<Want> {
-    vec![Want::newest(config.feeds.limit)]
+/// Every document's wants over `published` (newest first), whose `groups` are given.
+pub(crate) fn wants(published: &[Arc<Article>], groups: &[Group], config: &Config) -> Vec<Want> {
+    let _ = published;
+    let mut wants = vec![Want::newest(config.feeds.limit)];
+    // Each group feed: its newest `feeds.group_limit` members.
+    wants.extend(groups.iter().map(|group| Want {
+        candidates: Some(group.members.clone()),
+        limit: config.feeds.group_limit,
+    }));
+    wants
 }
 
 #[cfg(test)]

@@ -33,17 +33,19 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::content::budget::Outcome;
 use crate::content::{self, Article, FileBudget, ParseOptions};
-use crate::feed::Entry;
+use crate::feed::{Entry, Group, GroupFeed};
 use crate::store::Library;
 
 use super::kept_bodies::KeptBodies;
-use super::selection;
+use super::selection::Want;
 
 /// The published articles some document needs at one instant (see
 /// [`selection`]), newest first, each with its body.
 #[derive(Debug)]
 pub struct FeedWindow {
     articles: Vec<Arc<Article>>,
+    /// Each article's position in the published list it was filled from.
+    positions: Vec<usize>,
     /// Whether any file was read again to fill the window.
     reread: bool,
 }
@@ -104,10 +106,10 @@ impl FeedWindow {
         config: &Arc<Config>,
         budget: &FileBudget,
         published: &[Arc<Article>],
+        wants: &[Want],
         now: DateTime<Utc>,
         kept: Option<&KeptBodies>,
     ) -> FeedWindow {
-        let wants = selection::wants(published, config);
         // Position in `published` -> the article ready to publish (files read again come
         // back out of order), and the positions that cannot be published now.
         let mut ready: BTreeMap<usize, Arc<Article>> = BTreeMap::new();
@@ -118,7 +120,7 @@ impl FeedWindow {
             // rendered) together; any that fail leave room for the next candidates in the
             // next round.
             let mut needed: BTreeSet<usize> = BTreeSet::new();
-            for want in &wants {
+            for want in wants {
                 needed.extend(
                     want.pick(published.len(), |at| !failed.contains(&at))
                         .into_iter()
@@ -169,13 +171,35 @@ impl FeedWindow {
             ready.extend(rendered_within(budget, config, to_render));
             failed.extend(tried.into_iter().filter(|at| !ready.contains_key(at)));
         }
+        let positions: Vec<usize> = ready.keys().copied().collect();
         let articles: Vec<Arc<Article>> = ready.into_values().collect();
         let keep: HashSet<&str> = articles.iter().map(|a| a.source.as_str()).collect();
         library.shed_bodies(
             |source| keep.contains(source),
             |body| kept.and_then(|k| k.keep(body)),
         );
-        FeedWindow { articles, reread }
+        FeedWindow {
+            articles,
+            positions,
+            reread,
+        }
+    }
+
+    /// Each group's entries: indices into [`FeedWindow::entries`] of its newest `limit`
+    /// members that made it into the window.
+    pub fn group_feeds<'g>(&self, groups: &'g [Group], limit: usize) -> Vec<GroupFeed<'g>> {
+        groups
+            .iter()
+            .map(|group| GroupFeed {
+                group,
+                entries: group
+                    .members
+                    .iter()
+                    .filter_map(|at| self.positions.binary_search(at).ok())
+                    .take(limit)
+                    .collect(),
+            })
+            .collect()
     }
 
     /// Whether filling the window read any file again (the store may hold new problems).
@@ -222,7 +246,16 @@ mod tests {
         for article in &published {
             article.rendered(&config); // as a load that keeps the body does
         }
-        let window = FeedWindow::fill(&mut library, &config, &budget, &published, now, None);
+        let wants = [Want::newest(config.feeds.limit)];
+        let window = FeedWindow::fill(
+            &mut library,
+            &config,
+            &budget,
+            &published,
+            &wants,
+            now,
+            None,
+        );
         assert!(!window.reread());
         let entries = window.entries(&config);
         assert_eq!(entries.len(), 1);

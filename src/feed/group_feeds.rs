@@ -1,0 +1,192 @@
+//! The documents of the group feeds (SPEC §12): per group an RSS and an Atom feed of its
+//! newest entries, written by the same writers as the site feed with the group's own
+//! [`FeedMeta`], and one HTML index page per kind listing its feeds with their counts.
+
+use std::fmt::Write;
+
+use rayon::prelude::*;
+
+use super::atom::render_atom;
+use super::document::{Document, DocumentKind};
+use super::entry::{escape_html, feed_updated, Entry};
+use super::feed_safe;
+use super::groups::{Group, GroupKind};
+use super::meta::FeedMeta;
+use super::rss::render_rss;
+use crate::config::Config;
+
+/// File names of a group's feeds inside its folder (SPEC §12).
+pub const RSS_FILE: &str = "feed.xml";
+pub const ATOM_FILE: &str = "atom.xml";
+
+/// A group with the entries its feed holds.
+#[derive(Debug, Clone)]
+pub struct GroupFeed<'g> {
+    pub group: &'g Group,
+    /// Indices into the entries given to [`render_outputs`](super::render_outputs), newest
+    /// first, at most `feeds.group_limit`.
+    pub entries: Vec<usize>,
+}
+
+impl GroupFeed<'_> {
+    /// The group's folder (`/tags/rust/`); `None` when its kind is off.
+    pub fn folder(&self, config: &Config) -> Option<String> {
+        let paths = self.group.kind.paths(config)?;
+        Some(paths.folder(&self.group.slug))
+    }
+
+    /// The feed title: `Site — tag rust`.
+    pub fn title(&self, config: &Config) -> String {
+        format!(
+            "{} — {} {}",
+            config.site.title,
+            self.group.kind.word(),
+            self.group.name
+        )
+    }
+
+    fn meta(&self, config: &Config, folder: &str, file: &str) -> FeedMeta {
+        let site = &config.site;
+        let name = &self.group.name;
+        let description = match self.group.kind {
+            GroupKind::Tag => format!("Articles tagged “{name}” on {}", site.title),
+            GroupKind::Section => format!("Articles in “{name}” on {}", site.title),
+            GroupKind::Author => format!("Articles by {name} on {}", site.title),
+        };
+        let index = self.group.kind.paths(config).map_or_else(
+            || site.base_url.to_string(),
+            |p| config.public_url(&p.prefix).to_string(),
+        );
+        FeedMeta {
+            title: self.title(config),
+            description,
+            self_path: format!("{folder}{file}"),
+            home_url: index,
+            id: config.public_url(folder).to_string(),
+            language: site.language.clone(),
+        }
+    }
+}
+
+/// Every group's RSS and Atom documents, and each enabled kind's index page.
+pub(crate) fn group_documents(
+    all: &[Entry<'_>],
+    feeds: &[GroupFeed<'_>],
+    config: &Config,
+    out: &mut Vec<Document>,
+) {
+    let documents: Vec<Document> = feeds
+        .par_iter()
+        .flat_map_iter(|feed| {
+            let Some(folder) = feed.folder(config) else {
+                return Vec::new();
+            };
+            let entries: Vec<Entry<'_>> = feed
+                .entries
+                .iter()
+                .filter_map(|&i| all.get(i).copied())
+                .collect();
+            let updated = feed_updated(&entries);
+            let rss = render_rss(&entries, config, &feed.meta(config, &folder, RSS_FILE));
+            let atom = render_atom(&entries, config, &feed.meta(config, &folder, ATOM_FILE));
+            vec![
+                Document {
+                    path: format!("{folder}{RSS_FILE}"),
+                    kind: DocumentKind::Rss,
+                    body: feed_safe(rss),
+                    updated,
+                },
+                Document {
+                    path: format!("{folder}{ATOM_FILE}"),
+                    kind: DocumentKind::Atom,
+                    body: feed_safe(atom),
+                    updated,
+                },
+            ]
+        })
+        .collect();
+    out.extend(documents);
+    for kind in GroupKind::ALL {
+        let Some(paths) = kind.paths(config) else {
+            continue;
+        };
+        let of_kind: Vec<&GroupFeed<'_>> = feeds.iter().filter(|f| f.group.kind == kind).collect();
+        let updated = of_kind
+            .iter()
+            .flat_map(|f| f.entries.iter().filter_map(|&i| all.get(i)))
+            .map(|e| e.article.updated.with_timezone(&chrono::Utc))
+            .max();
+        out.push(Document {
+            path: paths.prefix.clone(),
+            kind: DocumentKind::Html,
+            body: feed_safe(render_group_index(kind, &of_kind, config)),
+            updated,
+        });
+    }
+}
+
+/// One autodiscovery `<link>` pair (RSS and Atom) for a group's feeds.
+pub(crate) fn discovery_links(feed: &GroupFeed<'_>, config: &Config, html: &mut String) {
+    let Some(folder) = feed.folder(config) else {
+        return;
+    };
+    let title = escape_html(&feed.title(config));
+    for (file, mime, format) in [
+        (RSS_FILE, "application/rss+xml", "RSS"),
+        (ATOM_FILE, "application/atom+xml", "Atom"),
+    ] {
+        let href = escape_html(config.public_url(&format!("{folder}{file}")).as_str());
+        let _ = writeln!(
+            html,
+            "<link rel=\"alternate\" type=\"{mime}\" title=\"{title} ({format})\" href=\"{href}\">"
+        );
+    }
+}
+
+/// The index page of one kind: every feed of that kind, with autodiscovery links, its
+/// name, how many published articles it covers, and links to both formats.
+fn render_group_index(kind: GroupKind, feeds: &[&GroupFeed<'_>], config: &Config) -> String {
+    let site = &config.site;
+    let title = escape_html(&format!("{} — {}", site.title, kind.plural()));
+    let mut html = String::with_capacity(1024 + feeds.len() * 400);
+    let _ = write!(
+        html,
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+<title>{title}</title>\n",
+        lang = escape_html(&site.language),
+    );
+    for feed in feeds {
+        discovery_links(feed, config, &mut html);
+    }
+    let _ = write!(
+        html,
+        "<style>body{{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;line-height:1.5}}\
+td{{padding:0 .5rem}}</style>\n</head>\n<body>\n<h1>{title}</h1>\n<p><a href=\"{home}\">{site_title}</a></p>\n",
+        home = escape_html(config.public_url(&config.feeds.index_path).as_str()),
+        site_title = escape_html(&site.title),
+    );
+    if feeds.is_empty() {
+        html.push_str("<p>No feeds yet.</p>\n");
+    } else {
+        html.push_str("<table>\n<tr><th>name</th><th>articles</th><th>feeds</th></tr>\n");
+        for feed in feeds {
+            let Some(folder) = feed.folder(config) else {
+                continue;
+            };
+            let url =
+                |file: &str| escape_html(config.public_url(&format!("{folder}{file}")).as_str());
+            let _ = writeln!(
+                html,
+                "<tr><td>{name}</td><td>{count}</td><td><a href=\"{rss}\">RSS</a> · <a href=\"{atom}\">Atom</a></td></tr>",
+                name = escape_html(&feed.group.name),
+                count = feed.group.members.len(),
+                rss = url(RSS_FILE),
+                atom = url(ATOM_FILE),
+            );
+        }
+        html.push_str("</table>\n");
+    }
+    html.push_str("</body>\n</html>\n");
+    html
+}

@@ -1,0 +1,207 @@
+//! Group feeds (SPEC §12): the published articles grouped by tag, section (the first folder
+//! below the content root) and author, each group named by its [`slug`](super::slug). Two
+//! spellings with one slug are one group; [`Group::collisions`] says so for `check`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+
+use super::slug::slug as slug_of;
+use crate::config::{Config, GroupPaths};
+use crate::content::Article;
+use crate::diag::Diagnostic;
+
+/// A kind of group feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum GroupKind {
+    Tag,
+    Section,
+    Author,
+}
+
+impl GroupKind {
+    pub const ALL: [GroupKind; 3] = [GroupKind::Tag, GroupKind::Section, GroupKind::Author];
+
+    /// The word used in titles and messages.
+    pub fn word(self) -> &'static str {
+        match self {
+            GroupKind::Tag => "tag",
+            GroupKind::Section => "section",
+            GroupKind::Author => "author",
+        }
+    }
+
+    /// The plural, for index pages.
+    pub fn plural(self) -> &'static str {
+        match self {
+            GroupKind::Tag => "Tags",
+            GroupKind::Section => "Sections",
+            GroupKind::Author => "Authors",
+        }
+    }
+
+    /// Where this kind is served; `None` when it is switched off.
+    pub fn paths(self, config: &Config) -> Option<&GroupPaths> {
+        let feeds = &config.feeds;
+        match self {
+            GroupKind::Tag => feeds.tags.as_ref(),
+            GroupKind::Section => feeds.sections.as_ref(),
+            GroupKind::Author => feeds.authors.as_ref(),
+        }
+    }
+
+    /// The names `article` belongs to in this kind, as written.
+    fn names(self, article: &Article) -> Vec<&str> {
+        match self {
+            GroupKind::Tag => article.tags.iter().map(String::as_str).collect(),
+            GroupKind::Section => match article.source.split_once('/') {
+                Some((section, _)) => vec![section],
+                None => Vec::new(),
+            },
+            GroupKind::Author => article.authors.iter().map(|p| p.name.as_str()).collect(),
+        }
+    }
+}
+
+/// One group over the published articles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub kind: GroupKind,
+    pub slug: String,
+    /// How it is shown: the spelling most articles use (ties: the first in sort order).
+    pub name: String,
+    /// Positions of its articles in the published list (newest first), ascending.
+    pub members: Vec<usize>,
+    /// Every spelling that gave this slug: how many articles use it and the newest one's
+    /// source file.
+    spellings: BTreeMap<String, (usize, String)>,
+}
+
+impl Group {
+    /// One warning per spelling beyond the first that shares this group's slug, naming both
+    /// spellings and a file using each.
+    pub fn collisions(&self, config: &Config) -> Vec<Diagnostic> {
+        let mut spellings = self.spellings.iter();
+        let Some((first, (_, first_source))) = spellings.next() else {
+            return Vec::new();
+        };
+        let folder = self
+            .kind
+            .paths(config)
+            .map(|p| p.folder(&self.slug))
+            .unwrap_or_default();
+        spellings
+            .map(|(other, (_, source))| {
+                Diagnostic::warning(
+                    Path::new(source),
+                    1,
+                    1,
+                    format!(
+                        "{kind} `{other}` and {kind} `{first}` (used in {first_source}) have the same slug `{slug}`: they share one feed at {folder}",
+                        kind = self.kind.word(),
+                        slug = self.slug,
+                    ),
+                )
+            })
+            .collect()
+    }
+}
+
+/// Every group of every enabled kind over `published` (newest first), sorted by kind then
+/// slug. Only published articles count: a tag that only drafts use has no group.
+pub fn groups(published: &[Arc<Article>], config: &Config) -> Vec<Group> {
+    let mut all = Vec::new();
+    for kind in GroupKind::ALL {
+        if kind.paths(config).is_some() {
+            all.extend(groups_of(kind, published));
+        }
+    }
+    all
+}
+
+fn groups_of(kind: GroupKind, published: &[Arc<Article>]) -> Vec<Group> {
+    // Each distinct spelling is slugged once.
+    let mut slugs: HashMap<&str, Option<String>> = HashMap::new();
+    let mut by_slug: BTreeMap<String, Group> = BTreeMap::new();
+    for (at, article) in published.iter().enumerate() {
+        let mut seen: Vec<String> = Vec::new();
+        for name in kind.names(article) {
+            let Some(slug) = slugs.entry(name).or_insert_with(|| slug_of(name)).clone() else {
+                continue;
+            };
+            let group = by_slug.entry(slug.clone()).or_insert_with(|| Group {
+                kind,
+                slug: slug.to_string(),
+                name: String::new(),
+                members: Vec::new(),
+                spellings: BTreeMap::new(),
+            });
+            let spelling = group
+                .spellings
+                .entry(name.to_string())
+                .or_insert_with(|| (0, article.source.clone()));
+            spelling.0 += 1;
+            // An article naming one group twice (`Rust` and `rust`) is in it once.
+            if !seen.contains(&slug) {
+                group.members.push(at);
+                seen.push(slug);
+            }
+        }
+    }
+    by_slug
+        .into_values()
+        .map(|mut group| {
+            let mut best: Option<(&String, usize)> = None;
+            for (spelling, (count, _)) in &group.spellings {
+                if best.is_none_or(|(_, n)| *count > n) {
+                    best = Some((spelling, *count));
+                }
+            }
+            group.name = best.map(|(s, _)| s.clone()).unwrap_or_default();
+            group
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::feed::entry::tests::article;
+
+    #[test]
+    fn groups_merge_spellings_and_count_each_article_once() {
+        let a = article(
+            "posts/a.md",
+            "---\ntitle: a\ndate: 2024-01-02\ntags: [Café, cafe, rust]\nauthor: Amélie\n---\nx",
+        );
+        let b = article(
+            "notes/b.md",
+            "---\ntitle: b\ndate: 2024-01-01\ntags: [CAFÉ]\n---\nx",
+        );
+        let c = Config::defaults();
+        let all = groups(&[a, b], &c);
+        let tag = |s: &str| {
+            all.iter()
+                .find(|g| g.kind == GroupKind::Tag && g.slug == s)
+                .cloned()
+        };
+        let cafe = tag("cafe").expect("cafe group");
+        assert_eq!(cafe.members, vec![0, 1]);
+        assert_eq!(cafe.spellings.len(), 3);
+        let warnings = cafe.collisions(&c);
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].message.contains("`CAFÉ`"), "{warnings:?}");
+        assert!(warnings[0].message.contains("/tags/cafe/"), "{warnings:?}");
+        assert_eq!(tag("rust").expect("rust").members, vec![0]);
+        assert!(tag("rust").expect("rust").collisions(&c).is_empty());
+        let sections: Vec<_> = all
+            .iter()
+            .filter(|g| g.kind == GroupKind::Section)
+            .map(|g| g.slug.as_str())
+            .collect();
+        assert_eq!(sections, ["notes", "posts"]);
+        assert!(all
+            .iter()
+            .any(|g| g.kind == GroupKind::Author && g.slug == "amelie" && g.name == "Amélie"));
+    }
+}
