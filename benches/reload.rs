@@ -202,7 +202,12 @@ impl Bench {
         let m_render = measure(&mut || {
             let groups = feed::groups(&published.articles, &site.config);
             let window = site.window(&published.articles, &groups, now);
-            let group_feeds = window.group_feeds(&groups, site.config.feeds.group_limit);
+            let group_feeds = window.group_feeds(
+                &groups,
+                &published.articles,
+                site.config.feeds.group_limit,
+                |_| false,
+            );
             outputs = Some(feed::render_outputs(
                 &window.entries(&site.config),
                 &group_feeds,
@@ -467,13 +472,13 @@ fn compression_breakdown(b: &Bench, reps: usize, count_allocs: bool) {
             let mut out = 0;
             for _ in 0..reps {
                 let started = Instant::now();
-                out = coder(body);
+                out = coder(&body);
                 times.push(started.elapsed());
             }
             let allocated = if count_allocs {
                 let profiler = dhat::Profiler::builder().testing().build();
                 let a = counted(&mut || {
-                    coder(body);
+                    coder(&body);
                 });
                 drop(profiler);
                 format!("{} blocks {}", a.blocks, human_bytes(a.bytes))

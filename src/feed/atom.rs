@@ -67,6 +67,22 @@ fn atom_entry(source: &Entry<'_>) -> AtomEntry {
 
 /// The Atom document for `entries` (already selected and ordered), described by `meta`.
 pub(crate) fn render_atom(entries: &[Entry<'_>], config: &Config, meta: &FeedMeta) -> String {
+    let mut feed = feed(config, meta, feed_updated(entries));
+    feed.set_entries(entries.iter().map(atom_entry).collect::<Vec<_>>());
+    feed.to_string() + "\n"
+}
+
+/// The document [`render_atom`] writes for entries whose newest `updated` is `updated`, but
+/// without the entries (see [`super::items`]).
+pub(crate) fn render_atom_frame(
+    config: &Config,
+    meta: &FeedMeta,
+    updated: Option<chrono::DateTime<chrono::Utc>>,
+) -> String {
+    feed(config, meta, updated).to_string() + "\n"
+}
+
+fn feed(config: &Config, meta: &FeedMeta, updated: Option<chrono::DateTime<chrono::Utc>>) -> Feed {
     let site = &config.site;
     let self_url = config.public_url(&meta.self_path);
     let mut feed = Feed::default();
@@ -74,7 +90,7 @@ pub(crate) fn render_atom(entries: &[Entry<'_>], config: &Config, meta: &FeedMet
     feed.set_subtitle(Some(Text::plain(meta.description.clone())));
     feed.set_id(meta.id.clone());
     // An empty feed still needs `updated`: a fixed instant keeps the output deterministic.
-    let updated = feed_updated(entries).unwrap_or_default();
+    let updated = updated.unwrap_or_default();
     feed.set_updated(FixedDateTime::from(updated));
     feed.set_links(vec![
         link(&meta.home_url, "alternate", "text/html"),
@@ -88,6 +104,5 @@ pub(crate) fn render_atom(entries: &[Entry<'_>], config: &Config, meta: &FeedMet
     }));
     feed.set_icon(site.icon.as_ref().map(|u| u.to_string()));
     feed.set_lang(Some(meta.language.clone()));
-    feed.set_entries(entries.iter().map(atom_entry).collect::<Vec<_>>());
-    feed.to_string() + "\n"
+    feed
 }

@@ -4,6 +4,8 @@
 
 use chrono::{DateTime, Utc};
 
+use super::items::{Chunk, ItemFormat, ItemXml};
+
 /// What a document is; gives its content type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DocumentKind {
@@ -36,12 +38,58 @@ pub struct Document {
     /// The newest `updated` among this document's own entries (its `Last-Modified`); `None`
     /// when it has none.
     pub updated: Option<DateTime<Utc>>,
+    /// `Some`: the document is these chunks, and `body` is empty (group feeds share their
+    /// entries' items, see [`super::items`]).
+    pub chunks: Option<Vec<Chunk>>,
 }
 
-/// Every document for one content state, sorted by path, paths unique.
+impl Document {
+    /// A document of `body`.
+    pub fn new(
+        path: impl Into<String>,
+        kind: DocumentKind,
+        body: String,
+        updated: Option<DateTime<Utc>>,
+    ) -> Document {
+        Document {
+            path: path.into(),
+            kind,
+            body,
+            updated,
+            chunks: None,
+        }
+    }
+
+    /// The bytes of the document, its chunks resolved by `item` (`None` when an item is
+    /// missing).
+    pub fn text<'a>(
+        &'a self,
+        item: impl Fn(&str, u64, ItemFormat) -> Option<&'a str>,
+    ) -> Option<std::borrow::Cow<'a, str>> {
+        let Some(chunks) = &self.chunks else {
+            return Some(std::borrow::Cow::Borrowed(&self.body));
+        };
+        let mut text = String::new();
+        for chunk in chunks {
+            match chunk {
+                Chunk::Text(t) => text.push_str(t),
+                Chunk::Item {
+                    source,
+                    fingerprint,
+                    format,
+                } => text.push_str(item(source, *fingerprint, *format)?),
+            }
+        }
+        Some(std::borrow::Cow::Owned(text))
+    }
+}
+
+/// Every document for one content state, sorted by path, paths unique, and the items
+/// written for it (the others were written before).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SiteOutputs {
     pub(crate) documents: Vec<Document>,
+    pub(crate) items: Vec<ItemXml>,
 }
 
 impl SiteOutputs {
@@ -51,7 +99,38 @@ impl SiteOutputs {
     pub(crate) fn new(mut documents: Vec<Document>) -> SiteOutputs {
         documents.sort_by(|a, b| a.path.cmp(&b.path));
         documents.dedup_by(|later, earlier| later.path == earlier.path);
-        SiteOutputs { documents }
+        SiteOutputs {
+            documents,
+            items: Vec::new(),
+        }
+    }
+
+    /// The items written for this state.
+    pub fn items(&self) -> &[ItemXml] {
+        &self.items
+    }
+
+    /// The full text of every document, its chunks resolved with the items written with
+    /// it (`build`, where every item is new); `None` for a document missing an item.
+    pub fn texts(&self) -> Vec<(&Document, Option<std::borrow::Cow<'_, str>>)> {
+        let items: std::collections::HashMap<(&str, u64), &ItemXml> = self
+            .items
+            .iter()
+            .map(|i| ((i.source.as_str(), i.fingerprint), i))
+            .collect();
+        self.documents
+            .iter()
+            .map(|d| {
+                let text = d.text(|source, fingerprint, format| {
+                    let item = items.get(&(source, fingerprint))?;
+                    Some(match format {
+                        ItemFormat::Rss => item.rss.as_str(),
+                        ItemFormat::Atom => item.atom.as_str(),
+                    })
+                });
+                (d, text)
+            })
+            .collect()
     }
 
     /// Every document, sorted by path.
@@ -81,12 +160,7 @@ impl SiteOutputs {
         index: String,
         updated: Option<DateTime<Utc>>,
     ) -> SiteOutputs {
-        let doc = |path: &str, kind, body| Document {
-            path: path.to_string(),
-            kind,
-            body,
-            updated,
-        };
+        let doc = |path: &str, kind, body| Document::new(path, kind, body, updated);
         SiteOutputs::new(vec![
             doc("/rss.xml", DocumentKind::Rss, rss.clone()),
             doc("/feed.xml", DocumentKind::Rss, rss),
@@ -95,7 +169,7 @@ impl SiteOutputs {
         ])
     }
 
-    pub(crate) fn into_documents(self) -> Vec<Document> {
-        self.documents
+    pub(crate) fn into_parts(self) -> (Vec<Document>, Vec<ItemXml>) {
+        (self.documents, self.items)
     }
 }

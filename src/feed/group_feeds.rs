@@ -1,31 +1,41 @@
 //! The documents of the group feeds (SPEC §12): per group an RSS and an Atom feed of its
 //! newest entries, written by the same writers as the site feed with the group's own
-//! [`FeedMeta`], and one HTML index page per kind listing its feeds with their counts.
+//! [`FeedMeta`] (as chunk lists over shared items, see [`super::items`]), and one HTML
+//! index page per kind listing its feeds with their counts.
 
 use std::fmt::Write;
 
+use chrono::Utc;
 use rayon::prelude::*;
 
-use super::atom::render_atom;
 use super::document::{Document, DocumentKind};
-use super::entry::{escape_html, feed_updated, Entry};
+use super::entry::{escape_html, Entry};
 use super::feed_safe;
 use super::groups::{Group, GroupKind};
+use super::items::{atom_frame, item_xml, rss_frame, Chunk, ItemFormat, ItemXml};
 use super::meta::FeedMeta;
-use super::rss::render_rss;
 use crate::config::Config;
+use crate::content::Article;
 
 /// File names of a group's feeds inside its folder (SPEC §12).
 pub const RSS_FILE: &str = "feed.xml";
 pub const ATOM_FILE: &str = "atom.xml";
 
-/// A group with the entries its feed holds.
+/// A group with the articles its feed holds.
 #[derive(Debug, Clone)]
 pub struct GroupFeed<'g> {
     pub group: &'g Group,
-    /// Indices into the entries given to [`render_outputs`](super::render_outputs), newest
-    /// first, at most `feeds.group_limit`.
-    pub entries: Vec<usize>,
+    /// Newest first, at most `feeds.group_limit`.
+    pub members: Vec<Member<'g>>,
+}
+
+/// One article of a group feed.
+#[derive(Debug, Clone, Copy)]
+pub struct Member<'g> {
+    pub article: &'g Article,
+    /// Its index in the entries given to [`render_outputs`](super::render_outputs) when its
+    /// items are to be written now; `None` when they were written before (same version).
+    pub entry: Option<usize>,
 }
 
 impl GroupFeed<'_> {
@@ -68,40 +78,61 @@ impl GroupFeed<'_> {
     }
 }
 
-/// Every group's RSS and Atom documents, and each enabled kind's index page.
-pub(crate) fn group_documents(
+/// The items to write now: those of every member with an entry, once each.
+pub(crate) fn new_items(
     all: &[Entry<'_>],
     feeds: &[GroupFeed<'_>],
     config: &Config,
-    out: &mut Vec<Document>,
-) {
+) -> Vec<ItemXml> {
+    let mut wanted: Vec<usize> = feeds
+        .iter()
+        .flat_map(|f| f.members.iter().filter_map(|m| m.entry))
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    wanted
+        .par_iter()
+        .filter_map(|&i| all.get(i))
+        .map(|entry| item_xml(entry, config))
+        .collect()
+}
+
+/// Every group's RSS and Atom documents, as chunk lists over the items (see
+/// [`super::items`]), and each enabled kind's index page.
+pub(crate) fn group_documents(feeds: &[GroupFeed<'_>], config: &Config, out: &mut Vec<Document>) {
     let documents: Vec<Document> = feeds
         .par_iter()
         .flat_map_iter(|feed| {
             let Some(folder) = feed.folder(config) else {
                 return Vec::new();
             };
-            let entries: Vec<Entry<'_>> = feed
-                .entries
+            let updated = feed
+                .members
                 .iter()
-                .filter_map(|&i| all.get(i).copied())
-                .collect();
-            let updated = feed_updated(&entries);
-            let rss = render_rss(&entries, config, &feed.meta(config, &folder, RSS_FILE));
-            let atom = render_atom(&entries, config, &feed.meta(config, &folder, ATOM_FILE));
+                .map(|m| m.article.updated.with_timezone(&Utc))
+                .max();
+            let chunked = |format: ItemFormat, file: &str, kind: DocumentKind| {
+                let meta = feed.meta(config, &folder, file);
+                let (head, tail) = match format {
+                    ItemFormat::Rss => rss_frame(config, &meta, updated),
+                    ItemFormat::Atom => atom_frame(config, &meta, updated),
+                };
+                let mut chunks = Vec::with_capacity(feed.members.len() + 2);
+                chunks.push(Chunk::Text(head));
+                chunks.extend(feed.members.iter().map(|m| Chunk::Item {
+                    source: m.article.source.clone(),
+                    fingerprint: m.article.fingerprint,
+                    format,
+                }));
+                chunks.push(Chunk::Text(tail));
+                Document {
+                    chunks: Some(chunks),
+                    ..Document::new(format!("{folder}{file}"), kind, String::new(), updated)
+                }
+            };
             vec![
-                Document {
-                    path: format!("{folder}{RSS_FILE}"),
-                    kind: DocumentKind::Rss,
-                    body: feed_safe(rss),
-                    updated,
-                },
-                Document {
-                    path: format!("{folder}{ATOM_FILE}"),
-                    kind: DocumentKind::Atom,
-                    body: feed_safe(atom),
-                    updated,
-                },
+                chunked(ItemFormat::Rss, RSS_FILE, DocumentKind::Rss),
+                chunked(ItemFormat::Atom, ATOM_FILE, DocumentKind::Atom),
             ]
         })
         .collect();
@@ -113,15 +144,15 @@ pub(crate) fn group_documents(
         let of_kind: Vec<&GroupFeed<'_>> = feeds.iter().filter(|f| f.group.kind == kind).collect();
         let updated = of_kind
             .iter()
-            .flat_map(|f| f.entries.iter().filter_map(|&i| all.get(i)))
-            .map(|e| e.article.updated.with_timezone(&chrono::Utc))
+            .flat_map(|f| f.members.iter())
+            .map(|m| m.article.updated.with_timezone(&Utc))
             .max();
-        out.push(Document {
-            path: paths.prefix.clone(),
-            kind: DocumentKind::Html,
-            body: feed_safe(render_group_index(kind, &of_kind, config)),
+        out.push(Document::new(
+            paths.prefix.clone(),
+            DocumentKind::Html,
+            feed_safe(render_group_index(kind, &of_kind, config)),
             updated,
-        });
+        ));
     }
 }
 

@@ -10,6 +10,7 @@ mod entry;
 mod group_feeds;
 mod groups;
 mod index;
+mod items;
 mod meta;
 mod rss;
 mod slug;
@@ -24,8 +25,9 @@ use self::rss::render_rss;
 
 pub use self::document::{Document, DocumentKind, SiteOutputs};
 pub use self::entry::Entry;
-pub use self::group_feeds::{GroupFeed, ATOM_FILE, RSS_FILE};
+pub use self::group_feeds::{GroupFeed, Member, ATOM_FILE, RSS_FILE};
 pub use self::groups::{groups, Group, GroupKind};
+pub use self::items::{Chunk, ItemFormat, ItemXml};
 pub use self::meta::FeedMeta;
 pub use self::slug::slug;
 
@@ -39,8 +41,10 @@ pub fn render_outputs(
 ) -> SiteOutputs {
     let mut documents = Vec::new();
     site_documents(entries, groups, config, &mut documents);
-    group_feeds::group_documents(entries, groups, config, &mut documents);
-    SiteOutputs::new(documents)
+    group_feeds::group_documents(groups, config, &mut documents);
+    let mut outputs = SiteOutputs::new(documents);
+    outputs.items = group_feeds::new_items(entries, groups, config);
+    outputs
 }
 
 /// The site feed (RSS, its alias, Atom) and the `/` page: the newest `feeds.limit` entries.
@@ -53,11 +57,8 @@ fn site_documents(
     let feeds = &config.feeds;
     let entries = &all[..all.len().min(feeds.limit)];
     let updated = feed_updated(entries);
-    let doc = |path: &str, kind: DocumentKind, body: String| Document {
-        path: path.to_string(),
-        kind,
-        body: feed_safe(body),
-        updated,
+    let doc = |path: &str, kind: DocumentKind, body: String| {
+        Document::new(path, kind, feed_safe(body), updated)
     };
     let rss = |path: &str| render_rss(entries, config, &FeedMeta::site(config, path));
     out.push(doc(

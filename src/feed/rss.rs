@@ -80,6 +80,38 @@ fn item(entry: &Entry<'_>) -> Item {
 /// self link names `meta.self_path` (validators and hubs compare it with where the feed was
 /// fetched).
 pub(crate) fn render_rss(entries: &[Entry<'_>], config: &Config, meta: &FeedMeta) -> String {
+    let mut channel = channel(config, meta, feed_updated(entries));
+    channel.set_items(entries.iter().map(item).collect::<Vec<_>>());
+    let mut xml = hex_escapes_outside_cdata(&channel.to_string());
+    xml.push('\n');
+    xml
+}
+
+/// The document [`render_rss`] writes for entries whose newest `updated` is `updated`, but
+/// without the items, and with every namespace an item may use declared (see
+/// [`super::items`]).
+pub(crate) fn render_rss_frame(
+    config: &Config,
+    meta: &FeedMeta,
+    updated: Option<chrono::DateTime<Utc>>,
+) -> String {
+    let mut channel = channel(config, meta, updated);
+    let mut namespaces = std::collections::BTreeMap::new();
+    namespaces.insert(
+        "content".to_string(),
+        "http://purl.org/rss/1.0/modules/content/".to_string(),
+    );
+    namespaces.insert(
+        "dc".to_string(),
+        rss::extension::dublincore::NAMESPACE.to_string(),
+    );
+    channel.set_namespaces(namespaces);
+    let mut xml = hex_escapes_outside_cdata(&channel.to_string());
+    xml.push('\n');
+    xml
+}
+
+fn channel(config: &Config, meta: &FeedMeta, updated: Option<chrono::DateTime<Utc>>) -> Channel {
     let site = &config.site;
     let self_url = config.public_url(&meta.self_path);
     let mut channel = Channel::default();
@@ -89,7 +121,7 @@ pub(crate) fn render_rss(entries: &[Entry<'_>], config: &Config, meta: &FeedMeta
     channel.set_language(meta.language.clone());
     channel.set_generator(generator());
     channel.set_managing_editor(rss_person(&site.author));
-    channel.set_last_build_date(feed_updated(entries).map(|d| d.with_timezone(&Utc).to_rfc2822()));
+    channel.set_last_build_date(updated.map(|d| d.with_timezone(&Utc).to_rfc2822()));
     if let Some(icon) = &site.icon {
         channel.set_image(Image {
             url: icon.to_string(),
@@ -105,10 +137,7 @@ pub(crate) fn render_rss(entries: &[Entry<'_>], config: &Config, meta: &FeedMeta
     let mut atom = AtomExtension::default();
     atom.set_links(vec![self_link]);
     channel.set_atom_ext(atom);
-    channel.set_items(entries.iter().map(item).collect::<Vec<_>>());
-    let mut xml = hex_escapes_outside_cdata(&channel.to_string());
-    xml.push('\n');
-    xml
+    channel
 }
 
 /// `feedwright 0.1.0`: names the generator without any build-time value.

@@ -24,8 +24,7 @@ pub(super) fn feed<B>(
 
     // Negotiation first: a request that would get 406 ignores its preconditions (RFC 9110
     // §13.2.1).
-    let Some(coding) = negotiate::choose_coding(headers, |c| resource.representation(c).is_some())
-    else {
+    let Some(coding) = negotiate::choose_coding(headers, |c| resource.offers(c)) else {
         return not_acceptable(request);
     };
     let selected = resource

@@ -53,7 +53,18 @@ pub(super) fn representation<B>(
         let body = if request.method() == Method::HEAD {
             ResponseBody::empty()
         } else {
-            ResponseBody::with_file(rep.body.clone(), rep.file.clone())
+            match rep.bytes() {
+                Ok(bytes) => ResponseBody::with_file(bytes, rep.file.clone()),
+                // A document kept on disk that cannot be read back (an I/O error).
+                Err(error) => {
+                    tracing::warn!(%error, "a response body could not be read back");
+                    return text(
+                        request,
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        Bytes::from_static(b"internal error\n"),
+                    );
+                }
+            }
         };
         (StatusCode::OK, body)
     };

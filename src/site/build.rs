@@ -72,10 +72,15 @@ pub fn build(config: &Config, out: &Path, now: DateTime<Utc>) -> Result<BuildRep
             .position(|p| *p == Some(path))
             .unwrap_or(first.len())
     };
-    let mut documents: Vec<_> = outputs.documents().iter().collect();
-    documents.sort_by_key(|d| rank(&d.path));
-    for document in documents {
-        let (route, body) = (&document.path, &document.body);
+    // Chunked documents (group feeds) put together from the items written with them.
+    let mut documents: Vec<_> = outputs
+        .texts()
+        .into_iter()
+        .filter_map(|(document, text)| Some((document, text?)))
+        .collect();
+    documents.sort_by_key(|(d, _)| rank(&d.path));
+    for (document, body) in &documents {
+        let route = &document.path;
         let path = route_file(out, route);
         let relative = out_dir::relative_path(&path, out).ok_or_else(|| BuildError::Write {
             path: path.clone(),

@@ -24,7 +24,7 @@ use crate::config::Config;
 use crate::content::{self, Article, FileBudget, FileOutcome, ParseOptions, ScanError};
 use crate::diag::Diagnostic;
 use crate::feed::{self, SiteOutputs};
-use crate::snapshot::Snapshot;
+use crate::snapshot::{ItemStore, Snapshot};
 use crate::store::{Library, Published};
 
 use self::kept_bodies::KeptBodies;
@@ -76,6 +76,9 @@ pub struct Site {
     /// Copies of the bodies dropped from memory, for last good versions (see [`window`]);
     /// `None` for the one-shot commands. Shared with the load jobs that write copies.
     kept: Option<Arc<KeptBodies>>,
+    /// The group feeds' items, kept across publishes (see [`crate::snapshot::ItemStore`]);
+    /// empty for the one-shot commands, which write every item.
+    items: ItemStore,
 }
 
 /// One content state rendered: the outputs, every current diagnostic, the published count.
@@ -100,6 +103,7 @@ impl Site {
     pub fn new(config: Arc<Config>) -> Self {
         Self {
             kept: KeptBodies::new().map(Arc::new),
+            items: ItemStore::new(),
             ..Self::one_shot(config)
         }
     }
@@ -112,6 +116,7 @@ impl Site {
             library: Library::new(),
             root_problem: None,
             kept: None,
+            items: ItemStore::default(),
         }
     }
 
@@ -207,7 +212,19 @@ impl Site {
         groups: &[feed::Group],
         now: DateTime<Utc>,
     ) -> FeedWindow {
-        let wants = selection::wants(published, groups, &self.config);
+        // Group feed members whose items are not kept yet.
+        let limit = self.config.feeds.group_limit;
+        let mut new_items: Vec<usize> = groups
+            .iter()
+            .flat_map(|g| g.members.iter().take(limit).copied())
+            .filter(|&at| {
+                let article = &published[at];
+                !self.items.has(&article.source, article.fingerprint)
+            })
+            .collect();
+        new_items.sort_unstable();
+        new_items.dedup();
+        let wants = selection::wants(published, new_items, &self.config);
         let window = FeedWindow::fill(
             &mut self.library,
             &self.config,
@@ -246,7 +263,13 @@ impl Site {
             published.diagnostics = self.library.published(now).diagnostics;
         }
         let entries = window.entries(&self.config);
-        let group_feeds = window.group_feeds(&groups, self.config.feeds.group_limit);
+        let items = &self.items;
+        let group_feeds = window.group_feeds(
+            &groups,
+            &published.articles,
+            self.config.feeds.group_limit,
+            |a| items.has(&a.source, a.fingerprint),
+        );
         Rendering {
             outputs: feed::render_outputs(&entries, &group_feeds, &self.config),
             diagnostics: all_diagnostics(&self.library, &published),
@@ -274,14 +297,18 @@ impl Site {
             .collect();
         let previous = previous.is_ready().then_some(previous);
         let error_count = errors.len();
-        let snapshot = Snapshot::build(
+        let snapshot = Snapshot::build_with_items(
             &self.config,
             rendering.outputs,
             errors,
             rendering.published,
             previous,
             now,
+            &mut self.items,
         );
+        let library = &self.library;
+        self.items
+            .retain(|source| library.article(source).is_some());
         let stats = PublishStats {
             published: rendering.published,
             errors: error_count,

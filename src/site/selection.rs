@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::content::Article;
-use crate::feed::Group;
 
 /// Some published articles a document needs: the first `limit` of `candidates` that can be
 /// published (an article whose file breaks and has no last good copy is skipped, and the
@@ -18,6 +17,9 @@ pub(crate) struct Want {
     /// Positions in the published list (newest first), ascending; `None`: all of them.
     pub(crate) candidates: Option<Vec<usize>>,
     pub(crate) limit: usize,
+    /// Whether the store keeps these bodies after the window is rendered (the site feed's,
+    /// needed on every publish), or lets them go (group feeds' items are kept instead).
+    pub(crate) keep_body: bool,
 }
 
 impl Want {
@@ -26,6 +28,7 @@ impl Want {
         Want {
             candidates: None,
             limit,
+            keep_body: true,
         }
     }
 
@@ -45,6 +48,7 @@ impl Want {
         Want {
             candidates: Some(candidates),
             limit,
+            keep_body: true,
         }
     }
 
@@ -84,16 +88,23 @@ impl Want {
     }
 }
 
-/// Every document's wants over `published` (newest first), whose `groups` are given.
-pub(crate) fn wants(published: &[Arc<Article>], groups: &[Group], config: &Config) -> Vec<Want> {
+/// Every document's wants over `published` (newest first). `new_items`: the group feeds'
+/// members whose items are not kept yet (positions, ascending; see `snapshot::items`).
+pub(crate) fn wants(
+    published: &[Arc<Article>],
+    new_items: Vec<usize>,
+    config: &Config,
+) -> Vec<Want> {
     let _ = published;
-    let mut wants = vec![Want::newest(config.feeds.limit)];
-    // Each group feed: its newest `feeds.group_limit` members.
-    wants.extend(groups.iter().map(|group| Want {
-        candidates: Some(group.members.clone()),
-        limit: config.feeds.group_limit,
-    }));
-    wants
+    vec![
+        Want::newest(config.feeds.limit),
+        // Group feeds: each member whose items must be written, once.
+        Want {
+            limit: new_items.len(),
+            candidates: Some(new_items),
+            keep_body: false,
+        },
+    ]
 }
 
 #[cfg(test)]
@@ -109,6 +120,7 @@ mod tests {
         let some = Want {
             candidates: Some(vec![1, 3, 4]),
             limit: 2,
+            keep_body: true,
         };
         assert_eq!(some.pick(5, |at| at != 3), vec![1, 4]);
         assert!(Want::newest(0).pick(5, |_| true).is_empty());

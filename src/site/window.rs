@@ -33,7 +33,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::content::budget::Outcome;
 use crate::content::{self, Article, FileBudget, ParseOptions};
-use crate::feed::{Entry, Group, GroupFeed};
+use crate::feed::{Entry, Group, GroupFeed, Member};
 use crate::store::Library;
 
 use super::kept_bodies::KeptBodies;
@@ -173,7 +173,16 @@ impl FeedWindow {
         }
         let positions: Vec<usize> = ready.keys().copied().collect();
         let articles: Vec<Arc<Article>> = ready.into_values().collect();
-        let keep: HashSet<&str> = articles.iter().map(|a| a.source.as_str()).collect();
+        // The store keeps the bodies of the wants that ask for it (the site feed's, read
+        // on every publish); the others' go with this window once rendered.
+        let mut keep: HashSet<&str> = HashSet::new();
+        for want in wants.iter().filter(|w| w.keep_body) {
+            for at in want.pick(published.len(), |at| positions.binary_search(&at).is_ok()) {
+                if let Ok(i) = positions.binary_search(&at) {
+                    keep.insert(articles[i].source.as_str());
+                }
+            }
+        }
         library.shed_bodies(
             |source| keep.contains(source),
             |body| kept.and_then(|k| k.keep(body)),
@@ -185,18 +194,40 @@ impl FeedWindow {
         }
     }
 
-    /// Each group's entries: indices into [`FeedWindow::entries`] of its newest `limit`
-    /// members that made it into the window.
-    pub fn group_feeds<'g>(&self, groups: &'g [Group], limit: usize) -> Vec<GroupFeed<'g>> {
+    /// Each group's feed: its newest `limit` members (by `published`, which the window was
+    /// filled from), each with its entry index when its items are to be written now (it is
+    /// in the window and `kept` says its items are not kept), else its kept items' version.
+    /// A member with neither (its file broke, no last good copy) is left out.
+    pub fn group_feeds<'g>(
+        &'g self,
+        groups: &'g [Group],
+        published: &'g [Arc<Article>],
+        limit: usize,
+        kept: impl Fn(&Article) -> bool + Sync,
+    ) -> Vec<GroupFeed<'g>> {
         groups
-            .iter()
+            .par_iter()
             .map(|group| GroupFeed {
                 group,
-                entries: group
+                members: group
                     .members
                     .iter()
-                    .filter_map(|at| self.positions.binary_search(at).ok())
                     .take(limit)
+                    .filter_map(|&at| {
+                        let known = published.get(at)?;
+                        if kept(known) {
+                            return Some(Member {
+                                article: known,
+                                entry: None,
+                            });
+                        }
+                        let index = self.positions.binary_search(&at).ok()?;
+                        let article = self.articles.get(index)?;
+                        Some(Member {
+                            article,
+                            entry: (!kept(article)).then_some(index),
+                        })
+                    })
                     .collect(),
             })
             .collect()

@@ -12,6 +12,7 @@
 
 pub(crate) mod body_file;
 pub(crate) mod encode;
+pub(crate) mod items;
 pub(crate) mod last_modified;
 
 use std::fmt;
@@ -24,9 +25,12 @@ use rayon::prelude::*;
 
 use self::body_file::BodyFile;
 use self::encode::{digest, tag_base};
+use self::items::{SpillFile, Stored};
 use self::last_modified::{http_date, last_modified, truncate_to_second};
 use crate::config::Config;
-use crate::feed::{DocumentKind, SiteOutputs};
+use crate::feed::{Chunk, Document, DocumentKind, SiteOutputs};
+
+pub use self::items::ItemStore;
 
 pub use self::encode::{brotli, gzip};
 
@@ -71,6 +75,40 @@ pub struct Representation {
     pub(crate) content_length: HeaderValue,
     /// `Content-Encoding`, absent for identity.
     pub(crate) content_encoding: Option<HeaderValue>,
+    /// Where the bytes are when `body` is empty: kept on disk (a compressed form of a
+    /// chunked document), or put together from parts (a chunked document's identity).
+    kept: Option<Kept>,
+}
+
+#[derive(Clone)]
+enum Kept {
+    Whole(Stored),
+    Parts(Arc<[Stored]>),
+}
+
+impl Representation {
+    /// The bytes to send: `body`, or read from where they are kept.
+    pub(crate) fn bytes(&self) -> std::io::Result<Bytes> {
+        match &self.kept {
+            None => Ok(self.body.clone()),
+            Some(Kept::Whole(stored)) => stored.read(),
+            Some(Kept::Parts(parts)) => {
+                let len = parts.iter().map(Stored::len).sum();
+                let mut out = bytes::BytesMut::with_capacity(len);
+                for part in parts.iter() {
+                    part.read_into(&mut out)?;
+                }
+                Ok(out.freeze())
+            }
+        }
+    }
+}
+
+/// A chunked document's compressed forms, made on first request (see [`items`]).
+struct Lazy {
+    spill: Option<Arc<SpillFile>>,
+    gzip: std::sync::OnceLock<Option<Representation>>,
+    br: std::sync::OnceLock<Option<Representation>>,
 }
 
 static NEXT_RESOURCE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -90,8 +128,11 @@ pub struct Resource {
     /// `None` when compression would not make the body smaller (tiny bodies).
     gzip: Option<Representation>,
     br: Option<Representation>,
-    /// Full SHA-256 of the identity bytes and content type: "did the bytes change?".
+    /// Full SHA-256 of the identity bytes and content type (of a chunked document: of its
+    /// chunks' digests): "did the bytes change?".
     digest: [u8; 32],
+    /// `Some` for a chunked document: its compressed forms, made on demand.
+    lazy: Option<Lazy>,
 }
 
 impl Resource {
@@ -109,6 +150,7 @@ impl Resource {
             content_encoding: coding.header(),
             file: BodyFile::new(&bytes).map(Arc::new),
             body: bytes,
+            kept: None,
         };
         // A compressed form that is not smaller only costs the client CPU.
         let smaller = |coding: Coding, bytes: Vec<u8>| {
@@ -128,6 +170,85 @@ impl Resource {
             br,
             tag_base,
             digest,
+            lazy: None,
+        }
+    }
+
+    /// A chunked document's resource: its identity put together from `parts` per response,
+    /// its compressed forms made on first request and kept in `spill`.
+    fn chunked(
+        content_type: &'static str,
+        parts: Vec<Stored>,
+        digest: [u8; 32],
+        last_modified: DateTime<Utc>,
+        spill: Option<Arc<SpillFile>>,
+    ) -> Resource {
+        let tag_base = tag_base(&digest);
+        let len: usize = parts.iter().map(Stored::len).sum();
+        Resource {
+            id: NEXT_RESOURCE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            content_type: HeaderValue::from_static(content_type),
+            last_modified: header_value(&http_date(last_modified)),
+            last_modified_unix: last_modified.timestamp(),
+            identity: Representation {
+                coding: Coding::Identity,
+                body: Bytes::new(),
+                file: None,
+                etag: header_value(&format!("\"{tag_base}\"")),
+                content_length: HeaderValue::from(len),
+                content_encoding: None,
+                kept: Some(Kept::Parts(parts.into())),
+            },
+            gzip: None,
+            br: None,
+            tag_base,
+            digest,
+            lazy: Some(Lazy {
+                spill,
+                gzip: std::sync::OnceLock::new(),
+                br: std::sync::OnceLock::new(),
+            }),
+        }
+    }
+
+    /// A compressed form of a chunked document, made now; `None` when it would not be
+    /// smaller or the bytes cannot be read.
+    fn compress(&self, coding: Coding, spill: Option<&Arc<SpillFile>>) -> Option<Representation> {
+        let identity = self.identity.bytes().ok()?;
+        let compressed = match coding {
+            Coding::Identity => return None,
+            Coding::Gzip => gzip(&identity),
+            Coding::Br => brotli(&identity),
+        };
+        if compressed.len() >= identity.len() {
+            return None;
+        }
+        Some(Representation {
+            coding,
+            body: Bytes::new(),
+            file: None,
+            etag: header_value(&format!("\"{}{}\"", self.tag_base, coding.etag_suffix())),
+            content_length: HeaderValue::from(compressed.len()),
+            content_encoding: coding.header(),
+            kept: Some(Kept::Whole(Stored::keep(spill, compressed))),
+        })
+    }
+
+    /// Whether `coding` can be served, without making a compressed form.
+    pub(crate) fn offers(&self, coding: Coding) -> bool {
+        match (&self.lazy, coding) {
+            (_, Coding::Identity) => true,
+            // Worth trying: a feed of a few hundred bytes or more compresses.
+            (Some(_), _) => self.identity.body.len() + self.identity_len() >= 256,
+            (None, _) => self.representation(coding).is_some(),
+        }
+    }
+
+    fn identity_len(&self) -> usize {
+        match &self.identity.kept {
+            Some(Kept::Parts(parts)) => parts.iter().map(Stored::len).sum(),
+            Some(Kept::Whole(stored)) => stored.len(),
+            None => 0,
         }
     }
 
@@ -142,7 +263,22 @@ impl Resource {
     }
 
     /// The representation for `coding`, if that coding is worth serving for this resource.
+    /// Of a chunked document, a compressed form is made on the first call for it.
     pub(crate) fn representation(&self, coding: Coding) -> Option<&Representation> {
+        if let Some(lazy) = &self.lazy {
+            let spill = lazy.spill.as_ref();
+            return match coding {
+                Coding::Identity => Some(&self.identity),
+                Coding::Gzip => lazy
+                    .gzip
+                    .get_or_init(|| self.compress(coding, spill))
+                    .as_ref(),
+                Coding::Br => lazy
+                    .br
+                    .get_or_init(|| self.compress(coding, spill))
+                    .as_ref(),
+            };
+        }
         match coding {
             Coding::Identity => Some(&self.identity),
             Coding::Gzip => self.gzip.as_ref(),
@@ -185,6 +321,59 @@ fn make_resource(
         .min(now);
     let last_modified = last_modified(candidate, previous.map(|p| p.last_modified_unix), now);
     Arc::new(Resource::new(content_type, body, digest, last_modified))
+}
+
+/// A chunked document's resource (see [`items`]): the previous one when its digest is the
+/// same, else a new one; `None` when one of its items is missing (not expected: the site
+/// lists only members whose items are kept or new).
+fn chunked_resource(
+    document: Document,
+    items: &ItemStore,
+    previous: Option<&Arc<Resource>>,
+    now: DateTime<Utc>,
+) -> Option<Arc<Resource>> {
+    use sha2::{Digest, Sha256};
+    let content_type = document.kind.content_type();
+    let mut hasher = Sha256::new();
+    hasher.update(content_type.as_bytes());
+    let chunks = document.chunks.unwrap_or_default();
+    let mut parts = Vec::with_capacity(chunks.len());
+    for chunk in chunks {
+        match chunk {
+            Chunk::Text(text) => {
+                hasher.update(b"T");
+                hasher.update(Sha256::digest(text.as_bytes()));
+                parts.push(Stored::Memory(Bytes::from(text)));
+            }
+            Chunk::Item {
+                source,
+                fingerprint,
+                format,
+            } => {
+                let item = items.get(&source, fingerprint, format)?;
+                hasher.update(b"I");
+                hasher.update(item.digest);
+                parts.push(item.stored.clone());
+            }
+        }
+    }
+    let digest: [u8; 32] = hasher.finalize().into();
+    if let Some(prev) = previous.filter(|prev| prev.digest == digest) {
+        return Some(Arc::clone(prev));
+    }
+    let candidate = document
+        .updated
+        .map(truncate_to_second)
+        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
+        .min(now);
+    let last_modified = last_modified(candidate, previous.map(|p| p.last_modified_unix), now);
+    Some(Arc::new(Resource::chunked(
+        content_type,
+        parts,
+        digest,
+        last_modified,
+        items.file().cloned(),
+    )))
 }
 
 /// Every route's response for one content state; swapped whole, never mutated.
@@ -241,20 +430,43 @@ impl Snapshot {
         previous: Option<&Snapshot>,
         now: DateTime<Utc>,
     ) -> Snapshot {
+        let mut items = ItemStore::default();
+        Snapshot::build_with_items(cfg, outputs, errors, published, previous, now, &mut items)
+    }
+
+    /// [`Snapshot::build`] for outputs whose chunked documents take their items from
+    /// `items` (the daemon's, kept across builds), which first keeps the new ones.
+    pub fn build_with_items(
+        cfg: &Config,
+        outputs: SiteOutputs,
+        errors: Vec<String>,
+        published: usize,
+        previous: Option<&Snapshot>,
+        now: DateTime<Utc>,
+        items: &mut ItemStore,
+    ) -> Snapshot {
         let now = truncate_to_second(now);
+        let (documents, new_items) = outputs.into_parts();
+        items.put(new_items);
+        let items = &*items;
         // Every document on all cores: each compresses its own bytes (see `Resource::new`).
-        let routes: Vec<(Box<str>, Arc<Resource>)> = outputs
-            .into_documents()
+        let routes: Vec<(Box<str>, Arc<Resource>)> = documents
             .into_par_iter()
-            .map(|document| {
-                let resource = make_resource(
-                    document.kind,
-                    document.body,
-                    document.updated,
-                    previous.and_then(|p| p.resource(&document.path)),
-                    now,
-                );
-                (document.path.into_boxed_str(), resource)
+            .filter_map(|document| {
+                let previous = previous.and_then(|p| p.resource(&document.path));
+                let path = document.path.clone().into_boxed_str();
+                let resource = if document.chunks.is_some() {
+                    chunked_resource(document, items, previous, now)?
+                } else {
+                    make_resource(
+                        document.kind,
+                        document.body,
+                        document.updated,
+                        previous,
+                        now,
+                    )
+                };
+                Some((path, resource))
             })
             .collect();
         debug_assert!(routes.windows(2).all(|w| w[0].0 < w[1].0), "sorted, unique");
@@ -288,9 +500,9 @@ impl Snapshot {
         &self.errors
     }
 
-    /// Identity bytes of a route (for `build --out` and tests).
-    pub fn body(&self, path: &str) -> Option<&Bytes> {
-        self.resource(path).map(|r| &r.identity().body)
+    /// Identity bytes of a route (for tests).
+    pub fn body(&self, path: &str) -> Option<Bytes> {
+        self.resource(path).and_then(|r| r.identity().bytes().ok())
     }
 
     /// Identity ETag of a route, quotes included.
@@ -344,11 +556,8 @@ mod tests {
     }
 
     fn outputs(rss: &str, updated: Option<&str>) -> SiteOutputs {
-        let doc = |path: &str, kind: DocumentKind, body: String| crate::feed::Document {
-            path: path.to_string(),
-            kind,
-            body,
-            updated: updated.map(at),
+        let doc = |path: &str, kind: DocumentKind, body: String| {
+            crate::feed::Document::new(path, kind, body, updated.map(at))
         };
         SiteOutputs::new(vec![
             doc("/feed.xml", DocumentKind::Rss, rss.to_string()),
@@ -445,7 +654,7 @@ mod tests {
         let r = s.resource("/feed.xml").expect("rss");
         assert!(r.representation(Coding::Gzip).is_none());
         assert!(r.representation(Coding::Br).is_none());
-        assert_eq!(s.body("/feed.xml").map(|b| &b[..]), Some(&b"<rss/>"[..]));
+        assert_eq!(s.body("/feed.xml").as_deref(), Some(&b"<rss/>"[..]));
     }
 
     #[test]

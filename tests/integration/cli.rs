@@ -132,7 +132,15 @@ fn cli_build_writes_every_route_and_no_temp_files() {
     names.sort();
     assert_eq!(
         names,
-        vec!["atom.xml", "authors", "feed.xml", "index.html", "rss.xml", "sections", "tags"]
+        vec![
+            "atom.xml",
+            "authors",
+            "feed.xml",
+            "index.html",
+            "rss.xml",
+            "sections",
+            "tags"
+        ]
     );
     // The alias is the same document, but for the self link naming where it is served.
     let (feed, alias) = (tree.read_out("feed.xml"), tree.read_out("rss.xml"));

@@ -136,6 +136,8 @@ pub(super) fn build_article(
         body_kind,
         body_loaded: options.keep_body,
         kept_body: None,
+        // Set by `parse_article`, which has the file's bytes.
+        fingerprint: 0,
         rendered: OnceLock::new(),
     })
 }

@@ -53,6 +53,9 @@ pub struct Article {
     /// Where a copy of the body was kept when it was dropped, so this version can still be
     /// published if its file breaks before the body is needed again (see `site::window`).
     pub(crate) kept_body: Option<KeptBody>,
+    /// Identifies this version of the article (a hash of its path and file bytes): feed
+    /// items rendered from it stay valid while it is unchanged (see `snapshot::items`).
+    pub(crate) fingerprint: u64,
     /// Filled by [`Article::rendered`]; set empty by whoever builds an article.
     pub(super) rendered: OnceLock<RenderedBody>,
 }
@@ -112,6 +115,7 @@ impl Article {
             body_kind: self.body_kind,
             body_loaded: false,
             kept_body,
+            fingerprint: self.fingerprint,
             rendered: OnceLock::new(),
         }
     }

@@ -123,12 +123,26 @@ pub(crate) fn parse_article(
         },
     );
     match checked {
-        Ok(article) => Parsed {
-            article: Some(article),
-            diagnostics,
-        },
+        Ok(mut article) => {
+            article.fingerprint = fingerprint(source, bytes);
+            Parsed {
+                article: Some(article),
+                diagnostics,
+            }
+        }
         Err(at) => fail(diagnostics, at),
     }
+}
+
+/// What identifies this version of the file's article: its path and bytes (the site data
+/// files an article also depends on are read once per process). A fast hash: it only has
+/// to tell versions of one file apart, never resist an attacker.
+fn fingerprint(source: &str, bytes: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    source.hash(&mut hasher);
+    bytes.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Renders now a body that could render to more than the bound ([`render::may_exceed`]:

@@ -1,0 +1,127 @@
+//! Group feeds as chunk lists (speed and memory work, SPEC §12 bounds): a feed document is
+//! its frame (everything before the first entry, everything after the last) around entries,
+//! and an entry's XML is the same in every feed that holds it. So each article's RSS
+//! `<item>` and Atom `<entry>` are written once per article version ([`ItemXml`]) and
+//! shared by reference ([`Chunk::Item`]) by every group document holding it; only the
+//! frames are written per document. The same writers make both: an entry is cut out of a
+//! one-entry document, a frame out of a document without entries, so the bytes are what
+//! the writer would give for the whole document.
+
+use chrono::{DateTime, Utc};
+
+use super::atom::render_atom;
+use super::entry::Entry;
+use super::feed_safe;
+use super::meta::FeedMeta;
+use super::rss::{render_rss, render_rss_frame};
+use crate::config::Config;
+
+/// Which writer an item belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ItemFormat {
+    Rss,
+    Atom,
+}
+
+/// A piece of a chunked document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Chunk {
+    Text(String),
+    /// The item of the article at `source`, in this version (`fingerprint`).
+    Item {
+        source: String,
+        fingerprint: u64,
+        format: ItemFormat,
+    },
+}
+
+/// One article version's items, newly written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemXml {
+    pub source: String,
+    pub fingerprint: u64,
+    pub rss: String,
+    pub atom: String,
+}
+
+/// The RSS `<item>` and Atom `<entry>` of `entry`.
+pub(crate) fn item_xml(entry: &Entry<'_>, config: &Config) -> ItemXml {
+    let meta = FeedMeta::site(config, &config.feeds.rss_path);
+    let rss = feed_safe(render_rss(std::slice::from_ref(entry), config, &meta));
+    let atom = feed_safe(render_atom(std::slice::from_ref(entry), config, &meta));
+    ItemXml {
+        source: entry.article.source.clone(),
+        fingerprint: entry.article.fingerprint,
+        rss: cut(&rss, "<item>", "</item>"),
+        atom: cut(&atom, "<entry>", "</entry>"),
+    }
+}
+
+/// From the first `open` to the end of the last `close` (the writers escape `<` in text,
+/// so neither appears anywhere else).
+fn cut(xml: &str, open: &str, close: &str) -> String {
+    match (xml.find(open), xml.rfind(close)) {
+        (Some(start), Some(end)) if start <= end => xml[start..end + close.len()].to_string(),
+        _ => String::new(),
+    }
+}
+
+/// The RSS frame of a document described by `meta` whose newest entry is `updated`.
+pub(crate) fn rss_frame(
+    config: &Config,
+    meta: &FeedMeta,
+    updated: Option<DateTime<Utc>>,
+) -> (String, String) {
+    let xml = feed_safe(render_rss_frame(config, meta, updated));
+    split_before(xml, "</channel>")
+}
+
+/// The Atom frame of a document described by `meta` whose newest entry is `updated`.
+pub(crate) fn atom_frame(
+    config: &Config,
+    meta: &FeedMeta,
+    updated: Option<DateTime<Utc>>,
+) -> (String, String) {
+    let xml = feed_safe(super::atom::render_atom_frame(config, meta, updated));
+    split_before(xml, "</feed>")
+}
+
+fn split_before(mut xml: String, closing: &str) -> (String, String) {
+    let at = xml.rfind(closing).unwrap_or(xml.len());
+    let tail = xml.split_off(at);
+    (xml, tail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::feed::entry::feed_updated;
+    use crate::feed::entry::tests::{article, entry};
+
+    /// A chunked document's bytes equal the writer's for the whole document.
+    #[test]
+    fn frames_and_items_make_the_writers_document() {
+        let c = Config::defaults();
+        let a = article(
+            "posts/a.md",
+            "---\ntitle: A <b> & c\ndate: 2024-01-02\ntags: [x]\nauthors: [One, Two]\n---\nBody ]]> of *a*.",
+        );
+        let b = article(
+            "posts/b.md",
+            "---\ntitle: B\ndate: 2024-01-01\nauthor: {name: Ada, email: ada@example.com}\n---\nBody b.",
+        );
+        let entries = [entry(&a, &c), entry(&b, &c)];
+        let items: Vec<ItemXml> = entries.iter().map(|e| item_xml(e, &c)).collect();
+        let meta = FeedMeta {
+            title: "T — tag x".into(),
+            ..FeedMeta::site(&c, "/tags/x/feed.xml")
+        };
+        let updated = feed_updated(&entries);
+        let (head, tail) = rss_frame(&c, &meta, updated);
+        let joined = head + &items[0].rss + &items[1].rss + &tail;
+        assert_eq!(joined, feed_safe(render_rss(&entries, &c, &meta)));
+        let (head, tail) = atom_frame(&c, &meta, updated);
+        let joined = head + &items[0].atom + &items[1].atom + &tail;
+        assert_eq!(joined, feed_safe(render_atom(&entries, &c, &meta)));
+    }
+}

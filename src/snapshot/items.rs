@@ -1,0 +1,252 @@
+//! Memory work for the group feeds (SPEC §12 bounds): their bytes live in an unnamed file on
+//! disk, not on the heap.
+//!
+//! A group feed is a chunk list (see [`crate::feed::Chunk`]): its frame, and the items of
+//! its entries, each written once per article version and shared by every feed holding it.
+//! [`ItemStore`] keeps those items in a [`SpillFile`] (an unnamed temporary file: no name to
+//! leave behind, gone with the process) and remembers, per article and format, the
+//! version, range and digest of its item. A document's bytes are put together from the
+//! file when a response needs them; the file's pages sit in the page cache, outside the
+//! process's resident memory. Compressed forms are made on a document's first request for
+//! them and appended to the same file (see `Resource`). Where no unnamed file can be made
+//! the items stay in memory.
+//!
+//! Replaced versions' items stay in the file as garbage until the process ends (a known
+//! cost in disk space, not memory: one item per edit).
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use bytes::{Bytes, BytesMut};
+use sha2::{Digest, Sha256};
+
+use crate::feed::{ItemFormat, ItemXml};
+
+/// An append-only unnamed file of response bytes.
+#[derive(Debug)]
+pub(crate) struct SpillFile {
+    file: File,
+    end: AtomicU64,
+}
+
+impl SpillFile {
+    /// A new file, or `None` where none can be made.
+    pub(crate) fn new() -> Option<Arc<SpillFile>> {
+        match unnamed_file() {
+            Ok(file) => Some(Arc::new(SpillFile {
+                file,
+                end: AtomicU64::new(0),
+            })),
+            Err(error) => {
+                tracing::warn!(%error, "no temporary file for the group feeds' bytes; they are kept in memory");
+                None
+            }
+        }
+    }
+
+    /// Appends `bytes`; where they are, or `None` if they cannot be written (full disk).
+    pub(crate) fn append(self: &Arc<Self>, bytes: &[u8]) -> Option<Stored> {
+        let len = bytes.len() as u64;
+        let offset = self.end.fetch_add(len, Ordering::Relaxed);
+        write_all_at(&self.file, bytes, offset).ok()?;
+        Some(Stored::Disk {
+            file: Arc::clone(self),
+            offset,
+            len: bytes.len(),
+        })
+    }
+}
+
+/// Bytes kept for a response: in a [`SpillFile`], or in memory where there is none.
+#[derive(Debug, Clone)]
+pub(crate) enum Stored {
+    Disk {
+        file: Arc<SpillFile>,
+        offset: u64,
+        len: usize,
+    },
+    Memory(Bytes),
+}
+
+impl Stored {
+    /// Keeps `bytes` in `file`, or in memory without one (or when writing fails).
+    pub(crate) fn keep(file: Option<&Arc<SpillFile>>, bytes: Vec<u8>) -> Stored {
+        file.and_then(|f| f.append(&bytes))
+            .unwrap_or_else(|| Stored::Memory(Bytes::from(bytes)))
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Stored::Disk { len, .. } => *len,
+            Stored::Memory(bytes) => bytes.len(),
+        }
+    }
+
+    /// Appends the bytes to `out`.
+    pub(crate) fn read_into(&self, out: &mut BytesMut) -> io::Result<()> {
+        match self {
+            Stored::Memory(bytes) => {
+                out.extend_from_slice(bytes);
+                Ok(())
+            }
+            Stored::Disk { file, offset, len } => {
+                let start = out.len();
+                out.resize(start + len, 0);
+                read_exact_at(&file.file, &mut out[start..], *offset)
+            }
+        }
+    }
+
+    pub(crate) fn read(&self) -> io::Result<Bytes> {
+        if let Stored::Memory(bytes) = self {
+            return Ok(bytes.clone());
+        }
+        let mut out = BytesMut::with_capacity(self.len());
+        self.read_into(&mut out)?;
+        Ok(out.freeze())
+    }
+}
+
+/// One article version's item in one format.
+#[derive(Debug, Clone)]
+pub(crate) struct ItemRef {
+    fingerprint: u64,
+    pub(crate) stored: Stored,
+    /// SHA-256 of the item's bytes: documents' digests are made of their items' (see
+    /// `Resource::chunked`).
+    pub(crate) digest: [u8; 32],
+}
+
+/// Every current article's items (see the module doc).
+#[derive(Debug, Default)]
+pub struct ItemStore {
+    file: Option<Arc<SpillFile>>,
+    items: HashMap<(String, ItemFormat), ItemRef>,
+}
+
+impl ItemStore {
+    /// The daemon's store, on disk where possible.
+    pub fn new() -> ItemStore {
+        ItemStore {
+            file: SpillFile::new(),
+            items: HashMap::new(),
+        }
+    }
+
+    /// Whether the items of this version of the article at `source` are kept.
+    pub fn has(&self, source: &str, fingerprint: u64) -> bool {
+        [ItemFormat::Rss, ItemFormat::Atom].iter().all(|format| {
+            self.items
+                .get(&(source.to_string(), *format))
+                .is_some_and(|i| i.fingerprint == fingerprint)
+        })
+    }
+
+    /// The item of this version of the article at `source` in `format`.
+    pub(crate) fn get(
+        &self,
+        source: &str,
+        fingerprint: u64,
+        format: ItemFormat,
+    ) -> Option<&ItemRef> {
+        self.items
+            .get(&(source.to_string(), format))
+            .filter(|i| i.fingerprint == fingerprint)
+    }
+
+    /// Keeps newly written items (replacing older versions').
+    pub(crate) fn put(&mut self, items: Vec<ItemXml>) {
+        for item in items {
+            for (format, xml) in [(ItemFormat::Rss, item.rss), (ItemFormat::Atom, item.atom)] {
+                let digest: [u8; 32] = Sha256::digest(xml.as_bytes()).into();
+                let stored = Stored::keep(self.file.as_ref(), xml.into_bytes());
+                self.items.insert(
+                    (item.source.clone(), format),
+                    ItemRef {
+                        fingerprint: item.fingerprint,
+                        stored,
+                        digest,
+                    },
+                );
+            }
+        }
+    }
+
+    /// Forgets the items of articles for which `live` is false.
+    pub fn retain(&mut self, live: impl Fn(&str) -> bool) {
+        self.items.retain(|(source, _), _| live(source));
+    }
+
+    /// Where compressed forms of documents are kept.
+    pub(crate) fn file(&self) -> Option<&Arc<SpillFile>> {
+        self.file.as_ref()
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn unnamed_file() -> io::Result<File> {
+    use rustix::fs::{open, Mode, OFlags};
+    let fd = open(
+        std::env::temp_dir(),
+        OFlags::TMPFILE | OFlags::EXCL | OFlags::RDWR | OFlags::CLOEXEC,
+        Mode::RUSR | Mode::WUSR,
+    )?;
+    Ok(File::from(fd))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn unnamed_file() -> io::Result<File> {
+    Err(io::Error::other("unnamed files are only made on Linux"))
+}
+
+#[cfg(unix)]
+fn write_all_at(file: &File, bytes: &[u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, bytes, offset)
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &File, bytes: &mut [u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, bytes, offset)
+}
+
+#[cfg(not(unix))]
+fn write_all_at(_file: &File, _bytes: &[u8], _offset: u64) -> io::Result<()> {
+    Err(io::Error::other("positioned writes are only used on Unix"))
+}
+
+#[cfg(not(unix))]
+fn read_exact_at(_file: &File, _bytes: &mut [u8], _offset: u64) -> io::Result<()> {
+    Err(io::Error::other("positioned reads are only used on Unix"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_are_kept_by_version_and_read_back() {
+        let mut store = ItemStore::new();
+        let item = |fp: u64, text: &str| ItemXml {
+            source: "a.md".into(),
+            fingerprint: fp,
+            rss: format!("<item>{text}</item>"),
+            atom: format!("<entry>{text}</entry>"),
+        };
+        store.put(vec![item(1, "one")]);
+        assert!(store.has("a.md", 1) && !store.has("a.md", 2) && !store.has("b.md", 1));
+        let rss = store.get("a.md", 1, ItemFormat::Rss).expect("kept");
+        assert_eq!(&rss.stored.read().expect("read")[..], b"<item>one</item>");
+        store.put(vec![item(2, "two")]);
+        assert!(store.get("a.md", 1, ItemFormat::Rss).is_none(), "replaced");
+        let atom = store.get("a.md", 2, ItemFormat::Atom).expect("kept");
+        assert_eq!(
+            &atom.stored.read().expect("read")[..],
+            b"<entry>two</entry>"
+        );
+        store.retain(|s| s != "a.md");
+        assert!(!store.has("a.md", 2));
+    }
+}
