@@ -7,6 +7,7 @@ mod support;
 mod bad_input;
 mod cli;
 mod feeds;
+mod groups;
 mod http;
 mod live;
 mod signals;
