@@ -212,6 +212,7 @@ impl Bench {
                 &window.entries(&site.config),
                 &group_feeds,
                 &site.config,
+                &|_| None,
             ))
         });
         let outputs = outputs.expect("outputs");

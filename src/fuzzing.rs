@@ -58,7 +58,7 @@ pub fn article(name: &str, bytes: &[u8], strict: bool) -> Option<ArticleOutputs>
 /// The body and the feeds of one article alone.
 fn outputs_of(article: &Article, config: &Config) -> ArticleOutputs {
     let rendered = article.rendered(config);
-    let outputs = render_outputs(&[Entry { article, rendered }], &[], config);
+    let outputs = render_outputs(&[Entry { article, rendered }], &[], config, &|_| None);
     ArticleOutputs {
         content_html: rendered.content_html.clone(),
         summary_html: rendered.summary_html.clone(),
@@ -160,7 +160,7 @@ impl HttpServer {
                 rendered: article.rendered(&config),
             })
             .collect();
-        let outputs = render_outputs(&entries, &[], &config);
+        let outputs = render_outputs(&entries, &[], &config, &|_| None);
         let now = DateTime::parse_from_rfc3339("2024-06-01T12:00:00Z")
             .map(|t| t.with_timezone(&Utc))
             .unwrap_or_else(|_| Utc::now());

@@ -41,6 +41,12 @@ pub struct Document {
     /// `Some`: the document is these chunks, and `body` is empty (group feeds share their
     /// entries' items, see [`super::items`]).
     pub chunks: Option<Vec<Chunk>>,
+    /// What the document is made from, hashed (process-local, never written out): equal
+    /// keys mean equal bytes, so a later build can skip writing it.
+    pub key: Option<u64>,
+    /// The document is the previous build's at this path, unchanged (its key is the same):
+    /// not written again, `body` is empty.
+    pub reuse: bool,
 }
 
 impl Document {
@@ -57,6 +63,17 @@ impl Document {
             body,
             updated,
             chunks: None,
+            key: None,
+            reuse: false,
+        }
+    }
+
+    /// The previous build's document at `path`, whose inputs hash to `key` as before.
+    pub fn unchanged(path: impl Into<String>, kind: DocumentKind, key: u64) -> Document {
+        Document {
+            key: Some(key),
+            reuse: true,
+            ..Document::new(path, kind, String::new(), None)
         }
     }
 

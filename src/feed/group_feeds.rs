@@ -3,7 +3,9 @@
 //! [`FeedMeta`] (as chunk lists over shared items, see [`super::items`]), and one HTML
 //! index page per kind listing its feeds with their counts.
 
+use std::collections::hash_map::DefaultHasher;
 use std::fmt::Write;
+use std::hash::{Hash, Hasher};
 
 use chrono::Utc;
 use rayon::prelude::*;
@@ -14,6 +16,7 @@ use super::feed_safe;
 use super::groups::{Group, GroupKind};
 use super::items::{atom_frame, item_xml, rss_frame, Chunk, ItemFormat, ItemXml};
 use super::meta::FeedMeta;
+use super::PreviousKeys;
 use crate::config::Config;
 use crate::content::Article;
 
@@ -38,7 +41,36 @@ pub struct Member<'g> {
     pub entry: Option<usize>,
 }
 
+/// An index page's inputs, hashed: each feed's slug, name, count and newest `updated`.
+fn index_key(feeds: &[&GroupFeed<'_>]) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    for feed in feeds {
+        feed.group.slug.hash(&mut hasher);
+        feed.group.name.hash(&mut hasher);
+        feed.group.members.len().hash(&mut hasher);
+        feed.members
+            .iter()
+            .map(|m| m.article.updated)
+            .max()
+            .hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
 impl GroupFeed<'_> {
+    /// The feed's inputs, hashed: its kind, slug and name, and each member's version.
+    fn key(&self) -> u64 {
+        let mut hasher = DefaultHasher::new();
+        self.group.kind.hash(&mut hasher);
+        self.group.slug.hash(&mut hasher);
+        self.group.name.hash(&mut hasher);
+        for member in &self.members {
+            member.article.source.hash(&mut hasher);
+            member.article.fingerprint.hash(&mut hasher);
+        }
+        hasher.finish()
+    }
+
     /// The group's folder (`/tags/rust/`); `None` when its kind is off.
     pub fn folder(&self, config: &Config) -> Option<String> {
         let paths = self.group.kind.paths(config)?;
@@ -99,13 +131,32 @@ pub(crate) fn new_items(
 
 /// Every group's RSS and Atom documents, as chunk lists over the items (see
 /// [`super::items`]), and each enabled kind's index page.
-pub(crate) fn group_documents(feeds: &[GroupFeed<'_>], config: &Config, out: &mut Vec<Document>) {
+pub(crate) fn group_documents(
+    feeds: &[GroupFeed<'_>],
+    config: &Config,
+    previous: PreviousKeys<'_>,
+    out: &mut Vec<Document>,
+) {
     let documents: Vec<Document> = feeds
         .par_iter()
         .flat_map_iter(|feed| {
             let Some(folder) = feed.folder(config) else {
                 return Vec::new();
             };
+            let key = feed.key();
+            let files = [
+                (RSS_FILE, DocumentKind::Rss),
+                (ATOM_FILE, DocumentKind::Atom),
+            ];
+            if files
+                .iter()
+                .all(|(file, _)| previous(&format!("{folder}{file}")) == Some(key))
+            {
+                return files
+                    .iter()
+                    .map(|(file, kind)| Document::unchanged(format!("{folder}{file}"), *kind, key))
+                    .collect();
+            }
             let updated = feed
                 .members
                 .iter()
@@ -127,6 +178,7 @@ pub(crate) fn group_documents(feeds: &[GroupFeed<'_>], config: &Config, out: &mu
                 chunks.push(Chunk::Text(tail));
                 Document {
                     chunks: Some(chunks),
+                    key: Some(key),
                     ..Document::new(format!("{folder}{file}"), kind, String::new(), updated)
                 }
             };
@@ -142,17 +194,29 @@ pub(crate) fn group_documents(feeds: &[GroupFeed<'_>], config: &Config, out: &mu
             continue;
         };
         let of_kind: Vec<&GroupFeed<'_>> = feeds.iter().filter(|f| f.group.kind == kind).collect();
+        let key = index_key(&of_kind);
+        if previous(&paths.prefix) == Some(key) {
+            out.push(Document::unchanged(
+                paths.prefix.clone(),
+                DocumentKind::Html,
+                key,
+            ));
+            continue;
+        }
         let updated = of_kind
             .iter()
             .flat_map(|f| f.members.iter())
             .map(|m| m.article.updated.with_timezone(&Utc))
             .max();
-        out.push(Document::new(
-            paths.prefix.clone(),
-            DocumentKind::Html,
-            feed_safe(render_group_index(kind, &of_kind, config)),
-            updated,
-        ));
+        out.push(Document {
+            key: Some(key),
+            ..Document::new(
+                paths.prefix.clone(),
+                DocumentKind::Html,
+                feed_safe(render_group_index(kind, &of_kind, config)),
+                updated,
+            )
+        });
     }
 }
 

@@ -31,17 +31,22 @@ pub use self::items::{Chunk, ItemFormat, ItemXml};
 pub use self::meta::FeedMeta;
 pub use self::slug::slug;
 
+/// What the previous build's document at a path was made from ([`Document::key`]).
+pub type PreviousKeys<'a> = &'a (dyn Fn(&str) -> Option<u64> + Sync);
+
 /// Writes every document for `entries`: every published article whose body some document
 /// needs (see [`site::selection`](crate::site::selection)), newest first. Each document
-/// picks its own subset; `groups` name the group feeds' subsets.
+/// picks its own subset; `groups` name the group feeds' subsets. A group document made
+/// from the same inputs as the previous build's (`previous`) is not written again.
 pub fn render_outputs(
     entries: &[Entry<'_>],
     groups: &[GroupFeed<'_>],
     config: &Config,
+    previous: PreviousKeys<'_>,
 ) -> SiteOutputs {
     let mut documents = Vec::new();
     site_documents(entries, groups, config, &mut documents);
-    group_feeds::group_documents(groups, config, &mut documents);
+    group_feeds::group_documents(groups, config, previous, &mut documents);
     let mut outputs = SiteOutputs::new(documents);
     outputs.items = group_feeds::new_items(entries, groups, config);
     outputs

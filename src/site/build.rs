@@ -54,7 +54,7 @@ pub fn build(config: &Config, out: &Path, now: DateTime<Utc>) -> Result<BuildRep
         outputs,
         mut diagnostics,
         published,
-    } = site.render(now);
+    } = site.render(now, None);
     let mut written = Vec::new();
     let mut staged = Vec::new();
     // The site feed's files first, in the order they were always listed; then the rest by

@@ -254,7 +254,10 @@ impl Site {
 
     /// Renders the store at `now`: the outputs and every current diagnostic. Shared by the
     /// daemon ([`Site::publish`]) and `build`.
-    pub(crate) fn render(&mut self, now: DateTime<Utc>) -> Rendering {
+    ///
+    /// `previous`: the snapshot being served; group documents made from the same inputs as
+    /// its own are not written again.
+    pub(crate) fn render(&mut self, now: DateTime<Utc>, previous: Option<&Snapshot>) -> Rendering {
         let mut published = self.library.published(now);
         let groups = feed::groups(&published.articles, &self.config);
         let window = self.window(&published.articles, &groups, now);
@@ -271,7 +274,9 @@ impl Site {
             |a| items.has(&a.source, a.fingerprint),
         );
         Rendering {
-            outputs: feed::render_outputs(&entries, &group_feeds, &self.config),
+            outputs: feed::render_outputs(&entries, &group_feeds, &self.config, &|path| {
+                previous.and_then(|p| p.key(path))
+            }),
             diagnostics: all_diagnostics(&self.library, &published),
             published: published.articles.len(),
         }
@@ -282,7 +287,7 @@ impl Site {
     /// the one it replaces).
     pub fn publish(&mut self, previous: &Snapshot, now: DateTime<Utc>) -> (Snapshot, PublishStats) {
         let started = Instant::now();
-        let rendering = self.render(now);
+        let rendering = self.render(now, previous.is_ready().then_some(previous));
         let errors: Vec<String> = self
             .root_problem
             .iter()
@@ -358,7 +363,7 @@ mod tests {
         let mut site = site(dir.path(), 1);
         assert!(site.kept.is_some(), "no temporary file for kept bodies");
         site.rescan().unwrap();
-        let first = site.render(now());
+        let first = site.render(now(), None);
         assert!(first.outputs.body("/feed.xml").contains("New body."));
         assert!(!first.outputs.body("/feed.xml").contains("Old body."));
         assert!(site
@@ -375,7 +380,7 @@ mod tests {
         site.reload_paths(["old.md"]);
         fs::remove_file(dir.path().join("new.md")).unwrap();
         site.reload_paths(["new.md"]);
-        let second = site.render(now());
+        let second = site.render(now(), None);
         assert!(
             second.outputs.body("/feed.xml").contains("Old body."),
             "{}",
@@ -391,11 +396,11 @@ mod tests {
         // Left again and back: the copy is reused, not written again.
         write(dir.path(), "new.md", "New", "2024-02-01", "New body.");
         site.reload_paths(["new.md"]);
-        site.render(now());
+        site.render(now(), None);
         fs::remove_file(dir.path().join("new.md")).unwrap();
         site.reload_paths(["new.md"]);
         assert!(site
-            .render(now())
+            .render(now(), None)
             .outputs
             .body("/feed.xml")
             .contains("Old body."));
@@ -403,13 +408,17 @@ mod tests {
         // Fixed: the new version replaces it; deleted: it is gone.
         write(dir.path(), "old.md", "Old", "2024-01-01", "Old fixed.");
         site.reload_paths(["old.md"]);
-        let fixed = site.render(now());
+        let fixed = site.render(now(), None);
         assert!(
             fixed.outputs.body("/feed.xml").contains("Old fixed.") && errors(&fixed).is_empty()
         );
         fs::remove_file(dir.path().join("old.md")).unwrap();
         site.reload_paths(["old.md"]);
-        assert!(!site.render(now()).outputs.body("/feed.xml").contains("Old"));
+        assert!(!site
+            .render(now(), None)
+            .outputs
+            .body("/feed.xml")
+            .contains("Old"));
     }
 
     /// The file's time budget and the kept copies together: a file known to run out of time
@@ -425,7 +434,7 @@ mod tests {
         assert!(site.kept.is_some(), "no temporary file for kept bodies");
         site.rescan().unwrap();
         assert!(!site
-            .render(now())
+            .render(now(), None)
             .outputs
             .body("/feed.xml")
             .contains("Old body."));
@@ -438,7 +447,7 @@ mod tests {
             .note_slow_files(vec![("old.md".to_string(), stamp)], []);
         fs::remove_file(dir.path().join("new.md")).unwrap();
         site.reload_paths(["new.md"]);
-        let second = site.render(now());
+        let second = site.render(now(), None);
         assert!(
             second.outputs.body("/feed.xml").contains("Old body."),
             "{}",
@@ -464,7 +473,7 @@ mod tests {
         let mut site = site(dir.path(), 10);
         site.rescan().unwrap();
         assert!(site
-            .render(now())
+            .render(now(), None)
             .outputs
             .body("/feed.xml")
             .contains("B body."));
@@ -492,7 +501,7 @@ mod tests {
         });
         load.unreadable_folders.push("posts".into());
         site.apply_full_load(load);
-        let rendering = site.render(now());
+        let rendering = site.render(now(), None);
         for body in ["Top body.", "A body.", "B body."] {
             assert!(rendering.outputs.body("/feed.xml").contains(body), "{body}");
         }
@@ -505,7 +514,7 @@ mod tests {
         // Readable again (and gone): the next scan drops them.
         fs::remove_dir_all(dir.path().join("posts")).unwrap();
         site.rescan().unwrap();
-        let rendering = site.render(now());
+        let rendering = site.render(now(), None);
         assert!(
             !rendering.outputs.body("/feed.xml").contains("A body.")
                 && errors(&rendering).is_empty()
@@ -521,7 +530,7 @@ mod tests {
         let mut site = site(dir.path(), 1);
         for _ in 0..6 {
             site.rescan().unwrap(); // each scan copies every body again
-            site.render(now());
+            site.render(now(), None);
         }
         let size = site.kept.as_ref().unwrap().size();
         assert!(size < 2 * (3 << 20) + (8 << 20) + 100, "{size}");

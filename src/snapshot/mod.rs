@@ -133,6 +133,8 @@ pub struct Resource {
     digest: [u8; 32],
     /// `Some` for a chunked document: its compressed forms, made on demand.
     lazy: Option<Lazy>,
+    /// Its document's [`key`](crate::feed::Document::key).
+    key: Option<u64>,
 }
 
 impl Resource {
@@ -171,6 +173,7 @@ impl Resource {
             tag_base,
             digest,
             lazy: None,
+            key: None,
         }
     }
 
@@ -208,6 +211,7 @@ impl Resource {
                 gzip: std::sync::OnceLock::new(),
                 br: std::sync::OnceLock::new(),
             }),
+            key: None,
         }
     }
 
@@ -517,6 +521,11 @@ impl Snapshot {
             .binary_search_by(|(route, _)| (**route).cmp(path))
             .ok()
             .map(|i| &self.routes[i].1)
+    }
+
+    /// What the document at `path` was made from ([`crate::feed::Document::key`]).
+    pub(crate) fn key(&self, path: &str) -> Option<u64> {
+        self.resource(path).and_then(|r| r.key)
     }
 
     /// Every route path, sorted.
