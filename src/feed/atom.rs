@@ -75,10 +75,17 @@ pub(crate) fn render_atom(entries: &[Entry<'_>], config: &Config) -> String {
     // An empty feed still needs `updated`: a fixed instant keeps the output deterministic.
     let updated = feed_updated(entries).unwrap_or_default();
     feed.set_updated(FixedDateTime::from(updated));
-    feed.set_links(vec![
+    let mut links = vec![
         link(site.base_url.as_str(), "alternate", "text/html"),
         link(self_url.as_str(), "self", "application/atom+xml"),
-    ]);
+    ];
+    // WebSub §4: subscribers find the hubs beside the self link they subscribe to.
+    links.extend(config.websub.hubs.iter().map(|hub| Link {
+        href: hub.to_string(),
+        rel: "hub".to_string(),
+        ..Link::default()
+    }));
+    feed.set_links(links);
     feed.set_authors(vec![person(&site.author)]);
     feed.set_generator(Some(Generator {
         value: "feedwright".to_string(),

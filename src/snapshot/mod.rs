@@ -95,6 +95,8 @@ pub struct Resource {
     br: Option<Representation>,
     /// Full SHA-256 of the identity bytes and content type: "did the bytes change?".
     digest: [u8; 32],
+    /// `Link` header of a feed when WebSub hubs are configured (WebSub §4 discovery).
+    pub(crate) link: Option<HeaderValue>,
 }
 
 impl Resource {
@@ -103,6 +105,7 @@ impl Resource {
         body: Bytes,
         digest: [u8; 32],
         last_modified: DateTime<Utc>,
+        link: Option<HeaderValue>,
     ) -> Resource {
         let tag_base = tag_base(&digest);
         let make = |coding: Coding, bytes: Bytes| Representation {
@@ -131,7 +134,13 @@ impl Resource {
             br,
             tag_base,
             digest,
+            link,
         }
+    }
+
+    /// Whether this is a feed (RSS, Atom, JSON Feed) rather than a page.
+    pub(crate) fn is_feed(&self) -> bool {
+        self.content_type != HTML_CONTENT_TYPE
     }
 
     /// See the field; a resource reused by a later snapshot keeps its id.
@@ -234,7 +243,16 @@ impl Snapshot {
                 return Arc::clone(prev);
             }
             let last_modified = last_modified(candidate, prev.map(|p| p.last_modified_unix), now);
-            Arc::new(Resource::new(content_type, body, digest, last_modified))
+            let link = (content_type != HTML_CONTENT_TYPE)
+                .then(|| hub_link(cfg, path))
+                .flatten();
+            Arc::new(Resource::new(
+                content_type,
+                body,
+                digest,
+                last_modified,
+                link,
+            ))
         };
 
         // The feeds compress in parallel; the page is small.
@@ -313,6 +331,22 @@ impl Snapshot {
             .map(|(_, resource)| resource)
     }
 
+    /// The feed routes whose bytes differ from `previous`'s (or that it did not have), in
+    /// route order: what WebSub hubs are told about. Aliases are listed too: each is an
+    /// address someone may have subscribed to.
+    pub(crate) fn changed_feeds(&self, previous: &Snapshot) -> Vec<String> {
+        self.routes
+            .iter()
+            .filter(|(_, resource)| resource.is_feed())
+            .filter(|(path, resource)| {
+                previous
+                    .resource(path)
+                    .is_none_or(|old| old.digest != resource.digest)
+            })
+            .map(|(path, _)| path.to_string())
+            .collect()
+    }
+
     /// The body file holding `slice` and the slice's offset in it, if `slice` lies within
     /// the body of one of this snapshot's representations that has a file.
     pub(crate) fn body_file(&self, slice: &[u8]) -> Option<(&BodyFile, u64)> {
@@ -340,6 +374,20 @@ impl Snapshot {
     pub(crate) fn readyz_body(&self) -> &Bytes {
         &self.readyz_body
     }
+}
+
+/// `Link: <hub>; rel="hub", <self>; rel="self"` for the feed at `path`; None without hubs.
+/// WebSub §4 asks for it in the HTTP response; the documents carry the same links.
+fn hub_link(cfg: &Config, path: &str) -> Option<HeaderValue> {
+    if cfg.websub.hubs.is_empty() {
+        return None;
+    }
+    let mut text = String::new();
+    for hub in &cfg.websub.hubs {
+        text.push_str(&format!("<{hub}>; rel=\"hub\", "));
+    }
+    text.push_str(&format!("<{}>; rel=\"self\"", cfg.public_url(path)));
+    HeaderValue::from_str(&text).ok()
 }
 
 fn cache_control(cfg: &Config) -> HeaderValue {

@@ -11,3 +11,4 @@ mod http;
 mod live;
 mod signals;
 mod slow_files;
+mod websub;
