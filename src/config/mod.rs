@@ -77,6 +77,8 @@ pub struct FeedsConfig {
     pub rss_path: String,
     pub rss_alias_path: Option<String>,
     pub atom_path: String,
+    /// JSON Feed 1.1 beside RSS and Atom; None when switched off (`""`).
+    pub json_path: Option<String>,
     pub index_path: String,
 }
 
@@ -214,6 +216,9 @@ impl Config {
         if let Some(alias) = &self.feeds.rss_alias_path {
             routes.push(("feeds.rss_alias_path", alias.as_str()));
         }
+        if let Some(json) = &self.feeds.json_path {
+            routes.push(("feeds.json_path", json.as_str()));
+        }
         routes
     }
 
@@ -327,6 +332,10 @@ fn feeds_config(r: RawFeeds) -> Result<FeedsConfig, ConfigError> {
             other => Some(route("feeds.rss_alias_path", other, "/rss.xml")?),
         },
         atom_path: route("feeds.atom_path", r.atom_path, "/atom.xml")?,
+        json_path: match r.json_path {
+            Some(p) if p.is_empty() => None,
+            other => Some(route("feeds.json_path", other, "/feed.json")?),
+        },
         index_path: route("feeds.index_path", r.index_path, "/")?,
     })
 }

@@ -153,6 +153,7 @@ section!(RawFeeds {
     rss_path: String,
     rss_alias_path: String,
     atom_path: String,
+    json_path: String,
     index_path: String,
 });
 

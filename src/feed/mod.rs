@@ -6,6 +6,7 @@
 mod atom;
 mod entry;
 mod index;
+mod json;
 mod rss;
 
 use chrono::{DateTime, Utc};
@@ -30,6 +31,8 @@ pub struct SiteOutputs {
     pub(crate) rss_alias: Option<String>,
     /// Atom 1.0 document.
     pub(crate) atom: String,
+    /// JSON Feed 1.1 document (None when `feeds.json_path` is off).
+    pub(crate) json: Option<String>,
     /// The HTML page served at `feeds.index_path`.
     pub(crate) index_html: String,
     /// Newest entry `updated`; `None` when there are no entries.
@@ -46,6 +49,16 @@ pub fn render_outputs(entries: &[Entry<'_>], config: &Config) -> SiteOutputs {
             .as_deref()
             .map(|path| feed_safe(rss::render_rss_at(entries, config, path))),
         atom: feed_safe(render_atom(entries, config)),
+        json: config.feeds.json_path.as_deref().map(|path| {
+            let site = &config.site;
+            let head = json::JsonHead {
+                title: &site.title,
+                description: &site.description,
+                self_path: path,
+                home_url: site.base_url.as_str(),
+            };
+            json::render_json(entries, config, &head)
+        }),
         index_html: feed_safe(render_index(entries, config)),
         feed_updated: feed_updated(entries),
     }

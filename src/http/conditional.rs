@@ -224,6 +224,7 @@ mod tests {
         let outputs = SiteOutputs {
             rss: "<rss>".to_string() + &"<item>words words words</item>".repeat(40) + "</rss>",
             rss_alias: None,
+            json: None,
             atom: String::new(),
             index_html: String::new(),
             feed_updated: updated
@@ -468,6 +469,7 @@ mod tests {
         let outputs = SiteOutputs {
             rss: "<rss/>".into(),
             rss_alias: None,
+            json: None,
             atom: String::new(),
             index_html: String::new(),
             feed_updated: DateTime::parse_from_rfc3339("2024-03-27T09:30:00Z")

@@ -38,6 +38,9 @@ impl Router {
         if let Some(alias) = &cfg.feeds.rss_alias_path {
             paths.push((alias.as_str(), Kind::Feed));
         }
+        if let Some(json) = &cfg.feeds.json_path {
+            paths.push((json.as_str(), Kind::Feed));
+        }
         Router {
             routes: paths
                 .into_iter()

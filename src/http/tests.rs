@@ -37,6 +37,7 @@ fn outputs() -> SiteOutputs {
             items.repeat(30)
         ),
         rss_alias: None,
+        json: None,
         atom: format!(
             "<?xml version=\"1.0\"?><feed>{}</feed>",
             "<entry>x</entry>".repeat(50)

@@ -64,6 +64,9 @@ pub fn build(config: &Config, out: &Path, now: DateTime<Utc>) -> Result<BuildRep
         let body = outputs.rss_alias.as_deref().unwrap_or(&outputs.rss);
         files.push((alias.clone(), body));
     }
+    if let (Some(path), Some(json)) = (&config.feeds.json_path, &outputs.json) {
+        files.push((path.clone(), json.as_str()));
+    }
     let mut written = Vec::new();
     let mut staged = Vec::new();
     for (route, body) in files {

@@ -31,6 +31,7 @@ pub use self::encode::{brotli, gzip};
 
 pub(crate) const RSS_CONTENT_TYPE: &str = "application/rss+xml; charset=utf-8";
 pub(crate) const ATOM_CONTENT_TYPE: &str = "application/atom+xml; charset=utf-8";
+pub(crate) const JSON_FEED_CONTENT_TYPE: &str = "application/feed+json; charset=utf-8";
 pub(crate) const HTML_CONTENT_TYPE: &str = "text/html; charset=utf-8";
 
 /// A content coding we serve.
@@ -282,6 +283,9 @@ impl Snapshot {
         if let Some(path) = alias_path {
             routes.push((path.into(), alias.unwrap_or(rss)));
         }
+        if let (Some(path), Some(json)) = (cfg.feeds.json_path.as_deref(), outputs.json) {
+            routes.push((path.into(), make(path, JSON_FEED_CONTENT_TYPE, json)));
+        }
 
         let mut readyz = format!(
             "ready\n{published} published articles\ncontent errors: {}\n",
@@ -415,6 +419,7 @@ mod tests {
             rss: rss.to_string(),
             rss_alias: None,
             atom: format!("<feed>{}</feed>", "atom entry text ".repeat(40)),
+            json: None,
             index_html: "<!doctype html><title>x</title>".to_string(),
             feed_updated: updated.map(at),
         }

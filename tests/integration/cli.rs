@@ -130,7 +130,10 @@ fn cli_build_writes_every_route_and_no_temp_files() {
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
         .collect();
     names.sort();
-    assert_eq!(names, vec!["atom.xml", "feed.xml", "index.html", "rss.xml"]);
+    assert_eq!(
+        names,
+        vec!["atom.xml", "feed.json", "feed.xml", "index.html", "rss.xml"]
+    );
     // The alias is the same document, but for the self link naming where it is served.
     let (feed, alias) = (tree.read_out("feed.xml"), tree.read_out("rss.xml"));
     assert!(alias.contains("/rss.xml\" rel=\"self\""), "{alias}");
@@ -220,6 +223,7 @@ fn cli_build_cleans_what_a_killed_run_left() {
         names,
         [
             "atom.xml",
+            "feed.json",
             "feed.xml",
             "index.html",
             "robots.txt",

@@ -8,6 +8,7 @@ mod bad_input;
 mod cli;
 mod feeds;
 mod http;
+mod json_feed;
 mod live;
 mod signals;
 mod slow_files;

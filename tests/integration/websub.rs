@@ -111,8 +111,9 @@ fn metric(server: &Server, name: &str) -> Option<u64> {
         .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
 }
 
-const FEEDS: [&str; 3] = [
+const FEEDS: [&str; 4] = [
     "https://example.com/atom.xml",
+    "https://example.com/feed.json",
     "https://example.com/feed.xml",
     "https://example.com/rss.xml",
 ];
@@ -171,7 +172,10 @@ fn websub_hub_links_and_one_ping_per_changed_feed() {
         assert_eq!(form.get("hub.mode").map(String::as_str), Some("publish"));
         assert_eq!(form.get("hub.topic"), form.get("hub.url"));
     }
-    assert_eq!(metric(&server, "feedwright_websub_pings_total"), Some(3));
+    assert_eq!(
+        metric(&server, "feedwright_websub_pings_total"),
+        Some(FEEDS.len() as u64)
+    );
 
     // The same bytes written again: a reload, but no ping.
     let reloads = metric(&server, "feedwright_reloads_total").unwrap_or(0);
@@ -215,13 +219,13 @@ fn websub_failing_hub_is_retried_then_given_up_and_counted() {
     );
     tree.write("a.md", &article("A", "2024-01-01", "Second words."));
     let given_up = wait_until(Duration::from_secs(15), || {
-        metric(&server, "feedwright_websub_ping_failures_total") == Some(3)
+        metric(&server, "feedwright_websub_ping_failures_total") == Some(FEEDS.len() as u64)
     });
     assert!(given_up, "{:?}\n{:#?}", hub.pinged(), server.log());
     // Three tries per feed, then no more.
     std::thread::sleep(Duration::from_millis(500));
     let pinged = hub.pinged();
-    assert_eq!(pinged.len(), 9, "{pinged:?}");
+    assert_eq!(pinged.len(), 3 * FEEDS.len(), "{pinged:?}");
     for feed in FEEDS {
         assert_eq!(
             pinged.iter().filter(|u| *u == feed).count(),
@@ -231,7 +235,7 @@ fn websub_failing_hub_is_retried_then_given_up_and_counted() {
     }
     assert_eq!(
         metric(&server, "feedwright_websub_ping_retries_total"),
-        Some(6)
+        Some(2 * FEEDS.len() as u64)
     );
     assert_eq!(metric(&server, "feedwright_websub_pings_total"), Some(0));
     assert!(server.logged("WebSub publish ping given up"));
@@ -240,7 +244,7 @@ fn websub_failing_hub_is_retried_then_given_up_and_counted() {
     hub.status.store(202, Ordering::SeqCst);
     tree.write("a.md", &article("A", "2024-01-01", "Third words."));
     let sent = wait_until(Duration::from_secs(10), || {
-        metric(&server, "feedwright_websub_pings_total") == Some(3)
+        metric(&server, "feedwright_websub_pings_total") == Some(FEEDS.len() as u64)
     });
     assert!(sent, "{:?}", hub.pinged());
 }
