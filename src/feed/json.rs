@@ -6,22 +6,12 @@
 use serde::Serialize;
 
 use super::entry::{content_html, summary_html, Entry};
+use super::meta::FeedMeta;
 use crate::config::Config;
 use crate::person::Person;
 
 /// The version URL every JSON Feed 1.1 document starts with.
 pub(crate) const VERSION: &str = "https://jsonfeed.org/version/1.1";
-
-/// What names one JSON feed document, as the Atom and RSS writers take it.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct JsonHead<'a> {
-    pub(crate) title: &'a str,
-    pub(crate) description: &'a str,
-    /// The route this document is served at (its `feed_url`).
-    pub(crate) self_path: &'a str,
-    /// The page this feed stands for (its `home_page_url`).
-    pub(crate) home_url: &'a str,
-}
 
 #[derive(Serialize)]
 struct Feed<'a> {
@@ -137,21 +127,21 @@ fn item<'a>(entry: &Entry<'a>) -> Item<'a> {
     }
 }
 
-/// The JSON Feed document for `entries` (already selected and ordered), named by `head`.
-pub(crate) fn render_json(entries: &[Entry<'_>], config: &Config, head: &JsonHead<'_>) -> String {
+/// The JSON Feed document for `entries` (already selected and ordered), described by `meta`.
+pub(crate) fn render_json(entries: &[Entry<'_>], config: &Config, meta: &FeedMeta) -> String {
     let site = &config.site;
     let icon = site.icon.as_ref().map(url::Url::as_str);
     let feed = Feed {
         version: VERSION,
-        title: head.title,
-        home_page_url: head.home_url,
-        feed_url: config.public_url(head.self_path).to_string(),
-        description: head.description,
+        title: &meta.title,
+        home_page_url: &meta.home_url,
+        feed_url: config.public_url(&meta.self_path).to_string(),
+        description: &meta.description,
         // One configured icon serves as both: readers scale it.
         icon,
         favicon: icon,
         authors: vec![author(&site.author)],
-        language: &site.language,
+        language: &meta.language,
         hubs: config
             .websub
             .hubs
@@ -231,13 +221,8 @@ mod tests {
     use super::*;
     use crate::feed::entry::tests::{article, entry};
 
-    fn head(config: &Config) -> JsonHead<'_> {
-        JsonHead {
-            title: &config.site.title,
-            description: &config.site.description,
-            self_path: "/feed.json",
-            home_url: config.site.base_url.as_str(),
-        }
+    fn head(config: &Config) -> FeedMeta {
+        FeedMeta::site(config, "/feed.json")
     }
 
     #[test]
