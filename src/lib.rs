@@ -45,5 +45,6 @@ pub mod site;
 pub mod snapshot;
 pub(crate) mod store;
 pub(crate) mod watch;
+pub(crate) mod websub;
 pub(crate) mod xml_chars;
 pub(crate) mod yaml_text;

@@ -56,6 +56,18 @@ pub struct Metrics {
     reload_files_changed: Histogram,
     last_reload: Gauge,
     watch_mode: Family<ModeLabels, Gauge>,
+    websub: WebSubMetrics,
+}
+
+/// WebSub publish pings (see `websub`): the ping task holds its own clone.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct WebSubMetrics {
+    /// Pings a hub accepted.
+    pub(crate) sent: Counter,
+    /// Tries that failed and were tried again.
+    pub(crate) retries: Counter,
+    /// Pings given up: refused by the hub, or failed on every try.
+    pub(crate) failures: Counter,
 }
 
 impl Default for Metrics {
@@ -134,7 +146,24 @@ impl Metrics {
             "Active content watch mode (1 for the active mode, 0 for the others)",
             watch_mode.clone(),
         );
+        let websub = WebSubMetrics::default();
+        registry.register(
+            "feedwright_websub_pings",
+            "WebSub publish pings a hub accepted (one per hub and changed feed)",
+            websub.sent.clone(),
+        );
+        registry.register(
+            "feedwright_websub_ping_retries",
+            "WebSub publish ping tries that failed and were retried",
+            websub.retries.clone(),
+        );
+        registry.register(
+            "feedwright_websub_ping_failures",
+            "WebSub publish pings given up (refused, or failed on every try)",
+            websub.failures.clone(),
+        );
         Metrics {
+            websub,
             registry,
             requests,
             response_bytes,
@@ -203,6 +232,11 @@ impl Metrics {
         // Precision loss above 2^53 files is irrelevant.
         self.reload_files_changed.observe(files_changed as f64);
         self.last_reload.set(unix_time);
+    }
+
+    /// The WebSub counters, for the ping task.
+    pub(crate) fn websub(&self) -> WebSubMetrics {
+        self.websub.clone()
     }
 
     /// Marks `mode` as the active watch mode (`feedwright_watch_mode{mode="notify"} 1`).

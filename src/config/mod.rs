@@ -21,7 +21,7 @@ use crate::person::Person;
 pub use error::ConfigError;
 pub(crate) use raw::RawConfig;
 pub use raw::{LogFormat, WatchMode, REEXECUTED_VAR};
-use raw::{RawContent, RawFeeds, RawLog, RawServer, RawSite, RawWatch};
+use raw::{RawContent, RawFeeds, RawLog, RawServer, RawSite, RawWatch, RawWebSub};
 
 /// Values given on the command line; they win over everything else.
 #[derive(Debug, Clone, Default)]
@@ -40,6 +40,7 @@ pub struct Config {
     pub server: ServerConfig,
     pub watch: WatchConfig,
     pub log: LogConfig,
+    pub websub: WebSubConfig,
 }
 
 #[derive(Debug, Clone)]
@@ -76,6 +77,8 @@ pub struct FeedsConfig {
     pub rss_path: String,
     pub rss_alias_path: Option<String>,
     pub atom_path: String,
+    /// JSON Feed 1.1 beside RSS and Atom; None when switched off (`""`).
+    pub json_path: Option<String>,
     pub index_path: String,
     /// Per-tag, per-section and per-author feeds (SPEC §12); `None`: that kind is off.
     pub tags: Option<GroupPaths>,
@@ -127,6 +130,21 @@ pub struct WatchConfig {
     pub mode: WatchMode,
     pub debounce: Duration,
     pub poll_interval: Duration,
+}
+
+/// `websub`: the hubs every feed names (`rel="hub"`) and that are told when a feed changes.
+#[derive(Debug, Clone)]
+pub struct WebSubConfig {
+    /// Empty: WebSub is off (no hub links, no pings).
+    pub hubs: Vec<Url>,
+    /// Changes within this window after the first one go out as one ping per feed.
+    pub debounce: Duration,
+    /// Tries per ping (the first one included) before it is given up and counted.
+    pub max_attempts: u32,
+    /// Wait before the first retry; it doubles with each further one.
+    pub retry: Duration,
+    /// Bound on one ping request (connect, send, answer).
+    pub timeout: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -218,6 +236,7 @@ impl Config {
             server: server_config(r.server, listen)?,
             watch: watch_config(r.watch)?,
             log: log_config(r.log)?,
+            websub: websub_config(r.websub)?,
         };
         config.check_routes_distinct()?;
         Ok(config)
@@ -235,6 +254,9 @@ impl Config {
         ];
         if let Some(alias) = &self.feeds.rss_alias_path {
             routes.push(("feeds.rss_alias_path", alias.as_str()));
+        }
+        if let Some(json) = &self.feeds.json_path {
+            routes.push(("feeds.json_path", json.as_str()));
         }
         for (key, group) in self.feeds.groups() {
             routes.push((key, group.prefix.as_str()));
@@ -352,6 +374,10 @@ fn feeds_config(r: RawFeeds) -> Result<FeedsConfig, ConfigError> {
             other => Some(route("feeds.rss_alias_path", other, "/rss.xml")?),
         },
         atom_path: route("feeds.atom_path", r.atom_path, "/atom.xml")?,
+        json_path: match r.json_path {
+            Some(p) if p.is_empty() => None,
+            other => Some(route("feeds.json_path", other, "/feed.json")?),
+        },
         index_path: route("feeds.index_path", r.index_path, "/")?,
         tags: group_paths("feeds.tag_path", r.tag_path, "/tags/{tag}/", "{tag}")?,
         sections: group_paths(
@@ -395,6 +421,31 @@ fn group_paths(
         prefix: prefix.to_string(),
         pattern,
     }))
+}
+
+fn websub_config(r: RawWebSub) -> Result<WebSubConfig, ConfigError> {
+    let mut hubs = Vec::new();
+    for text in r.hub.map(raw::Hubs::into_vec).unwrap_or_default() {
+        let url = absolute_url("websub.hub", &text)?;
+        // The ping client speaks plain HTTP only (no TLS stack in the binary).
+        if url.scheme() != "http" {
+            return Err(invalid(
+                "websub.hub",
+                format!("`{text}` is not an http:// URL; feedwright pings hubs over plain HTTP only (put an https hub behind a local forwarding proxy)"),
+            ));
+        }
+        if !hubs.contains(&url) {
+            hubs.push(url);
+        }
+    }
+    let max_attempts = at_least("websub.max_attempts", r.max_attempts, 5, 1)?;
+    Ok(WebSubConfig {
+        hubs,
+        debounce: millis("websub.debounce_ms", r.debounce_ms, 1_000)?,
+        max_attempts: u32::try_from(max_attempts.min(20)).unwrap_or(20),
+        retry: millis("websub.retry_ms", r.retry_ms, 2_000)?,
+        timeout: millis("websub.timeout_ms", r.timeout_ms, 10_000)?,
+    })
 }
 
 /// `server`, its `listen` address read before every other setting.

@@ -47,6 +47,35 @@ macro_rules! env_number {
 }
 env_number!(u64, usize);
 
+/// `websub.hub`: one hub URL or a list of them.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum Hubs {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Hubs {
+    pub(crate) fn into_vec(self) -> Vec<String> {
+        match self {
+            Hubs::One(url) => vec![url],
+            Hubs::Many(urls) => urls,
+        }
+    }
+}
+
+impl EnvValue for Hubs {
+    /// Several hubs in one variable are separated by spaces or commas (a URL has neither).
+    fn from_env(raw: &str) -> Result<Self, String> {
+        Ok(Hubs::Many(
+            raw.split([' ', ','])
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+        ))
+    }
+}
+
 macro_rules! env_enum {
     ($($t:ty),*) => {$(
         impl EnvValue for $t {
@@ -124,6 +153,7 @@ section!(RawFeeds {
     rss_path: String,
     rss_alias_path: String,
     atom_path: String,
+    json_path: String,
     index_path: String,
     tag_path: String,
     section_path: String,
@@ -153,6 +183,14 @@ section!(RawWatch {
     poll_interval_ms: u64,
 });
 
+section!(RawWebSub {
+    hub: Hubs,
+    debounce_ms: u64,
+    max_attempts: u64,
+    retry_ms: u64,
+    timeout_ms: u64,
+});
+
 section!(RawLog {
     level: String,
     format: LogFormat,
@@ -174,6 +212,8 @@ pub(crate) struct RawConfig {
     pub watch: RawWatch,
     #[serde(default)]
     pub log: RawLog,
+    #[serde(default)]
+    pub websub: RawWebSub,
 }
 
 /// The variable that names the config file; it is not a key.
@@ -226,6 +266,7 @@ impl RawConfig {
             "server" => self.server.set_from_env(key, value),
             "watch" => self.watch.set_from_env(key, value),
             "log" => self.log.set_from_env(key, value),
+            "websub" => self.websub.set_from_env(key, value),
             _ => Ok(false),
         }
         .map_err(|m| err(format!("{section}.{key}: {m}")))?;

@@ -26,6 +26,7 @@ use crate::metrics::Metrics;
 use crate::site::{PublishStats, Site};
 use crate::snapshot::Snapshot;
 use crate::watch::{self, Change};
+use crate::websub::{self, Pinger};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
@@ -68,15 +69,24 @@ pub async fn run(config: Arc<Config>) -> Result<(), DaemonError> {
         metrics: Metrics::new(),
     });
     let stopping = Arc::new(AtomicBool::new(false));
+    let (pinger, pings) = match Pinger::start(&config, state.metrics.websub()) {
+        Some((pinger, task)) => (Some(pinger), Some(task)),
+        None => (None, None),
+    };
     let content = tokio::spawn(content_loop(
         Arc::clone(&state),
         hangup,
         Arc::clone(&stopping),
+        pinger,
     ));
     let result = http::serve(listener, state, stop.received()).await;
     // A load under way stops taking files (and applies nothing) instead of holding the exit.
     stopping.store(true, Ordering::SeqCst);
     content.abort();
+    // Pings not yet delivered are dropped: hubs poll too, and the next change pings again.
+    if let Some(pings) = pings {
+        pings.abort();
+    }
     tracing::info!("stopped");
     result.map_err(DaemonError::from)
 }
@@ -116,7 +126,12 @@ fn root_identity(root: &Path) -> Option<(u64, u64)> {
 }
 
 /// Reloads after a change and swaps in a new snapshot; logs and counts it.
-async fn reload(state: &Arc<AppState>, site: &Arc<Mutex<Site>>, change: Change) {
+async fn reload(
+    state: &Arc<AppState>,
+    site: &Arc<Mutex<Site>>,
+    change: Change,
+    pinger: Option<Pinger>,
+) {
     let started = Instant::now();
     let st = Arc::clone(state);
     let outcome = with_site(site, move |site| {
@@ -136,7 +151,7 @@ async fn reload(state: &Arc<AppState>, site: &Arc<Mutex<Site>>, change: Change) 
                 }
             }
         };
-        let stats = publish(site, &st);
+        let stats = publish(site, &st, pinger.as_ref());
         Some((files, stats))
     })
     .await
@@ -215,6 +230,7 @@ async fn content_loop(
     state: Arc<AppState>,
     mut hangup: signals::Hangup,
     stopping: Arc<AtomicBool>,
+    pinger: Option<Pinger>,
 ) {
     let retry = state
         .config
@@ -229,6 +245,7 @@ async fn content_loop(
         logged_errors: BTreeSet::new(),
         watcher: None,
         root_id: None,
+        pinger,
     };
     // Watch first, then load: a change made during the load is reported afterwards.
     task.watcher = start_watcher_blocking(&task.state).await;
@@ -278,6 +295,8 @@ struct ContentTask {
     watcher: Option<watch::Watcher>,
     /// The content root's identity when last looked at (see `root_identity`).
     root_id: Option<(u64, u64)>,
+    /// Tells WebSub hubs about changed feeds (None without `websub.hub`).
+    pinger: Option<Pinger>,
 }
 
 impl ContentTask {
@@ -288,7 +307,9 @@ impl ContentTask {
             let st = Arc::clone(&self.state);
             let started = Instant::now();
             let result = with_site(&self.site, move |site| {
-                site.rescan().map(|files| (files, publish(site, &st)))
+                // No pings for the first load: nothing to compare with, and a restart (or
+                // each replica of a rollout) would otherwise ping every feed.
+                site.rescan().map(|files| (files, publish(site, &st, None)))
             })
             .await;
             match result {
@@ -347,7 +368,13 @@ impl ContentTask {
         let now_id = root_identity(&self.state.config.content.dir);
         if now_id.is_none() {
             if self.root_id.is_some() {
-                root_lost(&self.state, &self.site, &mut self.logged_errors).await;
+                root_lost(
+                    &self.state,
+                    &self.site,
+                    &mut self.logged_errors,
+                    self.pinger.clone(),
+                )
+                .await;
             }
             self.root_id = None;
             return;
@@ -367,7 +394,15 @@ impl ContentTask {
             return;
         }
         match now_id {
-            None => root_lost(&self.state, &self.site, &mut self.logged_errors).await,
+            None => {
+                root_lost(
+                    &self.state,
+                    &self.site,
+                    &mut self.logged_errors,
+                    self.pinger.clone(),
+                )
+                .await
+            }
             Some(_) => {
                 tracing::info!(root = %self.state.config.content.dir.display(), "content directory is back; rescanning");
                 with_site(&self.site, |site| site.root_problem = None).await;
@@ -381,29 +416,34 @@ impl ContentTask {
 
     /// Reloads, then logs the content errors that changed.
     async fn reload(&mut self, change: Change) {
-        reload(&self.state, &self.site, change).await;
+        reload(&self.state, &self.site, change, self.pinger.clone()).await;
         log_diagnostics(&self.state, &mut self.logged_errors);
     }
 }
 
 /// The content directory vanished or became unreadable: the last good feeds stay served,
 /// and `/readyz`, `/metrics` and the log say why nothing changes any more.
-async fn root_lost(state: &Arc<AppState>, site: &Arc<Mutex<Site>>, logged: &mut BTreeSet<String>) {
+async fn root_lost(
+    state: &Arc<AppState>,
+    site: &Arc<Mutex<Site>>,
+    logged: &mut BTreeSet<String>,
+    pinger: Option<Pinger>,
+) {
     let st = Arc::clone(state);
     with_site(site, move |site| {
         site.root_problem = Some(format!(
             "{}: content directory is gone or unreadable; serving the last good feeds",
             site.config.content.dir.display()
         ));
-        publish(site, &st);
+        publish(site, &st, pinger.as_ref());
     })
     .await;
     log_diagnostics(state, logged);
 }
 
-/// Renders the site into a new snapshot, swaps it in for the one being served and sets the
-/// content metrics.
-fn publish(site: &mut Site, state: &AppState) -> PublishStats {
+/// Renders the site into a new snapshot, swaps it in for the one being served, sets the
+/// content metrics and queues WebSub pings for the feeds whose bytes changed.
+fn publish(site: &mut Site, state: &AppState, pinger: Option<&Pinger>) -> PublishStats {
     if site.budget.is_cancelled() {
         // Stopping: the load was cut short, and nobody is served any more.
         return PublishStats {
@@ -414,7 +454,16 @@ fn publish(site: &mut Site, state: &AppState) -> PublishStats {
     }
     let previous = state.snapshot.load_full();
     let (snapshot, stats) = site.publish(&previous, Utc::now());
+    // Compared by digest, the same test that keeps an unchanged route's ETag.
+    let changed = match pinger {
+        Some(_) if previous.is_ready() => snapshot.changed_feeds(&previous),
+        _ => Vec::new(),
+    };
     state.snapshot.store(Arc::new(snapshot));
+    if let Some(pinger) = pinger {
+        // After the swap: a hub that fetches at once gets the new bytes.
+        pinger.changed(websub::topics(&state.config, &changed));
+    }
     state.metrics.set_published(stats.published);
     state.metrics.set_content_errors(stats.errors);
     state.metrics.observe_build(stats.seconds);

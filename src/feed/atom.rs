@@ -92,10 +92,17 @@ fn feed(config: &Config, meta: &FeedMeta, updated: Option<chrono::DateTime<chron
     // An empty feed still needs `updated`: a fixed instant keeps the output deterministic.
     let updated = updated.unwrap_or_default();
     feed.set_updated(FixedDateTime::from(updated));
-    feed.set_links(vec![
+    let mut links = vec![
         link(&meta.home_url, "alternate", "text/html"),
         link(self_url.as_str(), "self", "application/atom+xml"),
-    ]);
+    ];
+    // WebSub §4: subscribers find the hubs beside the self link they subscribe to.
+    links.extend(config.websub.hubs.iter().map(|hub| Link {
+        href: hub.to_string(),
+        rel: "hub".to_string(),
+        ..Link::default()
+    }));
+    feed.set_links(links);
     feed.set_authors(vec![person(&site.author)]);
     feed.set_generator(Some(Generator {
         value: "feedwright".to_string(),

@@ -17,6 +17,18 @@ pub(crate) fn render_index(
     let title = escape_html(&site.title);
     let rss = escape_html(config.public_url(&config.feeds.rss_path).as_str());
     let atom = escape_html(config.public_url(&config.feeds.atom_path).as_str());
+    let json = config
+        .feeds
+        .json_path
+        .as_deref()
+        .map(|path| escape_html(config.public_url(path).as_str()));
+    let (json_link, json_anchor) = match &json {
+        Some(json) => (
+            format!("<link rel=\"alternate\" type=\"application/feed+json\" title=\"{title} (JSON Feed)\" href=\"{json}\">\n"),
+            format!(" · <a href=\"{json}\">JSON Feed 1.1</a>"),
+        ),
+        None => (String::new(), String::new()),
+    };
     let mut html = String::with_capacity(4096);
     // `write!` into a String cannot fail.
     let _ = write!(
@@ -25,7 +37,8 @@ pub(crate) fn render_index(
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
 <title>{title}</title>\n\
 <link rel=\"alternate\" type=\"application/rss+xml\" title=\"{title} (RSS)\" href=\"{rss}\">\n\
-<link rel=\"alternate\" type=\"application/atom+xml\" title=\"{title} (Atom)\" href=\"{atom}\">\n",
+<link rel=\"alternate\" type=\"application/atom+xml\" title=\"{title} (Atom)\" href=\"{atom}\">\n\
+{json_link}",
         lang = escape_html(&site.language),
     );
     // Every group feed is discoverable here, but for kinds with more feeds than
@@ -47,7 +60,7 @@ pub(crate) fn render_index(
         "<style>body{{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;line-height:1.5}}\
 li{{margin-bottom:1rem}}time{{color:#555}}</style>\n</head>\n<body>\n\
 <h1>{title}</h1>\n<p>{description}</p>\n\
-<p>Subscribe: <a href=\"{rss}\">RSS 2.0</a> · <a href=\"{atom}\">Atom 1.0</a></p>\n",
+<p>Subscribe: <a href=\"{rss}\">RSS 2.0</a> · <a href=\"{atom}\">Atom 1.0</a>{json_anchor}</p>\n",
         description = escape_html(&site.description),
     );
     let indexes: Vec<String> = kinds

@@ -11,6 +11,7 @@ mod group_feeds;
 mod groups;
 mod index;
 mod items;
+mod json;
 mod meta;
 mod rss;
 mod slug;
@@ -21,6 +22,7 @@ use crate::xml_chars;
 use self::atom::render_atom;
 use self::entry::feed_updated;
 use self::index::render_index;
+pub(crate) use self::json::render_json;
 use self::rss::render_rss;
 
 pub use self::document::{Document, DocumentKind, SiteOutputs};
@@ -52,7 +54,8 @@ pub fn render_outputs(
     outputs
 }
 
-/// The site feed (RSS, its alias, Atom) and the `/` page: the newest `feeds.limit` entries.
+/// The site feed (RSS, its alias, Atom, JSON Feed) and the `/` page: the newest
+/// `feeds.limit` entries.
 fn site_documents(
     all: &[Entry<'_>],
     groups: &[GroupFeed<'_>],
@@ -77,6 +80,10 @@ fn site_documents(
     }
     let atom = render_atom(entries, config, &FeedMeta::site(config, &feeds.atom_path));
     out.push(doc(&feeds.atom_path, DocumentKind::Atom, atom));
+    if let Some(path) = feeds.json_path.as_deref() {
+        let json = render_json(entries, config, &FeedMeta::site(config, path));
+        out.push(doc(path, DocumentKind::Json, json));
+    }
     let index = render_index(entries, groups, config);
     out.push(doc(&feeds.index_path, DocumentKind::Html, index));
 }
@@ -92,6 +99,7 @@ pub fn path_patterns(config: &Config) -> Vec<String> {
         feeds.index_path.clone(),
     ];
     patterns.extend(feeds.rss_alias_path.clone());
+    patterns.extend(feeds.json_path.clone());
     for (_, group) in feeds.groups() {
         patterns.push(group.prefix.clone());
         for file in [RSS_FILE, ATOM_FILE] {

@@ -134,8 +134,15 @@ fn channel(config: &Config, meta: &FeedMeta, updated: Option<chrono::DateTime<Ut
     self_link.set_href(self_url.to_string());
     self_link.set_rel("self");
     self_link.set_mime_type(Some("application/rss+xml".to_string()));
+    let mut links = vec![self_link];
+    links.extend(config.websub.hubs.iter().map(|hub| {
+        let mut link = Link::default();
+        link.set_href(hub.to_string());
+        link.set_rel("hub");
+        link
+    }));
     let mut atom = AtomExtension::default();
-    atom.set_links(vec![self_link]);
+    atom.set_links(links);
     channel.set_atom_ext(atom);
     channel
 }

@@ -42,6 +42,9 @@ pub(super) fn representation<B>(
     // hyper adds no Date of its own when the response has one.
     map.insert(header::DATE, now.date);
     map.insert(header::ETAG, local.etag);
+    if let Some(link) = &resource.link {
+        map.insert(header::LINK, link.clone());
+    }
     let (status, body) = if not_modified {
         (StatusCode::NOT_MODIFIED, ResponseBody::empty())
     } else {

@@ -135,6 +135,8 @@ pub struct Resource {
     lazy: Option<Lazy>,
     /// Its document's [`key`](crate::feed::Document::key).
     key: Option<u64>,
+    /// `Link` header of a feed when WebSub hubs are configured (WebSub §4 discovery).
+    pub(crate) link: Option<HeaderValue>,
 }
 
 impl Resource {
@@ -143,6 +145,7 @@ impl Resource {
         body: Bytes,
         digest: [u8; 32],
         last_modified: DateTime<Utc>,
+        link: Option<HeaderValue>,
     ) -> Resource {
         let tag_base = tag_base(&digest);
         let make = |coding: Coding, bytes: Bytes| Representation {
@@ -174,6 +177,7 @@ impl Resource {
             digest,
             lazy: None,
             key: None,
+            link,
         }
     }
 
@@ -185,6 +189,7 @@ impl Resource {
         digest: [u8; 32],
         last_modified: DateTime<Utc>,
         spill: Option<Arc<SpillFile>>,
+        link: Option<HeaderValue>,
     ) -> Resource {
         let tag_base = tag_base(&digest);
         let len: usize = parts.iter().map(Stored::len).sum();
@@ -212,6 +217,7 @@ impl Resource {
                 br: std::sync::OnceLock::new(),
             }),
             key: None,
+            link,
         }
     }
 
@@ -254,6 +260,11 @@ impl Resource {
             Some(Kept::Whole(stored)) => stored.len(),
             None => 0,
         }
+    }
+
+    /// Whether this is a feed (RSS, Atom, JSON Feed) rather than a page.
+    pub(crate) fn is_feed(&self) -> bool {
+        self.content_type != DocumentKind::Html.content_type()
     }
 
     /// See the field; a resource reused by a later snapshot keeps its id.
@@ -305,6 +316,8 @@ impl Resource {
 /// A document's resource: the previous one as is when its bytes did not change (same ETag,
 /// same `Last-Modified`, no recompression), else a new one.
 fn make_resource(
+    cfg: &Config,
+    path: &str,
     kind: DocumentKind,
     body: String,
     updated: Option<DateTime<Utc>>,
@@ -324,13 +337,23 @@ fn make_resource(
         .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
         .min(now);
     let last_modified = last_modified(candidate, previous.map(|p| p.last_modified_unix), now);
-    Arc::new(Resource::new(content_type, body, digest, last_modified))
+    let link = (kind != DocumentKind::Html)
+        .then(|| hub_link(cfg, path))
+        .flatten();
+    Arc::new(Resource::new(
+        content_type,
+        body,
+        digest,
+        last_modified,
+        link,
+    ))
 }
 
 /// A chunked document's resource (see [`items`]): the previous one when its digest is the
 /// same, else a new one; `None` when one of its items is missing (not expected: the site
 /// lists only members whose items are kept or new).
 fn chunked_resource(
+    cfg: &Config,
     document: Document,
     items: &ItemStore,
     previous: Option<&Arc<Resource>>,
@@ -377,6 +400,7 @@ fn chunked_resource(
         digest,
         last_modified,
         items.file().cloned(),
+        hub_link(cfg, &document.path),
     )))
 }
 
@@ -459,16 +483,32 @@ impl Snapshot {
             .filter_map(|document| {
                 let previous = previous.and_then(|p| p.resource(&document.path));
                 let path = document.path.clone().into_boxed_str();
+                if document.reuse {
+                    // Unchanged inputs (the feed stage compared the key): the same resource.
+                    return previous.map(|p| (path, Arc::clone(p)));
+                }
+                let key = document.key;
                 let resource = if document.chunks.is_some() {
-                    chunked_resource(document, items, previous, now)?
+                    chunked_resource(cfg, document, items, previous, now)?
                 } else {
                     make_resource(
+                        cfg,
+                        &document.path,
                         document.kind,
                         document.body,
                         document.updated,
                         previous,
                         now,
                     )
+                };
+                // A fresh resource records its key; one reused for equal bytes keeps its own.
+                let resource = match (key, Arc::try_unwrap(resource)) {
+                    (Some(key), Ok(mut fresh)) => {
+                        fresh.key = Some(key);
+                        Arc::new(fresh)
+                    }
+                    (_, Ok(fresh)) => Arc::new(fresh),
+                    (_, Err(shared)) => shared,
                 };
                 Some((path, resource))
             })
@@ -528,6 +568,22 @@ impl Snapshot {
         self.resource(path).and_then(|r| r.key)
     }
 
+    /// The feed routes whose bytes differ from `previous`'s (or that it did not have), in
+    /// route order: what WebSub hubs are told about. Aliases are listed too: each is an
+    /// address someone may have subscribed to.
+    pub(crate) fn changed_feeds(&self, previous: &Snapshot) -> Vec<String> {
+        self.routes
+            .iter()
+            .filter(|(_, resource)| resource.is_feed())
+            .filter(|(path, resource)| {
+                previous
+                    .resource(path)
+                    .is_none_or(|old| old.digest != resource.digest)
+            })
+            .map(|(path, _)| path.to_string())
+            .collect()
+    }
+
     /// Every route path, sorted.
     pub fn paths(&self) -> impl Iterator<Item = &str> {
         self.routes.iter().map(|(path, _)| &**path)
@@ -542,6 +598,20 @@ impl Snapshot {
     pub(crate) fn readyz_body(&self) -> &Bytes {
         &self.readyz_body
     }
+}
+
+/// `Link: <hub>; rel="hub", <self>; rel="self"` for the feed at `path`; None without hubs.
+/// WebSub §4 asks for it in the HTTP response; the documents carry the same links.
+fn hub_link(cfg: &Config, path: &str) -> Option<HeaderValue> {
+    if cfg.websub.hubs.is_empty() {
+        return None;
+    }
+    let mut text = String::new();
+    for hub in &cfg.websub.hubs {
+        text.push_str(&format!("<{hub}>; rel=\"hub\", "));
+    }
+    text.push_str(&format!("<{}>; rel=\"self\"", cfg.public_url(path)));
+    HeaderValue::from_str(&text).ok()
 }
 
 fn cache_control(cfg: &Config) -> HeaderValue {

@@ -135,6 +135,7 @@ fn cli_build_writes_every_route_and_no_temp_files() {
         vec![
             "atom.xml",
             "authors",
+            "feed.json",
             "feed.xml",
             "index.html",
             "rss.xml",
@@ -231,6 +232,7 @@ fn cli_build_cleans_what_a_killed_run_left() {
         names,
         [
             "atom.xml",
+            "feed.json",
             "feed.xml",
             "index.html",
             "robots.txt",

@@ -235,7 +235,8 @@ fn feeds_sample_content_snapshots() {
     let rss = std::fs::read_to_string(out.join("feed.xml")).unwrap();
     let atom = std::fs::read_to_string(out.join("atom.xml")).unwrap();
     let index = std::fs::read_to_string(out.join("index.html")).unwrap();
-    for xml in [&rss, &atom] {
+    let json = std::fs::read_to_string(out.join("feed.json")).unwrap();
+    for xml in [&rss, &atom, &json] {
         let feed = parse_feed(xml.as_bytes());
         let titles = entry_titles(&feed);
         assert_eq!(titles.len(), 6, "{titles:?}");
@@ -249,4 +250,5 @@ fn feeds_sample_content_snapshots() {
     insta::assert_snapshot!("sample_rss", rss);
     insta::assert_snapshot!("sample_atom", atom);
     insta::assert_snapshot!("sample_index", index);
+    insta::assert_snapshot!("sample_json", json);
 }

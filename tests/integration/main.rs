@@ -9,6 +9,8 @@ mod cli;
 mod feeds;
 mod groups;
 mod http;
+mod json_feed;
 mod live;
 mod signals;
 mod slow_files;
+mod websub;
