@@ -140,10 +140,11 @@ impl SiteOutputs {
             .map(|d| {
                 let text = d.text(|source, fingerprint, format| {
                     let item = items.get(&(source, fingerprint))?;
-                    Some(match format {
-                        ItemFormat::Rss => item.rss.as_str(),
-                        ItemFormat::Atom => item.atom.as_str(),
-                    })
+                    match format {
+                        ItemFormat::Rss => Some(item.rss.as_str()),
+                        ItemFormat::Atom => Some(item.atom.as_str()),
+                        ItemFormat::Json => item.json.as_deref(),
+                    }
                 });
                 (d, text)
             })

@@ -14,7 +14,9 @@ use super::document::{Document, DocumentKind};
 use super::entry::{escape_html, Entry};
 use super::feed_safe;
 use super::groups::{Group, GroupKind};
-use super::items::{atom_frame, item_xml, rss_frame, Chunk, ItemFormat, ItemXml};
+use super::items::{
+    atom_frame, item_xml, json_frame, rss_frame, Chunk, ItemFormat, ItemXml, JSON_ITEM_SEPARATOR,
+};
 use super::meta::FeedMeta;
 use super::PreviousKeys;
 use crate::config::Config;
@@ -23,6 +25,20 @@ use crate::content::Article;
 /// File names of a group's feeds inside its folder (SPEC §12).
 pub const RSS_FILE: &str = "feed.xml";
 pub const ATOM_FILE: &str = "atom.xml";
+/// Written when JSON Feed is on (`feeds.json_path`).
+pub const JSON_FILE: &str = "feed.json";
+
+/// A group's documents: file name, kind and item format.
+pub(crate) fn group_files(config: &Config) -> Vec<(&'static str, DocumentKind, ItemFormat)> {
+    let mut files = vec![
+        (RSS_FILE, DocumentKind::Rss, ItemFormat::Rss),
+        (ATOM_FILE, DocumentKind::Atom, ItemFormat::Atom),
+    ];
+    if config.feeds.json_path.is_some() {
+        files.push((JSON_FILE, DocumentKind::Json, ItemFormat::Json));
+    }
+    files
+}
 
 /// A group with the articles its feed holds.
 #[derive(Debug, Clone)]
@@ -144,17 +160,16 @@ pub(crate) fn group_documents(
                 return Vec::new();
             };
             let key = feed.key();
-            let files = [
-                (RSS_FILE, DocumentKind::Rss),
-                (ATOM_FILE, DocumentKind::Atom),
-            ];
+            let files = group_files(config);
             if files
                 .iter()
-                .all(|(file, _)| previous(&format!("{folder}{file}")) == Some(key))
+                .all(|(file, _, _)| previous(&format!("{folder}{file}")) == Some(key))
             {
                 return files
                     .iter()
-                    .map(|(file, kind)| Document::unchanged(format!("{folder}{file}"), *kind, key))
+                    .map(|(file, kind, _)| {
+                        Document::unchanged(format!("{folder}{file}"), *kind, key)
+                    })
                     .collect();
             }
             let updated = feed
@@ -167,14 +182,20 @@ pub(crate) fn group_documents(
                 let (head, tail) = match format {
                     ItemFormat::Rss => rss_frame(config, &meta, updated),
                     ItemFormat::Atom => atom_frame(config, &meta, updated),
+                    ItemFormat::Json => json_frame(config, &meta),
                 };
-                let mut chunks = Vec::with_capacity(feed.members.len() + 2);
+                let mut chunks = Vec::with_capacity(feed.members.len() * 2 + 2);
                 chunks.push(Chunk::Text(head));
-                chunks.extend(feed.members.iter().map(|m| Chunk::Item {
-                    source: m.article.source.clone(),
-                    fingerprint: m.article.fingerprint,
-                    format,
-                }));
+                for (i, m) in feed.members.iter().enumerate() {
+                    if format == ItemFormat::Json && i > 0 {
+                        chunks.push(Chunk::Text(JSON_ITEM_SEPARATOR.to_string()));
+                    }
+                    chunks.push(Chunk::Item {
+                        source: m.article.source.clone(),
+                        fingerprint: m.article.fingerprint,
+                        format,
+                    });
+                }
                 chunks.push(Chunk::Text(tail));
                 Document {
                     chunks: Some(chunks),
@@ -182,10 +203,10 @@ pub(crate) fn group_documents(
                     ..Document::new(format!("{folder}{file}"), kind, String::new(), updated)
                 }
             };
-            vec![
-                chunked(ItemFormat::Rss, RSS_FILE, DocumentKind::Rss),
-                chunked(ItemFormat::Atom, ATOM_FILE, DocumentKind::Atom),
-            ]
+            files
+                .iter()
+                .map(|(file, kind, format)| chunked(*format, file, *kind))
+                .collect()
         })
         .collect();
     out.extend(documents);
@@ -226,10 +247,14 @@ pub(crate) fn discovery_links(feed: &GroupFeed<'_>, config: &Config, html: &mut 
         return;
     };
     let title = escape_html(&feed.title(config));
-    for (file, mime, format) in [
+    let mut files = vec![
         (RSS_FILE, "application/rss+xml", "RSS"),
         (ATOM_FILE, "application/atom+xml", "Atom"),
-    ] {
+    ];
+    if config.feeds.json_path.is_some() {
+        files.push((JSON_FILE, "application/feed+json", "JSON Feed"));
+    }
+    for (file, mime, format) in files {
         let href = escape_html(config.public_url(&format!("{folder}{file}")).as_str());
         let _ = writeln!(
             html,
@@ -271,9 +296,13 @@ td{{padding:0 .5rem}}</style>\n</head>\n<body>\n<h1>{title}</h1>\n<p><a href=\"{
             };
             let url =
                 |file: &str| escape_html(config.public_url(&format!("{folder}{file}")).as_str());
+            let json = match config.feeds.json_path {
+                Some(_) => format!(" · <a href=\"{}\">JSON Feed</a>", url(JSON_FILE)),
+                None => String::new(),
+            };
             let _ = writeln!(
                 html,
-                "<tr><td>{name}</td><td>{count}</td><td><a href=\"{rss}\">RSS</a> · <a href=\"{atom}\">Atom</a></td></tr>",
+                "<tr><td>{name}</td><td>{count}</td><td><a href=\"{rss}\">RSS</a> · <a href=\"{atom}\">Atom</a>{json}</td></tr>",
                 name = escape_html(&feed.group.name),
                 count = feed.group.members.len(),
                 rss = url(RSS_FILE),

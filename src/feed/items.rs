@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use super::atom::render_atom;
 use super::entry::Entry;
 use super::feed_safe;
+use super::json::render_json;
 use super::meta::FeedMeta;
 use super::rss::{render_rss, render_rss_frame};
 use crate::config::Config;
@@ -21,6 +22,7 @@ use crate::config::Config;
 pub enum ItemFormat {
     Rss,
     Atom,
+    Json,
 }
 
 /// A piece of a chunked document.
@@ -42,18 +44,50 @@ pub struct ItemXml {
     pub fingerprint: u64,
     pub rss: String,
     pub atom: String,
+    /// The JSON Feed item, when JSON Feed is on (`feeds.json_path`).
+    pub json: Option<String>,
 }
+
+/// What goes between two JSON Feed items of a chunked document.
+pub(crate) const JSON_ITEM_SEPARATOR: &str = ",\n";
+/// JSON Feed items as the pretty writer lays them out.
+const JSON_ITEMS_OPEN: &str = "\"items\": [\n";
+const JSON_ITEMS_CLOSE: &str = "\n  ]";
+const JSON_NO_ITEMS: &str = "\"items\": []";
 
 /// The RSS `<item>` and Atom `<entry>` of `entry`.
 pub(crate) fn item_xml(entry: &Entry<'_>, config: &Config) -> ItemXml {
     let meta = FeedMeta::site(config, &config.feeds.rss_path);
     let rss = feed_safe(render_rss(std::slice::from_ref(entry), config, &meta));
     let atom = feed_safe(render_atom(std::slice::from_ref(entry), config, &meta));
+    let json = config.feeds.json_path.as_ref().map(|_| {
+        let text = feed_safe(render_json(std::slice::from_ref(entry), config, &meta));
+        match (text.find(JSON_ITEMS_OPEN), text.rfind(JSON_ITEMS_CLOSE)) {
+            (Some(start), Some(end)) if start + JSON_ITEMS_OPEN.len() <= end => {
+                text[start + JSON_ITEMS_OPEN.len()..end].to_string()
+            }
+            _ => String::new(),
+        }
+    });
     ItemXml {
         source: entry.article.source.clone(),
         fingerprint: entry.article.fingerprint,
         rss: cut(&rss, "<item>", "</item>"),
         atom: cut(&atom, "<entry>", "</entry>"),
+        json,
+    }
+}
+
+/// The JSON Feed frame of a document described by `meta` (its items go between, with
+/// [`JSON_ITEM_SEPARATOR`] between two).
+pub(crate) fn json_frame(config: &Config, meta: &FeedMeta) -> (String, String) {
+    let text = feed_safe(render_json(&[], config, meta));
+    match text.find(JSON_NO_ITEMS) {
+        Some(at) => (
+            format!("{}{JSON_ITEMS_OPEN}", &text[..at]),
+            format!("{JSON_ITEMS_CLOSE}{}", &text[at + JSON_NO_ITEMS.len()..]),
+        ),
+        None => (text, String::new()),
     }
 }
 
@@ -123,5 +157,9 @@ mod tests {
         let (head, tail) = atom_frame(&c, &meta, updated);
         let joined = head + &items[0].atom + &items[1].atom + &tail;
         assert_eq!(joined, feed_safe(render_atom(&entries, &c, &meta)));
+        let (head, tail) = json_frame(&c, &meta);
+        let json = |i: usize| items[i].json.clone().unwrap_or_default();
+        let joined = head + &json(0) + JSON_ITEM_SEPARATOR + &json(1) + &tail;
+        assert_eq!(joined, feed_safe(render_json(&entries, &c, &meta)));
     }
 }

@@ -27,7 +27,7 @@ use self::rss::render_rss;
 
 pub use self::document::{Document, DocumentKind, SiteOutputs};
 pub use self::entry::Entry;
-pub use self::group_feeds::{GroupFeed, Member, ATOM_FILE, RSS_FILE};
+pub use self::group_feeds::{GroupFeed, Member, ATOM_FILE, JSON_FILE, RSS_FILE};
 pub use self::groups::{groups, Group, GroupKind};
 pub use self::items::{Chunk, ItemFormat, ItemXml};
 pub use self::meta::FeedMeta;
@@ -102,7 +102,7 @@ pub fn path_patterns(config: &Config) -> Vec<String> {
     patterns.extend(feeds.json_path.clone());
     for (_, group) in feeds.groups() {
         patterns.push(group.prefix.clone());
-        for file in [RSS_FILE, ATOM_FILE] {
+        for (file, _, _) in group_feeds::group_files(config) {
             patterns.push(format!("{}{file}", group.pattern));
         }
     }

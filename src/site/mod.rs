@@ -214,12 +214,13 @@ impl Site {
     ) -> FeedWindow {
         // Group feed members whose items are not kept yet.
         let limit = self.config.feeds.group_limit;
+        let json = self.config.feeds.json_path.is_some();
         let mut new_items: Vec<usize> = groups
             .iter()
             .flat_map(|g| g.members.iter().take(limit).copied())
             .filter(|&at| {
                 let article = &published[at];
-                !self.items.has(&article.source, article.fingerprint)
+                !self.items.has(&article.source, article.fingerprint, json)
             })
             .collect();
         new_items.sort_unstable();
@@ -267,11 +268,12 @@ impl Site {
         }
         let entries = window.entries(&self.config);
         let items = &self.items;
+        let json = self.config.feeds.json_path.is_some();
         let group_feeds = window.group_feeds(
             &groups,
             &published.articles,
             self.config.feeds.group_limit,
-            |a| items.has(&a.source, a.fingerprint),
+            |a| items.has(&a.source, a.fingerprint, json),
         );
         Rendering {
             outputs: feed::render_outputs(&entries, &group_feeds, &self.config, &|path| {

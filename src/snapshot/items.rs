@@ -136,9 +136,15 @@ impl ItemStore {
         }
     }
 
-    /// Whether the items of this version of the article at `source` are kept.
-    pub fn has(&self, source: &str, fingerprint: u64) -> bool {
-        [ItemFormat::Rss, ItemFormat::Atom].iter().all(|format| {
+    /// Whether the items of this version of the article at `source` are kept (its JSON
+    /// Feed item too, when `json`).
+    pub fn has(&self, source: &str, fingerprint: u64, json: bool) -> bool {
+        let formats: &[ItemFormat] = if json {
+            &[ItemFormat::Rss, ItemFormat::Atom, ItemFormat::Json]
+        } else {
+            &[ItemFormat::Rss, ItemFormat::Atom]
+        };
+        formats.iter().all(|format| {
             self.items
                 .get(&(source.to_string(), *format))
                 .is_some_and(|i| i.fingerprint == fingerprint)
@@ -160,7 +166,13 @@ impl ItemStore {
     /// Keeps newly written items (replacing older versions').
     pub(crate) fn put(&mut self, items: Vec<ItemXml>) {
         for item in items {
-            for (format, xml) in [(ItemFormat::Rss, item.rss), (ItemFormat::Atom, item.atom)] {
+            let formats = [
+                (ItemFormat::Rss, Some(item.rss)),
+                (ItemFormat::Atom, Some(item.atom)),
+                (ItemFormat::Json, item.json),
+            ];
+            for (format, xml) in formats {
+                let Some(xml) = xml else { continue };
                 let digest: [u8; 32] = Sha256::digest(xml.as_bytes()).into();
                 let stored = Stored::keep(self.file.as_ref(), xml.into_bytes());
                 self.items.insert(
@@ -234,9 +246,11 @@ mod tests {
             fingerprint: fp,
             rss: format!("<item>{text}</item>"),
             atom: format!("<entry>{text}</entry>"),
+            json: None,
         };
         store.put(vec![item(1, "one")]);
-        assert!(store.has("a.md", 1) && !store.has("a.md", 2) && !store.has("b.md", 1));
+        assert!(store.has("a.md", 1, false) && !store.has("a.md", 2, false));
+        assert!(!store.has("b.md", 1, false) && !store.has("a.md", 1, true));
         let rss = store.get("a.md", 1, ItemFormat::Rss).expect("kept");
         assert_eq!(&rss.stored.read().expect("read")[..], b"<item>one</item>");
         store.put(vec![item(2, "two")]);
@@ -247,6 +261,6 @@ mod tests {
             b"<entry>two</entry>"
         );
         store.retain(|s| s != "a.md");
-        assert!(!store.has("a.md", 2));
+        assert!(!store.has("a.md", 2, false));
     }
 }

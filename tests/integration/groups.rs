@@ -54,6 +54,10 @@ fn groups_serve_tag_section_and_author_feeds_in_both_formats() {
         ("/sections/notes/atom.xml", vec!["Gamma"]),
         ("/authors/ada/feed.xml", vec!["Beta", "Gamma"]),
         ("/authors/amelie-durand/atom.xml", vec!["Alpha"]),
+        // JSON Feed beside them (feeds.json_path on by default).
+        ("/tags/rust/feed.json", vec!["Alpha", "Beta"]),
+        ("/sections/notes/feed.json", vec!["Gamma"]),
+        ("/authors/ada/feed.json", vec!["Beta", "Gamma"]),
     ] {
         assert_eq!(titles(&server, path), want, "{path}");
     }
@@ -83,6 +87,14 @@ fn groups_serve_tag_section_and_author_feeds_in_both_formats() {
         );
         assert_eq!(again.status, 304, "{coding}");
     }
+    let json = server.get("/tags/cafe/feed.json");
+    assert_eq!(json.header("content-type"), Some("application/feed+json"));
+    let value: serde_json::Value = serde_json::from_slice(&json.body).expect("JSON");
+    assert_eq!(value["version"], "https://jsonfeed.org/version/1.1");
+    assert!(value["feed_url"]
+        .as_str()
+        .is_some_and(|u| u.ends_with("/tags/cafe/feed.json")));
+    assert_eq!(value["items"].as_array().map(Vec::len), Some(3));
     // A tag only a draft uses has no feed; an unknown group neither.
     for path in [
         "/tags/secret-plans/feed.xml",
