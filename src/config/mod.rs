@@ -80,6 +80,11 @@ pub struct FeedsConfig {
     /// JSON Feed 1.1 beside RSS and Atom; None when switched off (`""`).
     pub json_path: Option<String>,
     pub index_path: String,
+    /// RFC 5005 archives: articles per archive document, counted from the oldest; 0: off.
+    pub archive_page_size: usize,
+    /// Folder of archive `n`, with `{n}` in it and a final `/`: `/archive/{n}/` holds
+    /// `feed.xml` and `atom.xml`.
+    pub archive_path: String,
 }
 
 #[derive(Debug, Clone)]
@@ -337,7 +342,24 @@ fn feeds_config(r: RawFeeds) -> Result<FeedsConfig, ConfigError> {
             other => Some(route("feeds.json_path", other, "/feed.json")?),
         },
         index_path: route("feeds.index_path", r.index_path, "/")?,
+        archive_page_size: r.archive_page_size.unwrap_or(50),
+        archive_path: archive_path(r.archive_path)?,
     })
+}
+
+/// `feeds.archive_path`: a route folder with `{n}` standing for a whole segment.
+fn archive_path(value: Option<String>) -> Result<String, ConfigError> {
+    const KEY: &str = "feeds.archive_path";
+    let path = route(KEY, value, "/archive/{n}/")?;
+    let segments: Vec<&str> = path.split('/').collect();
+    let placeholder = segments.iter().filter(|s| **s == "{n}").count();
+    if placeholder != 1 || path.matches(['{', '}']).count() != 2 || !path.ends_with('/') {
+        return Err(invalid(
+            KEY,
+            format!("`{path}` must be a folder path ending in `/` with `{{n}}` as one whole segment, like `/archive/{{n}}/`"),
+        ));
+    }
+    Ok(path)
 }
 
 fn websub_config(r: RawWebSub) -> Result<WebSubConfig, ConfigError> {

@@ -155,6 +155,8 @@ section!(RawFeeds {
     atom_path: String,
     json_path: String,
     index_path: String,
+    archive_page_size: usize,
+    archive_path: String,
 });
 
 section!(RawServer {

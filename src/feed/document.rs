@@ -42,6 +42,14 @@ pub struct Document {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SiteOutputs {
     pub(crate) documents: Vec<Document>,
+    /// Routes served by the previous snapshot's resource as is (archives whose articles did
+    /// not change: not rendered again).
+    pub(crate) reused: Vec<String>,
+    /// Routes whose bytes no new article changes (complete archives): a long
+    /// `Cache-Control`.
+    pub(crate) immutable: Vec<String>,
+    /// What each archive route was built from (`site::archives`), kept by the snapshot.
+    pub(crate) keys: Vec<(String, u64)>,
 }
 
 impl SiteOutputs {
@@ -51,7 +59,10 @@ impl SiteOutputs {
     pub(crate) fn new(mut documents: Vec<Document>) -> SiteOutputs {
         documents.sort_by(|a, b| a.path.cmp(&b.path));
         documents.dedup_by(|later, earlier| later.path == earlier.path);
-        SiteOutputs { documents }
+        SiteOutputs {
+            documents,
+            ..SiteOutputs::default()
+        }
     }
 
     /// Every document, sorted by path.

@@ -7,6 +7,7 @@
 mod atom;
 mod document;
 mod entry;
+pub(crate) mod history;
 mod index;
 mod json;
 mod meta;
@@ -15,29 +16,81 @@ mod rss;
 use crate::config::Config;
 use crate::xml_chars;
 
-use self::atom::render_atom;
+use self::atom::render_atom_with;
 use self::entry::feed_updated;
 use self::index::render_index;
 pub(crate) use self::json::render_json;
-use self::rss::render_rss;
+use self::rss::render_rss_with;
 
 pub use self::document::{Document, DocumentKind, SiteOutputs};
 pub use self::entry::Entry;
+pub use self::history::ArchivePlan;
 pub use self::meta::FeedMeta;
 
 /// Writes every document for `entries`: every published article whose body some document
 /// needs (see [`site::selection`](crate::site::selection)), newest first. Each document
 /// picks its own subset.
 pub fn render_outputs(entries: &[Entry<'_>], config: &Config) -> SiteOutputs {
+    render_outputs_planned(entries, config, &history::plan(entries.len(), config))
+}
+
+/// [`render_outputs`] when `entries` are not every published article: `plan` (from their
+/// number) says how long the subscription feeds are and where they stand in the history.
+/// The archive documents are not written here but one by one ([`archive_documents`]).
+pub(crate) fn render_outputs_planned(
+    entries: &[Entry<'_>],
+    config: &Config,
+    plan: &ArchivePlan,
+) -> SiteOutputs {
     let mut documents = Vec::new();
-    site_documents(entries, config, &mut documents);
+    site_documents(entries, config, plan, &mut documents);
     SiteOutputs::new(documents)
 }
 
-/// The site feed (RSS, its alias, Atom, JSON Feed) and the `/` page: the newest `feeds.limit` entries.
-fn site_documents(all: &[Entry<'_>], config: &Config, out: &mut Vec<Document>) {
+/// Archive `k` (RFC 5005) in RSS and Atom: `entries` are its slice of the history, newest
+/// first.
+pub(crate) fn archive_documents(
+    entries: &[Entry<'_>],
+    config: &Config,
+    plan: &ArchivePlan,
+    k: usize,
+) -> [Document; 2] {
     let feeds = &config.feeds;
-    let entries = &all[..all.len().min(feeds.limit)];
+    let updated = feed_updated(entries);
+    let rss_path = plan.route(config, k, history::ARCHIVE_RSS);
+    let atom_path = plan.route(config, k, history::ARCHIVE_ATOM);
+    let rss = render_rss_with(
+        entries,
+        config,
+        &FeedMeta::site(config, &rss_path),
+        &plan.archive(config, k, &feeds.rss_path, history::ARCHIVE_RSS),
+    );
+    let atom = render_atom_with(
+        entries,
+        config,
+        &FeedMeta::site(config, &atom_path),
+        &plan.archive(config, k, &feeds.atom_path, history::ARCHIVE_ATOM),
+    );
+    [
+        Document {
+            path: rss_path,
+            kind: DocumentKind::Rss,
+            body: feed_safe(rss),
+            updated,
+        },
+        Document {
+            path: atom_path,
+            kind: DocumentKind::Atom,
+            body: feed_safe(atom),
+            updated,
+        },
+    ]
+}
+
+/// The site feed (RSS, its alias, Atom, JSON Feed) and the `/` page: the newest `feeds.limit` entries.
+fn site_documents(all: &[Entry<'_>], config: &Config, plan: &ArchivePlan, out: &mut Vec<Document>) {
+    let feeds = &config.feeds;
+    let entries = &all[..all.len().min(plan.subscription_len)];
     let updated = feed_updated(entries);
     let doc = |path: &str, kind: DocumentKind, body: String| Document {
         path: path.to_string(),
@@ -45,7 +98,9 @@ fn site_documents(all: &[Entry<'_>], config: &Config, out: &mut Vec<Document>) {
         body: feed_safe(body),
         updated,
     };
-    let rss = |path: &str| render_rss(entries, config, &FeedMeta::site(config, path));
+    let rss_place = plan.subscription(config, history::ARCHIVE_RSS);
+    let rss =
+        |path: &str| render_rss_with(entries, config, &FeedMeta::site(config, path), &rss_place);
     out.push(doc(
         &feeds.rss_path,
         DocumentKind::Rss,
@@ -55,7 +110,12 @@ fn site_documents(all: &[Entry<'_>], config: &Config, out: &mut Vec<Document>) {
         // Its own self link names the address it is served at.
         out.push(doc(alias, DocumentKind::Rss, rss(alias)));
     }
-    let atom = render_atom(entries, config, &FeedMeta::site(config, &feeds.atom_path));
+    let atom = render_atom_with(
+        entries,
+        config,
+        &FeedMeta::site(config, &feeds.atom_path),
+        &plan.subscription(config, history::ARCHIVE_ATOM),
+    );
     out.push(doc(&feeds.atom_path, DocumentKind::Atom, atom));
     if let Some(path) = feeds.json_path.as_deref() {
         let json = render_json(entries, config, &FeedMeta::site(config, path));
@@ -77,6 +137,11 @@ pub fn path_patterns(config: &Config) -> Vec<String> {
     ];
     patterns.extend(feeds.rss_alias_path.clone());
     patterns.extend(feeds.json_path.clone());
+    if feeds.archive_page_size > 0 {
+        for file in [history::ARCHIVE_RSS, history::ARCHIVE_ATOM] {
+            patterns.push(format!("{}{file}", feeds.archive_path));
+        }
+    }
     patterns
 }
 

@@ -6,6 +6,7 @@
 //! Nothing here knows the HTTP layer: [`Site::publish`] returns the new snapshot and the
 //! daemon swaps it in.
 
+mod archives;
 pub mod build;
 pub mod check;
 mod kept_bodies;
@@ -13,7 +14,7 @@ mod out_dir;
 pub(crate) mod selection;
 pub mod window;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Instant;
@@ -231,14 +232,35 @@ impl Site {
     /// Renders the store at `now`: the outputs and every current diagnostic. Shared by the
     /// daemon ([`Site::publish`]) and `build`.
     pub(crate) fn render(&mut self, now: DateTime<Utc>) -> Rendering {
+        self.render_reusing(now, None)
+    }
+
+    /// [`Site::render`], reusing the archive documents of `previous` (the snapshot being
+    /// served) whose articles did not change (see [`archives`]).
+    fn render_reusing(&mut self, now: DateTime<Utc>, previous: Option<&Snapshot>) -> Rendering {
         let mut published = self.library.published(now);
+        let plan = feed::history::plan(published.articles.len(), &self.config);
         let window = self.window(&published.articles, now);
-        if window.reread() {
+        let mut documents =
+            feed::render_outputs_planned(&window.entries(&self.config), &self.config, &plan)
+                .into_documents();
+        let keep: HashSet<String> = window.sources().map(str::to_string).collect();
+        let mut reread = window.reread();
+        drop(window);
+        let archives = archives::archives(self, &plan, &published.articles, now, previous, &keep);
+        reread |= !archives.built.is_empty();
+        self.rewrite_kept_bodies_if_due();
+        if reread {
             // Reading bodies may have found new problems; report the store as it is now.
             published.diagnostics = self.library.published(now).diagnostics;
         }
+        documents.extend(archives.built);
+        let mut outputs = SiteOutputs::new(documents);
+        outputs.reused = archives.reused;
+        outputs.immutable = archives.immutable;
+        outputs.keys = archives.keys;
         Rendering {
-            outputs: feed::render_outputs(&window.entries(&self.config), &self.config),
+            outputs,
             diagnostics: all_diagnostics(&self.library, &published),
             published: published.articles.len(),
         }
@@ -249,7 +271,8 @@ impl Site {
     /// the one it replaces).
     pub fn publish(&mut self, previous: &Snapshot, now: DateTime<Utc>) -> (Snapshot, PublishStats) {
         let started = Instant::now();
-        let rendering = self.render(now);
+        let ready = previous.is_ready().then_some(previous);
+        let rendering = self.render_reusing(now, ready);
         let errors: Vec<String> = self
             .root_problem
             .iter()
@@ -294,7 +317,60 @@ mod tests {
         let mut config = Config::defaults();
         config.content.dir = dir.to_path_buf();
         config.feeds.limit = limit;
+        // These are about the site window: no archive reads bodies besides it.
+        config.feeds.archive_page_size = 0;
         Site::new(Arc::new(config))
+    }
+
+    /// An archive whose articles did not change is served from the previous snapshot as is,
+    /// not built again: a file changed on disk behind the store's back (no reload) shows
+    /// that its archive was not read again, while the archive being filled was.
+    #[test]
+    fn unchanged_archives_are_reused_not_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 1..=7 {
+            let date = format!("2024-01-{i:02}");
+            write(
+                dir.path(),
+                &format!("p{i}.md"),
+                &format!("P{i}"),
+                &date,
+                "Body.",
+            );
+        }
+        let mut config = Config::defaults();
+        config.content.dir = dir.path().to_path_buf();
+        config.feeds.limit = 1;
+        config.feeds.archive_page_size = 3;
+        let mut site = Site::new(Arc::new(config));
+        site.rescan().unwrap();
+        let first = site.publish(&Snapshot::starting(&site.config), now()).0;
+        assert!(first.body("/archive/1/feed.xml").is_some());
+        write(
+            dir.path(),
+            "p1.md",
+            "P1",
+            "2024-01-01",
+            "Changed behind its back.",
+        );
+        write(dir.path(), "p8.md", "P8", "2024-01-08", "Body.");
+        site.reload_paths(["p8.md"]);
+        let second = site.publish(&first, now()).0;
+        let rss = |s: &Snapshot, p: &str| String::from_utf8_lossy(s.body(p).unwrap()).to_string();
+        assert_eq!(
+            rss(&second, "/archive/1/feed.xml"),
+            rss(&first, "/archive/1/feed.xml")
+        );
+        assert!(Arc::ptr_eq(
+            second.resource("/archive/1/atom.xml").unwrap(),
+            first.resource("/archive/1/atom.xml").unwrap()
+        ));
+        // The tail (P7, P8) is longer than the feed: an archive at its own address.
+        assert!(rss(&second, "/archive/3-2/feed.xml").contains("P8"));
+        // Its own change (a reload) builds it again.
+        site.reload_paths(["p1.md"]);
+        let third = site.publish(&second, now()).0;
+        assert!(rss(&third, "/archive/1/feed.xml").contains("Changed behind its back."));
     }
 
     fn write(dir: &std::path::Path, rel: &str, title: &str, date: &str, body: &str) {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::content::Article;
+use crate::feed::history::plan;
 
 /// Some published articles a document needs: the first `limit` of `candidates` that can be
 /// published (an article whose file breaks and has no last good copy is skipped, and the
@@ -25,6 +26,15 @@ impl Want {
         Want {
             candidates: None,
             limit,
+        }
+    }
+
+    /// Exactly the published articles at `positions` (an archive's slice); one that cannot
+    /// be published is left out, not replaced.
+    pub(crate) fn slice(positions: std::ops::Range<usize>) -> Want {
+        Want {
+            limit: positions.len(),
+            candidates: Some(positions.collect()),
         }
     }
 
@@ -83,9 +93,11 @@ impl Want {
     }
 }
 
-/// Every document's wants over `published` (newest first).
-pub(crate) fn wants(_published: &[Arc<Article>], config: &Config) -> Vec<Want> {
-    vec![Want::newest(config.feeds.limit)]
+/// Every document's wants over `published` (newest first). The archives (RFC 5005) are
+/// not among them: each is filled on its own ([`Want::slice`], `site::archives`), so that
+/// the whole history is never in memory at once.
+pub(crate) fn wants(published: &[Arc<Article>], config: &Config) -> Vec<Want> {
+    vec![Want::newest(plan(published.len(), config).subscription_len)]
 }
 
 #[cfg(test)]

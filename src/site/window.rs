@@ -108,6 +108,29 @@ impl FeedWindow {
         kept: Option<&KeptBodies>,
     ) -> FeedWindow {
         let wants = selection::wants(published, config);
+        Self::fill_wants(
+            library,
+            config,
+            budget,
+            (published, now),
+            kept,
+            &wants,
+            &HashSet::new(),
+        )
+    }
+
+    /// [`FeedWindow::fill`] for the given wants only (an archive's slice of history,
+    /// filled one at a time so that only one slice of bodies is in memory); the bodies of
+    /// `keep_also` (the site window's, filled before) are kept too.
+    pub(crate) fn fill_wants(
+        library: &mut Library,
+        config: &Arc<Config>,
+        budget: &FileBudget,
+        (published, now): (&[Arc<Article>], DateTime<Utc>),
+        kept: Option<&KeptBodies>,
+        wants: &[selection::Want],
+        keep_also: &HashSet<String>,
+    ) -> FeedWindow {
         // Position in `published` -> the article ready to publish (files read again come
         // back out of order), and the positions that cannot be published now.
         let mut ready: BTreeMap<usize, Arc<Article>> = BTreeMap::new();
@@ -118,7 +141,7 @@ impl FeedWindow {
             // rendered) together; any that fail leave room for the next candidates in the
             // next round.
             let mut needed: BTreeSet<usize> = BTreeSet::new();
-            for want in &wants {
+            for want in wants {
                 needed.extend(
                     want.pick(published.len(), |at| !failed.contains(&at))
                         .into_iter()
@@ -149,7 +172,7 @@ impl FeedWindow {
                     .collect();
                 let loaded = content::load_paths(sources, config, ParseOptions::default(), budget);
                 for (at, l) in to_read.into_iter().zip(loaded) {
-                    library.apply(&l.source, l.outcome);
+                    library.apply_read_back(&l.source, l.outcome);
                     let read_back = library.article(&l.source).is_some_and(|a| a.body_loaded);
                     match restore_if_broken(library, &l.source, kept) {
                         Some(fresh) if fresh.body_loaded && fresh.is_published(now) => {
@@ -172,10 +195,15 @@ impl FeedWindow {
         let articles: Vec<Arc<Article>> = ready.into_values().collect();
         let keep: HashSet<&str> = articles.iter().map(|a| a.source.as_str()).collect();
         library.shed_bodies(
-            |source| keep.contains(source),
+            |source| keep.contains(source) || keep_also.contains(source),
             |body| kept.and_then(|k| k.keep(body)),
         );
         FeedWindow { articles, reread }
+    }
+
+    /// The sources of the window's articles.
+    pub(crate) fn sources(&self) -> impl Iterator<Item = &str> {
+        self.articles.iter().map(|a| a.source.as_str())
     }
 
     /// Whether filling the window read any file again (the store may hold new problems).

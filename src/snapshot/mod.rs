@@ -26,7 +26,7 @@ use self::body_file::BodyFile;
 use self::encode::{digest, tag_base};
 use self::last_modified::{http_date, last_modified, truncate_to_second};
 use crate::config::Config;
-use crate::feed::{DocumentKind, SiteOutputs};
+use crate::feed::{Document, DocumentKind, SiteOutputs};
 
 pub use self::encode::{brotli, gzip};
 
@@ -94,6 +94,9 @@ pub struct Resource {
     digest: [u8; 32],
     /// `Link` header of a feed when WebSub hubs are configured (WebSub §4 discovery).
     pub(crate) link: Option<HeaderValue>,
+    /// `public, max-age=<server.cache_max_age>`, or a year and `immutable` for a document
+    /// no new article changes (a complete RFC 5005 archive).
+    pub(crate) cache_control: HeaderValue,
 }
 
 impl Resource {
@@ -103,6 +106,7 @@ impl Resource {
         digest: [u8; 32],
         last_modified: DateTime<Utc>,
         link: Option<HeaderValue>,
+        cache_control: HeaderValue,
     ) -> Resource {
         let tag_base = tag_base(&digest);
         let make = |coding: Coding, bytes: Bytes| Representation {
@@ -132,6 +136,7 @@ impl Resource {
             tag_base,
             digest,
             link,
+            cache_control,
         }
     }
 
@@ -175,13 +180,17 @@ impl Resource {
 /// same `Last-Modified`, no recompression), else a new one.
 fn make_resource(
     cfg: &Config,
-    path: &str,
-    kind: DocumentKind,
-    body: String,
-    updated: Option<DateTime<Utc>>,
+    immutable: bool,
     previous: Option<&Arc<Resource>>,
+    document: Document,
     now: DateTime<Utc>,
 ) -> Arc<Resource> {
+    let Document {
+        path,
+        kind,
+        body,
+        updated,
+    } = document;
     let content_type = kind.content_type();
     let body = Bytes::from(body);
     let digest = digest(content_type, &body);
@@ -196,14 +205,20 @@ fn make_resource(
         .min(now);
     let last_modified = last_modified(candidate, previous.map(|p| p.last_modified_unix), now);
     let link = (kind != DocumentKind::Html)
-        .then(|| hub_link(cfg, path))
+        .then(|| hub_link(cfg, &path))
         .flatten();
+    let cache_control = if immutable {
+        HeaderValue::from_static(IMMUTABLE)
+    } else {
+        cache_control(cfg)
+    };
     Arc::new(Resource::new(
         content_type,
         body,
         digest,
         last_modified,
         link,
+        cache_control,
     ))
 }
 
@@ -214,8 +229,9 @@ pub struct Snapshot {
     routes: Vec<(Box<str>, Arc<Resource>)>,
     errors: Vec<String>,
     published: usize,
-    cache_control: HeaderValue,
     readyz_body: Bytes,
+    /// What each archive route was built from (`site::archives`), sorted by route.
+    keys: Vec<(Box<str>, u64)>,
 }
 
 impl fmt::Debug for Snapshot {
@@ -234,14 +250,14 @@ impl fmt::Debug for Snapshot {
 
 impl Snapshot {
     /// Before the first load: feeds not yet available; `/readyz` answers 503.
-    pub fn starting(cfg: &Config) -> Snapshot {
+    pub fn starting(_config: &Config) -> Snapshot {
         Snapshot {
             ready: false,
             routes: Vec::new(),
             errors: Vec::new(),
             published: 0,
-            cache_control: cache_control(cfg),
             readyz_body: Bytes::from_static(b"starting\n"),
+            keys: Vec::new(),
         }
     }
 
@@ -262,24 +278,41 @@ impl Snapshot {
         now: DateTime<Utc>,
     ) -> Snapshot {
         let now = truncate_to_second(now);
+        let SiteOutputs {
+            documents,
+            reused,
+            immutable,
+            keys,
+        } = outputs;
+        let immutable: std::collections::BTreeSet<String> = immutable.into_iter().collect();
         // Every document on all cores: each compresses its own bytes (see `Resource::new`).
-        let routes: Vec<(Box<str>, Arc<Resource>)> = outputs
-            .into_documents()
+        let mut routes: Vec<(Box<str>, Arc<Resource>)> = documents
             .into_par_iter()
             .map(|document| {
+                let path = document.path.clone().into_boxed_str();
                 let resource = make_resource(
                     cfg,
-                    &document.path,
-                    document.kind,
-                    document.body,
-                    document.updated,
+                    immutable.contains(&document.path),
                     previous.and_then(|p| p.resource(&document.path)),
+                    document,
                     now,
                 );
-                (document.path.into_boxed_str(), resource)
+                (path, resource)
             })
             .collect();
-        debug_assert!(routes.windows(2).all(|w| w[0].0 < w[1].0), "sorted, unique");
+        // Archives whose articles did not change: the served resource as is (the site
+        // checked that `previous` has it).
+        routes.extend(reused.into_iter().filter_map(|path| {
+            let resource = Arc::clone(previous?.resource(&path)?);
+            Some((path.into_boxed_str(), resource))
+        }));
+        routes.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        routes.dedup_by(|later, earlier| later.0 == earlier.0);
+        let mut keys: Vec<(Box<str>, u64)> = keys
+            .into_iter()
+            .map(|(path, key)| (path.into_boxed_str(), key))
+            .collect();
+        keys.sort_unstable();
 
         let mut readyz = format!(
             "ready\n{published} published articles\ncontent errors: {}\n",
@@ -295,8 +328,8 @@ impl Snapshot {
             routes,
             errors,
             published,
-            cache_control: cache_control(cfg),
             readyz_body: Bytes::from(readyz),
+            keys,
         }
     }
 
@@ -332,10 +365,11 @@ impl Snapshot {
     /// The feed routes whose bytes differ from `previous`'s (or that it did not have), in
     /// route order: what WebSub hubs are told about. Aliases are listed too: each is an
     /// address someone may have subscribed to.
-    pub(crate) fn changed_feeds(&self, previous: &Snapshot) -> Vec<String> {
+    pub(crate) fn changed_feeds(&self, cfg: &Config, previous: &Snapshot) -> Vec<String> {
         self.routes
             .iter()
             .filter(|(_, resource)| resource.is_feed())
+            .filter(|(path, _)| !crate::feed::history::is_archive_route(cfg, path))
             .filter(|(path, resource)| {
                 previous
                     .resource(path)
@@ -345,14 +379,17 @@ impl Snapshot {
             .collect()
     }
 
+    /// What the archive at `path` was built from, if it is one (see `site::archives`).
+    pub(crate) fn key(&self, path: &str) -> Option<u64> {
+        self.keys
+            .binary_search_by(|(route, _)| (**route).cmp(path))
+            .ok()
+            .map(|i| self.keys[i].1)
+    }
+
     /// Every route path, sorted.
     pub fn paths(&self) -> impl Iterator<Item = &str> {
         self.routes.iter().map(|(path, _)| &**path)
-    }
-
-    /// `Cache-Control` for feed routes: `public, max-age=<server.cache_max_age>`.
-    pub(crate) fn cache_control(&self) -> &HeaderValue {
-        &self.cache_control
     }
 
     /// `/readyz` body: `starting\n` before the first load, then the summary and errors.
@@ -364,7 +401,7 @@ impl Snapshot {
 /// `Link: <hub>; rel="hub", <self>; rel="self"` for the feed at `path`; None without hubs.
 /// WebSub §4 asks for it in the HTTP response; the documents carry the same links.
 fn hub_link(cfg: &Config, path: &str) -> Option<HeaderValue> {
-    if cfg.websub.hubs.is_empty() {
+    if cfg.websub.hubs.is_empty() || crate::feed::history::is_archive_route(cfg, path) {
         return None;
     }
     let mut text = String::new();
@@ -374,6 +411,10 @@ fn hub_link(cfg: &Config, path: &str) -> Option<HeaderValue> {
     text.push_str(&format!("<{}>; rel=\"self\"", cfg.public_url(path)));
     HeaderValue::from_str(&text).ok()
 }
+
+/// `Cache-Control` of a complete archive: a year (RFC 9111's longest advisable), and
+/// `immutable` (RFC 8246): no revalidation while fresh.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 fn cache_control(cfg: &Config) -> HeaderValue {
     header_value(&format!("public, max-age={}", cfg.server.cache_max_age))
@@ -628,7 +669,8 @@ mod tests {
             &s.readyz_body()[..],
             b"ready\n3 published articles\ncontent errors: 1\na.md:1:1: error: bad\n"
         );
-        assert_eq!(s.cache_control(), "public, max-age=300");
+        let feed = s.resource("/feed.xml").expect("feed");
+        assert_eq!(feed.cache_control, "public, max-age=300");
     }
 
     #[test]
