@@ -379,6 +379,34 @@ mod tests {
     }
 
     #[test]
+    fn store_versions_change_with_new_versions_only() {
+        let mut lib = Library::new();
+        lib.apply(
+            "a.md",
+            parsed("a.md", "---\ntitle: A\ndate: 2024-01-01\n---\n"),
+        );
+        let first = lib.version("a.md");
+        assert!(first.is_some());
+        // Read back for its body: the same version.
+        lib.apply_read_back(
+            "a.md",
+            parsed("a.md", "---\ntitle: A\ndate: 2024-01-01\n---\n"),
+        );
+        assert_eq!(lib.version("a.md"), first);
+        // A reload: a new one; a broken file keeps its last good version's.
+        lib.apply(
+            "a.md",
+            parsed("a.md", "---\ntitle: A2\ndate: 2024-01-01\n---\n"),
+        );
+        let second = lib.version("a.md");
+        assert_ne!(second, first);
+        lib.apply("a.md", parsed("a.md", "---\ntitle: [A\n---\n"));
+        assert_eq!(lib.version("a.md"), second);
+        lib.apply("a.md", FileOutcome::Gone);
+        assert_eq!(lib.version("a.md"), None);
+    }
+
+    #[test]
     fn store_keeps_last_good_on_error_and_removes_on_gone() {
         let mut lib = Library::new();
         lib.apply(
