@@ -18,12 +18,18 @@ use crate::diag::Diagnostic;
 struct FileEntry {
     good: Option<Arc<Article>>,
     diagnostics: Vec<Diagnostic>,
+    /// Names the version of `good`: a new one for each new good version the file's
+    /// changes bring, kept when only its body is dropped, restored or read back. Lets a
+    /// document built from many articles (an RFC 5005 archive) be reused unrendered.
+    version: u64,
 }
 
 /// Every content file's state.
 #[derive(Debug, Default, Clone)]
 pub struct Library {
     files: BTreeMap<String, FileEntry>,
+    /// The last version handed out (see `FileEntry::version`).
+    versions: u64,
 }
 
 /// What is published at one instant.
@@ -48,6 +54,8 @@ impl Library {
                 let entry = self.files.entry(source.to_string()).or_default();
                 if let Some(article) = parsed.article {
                     entry.good = Some(Arc::new(article));
+                    self.versions += 1;
+                    entry.version = self.versions;
                 }
                 // Keep last good (SPEC §5): an error leaves `good` as it was.
                 entry.diagnostics = parsed.diagnostics;
@@ -57,6 +65,26 @@ impl Library {
                 true
             }
         }
+    }
+
+    /// [`Library::apply`] for a file read again only for its body (the window's read-back):
+    /// its version stays, so what was built from it is not built again. A file that did
+    /// change meanwhile gets a new version from the watcher's reload, which follows.
+    pub(crate) fn apply_read_back(&mut self, source: &str, outcome: FileOutcome) -> bool {
+        let version = self.version(source);
+        let changed = self.apply(source, outcome);
+        if let (Some(version), Some(entry)) = (version, self.files.get_mut(source)) {
+            entry.version = version;
+        }
+        changed
+    }
+
+    /// The version of a path's current article (see `FileEntry::version`).
+    pub(crate) fn version(&self, source: &str) -> Option<u64> {
+        self.files
+            .get(source)
+            .filter(|e| e.good.is_some())
+            .map(|e| e.version)
     }
 
     /// Drops every path not in `keep` (after a full rescan): deleted files leave the store.
@@ -348,6 +376,34 @@ mod tests {
         assert_eq!(wake.to_rfc3339(), "2025-04-01T00:00:00+00:00");
         assert!(titles(wake).is_empty());
         assert_eq!(lib.next_publish_at(wake), None);
+    }
+
+    #[test]
+    fn store_versions_change_with_new_versions_only() {
+        let mut lib = Library::new();
+        lib.apply(
+            "a.md",
+            parsed("a.md", "---\ntitle: A\ndate: 2024-01-01\n---\n"),
+        );
+        let first = lib.version("a.md");
+        assert!(first.is_some());
+        // Read back for its body: the same version.
+        lib.apply_read_back(
+            "a.md",
+            parsed("a.md", "---\ntitle: A\ndate: 2024-01-01\n---\n"),
+        );
+        assert_eq!(lib.version("a.md"), first);
+        // A reload: a new one; a broken file keeps its last good version's.
+        lib.apply(
+            "a.md",
+            parsed("a.md", "---\ntitle: A2\ndate: 2024-01-01\n---\n"),
+        );
+        let second = lib.version("a.md");
+        assert_ne!(second, first);
+        lib.apply("a.md", parsed("a.md", "---\ntitle: [A\n---\n"));
+        assert_eq!(lib.version("a.md"), second);
+        lib.apply("a.md", FileOutcome::Gone);
+        assert_eq!(lib.version("a.md"), None);
     }
 
     #[test]

@@ -89,6 +89,11 @@ pub struct FeedsConfig {
     /// A kind with more feeds than this is linked from `/` by its index page only, not by
     /// one autodiscovery link per feed.
     pub autodiscovery_max: usize,
+    /// RFC 5005 archives: articles per archive document, counted from the oldest; 0: off.
+    pub archive_page_size: usize,
+    /// Folder of archive `n`, with `{n}` in it and a final `/`: `/archive/{n}/` holds
+    /// `feed.xml` and `atom.xml`.
+    pub archive_path: String,
 }
 
 /// Where one kind of group feed is served: `{prefix}{slug}/feed.xml` and `…/atom.xml`,
@@ -394,6 +399,8 @@ fn feeds_config(r: RawFeeds) -> Result<FeedsConfig, ConfigError> {
         )?,
         group_limit: at_least("feeds.group_limit", r.group_limit, r.limit.unwrap_or(20), 1)?,
         autodiscovery_max: r.autodiscovery_max.unwrap_or(50),
+        archive_page_size: r.archive_page_size.unwrap_or(50),
+        archive_path: archive_path(r.archive_path)?,
     })
 }
 
@@ -421,6 +428,21 @@ fn group_paths(
         prefix: prefix.to_string(),
         pattern,
     }))
+}
+
+/// `feeds.archive_path`: a route folder with `{n}` standing for a whole segment.
+fn archive_path(value: Option<String>) -> Result<String, ConfigError> {
+    const KEY: &str = "feeds.archive_path";
+    let path = route(KEY, value, "/archive/{n}/")?;
+    let segments: Vec<&str> = path.split('/').collect();
+    let placeholder = segments.iter().filter(|s| **s == "{n}").count();
+    if placeholder != 1 || path.matches(['{', '}']).count() != 2 || !path.ends_with('/') {
+        return Err(invalid(
+            KEY,
+            format!("`{path}` must be a folder path ending in `/` with `{{n}}` as one whole segment, like `/archive/{{n}}/`"),
+        ));
+    }
+    Ok(path)
 }
 
 fn websub_config(r: RawWebSub) -> Result<WebSubConfig, ConfigError> {

@@ -160,6 +160,8 @@ section!(RawFeeds {
     author_path: String,
     group_limit: usize,
     autodiscovery_max: usize,
+    archive_page_size: usize,
+    archive_path: String,
 });
 
 section!(RawServer {

@@ -456,7 +456,7 @@ fn publish(site: &mut Site, state: &AppState, pinger: Option<&Pinger>) -> Publis
     let (snapshot, stats) = site.publish(&previous, Utc::now());
     // Compared by digest, the same test that keeps an unchanged route's ETag.
     let changed = match pinger {
-        Some(_) if previous.is_ready() => snapshot.changed_feeds(&previous),
+        Some(_) if previous.is_ready() => snapshot.changed_feeds(&state.config, &previous),
         _ => Vec::new(),
     };
     state.snapshot.store(Arc::new(snapshot));

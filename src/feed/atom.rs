@@ -6,6 +6,7 @@ use atom_syndication::{
 };
 
 use super::entry::{content_html, feed_updated, summary_html, Entry};
+use super::history::{self, History};
 use super::meta::FeedMeta;
 use crate::config::Config;
 use crate::person::Person;
@@ -66,8 +67,19 @@ fn atom_entry(source: &Entry<'_>) -> AtomEntry {
 }
 
 /// The Atom document for `entries` (already selected and ordered), described by `meta`.
+#[allow(dead_code)] // the group feeds call it
 pub(crate) fn render_atom(entries: &[Entry<'_>], config: &Config, meta: &FeedMeta) -> String {
-    let mut feed = feed(config, meta, feed_updated(entries));
+    render_atom_with(entries, config, meta, &History::Unstated)
+}
+
+/// [`render_atom`] for a document with a place in the feed's history (RFC 5005).
+pub(crate) fn render_atom_with(
+    entries: &[Entry<'_>],
+    config: &Config,
+    meta: &FeedMeta,
+    place: &History,
+) -> String {
+    let mut feed = feed(config, meta, feed_updated(entries), place);
     feed.set_entries(entries.iter().map(atom_entry).collect::<Vec<_>>());
     feed.to_string() + "\n"
 }
@@ -79,10 +91,15 @@ pub(crate) fn render_atom_frame(
     meta: &FeedMeta,
     updated: Option<chrono::DateTime<chrono::Utc>>,
 ) -> String {
-    feed(config, meta, updated).to_string() + "\n"
+    feed(config, meta, updated, &History::Unstated).to_string() + "\n"
 }
 
-fn feed(config: &Config, meta: &FeedMeta, updated: Option<chrono::DateTime<chrono::Utc>>) -> Feed {
+fn feed(
+    config: &Config,
+    meta: &FeedMeta,
+    updated: Option<chrono::DateTime<chrono::Utc>>,
+    place: &History,
+) -> Feed {
     let site = &config.site;
     let self_url = config.public_url(&meta.self_path);
     let mut feed = Feed::default();
@@ -96,13 +113,26 @@ fn feed(config: &Config, meta: &FeedMeta, updated: Option<chrono::DateTime<chron
         link(&meta.home_url, "alternate", "text/html"),
         link(self_url.as_str(), "self", "application/atom+xml"),
     ];
-    // WebSub §4: subscribers find the hubs beside the self link they subscribe to.
-    links.extend(config.websub.hubs.iter().map(|hub| Link {
-        href: hub.to_string(),
-        rel: "hub".to_string(),
-        ..Link::default()
-    }));
+    // WebSub §4: subscribers find the hubs beside the self link they subscribe to (an
+    // archive is not subscribed to).
+    if !matches!(place, History::Archive { .. }) {
+        links.extend(config.websub.hubs.iter().map(|hub| Link {
+            href: hub.to_string(),
+            rel: "hub".to_string(),
+            ..Link::default()
+        }));
+    }
+    links.extend(
+        place
+            .links(config)
+            .into_iter()
+            .map(|(rel, href)| link(&href, rel, "application/atom+xml")),
+    );
     feed.set_links(links);
+    if let Some((extensions, namespaces)) = history::atom_extensions(place) {
+        feed.set_extensions(extensions);
+        feed.set_namespaces(namespaces);
+    }
     feed.set_authors(vec![person(&site.author)]);
     feed.set_generator(Some(Generator {
         value: "feedwright".to_string(),

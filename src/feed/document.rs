@@ -47,6 +47,9 @@ pub struct Document {
     /// The document is the previous build's at this path, unchanged (its key is the same):
     /// not written again, `body` is empty.
     pub reuse: bool,
+    /// No new article changes its bytes (a complete RFC 5005 archive): served with a long
+    /// `Cache-Control`.
+    pub immutable: bool,
 }
 
 impl Document {
@@ -65,6 +68,7 @@ impl Document {
             chunks: None,
             key: None,
             reuse: false,
+            immutable: false,
         }
     }
 

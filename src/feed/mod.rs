@@ -9,6 +9,7 @@ mod document;
 mod entry;
 mod group_feeds;
 mod groups;
+pub(crate) mod history;
 mod index;
 mod items;
 mod json;
@@ -19,16 +20,17 @@ mod slug;
 use crate::config::Config;
 use crate::xml_chars;
 
-use self::atom::render_atom;
+use self::atom::render_atom_with;
 use self::entry::feed_updated;
 use self::index::render_index;
 pub(crate) use self::json::render_json;
-use self::rss::render_rss;
+use self::rss::render_rss_with;
 
 pub use self::document::{Document, DocumentKind, SiteOutputs};
 pub use self::entry::Entry;
 pub use self::group_feeds::{GroupFeed, Member, ATOM_FILE, JSON_FILE, RSS_FILE};
 pub use self::groups::{groups, Group, GroupKind};
+pub use self::history::ArchivePlan;
 pub use self::items::{Chunk, ItemFormat, ItemXml};
 pub use self::meta::FeedMeta;
 pub use self::slug::slug;
@@ -46,12 +48,56 @@ pub fn render_outputs(
     config: &Config,
     previous: PreviousKeys<'_>,
 ) -> SiteOutputs {
+    let plan = history::plan(entries.len(), config);
+    render_outputs_planned(entries, groups, config, previous, &plan)
+}
+
+/// [`render_outputs`] when `entries` are not every published article: `plan` (from their
+/// number) says how long the subscription feeds are and where they stand in the history.
+/// The archive documents are not written here but one by one ([`archive_documents`]).
+pub(crate) fn render_outputs_planned(
+    entries: &[Entry<'_>],
+    groups: &[GroupFeed<'_>],
+    config: &Config,
+    previous: PreviousKeys<'_>,
+    plan: &ArchivePlan,
+) -> SiteOutputs {
     let mut documents = Vec::new();
-    site_documents(entries, groups, config, &mut documents);
+    site_documents(entries, groups, config, plan, &mut documents);
     group_feeds::group_documents(groups, config, previous, &mut documents);
     let mut outputs = SiteOutputs::new(documents);
     outputs.items = group_feeds::new_items(entries, groups, config);
     outputs
+}
+
+/// Archive `k` (RFC 5005) in RSS and Atom: `entries` are its slice of the history, newest
+/// first.
+pub(crate) fn archive_documents(
+    entries: &[Entry<'_>],
+    config: &Config,
+    plan: &ArchivePlan,
+    k: usize,
+) -> [Document; 2] {
+    let feeds = &config.feeds;
+    let updated = feed_updated(entries);
+    let rss_path = plan.route(config, k, history::ARCHIVE_RSS);
+    let atom_path = plan.route(config, k, history::ARCHIVE_ATOM);
+    let rss = render_rss_with(
+        entries,
+        config,
+        &FeedMeta::site(config, &rss_path),
+        &plan.archive(config, k, &feeds.rss_path, history::ARCHIVE_RSS),
+    );
+    let atom = render_atom_with(
+        entries,
+        config,
+        &FeedMeta::site(config, &atom_path),
+        &plan.archive(config, k, &feeds.atom_path, history::ARCHIVE_ATOM),
+    );
+    [
+        Document::new(rss_path, DocumentKind::Rss, feed_safe(rss), updated),
+        Document::new(atom_path, DocumentKind::Atom, feed_safe(atom), updated),
+    ]
 }
 
 /// The site feed (RSS, its alias, Atom, JSON Feed) and the `/` page: the newest
@@ -60,15 +106,18 @@ fn site_documents(
     all: &[Entry<'_>],
     groups: &[GroupFeed<'_>],
     config: &Config,
+    plan: &ArchivePlan,
     out: &mut Vec<Document>,
 ) {
     let feeds = &config.feeds;
-    let entries = &all[..all.len().min(feeds.limit)];
+    let entries = &all[..all.len().min(plan.subscription_len)];
     let updated = feed_updated(entries);
     let doc = |path: &str, kind: DocumentKind, body: String| {
         Document::new(path, kind, feed_safe(body), updated)
     };
-    let rss = |path: &str| render_rss(entries, config, &FeedMeta::site(config, path));
+    let rss_place = plan.subscription(config, history::ARCHIVE_RSS);
+    let rss =
+        |path: &str| render_rss_with(entries, config, &FeedMeta::site(config, path), &rss_place);
     out.push(doc(
         &feeds.rss_path,
         DocumentKind::Rss,
@@ -78,7 +127,12 @@ fn site_documents(
         // Its own self link names the address it is served at.
         out.push(doc(alias, DocumentKind::Rss, rss(alias)));
     }
-    let atom = render_atom(entries, config, &FeedMeta::site(config, &feeds.atom_path));
+    let atom = render_atom_with(
+        entries,
+        config,
+        &FeedMeta::site(config, &feeds.atom_path),
+        &plan.subscription(config, history::ARCHIVE_ATOM),
+    );
     out.push(doc(&feeds.atom_path, DocumentKind::Atom, atom));
     if let Some(path) = feeds.json_path.as_deref() {
         let json = render_json(entries, config, &FeedMeta::site(config, path));
@@ -104,6 +158,11 @@ pub fn path_patterns(config: &Config) -> Vec<String> {
         patterns.push(group.prefix.clone());
         for (file, _, _) in group_feeds::group_files(config) {
             patterns.push(format!("{}{file}", group.pattern));
+        }
+    }
+    if feeds.archive_page_size > 0 {
+        for file in [history::ARCHIVE_RSS, history::ARCHIVE_ATOM] {
+            patterns.push(format!("{}{file}", feeds.archive_path));
         }
     }
     patterns

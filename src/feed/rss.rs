@@ -6,6 +6,7 @@ use rss::extension::dublincore::DublinCoreExtension;
 use rss::{Category, Channel, Guid, Image, Item};
 
 use super::entry::{content_html, feed_updated, summary_html, Entry};
+use super::history::{self, History};
 use super::meta::FeedMeta;
 use crate::config::Config;
 use crate::person::Person;
@@ -79,8 +80,19 @@ fn item(entry: &Entry<'_>) -> Item {
 /// The RSS document for `entries` (already selected and ordered), described by `meta`. Its
 /// self link names `meta.self_path` (validators and hubs compare it with where the feed was
 /// fetched).
+#[allow(dead_code)] // the group feeds call it
 pub(crate) fn render_rss(entries: &[Entry<'_>], config: &Config, meta: &FeedMeta) -> String {
-    let mut channel = channel(config, meta, feed_updated(entries));
+    render_rss_with(entries, config, meta, &History::Unstated)
+}
+
+/// [`render_rss`] for a document with a place in the feed's history (RFC 5005).
+pub(crate) fn render_rss_with(
+    entries: &[Entry<'_>],
+    config: &Config,
+    meta: &FeedMeta,
+    place: &History,
+) -> String {
+    let mut channel = channel(config, meta, feed_updated(entries), place);
     channel.set_items(entries.iter().map(item).collect::<Vec<_>>());
     let mut xml = hex_escapes_outside_cdata(&channel.to_string());
     xml.push('\n');
@@ -95,7 +107,7 @@ pub(crate) fn render_rss_frame(
     meta: &FeedMeta,
     updated: Option<chrono::DateTime<Utc>>,
 ) -> String {
-    let mut channel = channel(config, meta, updated);
+    let mut channel = channel(config, meta, updated, &History::Unstated);
     let mut namespaces = std::collections::BTreeMap::new();
     namespaces.insert(
         "content".to_string(),
@@ -111,7 +123,12 @@ pub(crate) fn render_rss_frame(
     xml
 }
 
-fn channel(config: &Config, meta: &FeedMeta, updated: Option<chrono::DateTime<Utc>>) -> Channel {
+fn channel(
+    config: &Config,
+    meta: &FeedMeta,
+    updated: Option<chrono::DateTime<Utc>>,
+    place: &History,
+) -> Channel {
     let site = &config.site;
     let self_url = config.public_url(&meta.self_path);
     let mut channel = Channel::default();
@@ -135,15 +152,29 @@ fn channel(config: &Config, meta: &FeedMeta, updated: Option<chrono::DateTime<Ut
     self_link.set_rel("self");
     self_link.set_mime_type(Some("application/rss+xml".to_string()));
     let mut links = vec![self_link];
-    links.extend(config.websub.hubs.iter().map(|hub| {
+    // An archive is not subscribed to: no hub.
+    if !matches!(place, History::Archive { .. }) {
+        links.extend(config.websub.hubs.iter().map(|hub| {
+            let mut link = Link::default();
+            link.set_href(hub.to_string());
+            link.set_rel("hub");
+            link
+        }));
+    }
+    links.extend(place.links(config).into_iter().map(|(rel, href)| {
         let mut link = Link::default();
-        link.set_href(hub.to_string());
-        link.set_rel("hub");
+        link.set_href(href);
+        link.set_rel(rel);
+        link.set_mime_type(Some("application/rss+xml".to_string()));
         link
     }));
     let mut atom = AtomExtension::default();
     atom.set_links(links);
     channel.set_atom_ext(atom);
+    if let Some((extensions, namespaces)) = history::rss_extensions(place) {
+        channel.set_extensions(extensions);
+        channel.set_namespaces(namespaces);
+    }
     channel
 }
 

@@ -49,13 +49,5 @@ pub(super) fn feed<B>(
             Precondition::NotModified(described) => (described, true),
             Precondition::Passed => (selected, false),
         };
-    response::representation(
-        request,
-        &snapshot,
-        resource,
-        described,
-        not_modified,
-        now,
-        ahead,
-    )
+    response::representation(request, resource, described, not_modified, now, ahead)
 }

@@ -8,7 +8,7 @@ use std::cell::RefCell;
 
 use hyper::header::HeaderValue;
 
-use crate::snapshot::{Coding, Representation, Resource, Snapshot};
+use crate::snapshot::{Coding, Representation, Resource};
 
 /// One representation's header values, copied for the calling worker thread.
 #[derive(Clone)]
@@ -28,12 +28,8 @@ thread_local! {
     static LOCAL_HEADERS: RefCell<Vec<LocalHeaders>> = const { RefCell::new(Vec::new()) };
 }
 
-/// This thread's copies of `rep`'s header values (and the snapshot's `Cache-Control`).
-pub(super) fn local_headers(
-    snapshot: &Snapshot,
-    resource: &Resource,
-    rep: &Representation,
-) -> LocalHeaders {
+/// This thread's copies of `rep`'s header values (and its resource's `Cache-Control`).
+pub(super) fn local_headers(resource: &Resource, rep: &Representation) -> LocalHeaders {
     // Resource ids are never reused, and a resource never changes: a hit is always current.
     let key = (resource.id(), rep.coding);
     LOCAL_HEADERS.with_borrow_mut(|cache| {
@@ -48,7 +44,7 @@ pub(super) fn local_headers(
             |v: &HeaderValue| HeaderValue::from_bytes(v.as_bytes()).unwrap_or_else(|_| v.clone());
         let fresh = LocalHeaders {
             key,
-            cache_control: copy(snapshot.cache_control()),
+            cache_control: copy(&resource.cache_control),
             last_modified: copy(&resource.last_modified),
             etag: copy(&rep.etag),
             content_length: copy(&rep.content_length),

@@ -10,7 +10,7 @@ use super::clock::Now;
 use super::conn::ResponseBody;
 use super::local_headers::local_headers;
 use crate::metrics;
-use crate::snapshot::{Representation, Resource, Snapshot};
+use crate::snapshot::{Representation, Resource};
 
 const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
 const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
@@ -22,14 +22,13 @@ const ALLOW: HeaderValue = HeaderValue::from_static("GET, HEAD");
 /// Last-Modified too (see `feed_route`).
 pub(super) fn representation<B>(
     request: &Request<B>,
-    snapshot: &Snapshot,
     resource: &Resource,
     rep: &Representation,
     not_modified: bool,
     now: Now,
     ahead: bool,
 ) -> Response<ResponseBody> {
-    let local = local_headers(snapshot, resource, rep);
+    let local = local_headers(resource, rep);
     let mut map = HeaderMap::with_capacity(10);
     map.insert(header::VARY, VARY_AE);
     map.insert(header::CACHE_CONTROL, local.cache_control);

@@ -6,6 +6,7 @@
 //! Nothing here knows the HTTP layer: [`Site::publish`] returns the new snapshot and the
 //! daemon swaps it in.
 
+mod archives;
 pub mod build;
 pub mod check;
 mod kept_bodies;
@@ -13,7 +14,7 @@ mod out_dir;
 pub(crate) mod selection;
 pub mod window;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Instant;
@@ -257,15 +258,14 @@ impl Site {
     /// daemon ([`Site::publish`]) and `build`.
     ///
     /// `previous`: the snapshot being served; group documents made from the same inputs as
-    /// its own are not written again.
+    /// its own are not written again, nor archives whose articles did not change (see
+    /// [`archives`]).
     pub(crate) fn render(&mut self, now: DateTime<Utc>, previous: Option<&Snapshot>) -> Rendering {
         let mut published = self.library.published(now);
+        let plan = feed::history::plan(published.articles.len(), &self.config);
         let groups = feed::groups(&published.articles, &self.config);
         let window = self.window(&published.articles, &groups, now);
-        if window.reread() {
-            // Reading bodies may have found new problems; report the store as it is now.
-            published.diagnostics = self.library.published(now).diagnostics;
-        }
+        let mut reread = window.reread();
         let entries = window.entries(&self.config);
         let items = &self.items;
         let json = self.config.feeds.json_path.is_some();
@@ -275,10 +275,37 @@ impl Site {
             self.config.feeds.group_limit,
             |a| items.has(&a.source, a.fingerprint, json),
         );
+        let outputs = feed::render_outputs_planned(
+            &entries,
+            &group_feeds,
+            &self.config,
+            &|path| previous.and_then(|p| p.key(path)),
+            &plan,
+        );
+        // The bodies the store still holds after the window (the site feed's): the archives'
+        // own fills must not drop them.
+        let library = &self.library;
+        let keep: HashSet<String> = window
+            .sources()
+            .filter(|source| library.article(source).is_some_and(|a| a.body_loaded))
+            .map(str::to_string)
+            .collect();
+        drop(group_feeds);
+        drop(entries);
+        drop(window);
+        let archives = archives::archives(self, &plan, &published.articles, now, previous, &keep);
+        reread |= archives.reread;
+        self.rewrite_kept_bodies_if_due();
+        if reread {
+            // Reading bodies may have found new problems; report the store as it is now.
+            published.diagnostics = self.library.published(now).diagnostics;
+        }
+        let (mut documents, items) = outputs.into_parts();
+        documents.extend(archives.documents);
+        let mut outputs = SiteOutputs::new(documents);
+        outputs.items = items;
         Rendering {
-            outputs: feed::render_outputs(&entries, &group_feeds, &self.config, &|path| {
-                previous.and_then(|p| p.key(path))
-            }),
+            outputs,
             diagnostics: all_diagnostics(&self.library, &published),
             published: published.articles.len(),
         }
@@ -342,7 +369,59 @@ mod tests {
         config.feeds.tags = None;
         config.feeds.sections = None;
         config.feeds.authors = None;
+        config.feeds.archive_page_size = 0;
         Site::new(Arc::new(config))
+    }
+
+    /// An archive whose articles did not change is served from the previous snapshot as is,
+    /// not built again: a file changed on disk behind the store's back (no reload) shows
+    /// that its archive was not read again, while the archive being filled was.
+    #[test]
+    fn unchanged_archives_are_reused_not_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 1..=7 {
+            let date = format!("2024-01-{i:02}");
+            write(
+                dir.path(),
+                &format!("p{i}.md"),
+                &format!("P{i}"),
+                &date,
+                "Body.",
+            );
+        }
+        let mut config = Config::defaults();
+        config.content.dir = dir.path().to_path_buf();
+        config.feeds.limit = 1;
+        config.feeds.archive_page_size = 3;
+        let mut site = Site::new(Arc::new(config));
+        site.rescan().unwrap();
+        let first = site.publish(&Snapshot::starting(&site.config), now()).0;
+        assert!(first.body("/archive/1/feed.xml").is_some());
+        write(
+            dir.path(),
+            "p1.md",
+            "P1",
+            "2024-01-01",
+            "Changed behind its back.",
+        );
+        write(dir.path(), "p8.md", "P8", "2024-01-08", "Body.");
+        site.reload_paths(["p8.md"]);
+        let second = site.publish(&first, now()).0;
+        let rss = |s: &Snapshot, p: &str| String::from_utf8_lossy(&s.body(p).unwrap()).to_string();
+        assert_eq!(
+            rss(&second, "/archive/1/feed.xml"),
+            rss(&first, "/archive/1/feed.xml")
+        );
+        assert!(Arc::ptr_eq(
+            second.resource("/archive/1/atom.xml").unwrap(),
+            first.resource("/archive/1/atom.xml").unwrap()
+        ));
+        // The tail (P7, P8) is longer than the feed: an archive at its own address.
+        assert!(rss(&second, "/archive/3-2/feed.xml").contains("P8"));
+        // Its own change (a reload) builds it again.
+        site.reload_paths(["p1.md"]);
+        let third = site.publish(&second, now()).0;
+        assert!(rss(&third, "/archive/1/feed.xml").contains("Changed behind its back."));
     }
 
     fn write(dir: &std::path::Path, rel: &str, title: &str, date: &str, body: &str) {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::content::Article;
+use crate::feed::history::plan;
 
 /// Some published articles a document needs: the first `limit` of `candidates` that can be
 /// published (an article whose file breaks and has no last good copy is skipped, and the
@@ -29,6 +30,16 @@ impl Want {
             candidates: None,
             limit,
             keep_body: true,
+        }
+    }
+
+    /// Exactly the published articles at `positions` (an archive's slice); one that cannot
+    /// be published is left out, not replaced.
+    pub(crate) fn slice(positions: std::ops::Range<usize>) -> Want {
+        Want {
+            limit: positions.len(),
+            candidates: Some(positions.collect()),
+            keep_body: false,
         }
     }
 
@@ -89,15 +100,16 @@ impl Want {
 }
 
 /// Every document's wants over `published` (newest first). `new_items`: the group feeds'
-/// members whose items are not kept yet (positions, ascending; see `snapshot::items`).
+/// members whose items are not kept yet (positions, ascending; see `snapshot::items`). The
+/// archives (RFC 5005) are not among them: each is filled on its own ([`Want::slice`],
+/// `site::archives`), so that the whole history is never in memory at once.
 pub(crate) fn wants(
     published: &[Arc<Article>],
     new_items: Vec<usize>,
     config: &Config,
 ) -> Vec<Want> {
-    let _ = published;
     vec![
-        Want::newest(config.feeds.limit),
+        Want::newest(plan(published.len(), config).subscription_len),
         // Group feeds: each member whose items must be written, once.
         Want {
             limit: new_items.len(),

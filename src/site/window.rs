@@ -110,6 +110,29 @@ impl FeedWindow {
         now: DateTime<Utc>,
         kept: Option<&KeptBodies>,
     ) -> FeedWindow {
+        Self::fill_wants(
+            library,
+            config,
+            budget,
+            (published, now),
+            kept,
+            wants,
+            &HashSet::new(),
+        )
+    }
+
+    /// [`FeedWindow::fill`] keeping the bodies of `keep_also` too (the site window's, filled
+    /// before, when an archive's slice of history is filled on its own so that only one
+    /// slice of bodies is in memory at a time).
+    pub(crate) fn fill_wants(
+        library: &mut Library,
+        config: &Arc<Config>,
+        budget: &FileBudget,
+        (published, now): (&[Arc<Article>], DateTime<Utc>),
+        kept: Option<&KeptBodies>,
+        wants: &[Want],
+        keep_also: &HashSet<String>,
+    ) -> FeedWindow {
         // Position in `published` -> the article ready to publish (files read again come
         // back out of order), and the positions that cannot be published now.
         let mut ready: BTreeMap<usize, Arc<Article>> = BTreeMap::new();
@@ -151,7 +174,7 @@ impl FeedWindow {
                     .collect();
                 let loaded = content::load_paths(sources, config, ParseOptions::default(), budget);
                 for (at, l) in to_read.into_iter().zip(loaded) {
-                    library.apply(&l.source, l.outcome);
+                    library.apply_read_back(&l.source, l.outcome);
                     let read_back = library.article(&l.source).is_some_and(|a| a.body_loaded);
                     match restore_if_broken(library, &l.source, kept) {
                         Some(fresh) if fresh.body_loaded && fresh.is_published(now) => {
@@ -184,7 +207,7 @@ impl FeedWindow {
             }
         }
         library.shed_bodies(
-            |source| keep.contains(source),
+            |source| keep.contains(source) || keep_also.contains(source),
             |body| kept.and_then(|k| k.keep(body)),
         );
         FeedWindow {
@@ -231,6 +254,11 @@ impl FeedWindow {
                     .collect(),
             })
             .collect()
+    }
+
+    /// The sources of the window's articles.
+    pub(crate) fn sources(&self) -> impl Iterator<Item = &str> {
+        self.articles.iter().map(|a| a.source.as_str())
     }
 
     /// Whether filling the window read any file again (the store may hold new problems).

@@ -137,6 +137,9 @@ pub struct Resource {
     key: Option<u64>,
     /// `Link` header of a feed when WebSub hubs are configured (WebSub §4 discovery).
     pub(crate) link: Option<HeaderValue>,
+    /// `public, max-age=<server.cache_max_age>`, or a year and `immutable` for a document
+    /// no new article changes (a complete RFC 5005 archive).
+    pub(crate) cache_control: HeaderValue,
 }
 
 impl Resource {
@@ -146,6 +149,7 @@ impl Resource {
         digest: [u8; 32],
         last_modified: DateTime<Utc>,
         link: Option<HeaderValue>,
+        cache_control: HeaderValue,
     ) -> Resource {
         let tag_base = tag_base(&digest);
         let make = |coding: Coding, bytes: Bytes| Representation {
@@ -178,6 +182,7 @@ impl Resource {
             lazy: None,
             key: None,
             link,
+            cache_control,
         }
     }
 
@@ -190,6 +195,7 @@ impl Resource {
         last_modified: DateTime<Utc>,
         spill: Option<Arc<SpillFile>>,
         link: Option<HeaderValue>,
+        cache_control: HeaderValue,
     ) -> Resource {
         let tag_base = tag_base(&digest);
         let len: usize = parts.iter().map(Stored::len).sum();
@@ -218,6 +224,7 @@ impl Resource {
             }),
             key: None,
             link,
+            cache_control,
         }
     }
 
@@ -317,13 +324,18 @@ impl Resource {
 /// same `Last-Modified`, no recompression), else a new one.
 fn make_resource(
     cfg: &Config,
-    path: &str,
-    kind: DocumentKind,
-    body: String,
-    updated: Option<DateTime<Utc>>,
+    document: Document,
     previous: Option<&Arc<Resource>>,
     now: DateTime<Utc>,
 ) -> Arc<Resource> {
+    let Document {
+        path,
+        kind,
+        body,
+        updated,
+        immutable,
+        ..
+    } = document;
     let content_type = kind.content_type();
     let body = Bytes::from(body);
     let digest = digest(content_type, &body);
@@ -338,7 +350,7 @@ fn make_resource(
         .min(now);
     let last_modified = last_modified(candidate, previous.map(|p| p.last_modified_unix), now);
     let link = (kind != DocumentKind::Html)
-        .then(|| hub_link(cfg, path))
+        .then(|| hub_link(cfg, &path))
         .flatten();
     Arc::new(Resource::new(
         content_type,
@@ -346,6 +358,7 @@ fn make_resource(
         digest,
         last_modified,
         link,
+        resource_cache_control(cfg, immutable),
     ))
 }
 
@@ -401,6 +414,7 @@ fn chunked_resource(
         last_modified,
         items.file().cloned(),
         hub_link(cfg, &document.path),
+        resource_cache_control(cfg, document.immutable),
     )))
 }
 
@@ -411,7 +425,6 @@ pub struct Snapshot {
     routes: Vec<(Box<str>, Arc<Resource>)>,
     errors: Vec<String>,
     published: usize,
-    cache_control: HeaderValue,
     readyz_body: Bytes,
 }
 
@@ -431,13 +444,12 @@ impl fmt::Debug for Snapshot {
 
 impl Snapshot {
     /// Before the first load: feeds not yet available; `/readyz` answers 503.
-    pub fn starting(cfg: &Config) -> Snapshot {
+    pub fn starting(_config: &Config) -> Snapshot {
         Snapshot {
             ready: false,
             routes: Vec::new(),
             errors: Vec::new(),
             published: 0,
-            cache_control: cache_control(cfg),
             readyz_body: Bytes::from_static(b"starting\n"),
         }
     }
@@ -491,15 +503,7 @@ impl Snapshot {
                 let resource = if document.chunks.is_some() {
                     chunked_resource(cfg, document, items, previous, now)?
                 } else {
-                    make_resource(
-                        cfg,
-                        &document.path,
-                        document.kind,
-                        document.body,
-                        document.updated,
-                        previous,
-                        now,
-                    )
+                    make_resource(cfg, document, previous, now)
                 };
                 // A fresh resource records its key; one reused for equal bytes keeps its own.
                 let resource = match (key, Arc::try_unwrap(resource)) {
@@ -529,7 +533,6 @@ impl Snapshot {
             routes,
             errors,
             published,
-            cache_control: cache_control(cfg),
             readyz_body: Bytes::from(readyz),
         }
     }
@@ -571,10 +574,11 @@ impl Snapshot {
     /// The feed routes whose bytes differ from `previous`'s (or that it did not have), in
     /// route order: what WebSub hubs are told about. Aliases are listed too: each is an
     /// address someone may have subscribed to.
-    pub(crate) fn changed_feeds(&self, previous: &Snapshot) -> Vec<String> {
+    pub(crate) fn changed_feeds(&self, cfg: &Config, previous: &Snapshot) -> Vec<String> {
         self.routes
             .iter()
             .filter(|(_, resource)| resource.is_feed())
+            .filter(|(path, _)| !crate::feed::history::is_archive_route(cfg, path))
             .filter(|(path, resource)| {
                 previous
                     .resource(path)
@@ -587,11 +591,6 @@ impl Snapshot {
     /// Every route path, sorted.
     pub fn paths(&self) -> impl Iterator<Item = &str> {
         self.routes.iter().map(|(path, _)| &**path)
-    }
-
-    /// `Cache-Control` for feed routes: `public, max-age=<server.cache_max_age>`.
-    pub(crate) fn cache_control(&self) -> &HeaderValue {
-        &self.cache_control
     }
 
     /// `/readyz` body: `starting\n` before the first load, then the summary and errors.
@@ -612,6 +611,20 @@ fn hub_link(cfg: &Config, path: &str) -> Option<HeaderValue> {
     }
     text.push_str(&format!("<{}>; rel=\"self\"", cfg.public_url(path)));
     HeaderValue::from_str(&text).ok()
+}
+
+/// A year, and `immutable` (RFC 8246): what never changes may be kept as long as caches keep
+/// anything.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// A resource's `Cache-Control`: [`IMMUTABLE`] for a document no new article changes, else
+/// the snapshot's.
+fn resource_cache_control(cfg: &Config, immutable: bool) -> HeaderValue {
+    if immutable {
+        HeaderValue::from_static(IMMUTABLE)
+    } else {
+        cache_control(cfg)
+    }
 }
 
 fn cache_control(cfg: &Config) -> HeaderValue {
@@ -864,7 +877,10 @@ mod tests {
             &s.readyz_body()[..],
             b"ready\n3 published articles\ncontent errors: 1\na.md:1:1: error: bad\n"
         );
-        assert_eq!(s.cache_control(), "public, max-age=300");
+        assert_eq!(
+            s.resource("/feed.xml").unwrap().cache_control,
+            "public, max-age=300"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 mod support;
 
+mod archives;
 mod bad_input;
 mod cli;
 mod feeds;

@@ -111,8 +111,13 @@ fn metric(server: &Server, name: &str) -> Option<u64> {
         .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
 }
 
-const FEEDS: [&str; 4] = [
+/// Every feed an edit of the one article changes: the site feeds and its author's (the
+/// site default) group feeds.
+const FEEDS: [&str; 7] = [
     "https://example.com/atom.xml",
+    "https://example.com/authors/my-feedwright-site/atom.xml",
+    "https://example.com/authors/my-feedwright-site/feed.json",
+    "https://example.com/authors/my-feedwright-site/feed.xml",
     "https://example.com/feed.json",
     "https://example.com/feed.xml",
     "https://example.com/rss.xml",
