@@ -21,6 +21,7 @@ use crate::content::front_matter::{ImageSpec, Located, OneOrMany, RawFrontMatter
 use crate::content::render::BodyKind;
 use crate::diag::Diagnostic;
 use crate::language_tag::{check_language, Language};
+use crate::permalink::PermalinkValues;
 use crate::yaml_text::Text;
 
 pub(super) fn build_article(
@@ -53,13 +54,25 @@ pub(super) fn build_article(
         ("modified", raw.modified),
     ];
     let updated = updated(&mut fields, updated_fields, date, tz)?;
-    let slug = identity::slug(&fields, text_of(raw.slug), &name)?;
+    let slug_field = text_of(raw.slug);
+    let slug = identity::slug(&fields, slug_field.clone(), &name)?;
     let section = identity::section(source)?;
-    let day = date.with_timezone(&tz).date_naive();
+    let local = date.with_timezone(&tz).naive_local();
+    let day = local.date();
+    let categories = identity::jekyll_categories(source, &raw.categories, &raw.category);
+    let values = PermalinkValues {
+        section,
+        slug: &slug,
+        slug_field: slug_field.as_deref(),
+        title: &title,
+        filename: name.name(),
+        categories: &categories,
+        date: local,
+    };
     let permalink = config
         .content
         .permalink
-        .expand(&config.site.base_url, section, &slug, day)
+        .expand(&config.site.base_url, &values)
         .map_err(|m| fields.at_key("slug", m))?;
     let id = identity::entry_id(&fields, text_of(raw.id), &config.site.base_url, day, &slug)?;
     let link = match text_of(raw.link) {

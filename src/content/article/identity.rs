@@ -6,9 +6,10 @@ use url::Url;
 
 use super::fields::{at_start, Fields};
 use crate::content::dates;
-use crate::content::front_matter::Located;
+use crate::content::front_matter::{Located, OneOrMany};
 use crate::entry_id::{self, tag_uri};
 use crate::permalink::is_dot_segment;
+use crate::yaml_text::Text;
 
 /// What the file's path says about the article.
 pub(super) struct FileName<'a> {
@@ -46,6 +47,45 @@ impl<'a> FileName<'a> {
             date: dates::date_prefix(name, what),
         }
     }
+}
+
+impl FileName<'_> {
+    /// The bundle folder's name, else the file's stem (date prefix included).
+    pub(super) fn name(&self) -> &str {
+        self.name
+    }
+}
+
+/// Jekyll's categories of a post, for `:categories`: the folders above its `_posts` folder,
+/// then `categories` (a list, or a space-separated string) and `category`; lower-cased,
+/// without repeats.
+pub(super) fn jekyll_categories(
+    source: &str,
+    categories: &Option<OneOrMany<Text>>,
+    category: &Option<OneOrMany<Text>>,
+) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let folders: Vec<&str> = source.split('/').collect();
+    if let Some(posts) = folders.iter().position(|f| *f == "_posts") {
+        out.extend(folders[..posts].iter().map(|f| f.to_string()));
+    }
+    let written = |field: &Option<OneOrMany<Text>>, split: bool| -> Vec<String> {
+        match field {
+            None => Vec::new(),
+            Some(OneOrMany::One(Text(s))) if split => {
+                s.split_whitespace().map(str::to_string).collect()
+            }
+            Some(OneOrMany::One(Text(s))) => vec![s.trim().to_string()],
+            Some(OneOrMany::Many(list)) => list.iter().map(|t| t.0.trim().to_string()).collect(),
+        }
+    };
+    out.extend(written(categories, true));
+    out.extend(written(category, false));
+    let mut seen = std::collections::BTreeSet::new();
+    out.into_iter()
+        .map(|c| c.to_lowercase())
+        .filter(|c| !c.is_empty() && seen.insert(c.clone()))
+        .collect()
 }
 
 /// The `slug` field, else the file or bundle name without its date prefix.
@@ -358,6 +398,85 @@ mod tests {
         assert!(
             d.is_error() && d.message.contains("content.permalink"),
             "{d}"
+        );
+    }
+
+    fn with_pattern(pattern: &str, source: &str, text: &str) -> Article {
+        let mut c = config();
+        c.content.permalink = crate::permalink::PermalinkPattern::parse(pattern.into()).unwrap();
+        let p = parse_article(source, text.as_bytes(), &c, ParseOptions::default());
+        p.article.unwrap_or_else(|| panic!("{:?}", p.diagnostics))
+    }
+
+    #[test]
+    fn article_jekyll_and_hugo_permalink_patterns() {
+        // Jekyll: `:title` is the file name's slug; `:categories` the folders above `_posts`
+        // and the front matter's, lower-cased.
+        let a = with_pattern(
+            "pretty",
+            "news/_posts/2024-03-07-ruby-3-3-1-released.md",
+            "---
+title: Ruby 3.3.1 Released
+categories: Release
+---
+",
+        );
+        assert_eq!(
+            a.permalink.as_str(),
+            "https://example.com/blog/news/release/2024/03/07/ruby-3-3-1-released/"
+        );
+        let a = with_pattern(
+            "/:year/:month/:day/:title:output_ext",
+            "_posts/2024-03-07-x.md",
+            "---
+title: T
+date: 2024-03-07 23:30:00 -0500
+---
+",
+        );
+        // The date in the site's time zone (UTC here), as the id uses it.
+        assert_eq!(
+            a.permalink.as_str(),
+            "https://example.com/blog/2024/03/08/x.html"
+        );
+        // Hugo: `:slug` is the `slug` field, else the title slugified (not the bundle folder).
+        let a = with_pattern(
+            "/:section/:slug/",
+            "posts/trip/index.md",
+            "---
+title: First Trip, Spring!
+date: 2023-05-05
+---
+",
+        );
+        assert_eq!(
+            a.permalink.as_str(),
+            "https://example.com/blog/posts/first-trip-spring/"
+        );
+        let a = with_pattern(
+            "/:section/:slug/",
+            "posts/trip/index.md",
+            "---
+title: First Trip
+date: 2023-05-05
+slug: own
+---
+",
+        );
+        assert_eq!(a.permalink.as_str(), "https://example.com/blog/posts/own/");
+        // A date-only pattern.
+        let a = with_pattern(
+            "/news/:year/:month/:day/",
+            "a.md",
+            "---
+title: A
+date: 2023-05-05
+---
+",
+        );
+        assert_eq!(
+            a.permalink.as_str(),
+            "https://example.com/blog/news/2023/05/05/"
         );
     }
 

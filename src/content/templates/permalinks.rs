@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 
 use super::Context;
+use crate::permalink::PermalinkValues;
 
 /// The permalink a post named like a file (`2010-07-21-name`, `_posts/2010-07-21-name.md`,
 /// `posts/name/index.md`) would get with the configured pattern: a guess from its name,
@@ -24,6 +25,7 @@ pub(super) fn guess_permalink(context: &Context<'_>, target: &str) -> Option<Str
     if matches!(last, "index" | "_index") {
         last = parts.pop()?;
     }
+    let name = last;
     let (day, slug) = match (
         last.get(..10)
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
@@ -38,10 +40,20 @@ pub(super) fn guess_permalink(context: &Context<'_>, target: &str) -> Option<Str
         _ => context.source.split_once('/').map_or("", |(s, _)| s),
     };
     let config = context.config;
+    // The target's title, categories and time of day are not known here: its slug stands in.
+    let values = PermalinkValues {
+        section,
+        slug,
+        slug_field: Some(slug),
+        title: slug,
+        filename: name,
+        categories: &[],
+        date: day.and_time(chrono::NaiveTime::MIN),
+    };
     let url = config
         .content
         .permalink
-        .expand(&config.site.base_url, section, slug, day)
+        .expand(&config.site.base_url, &values)
         .ok()?;
     Some(match fragment {
         Some(f) => format!("{url}#{f}"),
