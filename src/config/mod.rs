@@ -14,6 +14,7 @@ use std::time::Duration;
 use chrono_tz::Tz;
 use url::Url;
 
+use crate::entry_id::EntryIdRule;
 use crate::language_tag::{check_language, Language};
 use crate::permalink::{is_dot_segment, PermalinkPattern};
 
@@ -77,6 +78,8 @@ pub struct FeedsConfig {
     pub rss_alias_path: Option<String>,
     pub atom_path: String,
     pub index_path: String,
+    /// The id of an article without an `id` field.
+    pub(crate) entry_id: EntryIdRule,
 }
 
 #[derive(Debug, Clone)]
@@ -311,6 +314,8 @@ fn feeds_config(r: RawFeeds) -> Result<FeedsConfig, ConfigError> {
         },
         atom_path: route("feeds.atom_path", r.atom_path, "/atom.xml")?,
         index_path: route("feeds.index_path", r.index_path, "/")?,
+        entry_id: EntryIdRule::parse(r.entry_id.as_deref().unwrap_or(""))
+            .map_err(|m| invalid("feeds.entry_id", m))?,
     })
 }
 
@@ -734,6 +739,7 @@ mod tests {
             ),
             ("server:\n  listen: localhost\n", "server.listen"),
             ("feeds:\n  limit: 0\n", "feeds.limit"),
+            ("feeds:\n  entry_id: \"{link}\"\n", "feeds.entry_id"),
             ("feeds:\n  atom_path: /feed.xml\n", "feeds.atom_path"),
             ("feeds:\n  rss_path: /../../escape.xml\n", "feeds.rss_path"),
             ("feeds:\n  atom_path: /a/%2e%2E/x.xml\n", "feeds.atom_path"),

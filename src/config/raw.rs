@@ -125,6 +125,7 @@ section!(RawFeeds {
     rss_alias_path: String,
     atom_path: String,
     index_path: String,
+    entry_id: String,
 });
 
 section!(RawServer {

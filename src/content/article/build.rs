@@ -20,6 +20,7 @@ use crate::content::dates;
 use crate::content::front_matter::{ImageSpec, Located, OneOrMany, RawFrontMatter, Split};
 use crate::content::render::BodyKind;
 use crate::diag::Diagnostic;
+use crate::entry_id::IdValues;
 use crate::language_tag::{check_language, Language};
 use crate::permalink::PermalinkValues;
 use crate::yaml_text::Text;
@@ -74,7 +75,19 @@ pub(super) fn build_article(
         .permalink
         .expand(&config.site.base_url, &values)
         .map_err(|m| fields.at_key("slug", m))?;
-    let id = identity::entry_id(&fields, text_of(raw.id), &config.site.base_url, day, &slug)?;
+    let id = identity::entry_id(
+        &fields,
+        text_of(raw.id),
+        text_of(raw.uuid),
+        &config.feeds.entry_id,
+        &config.site.base_url,
+        IdValues {
+            permalink: &permalink,
+            uuid: None,
+            slug: &slug,
+            day,
+        },
+    )?;
     let link = match text_of(raw.link) {
         Some(text) => Some(
             absolute_http_url(&text).map_err(|m| fields.at_key("link", format!("`link`: {m}")))?,

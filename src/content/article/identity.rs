@@ -7,7 +7,7 @@ use url::Url;
 use super::fields::{at_start, Fields};
 use crate::content::dates;
 use crate::content::front_matter::{Located, OneOrMany};
-use crate::entry_id::{self, tag_uri};
+use crate::entry_id::{self, EntryIdRule, IdRuleError, IdValues};
 use crate::permalink::is_dot_segment;
 use crate::yaml_text::Text;
 
@@ -150,13 +150,14 @@ pub(super) fn section(source: &str) -> Result<&str, Located> {
     Ok(section)
 }
 
-/// The `id` field, checked, else the default `tag:` id.
+/// The `id` field, checked, else the id `feeds.entry_id` gives (by default the `tag:` id).
 pub(super) fn entry_id(
     fields: &Fields<'_>,
     written: Option<String>,
+    uuid: Option<String>,
+    rule: &EntryIdRule,
     base: &Url,
-    day: NaiveDate,
-    slug: &str,
+    values: IdValues<'_>,
 ) -> Result<String, Located> {
     match written {
         // The id is the entry's identity: an invalid one leaves the article out rather than
@@ -165,7 +166,24 @@ pub(super) fn entry_id(
             entry_id::check_id(&id).map_err(|m| fields.at_key("id", format!("`id` `{id}` {m}")))?;
             Ok(id)
         }
-        None => Ok(tag_uri(base, day, slug)),
+        None => {
+            let values = IdValues {
+                uuid: uuid.as_deref(),
+                ..values
+            };
+            rule.id(base, &values).map_err(|e| match e {
+                IdRuleError::MissingUuid => at_start(
+                    "missing `uuid`, which feeds.entry_id needs for this article's id (or give it an `id`)",
+                ),
+                IdRuleError::BadUuid(uuid) => fields.at_key(
+                    "uuid",
+                    format!("`uuid` `{uuid}` is not a UUID (8-4-4-4-12 hex digits), which feeds.entry_id needs"),
+                ),
+                IdRuleError::Invalid(id, m) => {
+                    at_start(format!("the id feeds.entry_id gives, `{id}`, {m}"))
+                }
+            })
+        }
     }
 }
 
@@ -477,6 +495,81 @@ date: 2023-05-05
         assert_eq!(
             a.permalink.as_str(),
             "https://example.com/blog/news/2023/05/05/"
+        );
+    }
+
+    #[test]
+    fn article_entry_id_rule_from_config() {
+        let mut c = config();
+        let parse = |c: &Config, text: &str| {
+            parse_article("posts/x.md", text.as_bytes(), c, ParseOptions::default())
+        };
+        c.feeds.entry_id = crate::entry_id::EntryIdRule::parse("{permalink}").unwrap();
+        let a = parse(
+            &c,
+            "---
+title: T
+date: 2024-01-02
+---
+",
+        )
+        .article
+        .unwrap();
+        assert_eq!(a.id, "https://example.com/blog/posts/x/");
+        // A written `id` still wins.
+        let a = parse(
+            &c,
+            "---
+title: T
+date: 2024-01-02
+id: urn:example:1
+---
+",
+        );
+        assert_eq!(a.article.unwrap().id, "urn:example:1");
+
+        c.feeds.entry_id = crate::entry_id::EntryIdRule::parse("urn:uuid:{uuid}").unwrap();
+        let uuid = "6e8bc430-9c3a-11d9-9669-0800200c9a66";
+        let text = format!(
+            "---
+title: T
+date: 2024-01-02
+uuid: {uuid}
+---
+"
+        );
+        assert_eq!(
+            parse(&c, &text).article.unwrap().id,
+            format!("urn:uuid:{uuid}")
+        );
+        let p = parse(
+            &c,
+            "---
+title: T
+date: 2024-01-02
+---
+",
+        );
+        assert!(p.article.is_none());
+        assert_eq!(
+            p.diagnostics[0].to_string(),
+            "posts/x.md:1:1: error: missing `uuid`, which feeds.entry_id needs for this article's id (or give it an `id`)"
+        );
+        let p = parse(
+            &c,
+            "---
+title: T
+date: 2024-01-02
+uuid: not-one
+---
+",
+        );
+        assert!(p.article.is_none());
+        let d = &p.diagnostics[0];
+        assert_eq!((d.line, d.column), (4, 1), "{d}");
+        assert!(
+            d.message.starts_with("`uuid` `not-one` is not a UUID"),
+            "{d}"
         );
     }
 

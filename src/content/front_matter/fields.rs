@@ -188,6 +188,8 @@ pub(crate) struct RawFrontMatter {
     pub permalink: Option<serde_yaml::Value>,
     /// Pelican: `status: draft | hidden | published`.
     pub status: Option<Text>,
+    /// A UUID kept from another generator, for `feeds.entry_id: "urn:uuid:{uuid}"`.
+    pub uuid: Option<Text>,
     /// Hugo: the site's own fields; only `author`/`authors` are read.
     pub params: Option<Params>,
 }
@@ -249,6 +251,7 @@ pub(crate) const KNOWN_KEYS: &[&str] = &[
     "eleventyExcludeFromCollections",
     "permalink",
     "status",
+    "uuid",
     "params",
 ];
 
