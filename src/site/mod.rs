@@ -10,6 +10,7 @@ pub mod build;
 pub mod check;
 mod kept_bodies;
 mod out_dir;
+pub mod previous_feed;
 pub mod window;
 
 use std::collections::BTreeSet;

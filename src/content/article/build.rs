@@ -60,7 +60,8 @@ pub(super) fn build_article(
     let section = identity::section(source)?;
     let local = date.with_timezone(&tz).naive_local();
     let day = local.date();
-    let categories = identity::jekyll_categories(source, &raw.categories, &raw.category);
+    let categories =
+        identity::jekyll_categories(&config.content.dir, source, &raw.categories, &raw.category);
     let values = PermalinkValues {
         section,
         slug: &slug,

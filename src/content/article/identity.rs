@@ -1,6 +1,10 @@
 //! An article's identity (SPEC §1, §3.3): the name its file or bundle folder gives, its slug
 //! and section (each one URL segment), its entry id, and whether a `_drafts` folder holds it.
 
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
 use chrono::NaiveDate;
 use url::Url;
 
@@ -56,10 +60,12 @@ impl FileName<'_> {
     }
 }
 
-/// Jekyll's categories of a post, for `:categories`: the folders above its `_posts` folder,
-/// then `categories` (a list, or a space-separated string) and `category`; lower-cased,
-/// without repeats.
+/// Jekyll's categories of a post, for `:categories`: the folders above its `_posts` folder
+/// (when the content root is a `_posts` folder, those between the Jekyll site's root and
+/// it: [`categories_above_root`]), then `categories` (a list, or a space-separated string)
+/// and `category`; lower-cased, without repeats.
 pub(super) fn jekyll_categories(
+    content_dir: &Path,
     source: &str,
     categories: &Option<OneOrMany<Text>>,
     category: &Option<OneOrMany<Text>>,
@@ -68,6 +74,8 @@ pub(super) fn jekyll_categories(
     let folders: Vec<&str> = source.split('/').collect();
     if let Some(posts) = folders.iter().position(|f| *f == "_posts") {
         out.extend(folders[..posts].iter().map(|f| f.to_string()));
+    } else if content_dir.file_name().is_some_and(|n| n == "_posts") {
+        out.extend(categories_above_root(content_dir).iter().cloned());
     }
     let written = |field: &Option<OneOrMany<Text>>, split: bool| -> Vec<String> {
         match field {
@@ -86,6 +94,36 @@ pub(super) fn jekyll_categories(
         .map(|c| c.to_lowercase())
         .filter(|c| !c.is_empty() && seen.insert(c.clone()))
         .collect()
+}
+
+/// The folders between a Jekyll site's root (the nearest folder above with a `_config.yml`,
+/// at most four levels up) and a content root that is its `_posts` folder
+/// (`en/news/_posts` gives `en`, `news`); none when no site root is found. Looked up once
+/// per content root.
+fn categories_above_root(content_dir: &Path) -> Arc<Vec<String>> {
+    static FOUND: OnceLock<Mutex<HashMap<PathBuf, Arc<Vec<String>>>>> = OnceLock::new();
+    let found = FOUND.get_or_init(Default::default);
+    let mut found = found
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let categories = found.entry(content_dir.to_path_buf()).or_insert_with(|| {
+        let posts_parent = content_dir.parent().unwrap_or(content_dir);
+        let root = posts_parent.ancestors().take(5).find(|dir| {
+            ["_config.yml", "_config.yaml"]
+                .iter()
+                .any(|f| dir.join(f).is_file())
+        });
+        let folders = root
+            .and_then(|root| posts_parent.strip_prefix(root).ok())
+            .map(|between| {
+                between
+                    .components()
+                    .filter_map(|c| c.as_os_str().to_str().map(str::to_string))
+                    .collect()
+            });
+        Arc::new(folders.unwrap_or_default())
+    });
+    Arc::clone(categories)
 }
 
 /// The `slug` field, else the file or bundle name without its date prefix.
@@ -495,6 +533,40 @@ date: 2023-05-05
         assert_eq!(
             a.permalink.as_str(),
             "https://example.com/blog/news/2023/05/05/"
+        );
+    }
+
+    #[test]
+    fn article_categories_of_a_posts_content_root_come_from_the_site_root() {
+        let site = tempfile::tempdir().unwrap();
+        std::fs::write(site.path().join("_config.yml"), "title: x\n").unwrap();
+        let posts = site.path().join("en/news/_posts");
+        std::fs::create_dir_all(&posts).unwrap();
+        let mut c = config();
+        c.content.dir = posts;
+        c.content.permalink = crate::permalink::PermalinkPattern::parse("pretty".into()).unwrap();
+        let p = parse_article(
+            "2024-03-07-x.md",
+            b"---\ntitle: T\ncategories: [Release]\n---\n",
+            &c,
+            ParseOptions::default(),
+        );
+        assert_eq!(
+            p.article.unwrap().permalink.as_str(),
+            "https://example.com/blog/en/news/release/2024/03/07/x/"
+        );
+        // No `_config.yml` above: no folder categories.
+        let bare = tempfile::tempdir().unwrap();
+        c.content.dir = bare.path().join("_posts");
+        let p = parse_article(
+            "2024-03-07-x.md",
+            b"---\ntitle: T\n---\n",
+            &c,
+            ParseOptions::default(),
+        );
+        assert_eq!(
+            p.article.unwrap().permalink.as_str(),
+            "https://example.com/blog/2024/03/07/x/"
         );
     }
 
