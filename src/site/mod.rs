@@ -76,6 +76,35 @@ pub struct Site {
     /// Copies of the bodies dropped from memory, for last good versions (see [`window`]);
     /// `None` for the one-shot commands. Shared with the load jobs that write copies.
     kept: Option<Arc<KeptBodies>>,
+    /// The files the loads since the last [`Site::take_loaded`] read, with their warnings,
+    /// for the daemon's log.
+    loaded: LoadedFiles,
+}
+
+/// The files loads read (each file once, its latest outcome), with their warnings (the
+/// template pass's dropped constructs, tolerated input…): the daemon logs them when a file
+/// is read, not at every publish.
+#[derive(Debug, Default)]
+pub(crate) struct LoadedFiles {
+    /// A full rescan was among the loads: every file was read.
+    pub(crate) full: bool,
+    /// Each file read and its warnings; an empty list for a file with none or gone.
+    pub(crate) files: std::collections::BTreeMap<String, Vec<Diagnostic>>,
+}
+
+impl LoadedFiles {
+    fn note(&mut self, loaded: &content::Loaded) {
+        let warnings = match &loaded.outcome {
+            FileOutcome::Parsed(parsed) => parsed
+                .diagnostics
+                .iter()
+                .filter(|d| !d.is_error())
+                .cloned()
+                .collect(),
+            FileOutcome::Gone => Vec::new(),
+        };
+        self.files.insert(loaded.source.clone(), warnings);
+    }
 }
 
 /// One content state rendered: the outputs, every current diagnostic, the published count.
@@ -112,6 +141,7 @@ impl Site {
             library: Library::new(),
             root_problem: None,
             kept: None,
+            loaded: LoadedFiles::default(),
         }
     }
 
@@ -168,7 +198,9 @@ impl Site {
             keep.extend(held);
         }
         let count = files.len();
+        self.loaded.full = true;
         for l in files {
+            self.loaded.note(&l);
             self.library.apply(&l.source, l.outcome);
         }
         self.library.retain_sources(&keep);
@@ -186,15 +218,22 @@ impl Site {
         }
         let n = loaded.len();
         for l in loaded {
+            self.loaded.note(&l);
             self.library.apply(&l.source, l.outcome);
         }
         n
+    }
+
+    /// The files read since the last call, with their warnings (see [`LoadedFiles`]).
+    pub(crate) fn take_loaded(&mut self) -> LoadedFiles {
+        std::mem::take(&mut self.loaded)
     }
 
     /// Drops every file under a folder that went away.
     pub(crate) fn forget_folder(&mut self, folder: &str) -> usize {
         let gone = self.library.sources_under(folder);
         for source in &gone {
+            self.loaded.files.insert(source.clone(), Vec::new());
             self.library.apply(source, FileOutcome::Gone);
         }
         gone.len()
