@@ -7,6 +7,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 
 use super::all_diagnostics;
+use super::links::LinkTargets;
 use super::previous_feed::{Comparison, PreviousFeed};
 use crate::config::Config;
 use crate::content::{self, FileOutcome, ParseOptions, ScanError};
@@ -63,7 +64,12 @@ pub fn check(
         }
         library.apply(&loaded.source, loaded.outcome);
     }
-    let published = library.published(now);
+    let mut published = library.published(now);
+    if let Some(targets) = LinkTargets::if_needed(&library, &published.articles) {
+        published
+            .diagnostics
+            .extend(targets.warnings(&published.articles));
+    }
     let mut diagnostics = all_diagnostics(&library, &published);
     diagnostics.extend(vanished);
     let previous_feed = previous.map(|feed| feed.compare(&published.articles));

@@ -9,6 +9,7 @@
 pub mod build;
 pub mod check;
 mod kept_bodies;
+mod links;
 mod out_dir;
 pub mod previous_feed;
 pub mod window;
@@ -28,6 +29,7 @@ use crate::snapshot::Snapshot;
 use crate::store::{Library, Published};
 
 use self::kept_bodies::KeptBodies;
+use self::links::LinkTargets;
 use self::window::FeedWindow;
 
 /// A diagnostic with its path shown from the working directory (`content/posts/a.md:3:1: …`),
@@ -271,10 +273,16 @@ impl Site {
     /// daemon ([`Site::publish`]) and `build`.
     pub(crate) fn render(&mut self, now: DateTime<Utc>) -> Rendering {
         let mut published = self.library.published(now);
-        let window = self.window(&published.articles, now);
+        let mut window = self.window(&published.articles, now);
         if window.reread() {
             // Reading bodies may have found new problems; report the store as it is now.
             published.diagnostics = self.library.published(now).diagnostics;
+        }
+        if let Some(targets) = LinkTargets::if_needed(&self.library, &published.articles) {
+            window.resolve_links(&self.config, &targets);
+            published
+                .diagnostics
+                .extend(targets.warnings(&published.articles));
         }
         Rendering {
             outputs: feed::render_outputs(&window.entries(&self.config), &self.config),

@@ -37,6 +37,8 @@ use crate::feed::Entry;
 use crate::store::Library;
 
 use super::kept_bodies::KeptBodies;
+use super::links::{self, LinkTargets};
+use crate::content::render::RenderedBody;
 
 /// The newest `feeds.limit` published articles at one instant, each with its body.
 #[derive(Debug)]
@@ -44,6 +46,9 @@ pub struct FeedWindow {
     articles: Vec<Arc<Article>>,
     /// Whether any file was read again to fill the window.
     reread: bool,
+    /// Per article, its rendering with links to other articles resolved, when that
+    /// changed it (see [`super::links`]).
+    resolved: Vec<Option<RenderedBody>>,
 }
 
 /// The article of `source` after a re-read: the new version if the file parsed, else its last
@@ -156,7 +161,11 @@ impl FeedWindow {
             |source| keep.contains(source),
             |body| kept.and_then(|k| k.keep(body)),
         );
-        FeedWindow { articles, reread }
+        FeedWindow {
+            articles,
+            reread,
+            resolved: Vec::new(),
+        }
     }
 
     /// Whether filling the window read any file again (the store may hold new problems).
@@ -170,11 +179,32 @@ impl FeedWindow {
     pub fn entries(&self, config: &Config) -> Vec<Entry<'_>> {
         self.articles
             .par_iter()
-            .map(|article| Entry {
+            .enumerate()
+            .map(|(i, article)| Entry {
                 article,
-                rendered: article.rendered(config),
+                rendered: match self.resolved.get(i) {
+                    Some(Some(resolved)) => resolved,
+                    _ => article.rendered(config),
+                },
             })
             .collect()
+    }
+
+    /// Replaces the guessed links to other articles (`post_url`, `ref`) in the window's
+    /// renderings with the targets' real permalinks.
+    pub(crate) fn resolve_links(&mut self, config: &Config, targets: &LinkTargets) {
+        self.resolved = self
+            .articles
+            .iter()
+            .map(|article| {
+                if article.link_refs.is_empty() {
+                    return None;
+                }
+                let (replacements, _) = targets.resolve(article);
+                (!replacements.is_empty())
+                    .then(|| links::rewrite(article.rendered(config), &replacements))
+            })
+            .collect();
     }
 }
 

@@ -245,3 +245,73 @@ fn date_only_permalinks_work_until_two_posts_share_a_day() {
         )
     );
 }
+
+/// `post_url` and `ref` name a post by its file; the link is the target's real permalink
+/// (its own `slug` here, which the file name does not give), also after the target changes.
+#[test]
+fn links_by_file_name_resolve_to_the_targets_real_permalink() {
+    let tree = Tree::new();
+    tree.write(
+        "_posts/2024-01-02-target.md",
+        "---\ntitle: Target\nslug: chosen-slug\n---\nThe target.\n",
+    );
+    tree.write(
+        "_posts/2024-02-03-linker.md",
+        "---\ntitle: Linker\n---\nSee [the target]({% post_url 2024-01-02-target %}), [its part]({{< ref \"_posts/2024-01-02-target.md#part\" >}}) and [a lost one]({% post_url 2023-05-06-lost %}).\n",
+    );
+    let cfg = tree.tmp.path().join("config.yaml");
+    std::fs::write(
+        &cfg,
+        "site:\n  base_url: https://example.com/\ncontent:\n  permalink: /:year/:title/\n",
+    )
+    .unwrap();
+    let cfg = cfg.to_str().unwrap().to_string();
+    let out = tree.run(&["--config", &cfg, "check"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        stdout.trim(),
+        format!(
+            "{}/_posts/2024-02-03-linker.md:4:129: warning: link to `2023-05-06-lost` names no article; written as https://example.com/2023/lost/ (guessed from the name and content.permalink)",
+            tree.content().display()
+        )
+    );
+    let outdir = tree.out();
+    let out = tree.run(&["--config", &cfg, "build", "--out", outdir.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let feed = parse_feed(tree.read_out("atom.xml").as_bytes());
+    let linker = feed
+        .entries
+        .iter()
+        .find(|e| e.title.as_ref().unwrap().content == "Linker")
+        .unwrap();
+    let html = linker.content.as_ref().unwrap().body.clone().unwrap();
+    assert!(
+        html.contains("href=\"https://example.com/2024/chosen-slug/\"")
+            && html.contains("href=\"https://example.com/2024/chosen-slug/#part\"")
+            && html.contains("href=\"https://example.com/2023/lost/\"")
+            && !html.contains("/2024/target/"),
+        "{html}"
+    );
+
+    // The daemon follows the target: a new slug changes the linking entry too.
+    let server = Server::start(&tree.content(), &["--config", &cfg]);
+    let linked = |slug: &str| {
+        let feed = parse_feed(&server.get("/atom.xml").body);
+        feed.entries.iter().any(|e| {
+            e.content
+                .as_ref()
+                .and_then(|c| c.body.as_ref())
+                .is_some_and(|b| b.contains(&format!("href=\"https://example.com/2024/{slug}/\"")))
+        })
+    };
+    assert!(linked("chosen-slug"));
+    tree.atomic_save(
+        "_posts/2024-01-02-target.md",
+        "---\ntitle: Target\nslug: renamed\n---\nThe target.\n",
+    );
+    assert!(
+        wait_until(std::time::Duration::from_secs(5), || linked("renamed")),
+        "{:#?}",
+        server.log()
+    );
+}

@@ -163,6 +163,7 @@ pub(super) fn build_article(
         body_kind,
         body_loaded: options.keep_body,
         kept_body: None,
+        link_refs: Vec::new(),
         rendered: OnceLock::new(),
     })
 }

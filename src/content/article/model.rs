@@ -53,6 +53,9 @@ pub struct Article {
     /// Where a copy of the body was kept when it was dropped, so this version can still be
     /// published if its file breaks before the body is needed again (see `site::window`).
     pub(crate) kept_body: Option<KeptBody>,
+    /// Links to other articles by file name (`post_url`, `ref`), resolved once all
+    /// articles are read (`site::links`).
+    pub(crate) link_refs: Vec<crate::content::templates::LinkRef>,
     /// Filled by [`Article::rendered`]; set empty by whoever builds an article.
     pub(super) rendered: OnceLock<RenderedBody>,
 }
@@ -112,6 +115,7 @@ impl Article {
             body_kind: self.body_kind,
             body_loaded: false,
             kept_body,
+            link_refs: self.link_refs.clone(),
             rendered: OnceLock::new(),
         }
     }
