@@ -48,7 +48,7 @@ const BRACED: [(&str, Var); 5] = [
 ];
 
 /// The `:name` placeholders (Jekyll's and Hugo's); the longest name that matches is taken.
-const COLON: [(&str, Var); 19] = [
+const COLON: [(&str, Var); 18] = [
     ("slugorfilename", Var::SlugOrFilename),
     ("short_year", Var::ShortYear),
     ("output_ext", Var::OutputExt),
@@ -67,7 +67,6 @@ const COLON: [(&str, Var); 19] = [
     ("hour", Var::Hour),
     ("slug", Var::HugoSlug),
     ("day", Var::Day),
-    ("name", Var::Filename),
 ];
 
 /// Jekyll's named permalink styles.
