@@ -253,8 +253,8 @@ fn serialized_tag_end(after_lt: &str) -> usize {
     after_lt.len()
 }
 
-/// Whether the paragraph or list item (`name`) whose content starts `rest` is prose: not
-/// only a short bold label or a lone link (`<strong>Timestamps</strong></p>`,
+/// Whether the paragraph or list item (`name`) whose content starts `rest` is prose: some
+/// word ([`has_word`]), not only a short bold label or a lone link (`<strong>Timestamps</strong></p>`,
 /// `<a href=…>Our site</a></p>`: show notes and newsletters use them as headings and link
 /// lists; a list item that is one link is a table of contents' entry, or a download), and
 /// not a "skip to"/"jump to" line.
@@ -279,7 +279,27 @@ fn is_prose(name: &str, rest: &str) -> bool {
     if let Some(inner) = content.strip_prefix("<p>") {
         content = inner.strip_suffix("</p>").unwrap_or(inner).trim();
     }
-    !(is_label(content, name == "li") || is_skip_link(content))
+    has_word(content) && !(is_label(content, name == "li") || is_skip_link(content))
+}
+
+/// Whether serialized HTML has a letter or digit in its text (not in tags or character
+/// references): a block of only symbols (`<>` left by a template whose link target was
+/// empty, `* * *`) is no prose.
+fn has_word(html: &str) -> bool {
+    let mut in_tag = false;
+    let mut in_reference = false;
+    html.chars().any(|c| {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            '&' if !in_tag => in_reference = true,
+            ';' if in_reference => in_reference = false,
+            c if !in_tag && !in_reference => return c.is_alphanumeric(),
+            c if in_reference && !c.is_ascii_alphanumeric() && c != '#' => in_reference = false,
+            _ => {}
+        }
+        false
+    })
 }
 
 /// Whether `content` is only one bold run or one link (at most 80 characters of text, or
@@ -534,6 +554,9 @@ mod tests {
         // Still never code, tables or footnotes inside list items.
         let r = md("- Item[^1] with `code`.\n\n  ```\n  block\n  ```\n\n| a |\n|---|\n| b |\n\n[^1]: Note.\n");
         assert_eq!(r.summary_html, "Item with code.");
+        // Symbols only (a template's empty link target, a divider) are not prose.
+        let r = md("* <>\n\n  SIZE: 10\n\n\\* \\* \\*\n\nProse &amp; more.\n");
+        assert_eq!(r.summary_html, "SIZE: 10 Prose &amp; more.");
         // A page of links only keeps its text as the fallback.
         assert_eq!(md("- [A](#a)\n- [B](#b)\n").summary_html, "A B");
     }
