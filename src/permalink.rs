@@ -116,6 +116,16 @@ impl PermalinkPattern {
 
     /// Checks a pattern as written; the message says what is wrong.
     pub(crate) fn parse(pattern: String) -> Result<Self, String> {
+        Self::parse_checking(pattern, true)
+    }
+
+    /// One article's own path (Jekyll's `permalink`, Hugo's `url`): placeholders allowed,
+    /// none required, since it names one article only.
+    pub(crate) fn parse_own(path: &str) -> Result<Self, String> {
+        Self::parse_checking(path.to_string(), false)
+    }
+
+    fn parse_checking(pattern: String, for_every_article: bool) -> Result<Self, String> {
         let written = pattern.trim();
         let expanded = STYLES
             .iter()
@@ -155,7 +165,7 @@ impl PermalinkPattern {
                 Var::Year | Var::Month | Var::Day | Var::IMonth | Var::IDay | Var::YDay
             )
         });
-        if !names_articles && !dated {
+        if for_every_article && !names_articles && !dated {
             return Err(format!(
                 "`{pattern}` must contain `{{slug}}` (or `:title`, `:slug`, `:filename`), or at least a date, so articles get their own URLs"
             ));

@@ -22,7 +22,7 @@ use crate::content::render::BodyKind;
 use crate::diag::Diagnostic;
 use crate::entry_id::IdValues;
 use crate::language_tag::{check_language, Language};
-use crate::permalink::PermalinkValues;
+use crate::permalink::{PermalinkPattern, PermalinkValues};
 use crate::yaml_text::Text;
 
 pub(super) fn build_article(
@@ -71,11 +71,16 @@ pub(super) fn build_article(
         categories: &categories,
         date: local,
     };
-    let permalink = config
-        .content
-        .permalink
-        .expand(&config.site.base_url, &values)
-        .map_err(|m| fields.at_key("slug", m))?;
+    let permalink = match own_path(&mut fields, raw.permalink.take(), text_of(raw.url.take())) {
+        Some((key, path)) => PermalinkPattern::parse_own(&path)
+            .and_then(|own| own.expand(&config.site.base_url, &values))
+            .map_err(|m| fields.at_key(key, format!("`{key}`: {m}")))?,
+        None => config
+            .content
+            .permalink
+            .expand(&config.site.base_url, &values)
+            .map_err(|m| fields.at_key("slug", m))?,
+    };
     let id = identity::entry_id(
         &fields,
         text_of(raw.id),
@@ -166,6 +171,36 @@ pub(super) fn build_article(
         link_refs: Vec::new(),
         rendered: OnceLock::new(),
     })
+}
+
+/// The article's own path, which replaces `content.permalink` for it: Jekyll's `permalink`
+/// (a path, its placeholders allowed), else Hugo's `url`. An Eleventy template
+/// (`{{ page.fileSlug }}/`) or an absolute URL is not read, with a warning.
+fn own_path(
+    fields: &mut Fields<'_>,
+    permalink: Option<serde_yaml::Value>,
+    url: Option<String>,
+) -> Option<(&'static str, String)> {
+    let permalink = match permalink {
+        Some(serde_yaml::Value::String(path)) => Some(path),
+        _ => None,
+    };
+    let written = [("permalink", permalink), ("url", url)]
+        .into_iter()
+        .find_map(|(key, path)| path.filter(|p| !p.trim().is_empty()).map(|p| (key, p)))?;
+    let (key, path) = &written;
+    let why = if path.contains("{{") || path.contains("{%") {
+        "is a template (Eleventy's), not read"
+    } else if path.contains("://") {
+        "is an absolute URL, not a path on this site; not read"
+    } else {
+        return Some(written);
+    };
+    fields.warn(
+        key,
+        format!("`{key}` `{path}` {why}: content.permalink gives the link"),
+    );
+    None
 }
 
 /// `date`, or Astro's `pubDate` standing in for it, or Hugo's `publishDate`, or the date

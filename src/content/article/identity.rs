@@ -571,6 +571,50 @@ date: 2023-05-05
     }
 
     #[test]
+    fn article_own_path_replaces_the_pattern() {
+        // Jekyll's `permalink` (placeholders allowed), Hugo's `url` (any case).
+        let a = ok(
+            "_posts/2024-03-07-x.md",
+            "---\ntitle: T\npermalink: /archive/:year/:title.html\n---\n",
+        );
+        assert_eq!(
+            a.permalink.as_str(),
+            "https://example.com/blog/archive/2024/x.html"
+        );
+        let a = ok(
+            "post/x.md",
+            "---\nTitle: T\ndate: 2009-12-12\nUrl: post/vim-plugins-snipmate\n---\n",
+        );
+        assert_eq!(
+            a.permalink.as_str(),
+            "https://example.com/blog/post/vim-plugins-snipmate"
+        );
+        // An Eleventy template or an absolute URL is not read, with a warning at the key.
+        for (yaml, why) in [
+            ("permalink: \"{{ page.fileSlug }}/\"", "is a template"),
+            ("url: https://elsewhere.example/x/", "is an absolute URL"),
+        ] {
+            let p = parse(
+                "post/x.md",
+                &format!("---\ntitle: T\ndate: 2024-01-02\n{yaml}\n---\n"),
+            );
+            assert_eq!(p.diagnostics.len(), 1, "{:?}", p.diagnostics);
+            let d = &p.diagnostics[0];
+            assert!(d.line == 4 && d.message.contains(why), "{d}");
+            assert_eq!(
+                p.article.unwrap().permalink.as_str(),
+                "https://example.com/blog/post/x/"
+            );
+        }
+        // A bad one is an error at its key.
+        let d = err(
+            "x.md",
+            b"---\ntitle: T\ndate: 2024-01-02\npermalink: /:bogus/\n---\n",
+        );
+        assert!(d.line == 4 && d.message.starts_with("`permalink`:"), "{d}");
+    }
+
+    #[test]
     fn article_entry_id_rule_from_config() {
         let mut c = config();
         let parse = |c: &Config, text: &str| {
