@@ -37,6 +37,10 @@ use crate::diag::Diagnostic;
 /// At most this many warnings a file; the rest are counted in one last warning.
 const MAX_WARNINGS: usize = 50;
 
+/// At most this many links to other articles a file has resolved (`site::links`); the rest
+/// keep their guess, with a warning. A bound on what one file costs each publish.
+const MAX_LINK_REFS: usize = 1000;
+
 /// What the pass needs to know about the site and the article.
 pub(super) struct Context<'a> {
     pub(super) config: &'a Config,
@@ -172,8 +176,15 @@ impl<'a> Pass<'a> {
     /// A link to another article by its file name (`post_url`, `ref`), written as `guess`:
     /// resolved against the real articles after parsing (`site::links`).
     pub(super) fn link_ref(&mut self, at: usize, target: &str, guess: &str) {
-        self.link_refs
-            .push((at, target.to_string(), guess.to_string()));
+        if self.link_refs.len() < MAX_LINK_REFS {
+            self.link_refs
+                .push((at, target.to_string(), guess.to_string()));
+        } else {
+            self.warn(
+                at,
+                format!("link to `{target}` written as {guess} (guessed: more than {MAX_LINK_REFS} links to other articles in this file are not resolved)"),
+            );
+        }
     }
 
     /// Where `needle` next occurs at or after `from`. Remembers each answer: a later search

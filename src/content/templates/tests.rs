@@ -278,6 +278,15 @@ fn degenerate_constructs_do_not_panic() {
 }
 
 #[test]
+fn links_to_other_articles_are_recorded_up_to_a_bound() {
+    let body = "{% post_url 2010-07-21-name %} ".repeat(1003);
+    let p = parse("posts/2024-03-05-post.md", &body);
+    assert!(p.diagnostics.len() == 3, "{:?}", p.diagnostics.len());
+    assert!(p.diagnostics[0].message.contains("more than 1000 links"));
+    assert_eq!(p.article.unwrap().link_refs.len(), 1000);
+}
+
+#[test]
 fn large_inputs_are_rewritten_in_linear_time() {
     let mut small = config();
     small.content.max_file_bytes = 8 * 1024 * 1024;
