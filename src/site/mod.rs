@@ -88,6 +88,8 @@ pub struct Site {
 /// is read, not at every publish.
 #[derive(Debug, Default)]
 pub(crate) struct LoadedFiles {
+    /// Only the daemon logs them; the one-shot commands keep nothing here.
+    recording: bool,
     /// A full rescan was among the loads: every file was read.
     pub(crate) full: bool,
     /// Each file read and its warnings; an empty list for a file with none or gone.
@@ -96,6 +98,9 @@ pub(crate) struct LoadedFiles {
 
 impl LoadedFiles {
     fn note(&mut self, loaded: &content::Loaded) {
+        if !self.recording {
+            return;
+        }
         let warnings = match &loaded.outcome {
             FileOutcome::Parsed(parsed) => parsed
                 .diagnostics
@@ -131,6 +136,10 @@ impl Site {
     pub fn new(config: Arc<Config>) -> Self {
         Self {
             kept: KeptBodies::new().map(Arc::new),
+            loaded: LoadedFiles {
+                recording: true,
+                ..LoadedFiles::default()
+            },
             ..Self::one_shot(config)
         }
     }
@@ -228,14 +237,20 @@ impl Site {
 
     /// The files read since the last call, with their warnings (see [`LoadedFiles`]).
     pub(crate) fn take_loaded(&mut self) -> LoadedFiles {
-        std::mem::take(&mut self.loaded)
+        let fresh = LoadedFiles {
+            recording: self.loaded.recording,
+            ..LoadedFiles::default()
+        };
+        std::mem::replace(&mut self.loaded, fresh)
     }
 
     /// Drops every file under a folder that went away.
     pub(crate) fn forget_folder(&mut self, folder: &str) -> usize {
         let gone = self.library.sources_under(folder);
         for source in &gone {
-            self.loaded.files.insert(source.clone(), Vec::new());
+            if self.loaded.recording {
+                self.loaded.files.insert(source.clone(), Vec::new());
+            }
             self.library.apply(source, FileOutcome::Gone);
         }
         gone.len()
