@@ -71,6 +71,10 @@ pub enum Command {
         /// Also report unknown front matter fields, and fail on warnings too
         #[arg(long)]
         strict: bool,
+        /// The site's old feed (RSS or Atom): list its entries whose id or link would
+        /// change, and those that match no article (warnings)
+        #[arg(long = "previous-feed", value_name = "FILE")]
+        previous_feed: Option<PathBuf>,
     },
     /// Exit 0 if the daemon at server.listen answers /healthz with 200, else 1 (for containers)
     Healthcheck {

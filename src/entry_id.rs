@@ -1,11 +1,139 @@
 //! Entry ids (Atom `<id>`, RSS `<guid>`): the syntax check of an id written in front matter
-//! ([`check_id`]), and the default `tag:` id made from the site's host ([`tag_authority`],
-//! [`tag_uri`]).
+//! ([`check_id`]), the default `tag:` id made from the site's host ([`tag_authority`],
+//! [`tag_uri`]), and the configured rule for articles without an `id` (`feeds.entry_id`,
+//! [`EntryIdRule`]: e.g. the permalink, as a migrated site's old feed used).
 //!
 //! The rules follow the RFCs and stay within what the W3C feed validator accepts, since
 //! feeds that fail it are rejected or mangled by some readers.
 
 use url::Url;
+
+/// `feeds.entry_id`: the id of an article that has no `id` field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum EntryIdRule {
+    /// `tag:host,YYYY-MM-DD:slug` ([`tag_uri`]).
+    Tag,
+    /// A pattern such as `{permalink}` or `urn:uuid:{uuid}`.
+    Pattern(Vec<IdPart>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum IdPart {
+    Text(String),
+    /// The absolute permalink.
+    Permalink,
+    /// The permalink without a final `/` or `.html`: jekyll-feed's `<id>`.
+    PermalinkStem,
+    /// The `uuid` front matter field.
+    Uuid,
+    Slug,
+    Year,
+    Month,
+    Day,
+}
+
+/// What an article gives the rule.
+pub(crate) struct IdValues<'a> {
+    pub(crate) permalink: &'a Url,
+    pub(crate) uuid: Option<&'a str>,
+    pub(crate) slug: &'a str,
+    pub(crate) day: chrono::NaiveDate,
+}
+
+/// Why the rule gives an article no id.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum IdRuleError {
+    /// The pattern takes `{uuid}` and the article has none.
+    MissingUuid,
+    /// The `uuid` field is not a UUID.
+    BadUuid(String),
+    /// The id made is not a valid id (the message says why).
+    Invalid(String, String),
+}
+
+impl EntryIdRule {
+    /// Reads `feeds.entry_id` as written; the message says what is wrong.
+    pub(crate) fn parse(written: &str) -> Result<Self, String> {
+        let written = written.trim();
+        if written.is_empty() || written == "tag" || written == "default" {
+            return Ok(Self::Tag);
+        }
+        let mut parts = Vec::new();
+        let mut rest = written;
+        while let Some(start) = rest.find('{') {
+            if start > 0 {
+                parts.push(IdPart::Text(rest[..start].to_string()));
+            }
+            let end = rest[start..]
+                .find('}')
+                .map(|e| start + e)
+                .ok_or_else(|| format!("`{written}` has an unclosed `{{`"))?;
+            parts.push(match &rest[start + 1..end] {
+                "permalink" => IdPart::Permalink,
+                "permalink_stem" => IdPart::PermalinkStem,
+                "uuid" => IdPart::Uuid,
+                "slug" => IdPart::Slug,
+                "year" => IdPart::Year,
+                "month" => IdPart::Month,
+                "day" => IdPart::Day,
+                other => {
+                    return Err(format!(
+                        "unknown placeholder `{{{other}}}`; use {{permalink}}, {{permalink_stem}}, {{uuid}}, {{slug}}, {{year}}, {{month}}, {{day}}, or `tag` for the default"
+                    ))
+                }
+            });
+            rest = &rest[end + 1..];
+        }
+        if !rest.is_empty() {
+            parts.push(IdPart::Text(rest.to_string()));
+        }
+        let names_article = parts.iter().any(|p| {
+            matches!(
+                p,
+                IdPart::Permalink | IdPart::PermalinkStem | IdPart::Uuid | IdPart::Slug
+            )
+        });
+        if !names_article {
+            return Err(format!(
+                "`{written}` must contain {{permalink}}, {{permalink_stem}}, {{uuid}} or {{slug}} so every entry gets its own id"
+            ));
+        }
+        Ok(Self::Pattern(parts))
+    }
+
+    /// The id of an article without an `id` field.
+    pub(crate) fn id(&self, base: &Url, values: &IdValues<'_>) -> Result<String, IdRuleError> {
+        let parts = match self {
+            Self::Tag => return Ok(tag_uri(base, values.day, values.slug)),
+            Self::Pattern(parts) => parts,
+        };
+        let mut id = String::new();
+        for part in parts {
+            match part {
+                IdPart::Text(text) => id.push_str(text),
+                IdPart::Permalink => id.push_str(values.permalink.as_str()),
+                IdPart::PermalinkStem => {
+                    let link = values.permalink.as_str();
+                    let link = link.strip_suffix('/').unwrap_or(link);
+                    id.push_str(link.strip_suffix(".html").unwrap_or(link));
+                }
+                IdPart::Uuid => {
+                    let uuid = values.uuid.ok_or(IdRuleError::MissingUuid)?;
+                    if !is_uuid(uuid) {
+                        return Err(IdRuleError::BadUuid(uuid.to_string()));
+                    }
+                    id.push_str(uuid);
+                }
+                IdPart::Slug => id.push_str(&tag_specific(values.slug)),
+                IdPart::Year => id.push_str(&values.day.format("%Y").to_string()),
+                IdPart::Month => id.push_str(&values.day.format("%m").to_string()),
+                IdPart::Day => id.push_str(&values.day.format("%d").to_string()),
+            }
+        }
+        check_id(&id).map_err(|m| IdRuleError::Invalid(id.clone(), m))?;
+        Ok(id)
+    }
+}
 
 /// A DNS name: dot-separated labels of letters, digits and inner hyphens.
 pub(crate) fn is_dns_name(name: &str) -> bool {
@@ -249,16 +377,25 @@ pub(crate) fn tag_authority(base: &Url) -> Result<String, String> {
 /// `ip6.arpa` name); config validation has rejected base URLs that give none.
 pub(crate) fn tag_uri(base: &Url, day: chrono::NaiveDate, slug: &str) -> String {
     let host = tag_authority(base).unwrap_or_else(|_| "localhost".into());
+    format!(
+        "tag:{host},{}:{}",
+        day.format("%Y-%m-%d"),
+        tag_specific(slug)
+    )
+}
+
+/// A slug with tag-URI-safe characters kept and the rest percent-encoded, so the id is a
+/// valid URI.
+fn tag_specific(slug: &str) -> String {
     let mut specific = String::with_capacity(slug.len());
     for b in slug.bytes() {
-        // Keep tag-URI-safe characters; percent-encode the rest so the id is a valid URI.
         if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&b) {
             specific.push(b as char);
         } else {
             specific.push_str(&format!("%{b:02X}"));
         }
     }
-    format!("tag:{host},{}:{specific}", day.format("%Y-%m-%d"))
+    specific
 }
 
 #[cfg(test)]
@@ -299,6 +436,53 @@ mod tests {
         );
         assert!(authority("http://my_host/").is_err());
         assert!(authority("http://a-/").is_err());
+    }
+
+    #[test]
+    fn entry_id_rules() {
+        let base = Url::parse("https://example.com/blog/").unwrap();
+        let link = Url::parse("https://example.com/blog/2024/03/07/x.html").unwrap();
+        let day = chrono::NaiveDate::from_ymd_opt(2024, 3, 7).unwrap();
+        let uuid = "6e8bc430-9c3a-11d9-9669-0800200c9a66";
+        let values = |uuid: Option<&'static str>| IdValues {
+            permalink: &link,
+            uuid,
+            slug: "x",
+            day,
+        };
+        let id = |rule: &str, uuid| EntryIdRule::parse(rule).unwrap().id(&base, &values(uuid));
+        assert_eq!(id("", None).unwrap(), "tag:example.com,2024-03-07:x");
+        assert_eq!(id("tag", None), id("", None));
+        assert_eq!(id("{permalink}", None).unwrap(), link.as_str());
+        assert_eq!(
+            id("{permalink_stem}", None).unwrap(),
+            "https://example.com/blog/2024/03/07/x"
+        );
+        assert_eq!(
+            id("urn:uuid:{uuid}", Some(uuid)).unwrap(),
+            format!("urn:uuid:{uuid}")
+        );
+        assert_eq!(
+            id("tag:example.org,{year}-{month}:{slug}", None).unwrap(),
+            "tag:example.org,2024-03:x"
+        );
+        assert_eq!(id("urn:uuid:{uuid}", None), Err(IdRuleError::MissingUuid));
+        assert_eq!(
+            id("urn:uuid:{uuid}", Some("1234")),
+            Err(IdRuleError::BadUuid("1234".into()))
+        );
+        assert!(matches!(
+            id("no scheme {slug}", None),
+            Err(IdRuleError::Invalid(..))
+        ));
+        for (bad, needle) in [
+            ("{link}", "unknown placeholder `{link}`"),
+            ("urn:x:{year}", "must contain"),
+            ("{permalink", "unclosed"),
+        ] {
+            let err = EntryIdRule::parse(bad).unwrap_err();
+            assert!(err.contains(needle), "{bad}: {err}");
+        }
     }
 
     #[test]

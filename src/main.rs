@@ -11,6 +11,7 @@ use feedwright::config::Config;
 use feedwright::log;
 use feedwright::malloc_tuning::{self, MALLOC_TUNABLES};
 use feedwright::site;
+use feedwright::site::previous_feed::PreviousFeed;
 
 fn main() -> ExitCode {
     let cli = Cli::parse_args();
@@ -27,7 +28,10 @@ fn main() -> ExitCode {
             serve(config, tuning_failed)
         }
         Some(Command::Build { out }) => build(&config, &out),
-        Some(Command::Check { strict }) => check(&config, strict),
+        Some(Command::Check {
+            strict,
+            previous_feed,
+        }) => check(&config, strict, previous_feed.as_deref()),
         Some(Command::Healthcheck { .. }) => Ok(if feedwright::http::healthcheck(&config) {
             ExitCode::SUCCESS
         } else {
@@ -52,11 +56,33 @@ fn count(n: usize, noun: &str) -> String {
     }
 }
 
-fn check(config: &Config, strict: bool) -> anyhow::Result<ExitCode> {
+fn check(
+    config: &Config,
+    strict: bool,
+    previous_feed: Option<&std::path::Path>,
+) -> anyhow::Result<ExitCode> {
     log::init(config, false)?;
-    let report = site::check::check(config, strict, chrono::Utc::now())?;
+    let previous = previous_feed.map(PreviousFeed::read).transpose()?;
+    let report = site::check::check(config, strict, previous.as_ref(), chrono::Utc::now())?;
     for d in &report.diagnostics {
         println!("{}", site::located(config, d));
+    }
+    if let Some(comparison) = &report.previous_feed {
+        for d in &comparison.on_feed {
+            println!("{d}");
+        }
+        eprintln!(
+            "previous feed: {}, {} matched: {} would change id, {} would change link; {} match no published article",
+            if comparison.entries == 1 {
+                "1 entry".to_string()
+            } else {
+                format!("{} entries", comparison.entries)
+            },
+            comparison.matched,
+            comparison.ids_changed,
+            comparison.links_changed,
+            comparison.unmatched,
+        );
     }
     eprintln!(
         "checked {} in {}: {} published, {}, {}",

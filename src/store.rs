@@ -294,6 +294,34 @@ mod tests {
     }
 
     #[test]
+    fn store_date_only_permalinks_collide_naming_both_files() {
+        let mut config = Config::defaults();
+        config.content.permalink =
+            crate::permalink::PermalinkPattern::parse("/news/:year/:month/:day/".into()).unwrap();
+        let mut lib = Library::new();
+        for (source, date) in [
+            ("b.md", "2024-01-01"),
+            ("a.md", "2024-01-01 10:00"),
+            ("c.md", "2024-01-02"),
+        ] {
+            let text = format!("---\ntitle: T\ndate: {date}\n---\n");
+            let parsed = parse_article(source, text.as_bytes(), &config, ParseOptions::default());
+            lib.apply(source, FileOutcome::Parsed(parsed));
+        }
+        let published = lib.published(now());
+        assert_eq!(published.articles.len(), 2);
+        let lines: Vec<String> = published
+            .diagnostics
+            .iter()
+            .map(|d| d.to_string())
+            .collect();
+        assert_eq!(
+            lines,
+            vec!["b.md:1:1: error: duplicate permalink `http://127.0.0.1:8080/news/2024/01/01/`: also used by a.md, which is published instead"]
+        );
+    }
+
+    #[test]
     fn store_warns_about_an_updated_date_in_the_future() {
         let mut lib = Library::new();
         let text =

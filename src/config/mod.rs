@@ -14,6 +14,7 @@ use std::time::Duration;
 use chrono_tz::Tz;
 use url::Url;
 
+use crate::entry_id::EntryIdRule;
 use crate::language_tag::{check_language, Language};
 use crate::permalink::{is_dot_segment, PermalinkPattern};
 
@@ -94,6 +95,8 @@ pub struct FeedsConfig {
     /// Folder of archive `n`, with `{n}` in it and a final `/`: `/archive/{n}/` holds
     /// `feed.xml` and `atom.xml`.
     pub archive_path: String,
+    /// The id of an article without an `id` field.
+    pub(crate) entry_id: EntryIdRule,
 }
 
 /// Where one kind of group feed is served: `{prefix}{slug}/feed.xml` and `…/atom.xml`,
@@ -401,6 +404,8 @@ fn feeds_config(r: RawFeeds) -> Result<FeedsConfig, ConfigError> {
         autodiscovery_max: r.autodiscovery_max.unwrap_or(50),
         archive_page_size: r.archive_page_size.unwrap_or(50),
         archive_path: archive_path(r.archive_path)?,
+        entry_id: EntryIdRule::parse(r.entry_id.as_deref().unwrap_or(""))
+            .map_err(|m| invalid("feeds.entry_id", m))?,
     })
 }
 
@@ -890,6 +895,7 @@ mod tests {
             ),
             ("server:\n  listen: localhost\n", "server.listen"),
             ("feeds:\n  limit: 0\n", "feeds.limit"),
+            ("feeds:\n  entry_id: \"{link}\"\n", "feeds.entry_id"),
             ("feeds:\n  atom_path: /feed.xml\n", "feeds.atom_path"),
             ("feeds:\n  rss_path: /../../escape.xml\n", "feeds.rss_path"),
             ("feeds:\n  atom_path: /a/%2e%2E/x.xml\n", "feeds.atom_path"),

@@ -162,6 +162,7 @@ section!(RawFeeds {
     autodiscovery_max: usize,
     archive_page_size: usize,
     archive_path: String,
+    entry_id: String,
 });
 
 section!(RawServer {

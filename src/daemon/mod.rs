@@ -9,7 +9,7 @@
 
 mod signals;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -23,7 +23,7 @@ use crate::config::Config;
 use crate::content::discover;
 use crate::http::{self, AppState};
 use crate::metrics::Metrics;
-use crate::site::{PublishStats, Site};
+use crate::site::{located, PublishStats, Site};
 use crate::snapshot::Snapshot;
 use crate::watch::{self, Change};
 use crate::websub::{self, Pinger};
@@ -243,6 +243,7 @@ async fn content_loop(
         site: Arc::new(Mutex::new(site)),
         state,
         logged_errors: BTreeSet::new(),
+        logged_warnings: BTreeMap::new(),
         watcher: None,
         root_id: None,
         pinger,
@@ -292,6 +293,8 @@ struct ContentTask {
     site: Arc<Mutex<Site>>,
     /// Content errors already in the log (see `log_diagnostics`).
     logged_errors: BTreeSet<String>,
+    /// Each file's warnings as last logged (see `log_load_warnings`).
+    logged_warnings: BTreeMap<String, Vec<String>>,
     watcher: Option<watch::Watcher>,
     /// The content root's identity when last looked at (see `root_identity`).
     root_id: Option<(u64, u64)>,
@@ -321,6 +324,7 @@ impl ContentTask {
                         duration_ms = milliseconds(started.elapsed().as_secs_f64()),
                         "content loaded"
                     );
+                    self.log_load_warnings().await;
                     log_diagnostics(&self.state, &mut self.logged_errors);
                     return;
                 }
@@ -414,10 +418,39 @@ impl ContentTask {
         self.root_id = now_id;
     }
 
-    /// Reloads, then logs the content errors that changed.
+    /// Reloads, then logs the warnings of the files read and the content errors that changed.
     async fn reload(&mut self, change: Change) {
         reload(&self.state, &self.site, change, self.pinger.clone()).await;
+        self.log_load_warnings().await;
         log_diagnostics(&self.state, &mut self.logged_errors);
+    }
+
+    /// Logs the warnings of the files the last loads read (the template pass's dropped
+    /// constructs, tolerated input…), once per read, not at every publish: a file read
+    /// because it changed has all its warnings logged; a full rescan (the first load,
+    /// SIGHUP) logs only a file's warnings not logged for it before, so a rescan of a large
+    /// site does not repeat thousands of lines.
+    async fn log_load_warnings(&mut self) {
+        let config = Arc::clone(&self.state.config);
+        let Some(loaded) = with_site(&self.site, |site| site.take_loaded()).await else {
+            return;
+        };
+        if loaded.full {
+            self.logged_warnings
+                .retain(|source, _| loaded.files.contains_key(source));
+        }
+        for (source, warnings) in loaded.files {
+            let lines: Vec<String> = warnings.iter().map(|d| located(&config, d)).collect();
+            let before = self.logged_warnings.remove(&source).unwrap_or_default();
+            for line in &lines {
+                if !loaded.full || !before.contains(line) {
+                    tracing::warn!("{line}");
+                }
+            }
+            if !lines.is_empty() {
+                self.logged_warnings.insert(source, lines);
+            }
+        }
     }
 }
 

@@ -16,6 +16,7 @@ use crate::content::Article;
 use crate::feed::{self, ArchivePlan, Document, DocumentKind};
 use crate::snapshot::Snapshot;
 
+use super::links::LinkTargets;
 use super::selection::Want;
 use super::window::FeedWindow;
 use super::Site;
@@ -43,10 +44,11 @@ fn archive_key(site: &Site, plan: &ArchivePlan, published: &[Arc<Article>], k: u
     hasher.finish()
 }
 
-/// Every archive of `plan`; `keep` are the site window's sources, whose bodies stay.
+/// Every archive of `plan`, links between articles resolved by `link_targets` as in the
+/// site window; `keep` are the site window's sources, whose bodies stay.
 pub(crate) fn archives(
     site: &mut Site,
-    plan: &ArchivePlan,
+    (plan, link_targets): (&ArchivePlan, Option<&LinkTargets>),
     published: &[Arc<Article>],
     now: DateTime<Utc>,
     previous: Option<&Snapshot>,
@@ -80,7 +82,7 @@ pub(crate) fn archives(
             continue;
         }
         out.reread = true;
-        let window = FeedWindow::fill_wants(
+        let mut window = FeedWindow::fill_wants(
             &mut site.library,
             &site.config,
             &site.budget,
@@ -89,6 +91,9 @@ pub(crate) fn archives(
             &[Want::slice(plan.positions(k))],
             keep,
         );
+        if let Some(targets) = link_targets {
+            window.resolve_links(&site.config, targets);
+        }
         let entries = window.entries(&site.config);
         out.documents.extend(
             feed::archive_documents(&entries, &site.config, plan, k).map(|document| Document {

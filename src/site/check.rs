@@ -1,11 +1,14 @@
 //! `feedwright check`: parse every file and report every problem, writing nothing (group
-//! feed slug collisions included).
+//! feed slug collisions included); with `--previous-feed`, also what would change for the
+//! old feed's entries ([`previous_feed`](super::previous_feed)).
 
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
 use super::all_diagnostics;
+use super::links::LinkTargets;
+use super::previous_feed::{Comparison, PreviousFeed};
 use crate::config::Config;
 use crate::content::{self, FileOutcome, ParseOptions, ScanError};
 use crate::diag::Diagnostic;
@@ -17,20 +20,33 @@ use crate::store::Library;
 pub struct CheckReport {
     pub files: usize,
     pub published: usize,
+    /// Located under the content root; the previous feed's changes to articles among them.
     pub diagnostics: Vec<Diagnostic>,
+    /// The comparison with `--previous-feed`, if given.
+    pub previous_feed: Option<Comparison>,
 }
 
 impl CheckReport {
+    /// Every diagnostic: the content's, then the previous feed's own (its unmatched entries).
+    fn all(&self) -> impl Iterator<Item = &Diagnostic> {
+        let on_feed = self.previous_feed.iter().flat_map(|c| c.on_feed.iter());
+        self.diagnostics.iter().chain(on_feed)
+    }
     pub fn errors(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.is_error()).count()
+        self.all().filter(|d| d.is_error()).count()
     }
     pub fn warnings(&self) -> usize {
-        self.diagnostics.len() - self.errors()
+        self.all().filter(|d| !d.is_error()).count()
     }
 }
 
-/// `feedwright check`: parse everything, report everything.
-pub fn check(config: &Config, strict: bool, now: DateTime<Utc>) -> Result<CheckReport, ScanError> {
+/// `feedwright check`: parse everything, report everything; compare with `previous` when given.
+pub fn check(
+    config: &Config,
+    strict: bool,
+    previous: Option<&PreviousFeed>,
+    now: DateTime<Utc>,
+) -> Result<CheckReport, ScanError> {
     let options = ParseOptions {
         report_unknown_fields: strict,
         keep_body: false,
@@ -49,17 +65,27 @@ pub fn check(config: &Config, strict: bool, now: DateTime<Utc>) -> Result<CheckR
         }
         library.apply(&loaded.source, loaded.outcome);
     }
-    let published = library.published(now);
+    let mut published = library.published(now);
+    if let Some(targets) = LinkTargets::if_needed(&library, &published.articles) {
+        published
+            .diagnostics
+            .extend(targets.warnings(&published.articles));
+    }
     let mut diagnostics = all_diagnostics(&library, &published);
     diagnostics.extend(vanished);
     // Two spellings of a tag (section, author) with one slug share a feed: say which.
     for group in feed::groups(&published.articles, config) {
         diagnostics.extend(group.collisions(config));
     }
+    let previous_feed = previous.map(|feed| feed.compare(&published.articles));
+    if let Some(comparison) = &previous_feed {
+        diagnostics.extend(comparison.on_articles.iter().cloned());
+    }
     diagnostics.sort();
     Ok(CheckReport {
         files: library.len(),
         published: published.articles.len(),
         diagnostics,
+        previous_feed,
     })
 }

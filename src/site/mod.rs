@@ -10,7 +10,9 @@ mod archives;
 pub mod build;
 pub mod check;
 mod kept_bodies;
+mod links;
 mod out_dir;
+pub mod previous_feed;
 pub(crate) mod selection;
 pub mod window;
 
@@ -29,6 +31,7 @@ use crate::snapshot::{ItemStore, Snapshot};
 use crate::store::{Library, Published};
 
 use self::kept_bodies::KeptBodies;
+use self::links::LinkTargets;
 use self::window::FeedWindow;
 
 /// A diagnostic with its path shown from the working directory (`content/posts/a.md:3:1: …`),
@@ -80,6 +83,40 @@ pub struct Site {
     /// The group feeds' items, kept across publishes (see [`crate::snapshot::ItemStore`]);
     /// empty for the one-shot commands, which write every item.
     items: ItemStore,
+    /// The files the loads since the last [`Site::take_loaded`] read, with their warnings,
+    /// for the daemon's log.
+    loaded: LoadedFiles,
+}
+
+/// The files loads read (each file once, its latest outcome), with their warnings (the
+/// template pass's dropped constructs, tolerated input…): the daemon logs them when a file
+/// is read, not at every publish.
+#[derive(Debug, Default)]
+pub(crate) struct LoadedFiles {
+    /// Only the daemon logs them; the one-shot commands keep nothing here.
+    recording: bool,
+    /// A full rescan was among the loads: every file was read.
+    pub(crate) full: bool,
+    /// Each file read and its warnings; an empty list for a file with none or gone.
+    pub(crate) files: std::collections::BTreeMap<String, Vec<Diagnostic>>,
+}
+
+impl LoadedFiles {
+    fn note(&mut self, loaded: &content::Loaded) {
+        if !self.recording {
+            return;
+        }
+        let warnings = match &loaded.outcome {
+            FileOutcome::Parsed(parsed) => parsed
+                .diagnostics
+                .iter()
+                .filter(|d| !d.is_error())
+                .cloned()
+                .collect(),
+            FileOutcome::Gone => Vec::new(),
+        };
+        self.files.insert(loaded.source.clone(), warnings);
+    }
 }
 
 /// One content state rendered: the outputs, every current diagnostic, the published count.
@@ -105,6 +142,10 @@ impl Site {
         Self {
             kept: KeptBodies::new().map(Arc::new),
             items: ItemStore::new(),
+            loaded: LoadedFiles {
+                recording: true,
+                ..LoadedFiles::default()
+            },
             ..Self::one_shot(config)
         }
     }
@@ -118,6 +159,7 @@ impl Site {
             root_problem: None,
             kept: None,
             items: ItemStore::default(),
+            loaded: LoadedFiles::default(),
         }
     }
 
@@ -174,7 +216,9 @@ impl Site {
             keep.extend(held);
         }
         let count = files.len();
+        self.loaded.full = true;
         for l in files {
+            self.loaded.note(&l);
             self.library.apply(&l.source, l.outcome);
         }
         self.library.retain_sources(&keep);
@@ -192,15 +236,28 @@ impl Site {
         }
         let n = loaded.len();
         for l in loaded {
+            self.loaded.note(&l);
             self.library.apply(&l.source, l.outcome);
         }
         n
+    }
+
+    /// The files read since the last call, with their warnings (see [`LoadedFiles`]).
+    pub(crate) fn take_loaded(&mut self) -> LoadedFiles {
+        let fresh = LoadedFiles {
+            recording: self.loaded.recording,
+            ..LoadedFiles::default()
+        };
+        std::mem::replace(&mut self.loaded, fresh)
     }
 
     /// Drops every file under a folder that went away.
     pub(crate) fn forget_folder(&mut self, folder: &str) -> usize {
         let gone = self.library.sources_under(folder);
         for source in &gone {
+            if self.loaded.recording {
+                self.loaded.files.insert(source.clone(), Vec::new());
+            }
             self.library.apply(source, FileOutcome::Gone);
         }
         gone.len()
@@ -264,8 +321,12 @@ impl Site {
         let mut published = self.library.published(now);
         let plan = feed::history::plan(published.articles.len(), &self.config);
         let groups = feed::groups(&published.articles, &self.config);
-        let window = self.window(&published.articles, &groups, now);
+        let mut window = self.window(&published.articles, &groups, now);
         let mut reread = window.reread();
+        let link_targets = LinkTargets::if_needed(&self.library, &published.articles);
+        if let Some(targets) = &link_targets {
+            window.resolve_links(&self.config, targets);
+        }
         let entries = window.entries(&self.config);
         let items = &self.items;
         let json = self.config.feeds.json_path.is_some();
@@ -293,12 +354,24 @@ impl Site {
         drop(group_feeds);
         drop(entries);
         drop(window);
-        let archives = archives::archives(self, &plan, &published.articles, now, previous, &keep);
+        let archives = archives::archives(
+            self,
+            (&plan, link_targets.as_ref()),
+            &published.articles,
+            now,
+            previous,
+            &keep,
+        );
         reread |= archives.reread;
         self.rewrite_kept_bodies_if_due();
         if reread {
             // Reading bodies may have found new problems; report the store as it is now.
             published.diagnostics = self.library.published(now).diagnostics;
+        }
+        if let Some(targets) = &link_targets {
+            published
+                .diagnostics
+                .extend(targets.warnings(&published.articles));
         }
         let (mut documents, items) = outputs.into_parts();
         documents.extend(archives.documents);

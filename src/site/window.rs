@@ -37,7 +37,9 @@ use crate::feed::{Entry, Group, GroupFeed, Member};
 use crate::store::Library;
 
 use super::kept_bodies::KeptBodies;
+use super::links::{self, LinkTargets};
 use super::selection::Want;
+use crate::content::render::RenderedBody;
 
 /// The published articles some document needs at one instant (see
 /// [`selection`]), newest first, each with its body.
@@ -48,6 +50,9 @@ pub struct FeedWindow {
     positions: Vec<usize>,
     /// Whether any file was read again to fill the window.
     reread: bool,
+    /// Per article, its rendering with links to other articles resolved, when that
+    /// changed it (see [`super::links`]).
+    resolved: Vec<Option<RenderedBody>>,
 }
 
 /// The article of `source` after a re-read: the new version if the file parsed, else its last
@@ -214,6 +219,7 @@ impl FeedWindow {
             articles,
             positions,
             reread,
+            resolved: Vec::new(),
         }
     }
 
@@ -273,11 +279,32 @@ impl FeedWindow {
     pub fn entries(&self, config: &Config) -> Vec<Entry<'_>> {
         self.articles
             .par_iter()
-            .map(|article| Entry {
+            .enumerate()
+            .map(|(i, article)| Entry {
                 article,
-                rendered: article.rendered(config),
+                rendered: match self.resolved.get(i) {
+                    Some(Some(resolved)) => resolved,
+                    _ => article.rendered(config),
+                },
             })
             .collect()
+    }
+
+    /// Replaces the guessed links to other articles (`post_url`, `ref`) in the window's
+    /// renderings with the targets' real permalinks.
+    pub(crate) fn resolve_links(&mut self, config: &Config, targets: &LinkTargets) {
+        self.resolved = self
+            .articles
+            .iter()
+            .map(|article| {
+                if article.link_refs.is_empty() {
+                    return None;
+                }
+                let (replacements, _) = targets.resolve(article);
+                (!replacements.is_empty())
+                    .then(|| links::rewrite(article.rendered(config), &replacements))
+            })
+            .collect();
     }
 }
 

@@ -20,7 +20,9 @@ use crate::content::dates;
 use crate::content::front_matter::{ImageSpec, Located, OneOrMany, RawFrontMatter, Split};
 use crate::content::render::BodyKind;
 use crate::diag::Diagnostic;
+use crate::entry_id::IdValues;
 use crate::language_tag::{check_language, Language};
+use crate::permalink::{PermalinkPattern, PermalinkValues};
 use crate::yaml_text::Text;
 
 pub(super) fn build_article(
@@ -53,15 +55,45 @@ pub(super) fn build_article(
         ("modified", raw.modified),
     ];
     let updated = updated(&mut fields, updated_fields, date, tz)?;
-    let slug = identity::slug(&fields, text_of(raw.slug), &name)?;
+    let slug_field = text_of(raw.slug);
+    let slug = identity::slug(&fields, slug_field.clone(), &name)?;
     let section = identity::section(source)?;
-    let day = date.with_timezone(&tz).date_naive();
-    let permalink = config
-        .content
-        .permalink
-        .expand(&config.site.base_url, section, &slug, day)
-        .map_err(|m| fields.at_key("slug", m))?;
-    let id = identity::entry_id(&fields, text_of(raw.id), &config.site.base_url, day, &slug)?;
+    let local = date.with_timezone(&tz).naive_local();
+    let day = local.date();
+    let categories =
+        identity::jekyll_categories(&config.content.dir, source, &raw.categories, &raw.category);
+    let values = PermalinkValues {
+        section,
+        slug: &slug,
+        slug_field: slug_field.as_deref(),
+        title: &title,
+        filename: name.name(),
+        categories: &categories,
+        date: local,
+    };
+    let permalink = match own_path(&mut fields, raw.permalink.take(), text_of(raw.url.take())) {
+        Some((key, path)) => PermalinkPattern::parse_own(&path)
+            .and_then(|own| own.expand(&config.site.base_url, &values))
+            .map_err(|m| fields.at_key(key, format!("`{key}`: {m}")))?,
+        None => config
+            .content
+            .permalink
+            .expand(&config.site.base_url, &values)
+            .map_err(|m| fields.at_key("slug", m))?,
+    };
+    let id = identity::entry_id(
+        &fields,
+        text_of(raw.id),
+        text_of(raw.uuid),
+        &config.feeds.entry_id,
+        &config.site.base_url,
+        IdValues {
+            permalink: &permalink,
+            uuid: None,
+            slug: &slug,
+            day,
+        },
+    )?;
     let link = match text_of(raw.link) {
         Some(text) => Some(
             absolute_http_url(&text).map_err(|m| fields.at_key("link", format!("`link`: {m}")))?,
@@ -138,8 +170,39 @@ pub(super) fn build_article(
         kept_body: None,
         // Set by `parse_article`, which has the file's bytes.
         fingerprint: 0,
+        link_refs: Vec::new(),
         rendered: OnceLock::new(),
     })
+}
+
+/// The article's own path, which replaces `content.permalink` for it: Jekyll's `permalink`
+/// (a path, its placeholders allowed), else Hugo's `url`. An Eleventy template
+/// (`{{ page.fileSlug }}/`) or an absolute URL is not read, with a warning.
+fn own_path(
+    fields: &mut Fields<'_>,
+    permalink: Option<serde_yaml::Value>,
+    url: Option<String>,
+) -> Option<(&'static str, String)> {
+    let permalink = match permalink {
+        Some(serde_yaml::Value::String(path)) => Some(path),
+        _ => None,
+    };
+    let written = [("permalink", permalink), ("url", url)]
+        .into_iter()
+        .find_map(|(key, path)| path.filter(|p| !p.trim().is_empty()).map(|p| (key, p)))?;
+    let (key, path) = &written;
+    let why = if path.contains("{{") || path.contains("{%") {
+        "is a template (Eleventy's), not read"
+    } else if path.contains("://") {
+        "is an absolute URL, not a path on this site; not read"
+    } else {
+        return Some(written);
+    };
+    fields.warn(
+        key,
+        format!("`{key}` `{path}` {why}: content.permalink gives the link"),
+    );
+    None
 }
 
 /// `date`, or Astro's `pubDate` standing in for it, or Hugo's `publishDate`, or the date

@@ -1,14 +1,19 @@
 //! An article's identity (SPEC §1, §3.3): the name its file or bundle folder gives, its slug
 //! and section (each one URL segment), its entry id, and whether a `_drafts` folder holds it.
 
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
 use chrono::NaiveDate;
 use url::Url;
 
 use super::fields::{at_start, Fields};
 use crate::content::dates;
-use crate::content::front_matter::Located;
-use crate::entry_id::{self, tag_uri};
+use crate::content::front_matter::{Located, OneOrMany};
+use crate::entry_id::{self, EntryIdRule, IdRuleError, IdValues};
 use crate::permalink::is_dot_segment;
+use crate::yaml_text::Text;
 
 /// What the file's path says about the article.
 pub(super) struct FileName<'a> {
@@ -46,6 +51,79 @@ impl<'a> FileName<'a> {
             date: dates::date_prefix(name, what),
         }
     }
+}
+
+impl FileName<'_> {
+    /// The bundle folder's name, else the file's stem (date prefix included).
+    pub(super) fn name(&self) -> &str {
+        self.name
+    }
+}
+
+/// Jekyll's categories of a post, for `:categories`: the folders above its `_posts` folder
+/// (when the content root is a `_posts` folder, those between the Jekyll site's root and
+/// it: [`categories_above_root`]), then `categories` (a list, or a space-separated string)
+/// and `category`; lower-cased, without repeats.
+pub(super) fn jekyll_categories(
+    content_dir: &Path,
+    source: &str,
+    categories: &Option<OneOrMany<Text>>,
+    category: &Option<OneOrMany<Text>>,
+) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let folders: Vec<&str> = source.split('/').collect();
+    if let Some(posts) = folders.iter().position(|f| *f == "_posts") {
+        out.extend(folders[..posts].iter().map(|f| f.to_string()));
+    } else if content_dir.file_name().is_some_and(|n| n == "_posts") {
+        out.extend(categories_above_root(content_dir).iter().cloned());
+    }
+    let written = |field: &Option<OneOrMany<Text>>, split: bool| -> Vec<String> {
+        match field {
+            None => Vec::new(),
+            Some(OneOrMany::One(Text(s))) if split => {
+                s.split_whitespace().map(str::to_string).collect()
+            }
+            Some(OneOrMany::One(Text(s))) => vec![s.trim().to_string()],
+            Some(OneOrMany::Many(list)) => list.iter().map(|t| t.0.trim().to_string()).collect(),
+        }
+    };
+    out.extend(written(categories, true));
+    out.extend(written(category, false));
+    let mut seen = std::collections::BTreeSet::new();
+    out.into_iter()
+        .map(|c| c.to_lowercase())
+        .filter(|c| !c.is_empty() && seen.insert(c.clone()))
+        .collect()
+}
+
+/// The folders between a Jekyll site's root (the nearest folder above with a `_config.yml`,
+/// at most four levels up) and a content root that is its `_posts` folder
+/// (`en/news/_posts` gives `en`, `news`); none when no site root is found. Looked up once
+/// per content root.
+fn categories_above_root(content_dir: &Path) -> Arc<Vec<String>> {
+    static FOUND: OnceLock<Mutex<HashMap<PathBuf, Arc<Vec<String>>>>> = OnceLock::new();
+    let found = FOUND.get_or_init(Default::default);
+    let mut found = found
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let categories = found.entry(content_dir.to_path_buf()).or_insert_with(|| {
+        let posts_parent = content_dir.parent().unwrap_or(content_dir);
+        let root = posts_parent.ancestors().take(5).find(|dir| {
+            ["_config.yml", "_config.yaml"]
+                .iter()
+                .any(|f| dir.join(f).is_file())
+        });
+        let folders = root
+            .and_then(|root| posts_parent.strip_prefix(root).ok())
+            .map(|between| {
+                between
+                    .components()
+                    .filter_map(|c| c.as_os_str().to_str().map(str::to_string))
+                    .collect()
+            });
+        Arc::new(folders.unwrap_or_default())
+    });
+    Arc::clone(categories)
 }
 
 /// The `slug` field, else the file or bundle name without its date prefix.
@@ -110,13 +188,14 @@ pub(super) fn section(source: &str) -> Result<&str, Located> {
     Ok(section)
 }
 
-/// The `id` field, checked, else the default `tag:` id.
+/// The `id` field, checked, else the id `feeds.entry_id` gives (by default the `tag:` id).
 pub(super) fn entry_id(
     fields: &Fields<'_>,
     written: Option<String>,
+    uuid: Option<String>,
+    rule: &EntryIdRule,
     base: &Url,
-    day: NaiveDate,
-    slug: &str,
+    values: IdValues<'_>,
 ) -> Result<String, Located> {
     match written {
         // The id is the entry's identity: an invalid one leaves the article out rather than
@@ -125,7 +204,24 @@ pub(super) fn entry_id(
             entry_id::check_id(&id).map_err(|m| fields.at_key("id", format!("`id` `{id}` {m}")))?;
             Ok(id)
         }
-        None => Ok(tag_uri(base, day, slug)),
+        None => {
+            let values = IdValues {
+                uuid: uuid.as_deref(),
+                ..values
+            };
+            rule.id(base, &values).map_err(|e| match e {
+                IdRuleError::MissingUuid => at_start(
+                    "missing `uuid`, which feeds.entry_id needs for this article's id (or give it an `id`)",
+                ),
+                IdRuleError::BadUuid(uuid) => fields.at_key(
+                    "uuid",
+                    format!("`uuid` `{uuid}` is not a UUID (8-4-4-4-12 hex digits), which feeds.entry_id needs"),
+                ),
+                IdRuleError::Invalid(id, m) => {
+                    at_start(format!("the id feeds.entry_id gives, `{id}`, {m}"))
+                }
+            })
+        }
     }
 }
 
@@ -357,6 +453,238 @@ mod tests {
         let d = &p.diagnostics[0];
         assert!(
             d.is_error() && d.message.contains("content.permalink"),
+            "{d}"
+        );
+    }
+
+    fn with_pattern(pattern: &str, source: &str, text: &str) -> Article {
+        let mut c = config();
+        c.content.permalink = crate::permalink::PermalinkPattern::parse(pattern.into()).unwrap();
+        let p = parse_article(source, text.as_bytes(), &c, ParseOptions::default());
+        p.article.unwrap_or_else(|| panic!("{:?}", p.diagnostics))
+    }
+
+    #[test]
+    fn article_jekyll_and_hugo_permalink_patterns() {
+        // Jekyll: `:title` is the file name's slug; `:categories` the folders above `_posts`
+        // and the front matter's, lower-cased.
+        let a = with_pattern(
+            "pretty",
+            "news/_posts/2024-03-07-ruby-3-3-1-released.md",
+            "---
+title: Ruby 3.3.1 Released
+categories: Release
+---
+",
+        );
+        assert_eq!(
+            a.permalink.as_str(),
+            "https://example.com/blog/news/release/2024/03/07/ruby-3-3-1-released/"
+        );
+        let a = with_pattern(
+            "/:year/:month/:day/:title:output_ext",
+            "_posts/2024-03-07-x.md",
+            "---
+title: T
+date: 2024-03-07 23:30:00 -0500
+---
+",
+        );
+        // The date in the site's time zone (UTC here), as the id uses it.
+        assert_eq!(
+            a.permalink.as_str(),
+            "https://example.com/blog/2024/03/08/x.html"
+        );
+        // Hugo: `:slug` is the `slug` field, else the title slugified (not the bundle folder).
+        let a = with_pattern(
+            "/:section/:slug/",
+            "posts/trip/index.md",
+            "---
+title: First Trip, Spring!
+date: 2023-05-05
+---
+",
+        );
+        assert_eq!(
+            a.permalink.as_str(),
+            "https://example.com/blog/posts/first-trip-spring/"
+        );
+        let a = with_pattern(
+            "/:section/:slug/",
+            "posts/trip/index.md",
+            "---
+title: First Trip
+date: 2023-05-05
+slug: own
+---
+",
+        );
+        assert_eq!(a.permalink.as_str(), "https://example.com/blog/posts/own/");
+        // A date-only pattern.
+        let a = with_pattern(
+            "/news/:year/:month/:day/",
+            "a.md",
+            "---
+title: A
+date: 2023-05-05
+---
+",
+        );
+        assert_eq!(
+            a.permalink.as_str(),
+            "https://example.com/blog/news/2023/05/05/"
+        );
+    }
+
+    #[test]
+    fn article_categories_of_a_posts_content_root_come_from_the_site_root() {
+        let site = tempfile::tempdir().unwrap();
+        std::fs::write(site.path().join("_config.yml"), "title: x\n").unwrap();
+        let posts = site.path().join("en/news/_posts");
+        std::fs::create_dir_all(&posts).unwrap();
+        let mut c = config();
+        c.content.dir = posts;
+        c.content.permalink = crate::permalink::PermalinkPattern::parse("pretty".into()).unwrap();
+        let p = parse_article(
+            "2024-03-07-x.md",
+            b"---\ntitle: T\ncategories: [Release]\n---\n",
+            &c,
+            ParseOptions::default(),
+        );
+        assert_eq!(
+            p.article.unwrap().permalink.as_str(),
+            "https://example.com/blog/en/news/release/2024/03/07/x/"
+        );
+        // No `_config.yml` above: no folder categories.
+        let bare = tempfile::tempdir().unwrap();
+        c.content.dir = bare.path().join("_posts");
+        let p = parse_article(
+            "2024-03-07-x.md",
+            b"---\ntitle: T\n---\n",
+            &c,
+            ParseOptions::default(),
+        );
+        assert_eq!(
+            p.article.unwrap().permalink.as_str(),
+            "https://example.com/blog/2024/03/07/x/"
+        );
+    }
+
+    #[test]
+    fn article_own_path_replaces_the_pattern() {
+        // Jekyll's `permalink` (placeholders allowed), Hugo's `url` (any case).
+        let a = ok(
+            "_posts/2024-03-07-x.md",
+            "---\ntitle: T\npermalink: /archive/:year/:title.html\n---\n",
+        );
+        assert_eq!(
+            a.permalink.as_str(),
+            "https://example.com/blog/archive/2024/x.html"
+        );
+        let a = ok(
+            "post/x.md",
+            "---\nTitle: T\ndate: 2009-12-12\nUrl: post/vim-plugins-snipmate\n---\n",
+        );
+        assert_eq!(
+            a.permalink.as_str(),
+            "https://example.com/blog/post/vim-plugins-snipmate"
+        );
+        // An Eleventy template or an absolute URL is not read, with a warning at the key.
+        for (yaml, why) in [
+            ("permalink: \"{{ page.fileSlug }}/\"", "is a template"),
+            ("url: https://elsewhere.example/x/", "is an absolute URL"),
+        ] {
+            let p = parse(
+                "post/x.md",
+                &format!("---\ntitle: T\ndate: 2024-01-02\n{yaml}\n---\n"),
+            );
+            assert_eq!(p.diagnostics.len(), 1, "{:?}", p.diagnostics);
+            let d = &p.diagnostics[0];
+            assert!(d.line == 4 && d.message.contains(why), "{d}");
+            assert_eq!(
+                p.article.unwrap().permalink.as_str(),
+                "https://example.com/blog/post/x/"
+            );
+        }
+        // A bad one is an error at its key.
+        let d = err(
+            "x.md",
+            b"---\ntitle: T\ndate: 2024-01-02\npermalink: /:bogus/\n---\n",
+        );
+        assert!(d.line == 4 && d.message.starts_with("`permalink`:"), "{d}");
+    }
+
+    #[test]
+    fn article_entry_id_rule_from_config() {
+        let mut c = config();
+        let parse = |c: &Config, text: &str| {
+            parse_article("posts/x.md", text.as_bytes(), c, ParseOptions::default())
+        };
+        c.feeds.entry_id = crate::entry_id::EntryIdRule::parse("{permalink}").unwrap();
+        let a = parse(
+            &c,
+            "---
+title: T
+date: 2024-01-02
+---
+",
+        )
+        .article
+        .unwrap();
+        assert_eq!(a.id, "https://example.com/blog/posts/x/");
+        // A written `id` still wins.
+        let a = parse(
+            &c,
+            "---
+title: T
+date: 2024-01-02
+id: urn:example:1
+---
+",
+        );
+        assert_eq!(a.article.unwrap().id, "urn:example:1");
+
+        c.feeds.entry_id = crate::entry_id::EntryIdRule::parse("urn:uuid:{uuid}").unwrap();
+        let uuid = "6e8bc430-9c3a-11d9-9669-0800200c9a66";
+        let text = format!(
+            "---
+title: T
+date: 2024-01-02
+uuid: {uuid}
+---
+"
+        );
+        assert_eq!(
+            parse(&c, &text).article.unwrap().id,
+            format!("urn:uuid:{uuid}")
+        );
+        let p = parse(
+            &c,
+            "---
+title: T
+date: 2024-01-02
+---
+",
+        );
+        assert!(p.article.is_none());
+        assert_eq!(
+            p.diagnostics[0].to_string(),
+            "posts/x.md:1:1: error: missing `uuid`, which feeds.entry_id needs for this article's id (or give it an `id`)"
+        );
+        let p = parse(
+            &c,
+            "---
+title: T
+date: 2024-01-02
+uuid: not-one
+---
+",
+        );
+        assert!(p.article.is_none());
+        let d = &p.diagnostics[0];
+        assert_eq!((d.line, d.column), (4, 1), "{d}");
+        assert!(
+            d.message.starts_with("`uuid` `not-one` is not a UUID"),
             "{d}"
         );
     }

@@ -56,6 +56,9 @@ pub struct Article {
     /// Identifies this version of the article (a hash of its path and file bytes): feed
     /// items rendered from it stay valid while it is unchanged (see `snapshot::items`).
     pub(crate) fingerprint: u64,
+    /// Links to other articles by file name (`post_url`, `ref`), resolved once all
+    /// articles are read (`site::links`).
+    pub(crate) link_refs: Vec<crate::content::templates::LinkRef>,
     /// Filled by [`Article::rendered`]; set empty by whoever builds an article.
     pub(super) rendered: OnceLock<RenderedBody>,
 }
@@ -116,6 +119,7 @@ impl Article {
             body_loaded: false,
             kept_body,
             fingerprint: self.fingerprint,
+            link_refs: self.link_refs.clone(),
             rendered: OnceLock::new(),
         }
     }

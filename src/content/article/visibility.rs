@@ -62,7 +62,7 @@ pub(super) fn visibility(
         .any(never_built)
         || raw.headless == Some(true)
         || raw.eleventy_exclude.take().is_some_and(|v| truthy(&v))
-        || raw.permalink.take() == Some(serde_yaml::Value::Bool(false))
+        || raw.permalink.as_ref() == Some(&serde_yaml::Value::Bool(false))
         || pelican_hidden(fields, raw.status.take());
     Ok(Visibility {
         hidden,

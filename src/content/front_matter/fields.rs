@@ -184,10 +184,15 @@ pub(crate) struct RawFrontMatter {
     /// Eleventy: `true`, or the names of the collections the post is left out of.
     #[serde(rename = "eleventyExcludeFromCollections")]
     pub eleventy_exclude: Option<serde_yaml::Value>,
-    /// Eleventy: `permalink: false` writes no page; a pattern is not read here.
+    /// Jekyll: the post's own permalink (a path, placeholders allowed); Eleventy:
+    /// `permalink: false` writes no page (a template string is not read).
     pub permalink: Option<serde_yaml::Value>,
+    /// Hugo: the page's own path.
+    pub url: Option<Text>,
     /// Pelican: `status: draft | hidden | published`.
     pub status: Option<Text>,
+    /// A UUID kept from another generator, for `feeds.entry_id: "urn:uuid:{uuid}"`.
+    pub uuid: Option<Text>,
     /// Hugo: the site's own fields; only `author`/`authors` are read.
     pub params: Option<Params>,
 }
@@ -248,7 +253,9 @@ pub(crate) const KNOWN_KEYS: &[&str] = &[
     "headless",
     "eleventyExcludeFromCollections",
     "permalink",
+    "url",
     "status",
+    "uuid",
     "params",
 ];
 

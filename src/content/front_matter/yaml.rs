@@ -40,11 +40,14 @@ pub(crate) fn parse_yaml_listing_unknown(
         }
     };
     let raw = read(split, Some(&mut on_skipped))?;
-    // `permalink` is read only for Eleventy's `permalink: false`: a pattern is not used.
-    let permalink_unused = raw
-        .permalink
-        .as_ref()
-        .is_some_and(|v| *v != serde_yaml::Value::Bool(false));
+    // `permalink` is read as Eleventy's `permalink: false` or a post's own path (a string);
+    // any other shape is not used.
+    let permalink_unused = raw.permalink.as_ref().is_some_and(|v| {
+        !matches!(
+            v,
+            serde_yaml::Value::Bool(false) | serde_yaml::Value::String(_)
+        )
+    });
     if permalink_unused {
         skipped.push("permalink".to_string());
     }
@@ -315,8 +318,8 @@ mod tests {
             .map(|f| (f.name, f.line, f.column))
             .collect();
         assert_eq!(unknown, vec![("colour".to_string(), 3, 1)]);
-        // A `permalink` pattern is not read (only Eleventy's `permalink: false` is).
-        let s = split("---\npermalink: /a/\ntitle: x\ncolour: red\n---\n").unwrap();
+        // A `permalink` path and Eleventy's `permalink: false` are read; another shape is not.
+        let s = split("---\npermalink: {a: 1}\ntitle: x\ncolour: red\n---\n").unwrap();
         let names: Vec<String> = parse_yaml_listing_unknown(&s)
             .unwrap()
             .1
@@ -324,8 +327,14 @@ mod tests {
             .map(|f| f.name)
             .collect();
         assert_eq!(names, vec!["permalink", "colour"]);
-        let s = split("---\npermalink: false\n---\n").unwrap();
-        assert!(parse_yaml_listing_unknown(&s).unwrap().1.is_empty());
+        for read in ["permalink: false", "permalink: /a/", "url: /b/"] {
+            let text = format!("---\n{read}\n---\n");
+            let s = split(&text).unwrap();
+            assert!(
+                parse_yaml_listing_unknown(&s).unwrap().1.is_empty(),
+                "{read}"
+            );
+        }
     }
 
     fn yaml_err(yaml: &str) -> Located {

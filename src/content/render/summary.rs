@@ -1,6 +1,7 @@
-//! The automatic summary: the plain text of a rendered body's paragraphs, whitespace
-//! collapsed, cut at a word boundary (never inside a user-perceived character) with `…`.
-//! Code, tables, footnotes, embeds and page furniture stay out; short bold labels and lone
+//! The automatic summary: the plain text of a rendered body's prose — paragraphs and list
+//! items, in document order — whitespace collapsed, cut at a word boundary (never inside a
+//! user-perceived character) with `…`. Code, tables, footnotes, embeds, page furniture and
+//! navigation (tables of contents, "skip to" links) stay out; short bold labels and lone
 //! links are not prose.
 
 use unicode_segmentation::UnicodeSegmentation;
@@ -121,15 +122,17 @@ fn breaks_anywhere(c: char) -> bool {
         | '\u{20000}'..='\u{3FFFF}') // extensions B and later
 }
 
-/// The automatic summary of a rendered body: the text of its paragraphs (`<p>`, however they
-/// were written: Markdown, or raw HTML as WordPress and Ghost export it), or all its text if
-/// it has none. Code blocks, tables, footnotes and page furniture (`nav`, `header`, `footer`,
-/// `aside`) never count; headings, captions and list items only when there are no paragraphs.
+/// The automatic summary of a rendered body: the text of its prose in document order —
+/// paragraphs (`<p>`, however they were written: Markdown, or raw HTML as WordPress and
+/// Ghost export it) and list items (a release note's lists of changes) — or all its text if
+/// it has none. Code blocks, tables, footnotes, page furniture (`nav`, `header`, `footer`,
+/// `aside`) and navigation (a list of lone links such as a table of contents, a "skip to"
+/// line) never count; headings and captions only when there is no prose.
 pub(super) fn auto_summary(content_html: &str, limit: usize) -> String {
-    let mut paragraphs = PlainText::new(limit);
+    let mut prose = PlainText::new(limit);
     let mut any = PlainText::new(limit);
-    html_text(content_html, &mut paragraphs, &mut any);
-    let text = paragraphs.finish();
+    html_text(content_html, &mut prose, &mut any);
+    let text = prose.finish();
     if !text.is_empty() {
         return text;
     }
@@ -173,15 +176,14 @@ fn has_class(tag: &str, prefix: &str) -> bool {
         .is_some_and(|classes| classes.split_whitespace().any(|c| c.starts_with(prefix)))
 }
 
-/// Feeds the text of sanitized HTML (as serialized by ammonia) into `paragraphs` (text inside
-/// `<p>` only, but not label paragraphs: [`is_label`]) and `any` (all text), skipping what [`skipped_in_summaries`] names. Block tags
-/// separate words.
-fn html_text(html: &str, paragraphs: &mut PlainText, any: &mut PlainText) {
+/// Feeds the text of sanitized HTML (as serialized by ammonia) into `prose` (text inside
+/// `<p>` and `<li>`, but not labels or navigation: [`is_prose`]) and `any` (all text),
+/// skipping what [`skipped_in_summaries`] names. Block tags separate words.
+fn html_text(html: &str, prose: &mut PlainText, any: &mut PlainText) {
     // The element being skipped, and how many of the same name are open inside it.
     let mut skipping: Option<(String, usize)> = None;
-    let mut in_paragraph = 0usize;
-    // In a paragraph that is only a label or a link: text for `any` only.
-    let mut in_label = false;
+    // The open paragraphs and list items, innermost last: whether each is prose.
+    let mut blocks: Vec<bool> = Vec::new();
     let mut rest = html;
     while !rest.is_empty() {
         if let Some(after_lt) = rest.strip_prefix('<') {
@@ -212,17 +214,15 @@ fn html_text(html: &str, paragraphs: &mut PlainText, any: &mut PlainText) {
                 skipping = Some((name, 1));
                 continue;
             }
-            if name == "p" {
+            if name == "p" || name == "li" {
                 if closing {
-                    in_paragraph = in_paragraph.saturating_sub(1);
-                    in_label = false;
+                    blocks.pop();
                 } else {
-                    in_paragraph += 1;
-                    in_label = is_label(rest);
+                    blocks.push(is_prose(&name, rest));
                 }
             }
             if is_block_tag(&name) {
-                paragraphs.paragraph_break();
+                prose.paragraph_break();
                 any.paragraph_break();
             }
             continue;
@@ -230,8 +230,8 @@ fn html_text(html: &str, paragraphs: &mut PlainText, any: &mut PlainText) {
         let text_end = rest.find('<').unwrap_or(rest.len());
         if skipping.is_none() {
             let text = unescape_basic(&rest[..text_end]);
-            if in_paragraph > 0 && !in_label {
-                paragraphs.push_str(&text);
+            if blocks.last() == Some(&true) {
+                prose.push_str(&text);
             }
             any.push_str(&text);
         }
@@ -253,14 +253,59 @@ fn serialized_tag_end(after_lt: &str) -> usize {
     after_lt.len()
 }
 
-/// Whether the paragraph whose content starts `rest` is only a short bold label or a lone
-/// link (`<strong>Timestamps</strong></p>`, `<a href=…>Our site</a></p>`): show notes and
-/// newsletters use them as headings and link lists, not as prose.
-fn is_label(rest: &str) -> bool {
-    let Some(end) = rest.find("</p>") else {
-        return false;
+/// Whether the paragraph or list item (`name`) whose content starts `rest` is prose: some
+/// word ([`has_word`]), not only a short bold label or a lone link (`<strong>Timestamps</strong></p>`,
+/// `<a href=…>Our site</a></p>`: show notes and newsletters use them as headings and link
+/// lists; a list item that is one link is a table of contents' entry, or a download), and
+/// not a "skip to"/"jump to" line.
+fn is_prose(name: &str, rest: &str) -> bool {
+    // A list item's own content ends where it closes or where its sub-list starts.
+    let ends: &[&str] = if name == "li" {
+        &["</li>", "<ul", "<ol"]
+    } else {
+        &["</p>"]
     };
-    let content = rest[..end].trim();
+    // The first tag that ends it: not `find` for each, which would run to the end of a long
+    // list for every item that has no sub-list.
+    let Some(end) = rest
+        .match_indices('<')
+        .map(|(i, _)| i)
+        .find(|&i| ends.iter().any(|e| rest[i..].starts_with(e)))
+    else {
+        return true;
+    };
+    let mut content = rest[..end].trim();
+    // A loose list's item holds a paragraph.
+    if let Some(inner) = content.strip_prefix("<p>") {
+        content = inner.strip_suffix("</p>").unwrap_or(inner).trim();
+    }
+    has_word(content) && !(is_label(content, name == "li") || is_skip_link(content))
+}
+
+/// Whether serialized HTML has a letter or digit in its text (not in tags or character
+/// references): a block of only symbols (`<>` left by a template whose link target was
+/// empty, `* * *`) is no prose.
+fn has_word(html: &str) -> bool {
+    let mut in_tag = false;
+    let mut in_reference = false;
+    html.chars().any(|c| {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            '&' if !in_tag => in_reference = true,
+            ';' if in_reference => in_reference = false,
+            c if !in_tag && !in_reference => return c.is_alphanumeric(),
+            c if in_reference && !c.is_ascii_alphanumeric() && c != '#' => in_reference = false,
+            _ => {}
+        }
+        false
+    })
+}
+
+/// Whether `content` is only one bold run or one link (at most 80 characters of text, or
+/// any length for a link when `any_link`), with no other markup inside. A bold sentence
+/// (ending `.`, `!`, `?` or their CJK forms) is the post's opening line, not a label.
+fn is_label(content: &str, any_link: bool) -> bool {
     ["strong", "b", "a"].iter().any(|tag| {
         content
             .strip_prefix('<')
@@ -268,8 +313,22 @@ fn is_label(rest: &str) -> bool {
             .filter(|c| c.starts_with(['>', ' ']))
             .and_then(|c| c.split_once('>'))
             .and_then(|(_, c)| c.strip_suffix(&format!("</{tag}>")))
-            .is_some_and(|label| !label.contains('<') && label.chars().count() <= 80)
+            .is_some_and(|label| {
+                let sentence = *tag != "a"
+                    && label
+                        .trim_end()
+                        .ends_with(['.', '!', '?', '\u{3002}', '\u{FF01}', '\u{FF1F}']);
+                !label.contains('<')
+                    && !sentence
+                    && ((any_link && *tag == "a") || label.chars().count() <= 80)
+            })
     })
+}
+
+/// "Skip to the downloads", "Jump to section": a line that moves the reader, holding a link.
+fn is_skip_link(content: &str) -> bool {
+    let start: String = content.chars().take(8).collect::<String>().to_lowercase();
+    (start.starts_with("skip to") || start.starts_with("jump to")) && content.contains("<a ")
 }
 
 fn is_block_tag(name: &str) -> bool {
@@ -314,9 +373,9 @@ pub(super) fn html_has_text(html: &str) -> bool {
     if html.contains("<img") {
         return true;
     }
-    let mut paragraphs = PlainText::new(1);
+    let mut prose = PlainText::new(1);
     let mut any = PlainText::new(1);
-    html_text(html, &mut paragraphs, &mut any);
+    html_text(html, &mut prose, &mut any);
     !any.buf.is_empty() || any.overflow
 }
 
@@ -410,8 +469,9 @@ mod tests {
         // Raw and Markdown paragraphs mixed: document order.
         let mixed = "<p>Raw first.</p>\n\nMarkdown second.\n";
         assert_eq!(md(mixed).summary_html, "Raw first. Markdown second.");
-        // Headings and list items count only when there are no paragraphs at all.
-        assert_eq!(md("# Only\n\n- a list\n").summary_html, "Only a list");
+        // Headings count only when there is no prose at all; list items are prose.
+        assert_eq!(md("# Only\n\n- a list\n").summary_html, "a list");
+        assert_eq!(md("# Only\n\n## Heads\n").summary_html, "Only Heads");
     }
 
     #[test]
@@ -443,17 +503,62 @@ mod tests {
 
     #[test]
     fn bold_labels_are_not_summary_prose() {
-        let r = md("Episode 12 is about scaling.\n\n**Timestamps**\n\n- 00:00 Intro\n\n**Links:**\n\n[Site](https://example.com)\n\nMore prose here.\n");
+        let r = md("Episode 12 is about scaling.\n\n**Timestamps**\n\n- 00:00 Intro\n\n**Links:**\n\n[Site](https://example.com)\n\n- [Other site](https://example.org)\n\nMore prose here.\n");
         assert_eq!(
             r.summary_html,
-            "Episode 12 is about scaling. More prose here."
+            "Episode 12 is about scaling. 00:00 Intro More prose here."
         );
         // A bold label that is all the body has is still its summary.
         let r = md("**Only this**\n");
         assert_eq!(r.summary_html, "Only this");
+        // A bold sentence is prose, however short.
+        let r = md("**Tables are plural, models singular.**\n\n1. Files use underscores.\n");
+        assert_eq!(
+            r.summary_html,
+            "Tables are plural, models singular. Files use underscores."
+        );
         // A bold opening sentence inside prose stays.
         let r = md("**Breaking:** the bridge is open.\n");
         assert_eq!(r.summary_html, "Breaking: the bridge is open.");
+    }
+
+    #[test]
+    fn release_notes_are_summarized_from_their_first_list_not_the_downloads() {
+        let body = "## What is new\n\n* A faster parser for `yaml` files.\n* Error messages name\n  the line.\n\n## Fixed\n\n1. A crash on empty input.\n\n## Download\n\n* <https://example.com/tool-1.2.tar.gz>\n\n      SIZE: 1234\n      SHA256: abcd\n\n* [tool-1.2.zip](https://example.com/tool-1.2.zip)\n";
+        let r = md(body);
+        assert_eq!(
+            r.summary_html,
+            "A faster parser for yaml files. Error messages name the line. A crash on empty input."
+        );
+        // The limit and the word-boundary cut hold across list items.
+        let r = render_body(body, BodyKind::Markdown, None, &base(), "h", 40);
+        assert_eq!(r.summary_html, "A faster parser for yaml files. Error…");
+        // A list before the first paragraph comes first: document order.
+        let r = md("- First point.\n- Second point.\n\nThen prose.\n");
+        assert_eq!(r.summary_html, "First point. Second point. Then prose.");
+        // Loose lists (items holding paragraphs) and nested lists alike.
+        let r = md("- Outer one.\n\n  - Inner one.\n\n- Outer two.\n");
+        assert_eq!(r.summary_html, "Outer one. Inner one. Outer two.");
+    }
+
+    #[test]
+    fn navigation_stays_out_of_summaries() {
+        // A hand-written table of contents, nested, before the prose.
+        let body = "Contents:\n\n- [Intro](#intro)\n  - [Setup](#setup)\n- [Usage](#usage)\n\nSkip to [the downloads](#downloads).\n\n## Intro\n\nThe real opening.\n";
+        assert_eq!(md(body).summary_html, "Contents: The real opening.");
+        let r = md("Jump to [the end](#end)\n\n* [Only a link](https://example.com/a)\n\nProse.\n");
+        assert_eq!(r.summary_html, "Prose.");
+        // A list item with a link inside a sentence is prose.
+        let r = md("- See [the guide](https://example.com/g) for more.\n");
+        assert_eq!(r.summary_html, "See the guide for more.");
+        // Still never code, tables or footnotes inside list items.
+        let r = md("- Item[^1] with `code`.\n\n  ```\n  block\n  ```\n\n| a |\n|---|\n| b |\n\n[^1]: Note.\n");
+        assert_eq!(r.summary_html, "Item with code.");
+        // Symbols only (a template's empty link target, a divider) are not prose.
+        let r = md("* <>\n\n  SIZE: 10\n\n\\* \\* \\*\n\nProse &amp; more.\n");
+        assert_eq!(r.summary_html, "SIZE: 10 Prose &amp; more.");
+        // A page of links only keeps its text as the fallback.
+        assert_eq!(md("- [A](#a)\n- [B](#b)\n").summary_html, "A B");
     }
 
     #[test]

@@ -43,6 +43,11 @@ pub(super) fn tag(pass: &mut Pass<'_>, at: usize) -> Option<usize> {
                 guess_permalink(pass.context, target)
             };
             match url {
+                // A post: resolved against the real articles later (`site::links`).
+                Some(url) if name == "post_url" || is_post(target) => {
+                    pass.link_ref(at, target, &url);
+                    pass.replace(&escape_html(&url));
+                }
                 Some(url) => {
                     pass.warn(
                         at,

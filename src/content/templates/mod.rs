@@ -27,6 +27,7 @@ use chrono::NaiveDate;
 use args::{arg, split_args};
 use code::code_block;
 use permalinks::guess_permalink;
+pub(crate) use permalinks::LinkRef;
 
 use crate::config::Config;
 use crate::content::article::Article;
@@ -35,6 +36,10 @@ use crate::diag::Diagnostic;
 
 /// At most this many warnings a file; the rest are counted in one last warning.
 const MAX_WARNINGS: usize = 50;
+
+/// At most this many links to other articles a file has resolved (`site::links`); the rest
+/// keep their guess, with a warning. A bound on what one file costs each publish.
+const MAX_LINK_REFS: usize = 1000;
 
 /// What the pass needs to know about the site and the article.
 pub(super) struct Context<'a> {
@@ -68,7 +73,8 @@ pub(crate) fn expand_article_body<'b>(
         day,
         kind: article.body_kind,
     };
-    let expanded = expand(body, file_text, &context, diagnostics);
+    let (expanded, link_refs) = expand(body, file_text, &context, diagnostics);
+    article.link_refs = link_refs;
     if article.body_loaded {
         if let Cow::Owned(text) = &expanded {
             article.body = Arc::from(text.as_str());
@@ -84,9 +90,9 @@ fn expand<'b>(
     file_text: &str,
     context: &Context<'_>,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Cow<'b, str> {
+) -> (Cow<'b, str>, Vec<LinkRef>) {
     if !may_hold_templates(body) {
-        return Cow::Borrowed(body);
+        return (Cow::Borrowed(body), Vec::new());
     }
     let mut pass = Pass::new(body, context);
     pass.run();
@@ -99,11 +105,23 @@ fn expand<'b>(
         context.source,
         diagnostics,
     );
-    if pass.changed {
+    let offsets: Vec<usize> = pass.link_refs.iter().map(|(at, _, _)| *at).collect();
+    let link_refs = locate(&offsets, file_text, body_start)
+        .into_iter()
+        .zip(std::mem::take(&mut pass.link_refs))
+        .map(|((line, column), (_, target, guess))| LinkRef {
+            target,
+            guess,
+            line,
+            column,
+        })
+        .collect();
+    let text = if pass.changed {
         Cow::Owned(pass.out)
     } else {
         Cow::Borrowed(body)
-    }
+    };
+    (text, link_refs)
 }
 
 /// A quick look for `{%`, `{{` or `{:`: most bodies have none and are left alone.
@@ -123,6 +141,8 @@ pub(super) struct Pass<'a> {
     pub(super) saw_liquid_tag: bool,
     warnings: Vec<(usize, String)>,
     more_warnings: usize,
+    /// Links to other articles by file name, at their body offsets: (offset, target, guess).
+    link_refs: Vec<(usize, String, String)>,
     /// For each needle searched for: from where, and what was found (see `find_from`).
     found: HashMap<String, (usize, Option<usize>)>,
     code: code::CodeSpans,
@@ -138,6 +158,7 @@ impl<'a> Pass<'a> {
             saw_liquid_tag: false,
             warnings: Vec::new(),
             more_warnings: 0,
+            link_refs: Vec::new(),
             found: HashMap::new(),
             code: code::CodeSpans::new(src),
         }
@@ -149,6 +170,20 @@ impl<'a> Pass<'a> {
             self.warnings.push((at, message));
         } else {
             self.more_warnings += 1;
+        }
+    }
+
+    /// A link to another article by its file name (`post_url`, `ref`), written as `guess`:
+    /// resolved against the real articles after parsing (`site::links`).
+    pub(super) fn link_ref(&mut self, at: usize, target: &str, guess: &str) {
+        if self.link_refs.len() < MAX_LINK_REFS {
+            self.link_refs
+                .push((at, target.to_string(), guess.to_string()));
+        } else {
+            self.warn(
+                at,
+                format!("link to `{target}` written as {guess} (guessed: more than {MAX_LINK_REFS} links to other articles in this file are not resolved)"),
+            );
         }
     }
 
@@ -315,21 +350,13 @@ pub(super) fn end_tag_end(src: &str, at: usize, close: &str) -> Option<usize> {
         .map(|p| at + p + close.len())
 }
 
-/// Turns body offsets into file lines and columns in one walk (warnings come in order).
-fn locate_warnings(
-    warnings: &[(usize, String)],
-    more: usize,
-    file_text: &str,
-    body_start: usize,
-    source: &str,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
-    let path = Path::new(source);
+/// Body offsets (in order) as file lines and columns, in one walk.
+fn locate(offsets: &[usize], file_text: &str, body_start: usize) -> Vec<(usize, usize)> {
     let mut line = 1;
     let mut line_start = 0;
     let mut walked = 0;
-    let mut last = (1, 1);
-    for (at, message) in warnings {
+    let mut out = Vec::with_capacity(offsets.len());
+    for at in offsets {
         let offset = (body_start + at).min(file_text.len());
         if offset >= walked {
             for (i, b) in file_text.as_bytes()[walked..offset].iter().enumerate() {
@@ -343,6 +370,27 @@ fn locate_warnings(
         let column = file_text
             .get(line_start..offset)
             .map_or(1, |s| s.chars().count() + 1);
+        out.push((line, column));
+    }
+    out
+}
+
+/// Turns body offsets into file lines and columns in one walk (warnings come in order).
+fn locate_warnings(
+    warnings: &[(usize, String)],
+    more: usize,
+    file_text: &str,
+    body_start: usize,
+    source: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let path = Path::new(source);
+    let offsets: Vec<usize> = warnings.iter().map(|(at, _)| *at).collect();
+    let mut last = (1, 1);
+    for ((line, column), (_, message)) in locate(&offsets, file_text, body_start)
+        .into_iter()
+        .zip(warnings)
+    {
         last = (line, column);
         diagnostics.push(Diagnostic::warning(path, line, column, message.clone()));
     }

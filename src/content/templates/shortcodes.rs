@@ -68,11 +68,9 @@ pub(super) fn shortcode(pass: &mut Pass<'_>, at: usize) -> Option<usize> {
         "ref" | "relref" => {
             let target = arg(&args, "path", Some(0)).unwrap_or("");
             let url = guess_permalink(pass.context, target);
+            // Resolved against the real articles later (`site::links`).
             if let Some(url) = &url {
-                pass.warn(
-                    at,
-                    format!("`{name} {target}` written as {url} (guessed from the path and content.permalink)"),
-                );
+                pass.link_ref(at, target, url);
             }
             url.map(|u| escape_html(&u).into_owned())
         }

@@ -72,7 +72,7 @@ fn liquid_raw_comment_and_site_variables() {
 }
 
 #[test]
-fn liquid_post_url_and_link_are_guessed_permalinks_with_a_warning() {
+fn liquid_post_url_and_link_are_guessed_permalinks_recorded_or_with_a_warning() {
     let (text, warnings) = expand(
         "See [it]({% post_url 2010-07-21-name %}) and [that]({% link _posts/2011-01-02-other.md %}), [about]({% link about.md %}), [doc]({% link _docs/history.md %}).\n",
     );
@@ -80,8 +80,30 @@ fn liquid_post_url_and_link_are_guessed_permalinks_with_a_warning() {
         text,
         "See [it](https://example.com/blog/posts/name/) and [that](https://example.com/blog/posts/other/), [about](https://example.com/blog/about.html), [doc](https://example.com/blog/docs/history.html).\n"
     );
-    assert_eq!(warnings.len(), 4, "{warnings:?}");
-    assert!(warnings[0].contains("guessed"), "{warnings:?}");
+    // Posts are recorded for resolving (`site::links`); pages are a guess, with a warning.
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with("5:101: `{% link about.md %}` written as"),
+        "{warnings:?}"
+    );
+    let p = parse(
+        "posts/2024-03-05-post.md",
+        "See [it]({% post_url 2010-07-21-name %}) and [that]({% link _posts/2011-01-02-other.md %}).\n",
+    );
+    let refs: Vec<(String, usize, usize)> = p
+        .article
+        .unwrap()
+        .link_refs
+        .into_iter()
+        .map(|r| (r.target, r.line, r.column))
+        .collect();
+    assert_eq!(
+        refs,
+        vec![
+            ("2010-07-21-name".to_string(), 5, 10),
+            ("_posts/2011-01-02-other.md".to_string(), 5, 53)
+        ]
+    );
 }
 
 #[test]
@@ -149,14 +171,33 @@ fn hugo_paired_custom_escape_ref_and_highlight() {
         text,
         "\nInside.\n\n\nCode: {{< figure src=\"x\" >}}\n\n[p](https://example.com/blog/posts/other/)\n\n<pre><code class=\"language-go\">fmt.Println(&quot;&lt;hi&gt;&quot;)\n</code></pre>\n\n"
     );
-    assert_eq!(warnings.len(), 3, "{warnings:?}");
+    // The `ref` is recorded, resolved once every article is read (`site::links`).
+    let p = parse(
+        "posts/2024-03-05-post.md",
+        "[p]({{< ref \"posts/other.md\" >}})\n",
+    );
+    let refs = &p.article.unwrap().link_refs;
+    assert_eq!(
+        (
+            refs[0].target.as_str(),
+            refs[0].guess.as_str(),
+            refs[0].line,
+            refs[0].column
+        ),
+        (
+            "posts/other.md",
+            "https://example.com/blog/posts/other/",
+            5,
+            5
+        )
+    );
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
     assert!(
         warnings[0].starts_with("5:1: shortcode `note`"),
         "{warnings:?}"
     );
-    assert!(warnings[1].contains("guessed"), "{warnings:?}");
     assert!(
-        warnings[2].starts_with("16:1: shortcode `unknown`"),
+        warnings[1].starts_with("16:1: shortcode `unknown`"),
         "{warnings:?}"
     );
 }
@@ -234,6 +275,15 @@ fn degenerate_constructs_do_not_panic() {
         let p = parse("posts/a.md", body);
         assert!(p.article.is_some(), "{body}: {:?}", p.diagnostics);
     }
+}
+
+#[test]
+fn links_to_other_articles_are_recorded_up_to_a_bound() {
+    let body = "{% post_url 2010-07-21-name %} ".repeat(1003);
+    let p = parse("posts/2024-03-05-post.md", &body);
+    assert!(p.diagnostics.len() == 3, "{:?}", p.diagnostics.len());
+    assert!(p.diagnostics[0].message.contains("more than 1000 links"));
+    assert_eq!(p.article.unwrap().link_refs.len(), 1000);
 }
 
 #[test]
