@@ -373,9 +373,20 @@ impl AsyncWrite for TrackedStream {
 
 /// A response body of at most one pre-built chunk, carrying the request's [`InFlight`]
 /// guard so the watchdog knows when hyper is done with it.
+///
+/// On h2 the chunk's last byte goes as a DATA frame of its own ([`ResponseBody::for_h2`]).
+/// hyper hands a chunk to h2 as soon as the stream's window has room for one byte of it,
+/// and h2 queues the rest for as long as the peer keeps its window shut; the body would be
+/// done, the guard dropped, and a client that never opens its window (or opens it one byte
+/// at a time) could keep the connection for ever with a request now and then. hyper hands
+/// the last byte over only once the window has room for everything queued before it plus
+/// that byte, so the guard is dropped only when the whole response may be sent, and
+/// `request_timeout` bounds the wait.
 #[derive(Debug)]
 pub(super) struct ResponseBody {
     data: Option<Bytes>,
+    /// h2 only: the last byte, sent after `data`.
+    last: Option<Bytes>,
     _in_flight: Option<InFlight>,
 }
 
@@ -383,6 +394,7 @@ impl ResponseBody {
     pub(super) fn new(data: Bytes) -> ResponseBody {
         ResponseBody {
             data: (!data.is_empty()).then_some(data),
+            last: None,
             _in_flight: None,
         }
     }
@@ -390,17 +402,29 @@ impl ResponseBody {
     pub(super) fn empty() -> ResponseBody {
         ResponseBody {
             data: None,
+            last: None,
             _in_flight: None,
         }
     }
 
     /// Bytes this body will send.
     pub(super) fn len(&self) -> usize {
-        self.data.as_ref().map_or(0, Bytes::len)
+        self.data.as_ref().map_or(0, Bytes::len) + self.last.as_ref().map_or(0, Bytes::len)
     }
 
     pub(super) fn with_guard(mut self, guard: InFlight) -> ResponseBody {
         self._in_flight = Some(guard);
+        self
+    }
+
+    /// The same body for an h2 stream: its last byte split off (see the type's doc). A
+    /// one-byte body needs no split: hyper waits for room for it before handing it over.
+    pub(super) fn for_h2(mut self) -> ResponseBody {
+        if let Some(data) = &mut self.data {
+            if data.len() > 1 {
+                self.last = Some(data.split_off(data.len() - 1));
+            }
+        }
         self
     }
 }
@@ -413,11 +437,15 @@ impl Body for ResponseBody {
         mut self: Pin<&mut Self>,
         _cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
-        Poll::Ready(self.data.take().map(|data| Ok(Frame::data(data))))
+        let next = match self.data.take() {
+            Some(data) => Some(data),
+            None => self.last.take(),
+        };
+        Poll::Ready(next.map(|data| Ok(Frame::data(data))))
     }
 
     fn is_end_stream(&self) -> bool {
-        self.data.is_none()
+        self.data.is_none() && self.last.is_none()
     }
 
     fn size_hint(&self) -> SizeHint {
