@@ -15,7 +15,8 @@
 //! - a request has been in progress (response not yet handed off, or the socket not
 //!   accepting our bytes) for longer than `request_timeout` (slow or stalled readers);
 //! - no request has been in progress for `idle_timeout` (idle keep-alive);
-//! - it is idle while every connection slot is taken and a new client needs one.
+//! - it is idle, or has no complete request to serve, while every connection slot is taken
+//!   and a new client needs one.
 //!
 //! Deadlines are absolute, so trickling bytes cannot extend them. State is a few atomics
 //! updated by the response body guard and the socket wrapper: no lock, no allocation, and
@@ -27,7 +28,7 @@
 //! between requests, which are not a request head. Those keep the other three limits.
 //! Every HTTP/1 connection is tracked, whatever its first method.
 //!
-//! The acceptor also reads these atomics, and asks an idle connection to close, but only
+//! The acceptor also reads these atomics, and asks an idle or unserved connection to close, but only
 //! while every connection slot is taken (see [`super::idle_reclaim`]).
 
 use std::io;
@@ -133,7 +134,30 @@ impl Activity {
         idle.then(|| self.start + Duration::from_millis(self.last_done.load(Ordering::Acquire)))
     }
 
-    /// Asks the connection to close if it is still idle when its task looks; false when it
+    /// Since when this connection holds a slot without a request to serve: accepted (or
+    /// done with its last request and started on the next head) and no request head
+    /// complete since; a silent or slow client, or an h2 connection with no stream yet.
+    /// `None` while a request is in progress or a response is being written, and for an
+    /// idle keep-alive connection ([`Self::idle_since`]).
+    pub(super) fn unserved_since(&self) -> Option<Instant> {
+        if self.in_flight.load(Ordering::Acquire) > 0 || self.write_blocked.load(Ordering::Acquire)
+        {
+            return None;
+        }
+        if self.requests.load(Ordering::Acquire) == 0 {
+            return Some(self.start);
+        }
+        let head = self.head_tracking.load(Ordering::Relaxed) == HEADS_TRACKED
+            && self.reading_head.load(Ordering::Acquire);
+        head.then(|| self.start + Duration::from_millis(self.head_since.load(Ordering::Acquire)))
+    }
+
+    /// Whether the acceptor may take this connection's slot: idle, or unserved.
+    fn reclaimable(&self) -> bool {
+        self.idle_since().is_some() || self.unserved_since().is_some()
+    }
+
+    /// Asks the connection to close if it is still idle or unserved when its task looks; false when it
     /// was asked already and has not looked yet.
     pub(super) fn request_close(&self) -> bool {
         if self.close_requested.swap(true, Ordering::AcqRel) {
@@ -249,12 +273,13 @@ impl Drop for InFlight {
 pub(super) enum Closing {
     /// It overstayed one of its [`Limits`].
     TimeLimit,
-    /// It was idle when its slot was needed for a new connection.
+    /// It was idle or unserved (see [`super::idle_reclaim`]) when its slot was needed for
+    /// a new connection.
     Reclaimed,
 }
 
 /// Resolves when the connection has overstayed one of its [`Limits`], or when a close was
-/// requested ([`Activity::request_close`]) and it is idle.
+/// requested ([`Activity::request_close`]) and it is idle or unserved.
 pub(super) async fn watchdog(activity: &Activity, limits: Limits) -> Closing {
     let recheck = limits.recheck();
     loop {
@@ -266,7 +291,7 @@ pub(super) async fn watchdog(activity: &Activity, limits: Limits) -> Closing {
         tokio::select! {
             () = tokio::time::sleep_until(deadline.min(now + recheck)) => {}
             () = activity.reclaim.notified() => {
-                if activity.take_close_request() && activity.idle_since().is_some() {
+                if activity.take_close_request() && activity.reclaimable() {
                     return Closing::Reclaimed;
                 }
             }
@@ -543,6 +568,44 @@ mod tests {
         h2.on_read(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
         drop(h2.begin());
         assert_eq!(h2.idle_since(), None);
+    }
+
+    #[test]
+    fn unserved_means_no_complete_request_head_since_the_slot_was_taken() {
+        let a = Activity::new();
+        assert_eq!(a.unserved_since(), Some(a.start), "silent since accepted");
+        a.on_read(b"GET / HTT");
+        assert_eq!(a.unserved_since(), Some(a.start), "first head incomplete");
+        let guard = a.begin();
+        assert_eq!(a.unserved_since(), None, "request in progress");
+        drop(guard);
+        assert_eq!(a.unserved_since(), None, "idle keep-alive, not unserved");
+        assert!(a.idle_since().is_some());
+        a.on_read(b"G");
+        assert!(
+            a.unserved_since().is_some(),
+            "next head started, not complete"
+        );
+        a.write_blocked.store(true, Ordering::Release);
+        assert_eq!(a.unserved_since(), None, "response being written");
+
+        let h2 = Activity::new();
+        h2.on_read(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+        assert!(h2.unserved_since().is_some(), "no stream yet");
+        drop(h2.begin());
+        h2.on_read(b"\0\0\0\x04");
+        assert_eq!(h2.unserved_since(), None, "h2 frames between requests");
+    }
+
+    #[tokio::test]
+    async fn watchdog_closes_unserved_connection_on_request() {
+        let a = Activity::new();
+        a.on_read(b"GET / HTT");
+        assert!(a.request_close());
+        let closing = tokio::time::timeout(Duration::from_secs(5), watchdog(&a, limits()))
+            .await
+            .expect("closes at once");
+        assert_eq!(closing, Closing::Reclaimed);
     }
 
     #[tokio::test]
