@@ -20,7 +20,8 @@
 //!
 //! Deadlines are absolute, so trickling bytes cannot extend them. State is a few atomics
 //! updated by the response body guard and the socket wrapper: no lock, no allocation, and
-//! one clock read per request phase change. All of it is touched only by the connection's
+//! one clock read per request phase change (on h2, also a clock read and an uncontended
+//! lock per request, to bound each stream from its own start). All of it is touched only by the connection's
 //! own task (the watchdog shares that task), so the atomics are never contended.
 //!
 //! Per-request head tracking is skipped on h2 connections, recognised by the start of the
@@ -31,10 +32,11 @@
 //! The acceptor also reads these atomics, and asks an idle or unserved connection to close, but only
 //! while every connection slot is taken (see [`super::idle_reclaim`]).
 
+use std::collections::VecDeque;
 use std::io;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -94,6 +96,11 @@ pub(super) struct Activity {
     /// it is idle (see [`super::idle_reclaim`]); `reclaim` wakes the watchdog for it.
     close_requested: AtomicBool,
     reclaim: Notify,
+    /// h2 only: when each request in progress began (ms since `start`), oldest first. A
+    /// client may always have some stream open; each request is bounded from its own start,
+    /// not from when the connection last had none. (HTTP/1 serves one request at a time:
+    /// `busy_since` is its start.) Locked by the connection's own task only.
+    streams: Mutex<VecDeque<u64>>,
 }
 
 const HEADS_UNKNOWN: u8 = 0;
@@ -119,6 +126,7 @@ impl Activity {
             preface_matched: AtomicU8::new(0),
             close_requested: AtomicBool::new(false),
             reclaim: Notify::new(),
+            streams: Mutex::new(VecDeque::new()),
         })
     }
 
@@ -184,12 +192,29 @@ impl Activity {
     /// Marks a request as started; it ends when the returned guard (kept in the response
     /// body) is dropped, i.e. when hyper is done with the body or the connection dies.
     pub(super) fn begin(self: &Arc<Self>) -> InFlight {
+        let h2 = self.head_tracking.load(Ordering::Relaxed) == HEADS_UNTRACKED;
+        let mut now = None;
         if self.in_flight.fetch_add(1, Ordering::AcqRel) == 0 {
-            self.busy_since.store(self.now_ms(), Ordering::Release);
+            let ms = self.now_ms();
+            now = Some(ms);
+            self.busy_since.store(ms, Ordering::Release);
         }
         self.requests.fetch_add(1, Ordering::AcqRel);
         self.reading_head.store(false, Ordering::Release);
-        InFlight(Arc::clone(self))
+        let stream_start = h2.then(|| {
+            let ms = now.unwrap_or_else(|| self.now_ms());
+            self.lock_streams().push_back(ms);
+            ms
+        });
+        InFlight {
+            activity: Arc::clone(self),
+            stream_start,
+        }
+    }
+
+    fn lock_streams(&self) -> MutexGuard<'_, VecDeque<u64>> {
+        // A list of numbers stays consistent whatever panicked while holding it.
+        self.streams.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Notes `data`, just read from the socket: the first bytes of a new request head when
@@ -241,7 +266,13 @@ impl Activity {
         let busy = self.in_flight.load(Ordering::Acquire) > 0
             || self.write_blocked.load(Ordering::Acquire);
         if busy {
-            self.start + ms(&self.busy_since) + limits.request
+            let oldest_stream = if self.in_flight.load(Ordering::Acquire) > 0 {
+                self.lock_streams().front().copied()
+            } else {
+                None
+            };
+            let since = oldest_stream.map_or_else(|| ms(&self.busy_since), Duration::from_millis);
+            self.start + since + limits.request
         } else if self.requests.load(Ordering::Acquire) == 0 {
             self.start + limits.header_read
         } else if self.reading_head.load(Ordering::Acquire) {
@@ -255,11 +286,21 @@ impl Activity {
 
 /// A request in progress; see [`Activity::begin`].
 #[derive(Debug)]
-pub(super) struct InFlight(Arc<Activity>);
+pub(super) struct InFlight {
+    activity: Arc<Activity>,
+    /// h2: when it began, as entered in [`Activity`]'s streams.
+    stream_start: Option<u64>,
+}
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        let activity = &self.0;
+        let activity = &self.activity;
+        if let Some(started) = self.stream_start {
+            let mut streams = activity.lock_streams();
+            if let Some(at) = streams.iter().position(|&t| t == started) {
+                streams.remove(at);
+            }
+        }
         if activity.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
             activity
                 .last_done
@@ -521,6 +562,31 @@ mod tests {
             a.deadline(&limits()),
             start + Duration::from_secs(30)
         ));
+    }
+
+    /// On h2 a request is bounded from its own start, however long the connection has had
+    /// some stream open.
+    #[test]
+    fn h2_requests_are_bounded_from_their_own_start() {
+        let a = Activity::new();
+        a.on_read(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+        let start = a.start;
+        let first = a.begin();
+        assert!(close(
+            a.deadline(&limits()),
+            start + Duration::from_secs(30)
+        ));
+        std::thread::sleep(Duration::from_millis(1200));
+        let second = a.begin();
+        drop(first);
+        let deadline = a.deadline(&limits());
+        assert!(
+            deadline >= start + Duration::from_millis(31_100),
+            "from the second request's start: {:?}",
+            deadline - start
+        );
+        drop(second);
+        assert!(a.lock_streams().is_empty());
     }
 
     #[tokio::test]
