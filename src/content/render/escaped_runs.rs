@@ -43,7 +43,8 @@ pub(super) fn hold(html: &str) -> Option<(String, Held)> {
     if escapes < MIN_ESCAPES || html.contains([OPEN, CLOSE]) {
         return None;
     }
-    let mut out = String::with_capacity(html.len());
+    // Written only from the first run held on: most bodies have none.
+    let mut out = String::new();
     let mut held = Held::default();
     let mut run = Run::default();
     // Inside `<svg>` or `<math>`, as `long_text` tracks it.
@@ -57,17 +58,15 @@ pub(super) fn hold(html: &str) -> Option<(String, Held)> {
         }
         at = match markup(html, lt, foreign > 0) {
             Markup::Text => {
-                run.escape(html, lt, 1, "&lt;", &mut out);
+                run.escape(lt, 1, "&lt;");
                 lt + 1
             }
             Markup::Comment(end) | Markup::RawText { end, .. } => {
                 run.flush(html, &mut out, &mut held);
-                run.catch_up(html, end, &mut out);
                 end
             }
             Markup::Tag { end, name, closing } => {
                 run.flush(html, &mut out, &mut held);
-                run.catch_up(html, end, &mut out);
                 if name == "svg" || name == "math" {
                     foreign = if closing {
                         foreign.saturating_sub(1)
@@ -84,8 +83,11 @@ pub(super) fn hold(html: &str) -> Option<(String, Held)> {
         };
     }
     run.flush(html, &mut out, &mut held);
-    run.catch_up(html, html.len(), &mut out);
-    (!held.runs.is_empty()).then_some((out, held))
+    if held.runs.is_empty() {
+        return None;
+    }
+    out.push_str(&html[run.copied..]);
+    Some((out, held))
 }
 
 /// `sanitized` with each placeholder replaced by its run; `Err` past `max_bytes`.
@@ -131,8 +133,7 @@ struct Run {
     serialized: String,
     serialized_end: usize,
     escapes: usize,
-    /// Where copying the input verbatim resumes (all before it is in `out`, or in the open
-    /// run).
+    /// Where the input not yet written to `out` starts.
     copied: usize,
 }
 
@@ -167,7 +168,7 @@ impl Run {
                 _ => None,
             };
             if let Some((len, serialized)) = unit {
-                self.escape(html, i, len, serialized, out);
+                self.escape(i, len, serialized);
                 i += len;
                 continue;
             }
@@ -190,9 +191,8 @@ impl Run {
     }
 
     /// Reads the escape `html[at..at + len]`, written `serialized`.
-    fn escape(&mut self, html: &str, at: usize, len: usize, serialized: &str, out: &mut String) {
+    fn escape(&mut self, at: usize, len: usize, serialized: &str) {
         if self.start.is_none() {
-            out.push_str(&html[self.copied..at]);
             self.start = Some(at);
             self.serialized.clear();
             self.escapes = 0;
@@ -203,26 +203,24 @@ impl Run {
         self.escapes += 1;
     }
 
-    /// Copies the input up to `to` (no run open).
-    fn catch_up(&mut self, html: &str, to: usize, out: &mut String) {
-        out.push_str(&html[self.copied..to]);
-        self.copied = to;
-    }
-
-    /// Ends the open run: a placeholder if it has enough escapes, else the input as written.
+    /// Ends the open run: a placeholder if it has enough escapes (the input before it is
+    /// written first), else nothing (it stays with the input still to write).
     fn flush(&mut self, html: &str, out: &mut String, held: &mut Held) {
         let Some(start) = self.start.take() else {
             return;
         };
-        if self.escapes >= MIN_ESCAPES {
-            self.serialized.truncate(self.serialized_end);
-            out.push(OPEN);
-            out.push_str(&held.runs.len().to_string());
-            out.push(CLOSE);
-            held.runs.push(std::mem::take(&mut self.serialized));
-        } else {
-            out.push_str(&html[start..self.end]);
+        if self.escapes < MIN_ESCAPES {
+            return;
         }
+        if out.capacity() == 0 {
+            out.reserve(html.len());
+        }
+        out.push_str(&html[self.copied..start]);
+        self.serialized.truncate(self.serialized_end);
+        out.push(OPEN);
+        out.push_str(&held.runs.len().to_string());
+        out.push(CLOSE);
+        held.runs.push(std::mem::take(&mut self.serialized));
         self.copied = self.end;
     }
 }

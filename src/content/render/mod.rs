@@ -439,5 +439,4 @@ mod bad_input {
     fn lone_angle_brackets() {
         renders_in_time("<", "<", BodyKind::Html);
     }
-
 }
