@@ -1,8 +1,31 @@
-//! A limit on how deep front matter nests flow collections (`[…]`, `{…}`), checked before
-//! the YAML parser sees it: the parser's time grows with the square of that depth
-//! (`x: [[[[…` of 40 KB took 2.3 s, 150 KB 72 s), and no article nests more than a few.
+//! Limits on front matter checked before the YAML parser sees it: how deep it nests flow
+//! collections (`[…]`, `{…}`), since the parser's time grows with the square of that depth
+//! (`x: [[[[…` of 40 KB took 2.3 s, 150 KB 72 s), and its size, since the parser's time
+//! and the tree it builds grow with the number of collections (4 MiB of `- ` or `? `
+//! built a tree of 800 MB in 2 s). No article nests more than a few levels, or needs more
+//! than a few KiB.
 
 use super::front_matter::{Located, Split};
+
+/// Front matter longer than this (bytes, fences excluded) is an error.
+pub(crate) const MAX_FRONT_MATTER_BYTES: usize = 256 * 1024;
+
+/// `Err` at the front matter's first line when it is longer than
+/// [`MAX_FRONT_MATTER_BYTES`].
+pub(crate) fn check_size(split: &Split<'_>) -> Result<(), Located> {
+    if split.yaml.len() <= MAX_FRONT_MATTER_BYTES {
+        return Ok(());
+    }
+    Err(Located {
+        line: split.yaml_first_line,
+        column: 1,
+        message: format!(
+            "front matter of {} KiB; the limit is {} KiB (the article's text belongs after the closing `---`)",
+            split.yaml.len().div_ceil(1024),
+            MAX_FRONT_MATTER_BYTES / 1024
+        ),
+    })
+}
 
 /// Flow collections nested deeper than this are an error. Real front matter nests two or
 /// three (`authors: [{name: …}]`); at this depth the parser still takes microseconds.
@@ -132,6 +155,48 @@ mod tests {
         assert!(e.message.contains("`x` nests"), "{}", e.message);
         let deep = format!("x:\n  - {}", "{a: ".repeat(100));
         assert_eq!(check(&deep).expect_err("too deep").line, 3);
+    }
+
+    /// Shapes the YAML parser handles in linear time but with a node per few bytes: at
+    /// the largest size a file may have, each is refused before the parser, at once.
+    #[test]
+    fn large_front_matter_is_an_error_before_the_parser() {
+        const SIZE: usize = 4 * 1024 * 1024;
+        for (name, yaml) in [
+            ("- ", format!("x:\n  {}a", "- ".repeat(SIZE / 2))),
+            ("? ", format!("x:\n  {}a", "? ".repeat(SIZE / 2))),
+            ("[a],", format!("x: [{}]", "[a],".repeat(SIZE / 4))),
+            (
+                "nested",
+                format!(
+                    "x: [{}]",
+                    format!("{}a{},", "[".repeat(60), "]".repeat(60)).repeat(SIZE / 122)
+                ),
+            ),
+        ] {
+            let started = std::time::Instant::now();
+            let split = Split {
+                yaml: &yaml,
+                yaml_first_line: 2,
+                body: "",
+                long_fence_line: None,
+            };
+            let e = check_size(&split).expect_err(name);
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(1),
+                "{name}"
+            );
+            assert_eq!((e.line, e.column), (2, 1), "{name}");
+            assert!(e.message.contains("limit is 256 KiB"), "{}", e.message);
+        }
+        let fine = format!("title: t\ntags: [{}]", "tag, ".repeat(1000));
+        assert!(check_size(&Split {
+            yaml: &fine,
+            yaml_first_line: 2,
+            body: "",
+            long_fence_line: None,
+        })
+        .is_ok());
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Content: everything between the content directory and a validated [`Article`] — finding
 //! files ([`discover`]), splitting and reading front matter
-//! ([`front_matter`], its nesting checked first by `flow_depth`), dates
+//! ([`front_matter`], its nesting and size checked first by `flow_depth`), dates
 //! ([`dates`]), identity and validation ([`article`]), body rendering ([`render`]: Markdown,
 //! sanitizing, summaries, MathML made readable) and reading HTML as written ([`html`]).
 //!

@@ -15,11 +15,13 @@
 //! - a request has been in progress (response not yet handed off, or the socket not
 //!   accepting our bytes) for longer than `request_timeout` (slow or stalled readers);
 //! - no request has been in progress for `idle_timeout` (idle keep-alive);
-//! - it is idle while every connection slot is taken and a new client needs one.
+//! - it is idle, or has no complete request to serve, while every connection slot is taken
+//!   and a new client needs one.
 //!
 //! Deadlines are absolute, so trickling bytes cannot extend them. State is a few atomics
 //! updated by the response body guard and the socket wrapper: no lock, no allocation, and
-//! one clock read per request phase change. All of it is touched only by the connection's
+//! one clock read per request phase change (on h2, also a clock read and an uncontended
+//! lock per request, to bound each stream from its own start). All of it is touched only by the connection's
 //! own task (the watchdog shares that task), so the atomics are never contended.
 //!
 //! Per-request head tracking is skipped on h2 connections, recognised by the start of the
@@ -27,13 +29,14 @@
 //! between requests, which are not a request head. Those keep the other three limits.
 //! Every HTTP/1 connection is tracked, whatever its first method.
 //!
-//! The acceptor also reads these atomics, and asks an idle connection to close, but only
+//! The acceptor also reads these atomics, and asks an idle or unserved connection to close, but only
 //! while every connection slot is taken (see [`super::idle_reclaim`]).
 
+use std::collections::VecDeque;
 use std::io;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -94,6 +97,11 @@ pub(super) struct Activity {
     /// it is idle (see [`super::idle_reclaim`]); `reclaim` wakes the watchdog for it.
     close_requested: AtomicBool,
     reclaim: Notify,
+    /// h2 only: when each request in progress began (ms since `start`), oldest first. A
+    /// client may always have some stream open; each request is bounded from its own start,
+    /// not from when the connection last had none. (HTTP/1 serves one request at a time:
+    /// `busy_since` is its start.) Locked by the connection's own task only.
+    streams: Mutex<VecDeque<u64>>,
 }
 
 const HEADS_UNKNOWN: u8 = 0;
@@ -119,6 +127,7 @@ impl Activity {
             preface_matched: AtomicU8::new(0),
             close_requested: AtomicBool::new(false),
             reclaim: Notify::new(),
+            streams: Mutex::new(VecDeque::new()),
         })
     }
 
@@ -134,7 +143,30 @@ impl Activity {
         idle.then(|| self.start + Duration::from_millis(self.last_done.load(Ordering::Acquire)))
     }
 
-    /// Asks the connection to close if it is still idle when its task looks; false when it
+    /// Since when this connection holds a slot without a request to serve: accepted (or
+    /// done with its last request and started on the next head) and no request head
+    /// complete since; a silent or slow client, or an h2 connection with no stream yet.
+    /// `None` while a request is in progress or a response is being written, and for an
+    /// idle keep-alive connection ([`Self::idle_since`]).
+    pub(super) fn unserved_since(&self) -> Option<Instant> {
+        if self.in_flight.load(Ordering::Acquire) > 0 || self.write_blocked.load(Ordering::Acquire)
+        {
+            return None;
+        }
+        if self.requests.load(Ordering::Acquire) == 0 {
+            return Some(self.start);
+        }
+        let head = self.head_tracking.load(Ordering::Relaxed) == HEADS_TRACKED
+            && self.reading_head.load(Ordering::Acquire);
+        head.then(|| self.start + Duration::from_millis(self.head_since.load(Ordering::Acquire)))
+    }
+
+    /// Whether the acceptor may take this connection's slot: idle, or unserved.
+    fn reclaimable(&self) -> bool {
+        self.idle_since().is_some() || self.unserved_since().is_some()
+    }
+
+    /// Asks the connection to close if it is still idle or unserved when its task looks; false when it
     /// was asked already and has not looked yet.
     pub(super) fn request_close(&self) -> bool {
         if self.close_requested.swap(true, Ordering::AcqRel) {
@@ -161,12 +193,29 @@ impl Activity {
     /// Marks a request as started; it ends when the returned guard (kept in the response
     /// body) is dropped, i.e. when hyper is done with the body or the connection dies.
     pub(super) fn begin(self: &Arc<Self>) -> InFlight {
+        let h2 = self.head_tracking.load(Ordering::Relaxed) == HEADS_UNTRACKED;
+        let mut now = None;
         if self.in_flight.fetch_add(1, Ordering::AcqRel) == 0 {
-            self.busy_since.store(self.now_ms(), Ordering::Release);
+            let ms = self.now_ms();
+            now = Some(ms);
+            self.busy_since.store(ms, Ordering::Release);
         }
         self.requests.fetch_add(1, Ordering::AcqRel);
         self.reading_head.store(false, Ordering::Release);
-        InFlight(Arc::clone(self))
+        let stream_start = h2.then(|| {
+            let ms = now.unwrap_or_else(|| self.now_ms());
+            self.lock_streams().push_back(ms);
+            ms
+        });
+        InFlight {
+            activity: Arc::clone(self),
+            stream_start,
+        }
+    }
+
+    fn lock_streams(&self) -> MutexGuard<'_, VecDeque<u64>> {
+        // A list of numbers stays consistent whatever panicked while holding it.
+        self.streams.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Notes `data`, just read from the socket: the first bytes of a new request head when
@@ -218,7 +267,13 @@ impl Activity {
         let busy = self.in_flight.load(Ordering::Acquire) > 0
             || self.write_blocked.load(Ordering::Acquire);
         if busy {
-            self.start + ms(&self.busy_since) + limits.request
+            let oldest_stream = if self.in_flight.load(Ordering::Acquire) > 0 {
+                self.lock_streams().front().copied()
+            } else {
+                None
+            };
+            let since = oldest_stream.map_or_else(|| ms(&self.busy_since), Duration::from_millis);
+            self.start + since + limits.request
         } else if self.requests.load(Ordering::Acquire) == 0 {
             self.start + limits.header_read
         } else if self.reading_head.load(Ordering::Acquire) {
@@ -232,11 +287,21 @@ impl Activity {
 
 /// A request in progress; see [`Activity::begin`].
 #[derive(Debug)]
-pub(super) struct InFlight(Arc<Activity>);
+pub(super) struct InFlight {
+    activity: Arc<Activity>,
+    /// h2: when it began, as entered in [`Activity`]'s streams.
+    stream_start: Option<u64>,
+}
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        let activity = &self.0;
+        let activity = &self.activity;
+        if let Some(started) = self.stream_start {
+            let mut streams = activity.lock_streams();
+            if let Some(at) = streams.iter().position(|&t| t == started) {
+                streams.remove(at);
+            }
+        }
         if activity.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
             activity
                 .last_done
@@ -250,12 +315,13 @@ impl Drop for InFlight {
 pub(super) enum Closing {
     /// It overstayed one of its [`Limits`].
     TimeLimit,
-    /// It was idle when its slot was needed for a new connection.
+    /// It was idle or unserved (see [`super::idle_reclaim`]) when its slot was needed for
+    /// a new connection.
     Reclaimed,
 }
 
 /// Resolves when the connection has overstayed one of its [`Limits`], or when a close was
-/// requested ([`Activity::request_close`]) and it is idle.
+/// requested ([`Activity::request_close`]) and it is idle or unserved.
 pub(super) async fn watchdog(activity: &Activity, limits: Limits) -> Closing {
     let recheck = limits.recheck();
     loop {
@@ -267,7 +333,7 @@ pub(super) async fn watchdog(activity: &Activity, limits: Limits) -> Closing {
         tokio::select! {
             () = tokio::time::sleep_until(deadline.min(now + recheck)) => {}
             () = activity.reclaim.notified() => {
-                if activity.take_close_request() && activity.idle_since().is_some() {
+                if activity.take_close_request() && activity.reclaimable() {
                     return Closing::Reclaimed;
                 }
             }
@@ -374,10 +440,21 @@ impl AsyncWrite for TrackedStream {
 /// A response body of at most one pre-built chunk, carrying the request's [`InFlight`]
 /// guard so the watchdog knows when hyper is done with it, and the file holding the same
 /// bytes when there is one (see [`super::body_files`]).
+///
+/// On h2 the chunk's last byte goes as a DATA frame of its own ([`ResponseBody::for_h2`]).
+/// hyper hands a chunk to h2 as soon as the stream's window has room for one byte of it,
+/// and h2 queues the rest for as long as the peer keeps its window shut; the body would be
+/// done, the guard dropped, and a client that never opens its window (or opens it one byte
+/// at a time) could keep the connection for ever with a request now and then. hyper hands
+/// the last byte over only once the window has room for everything queued before it plus
+/// that byte, so the guard is dropped only when the whole response may be sent, and
+/// `request_timeout` bounds the wait.
 #[derive(Debug)]
 pub(super) struct ResponseBody {
     data: Option<Bytes>,
     file: Option<Arc<BodyFile>>,
+    /// h2 only: the last byte, sent after `data`.
+    last: Option<Bytes>,
     _in_flight: Option<InFlight>,
 }
 
@@ -386,6 +463,7 @@ impl ResponseBody {
         ResponseBody {
             data: (!data.is_empty()).then_some(data),
             file: None,
+            last: None,
             _in_flight: None,
         }
     }
@@ -402,6 +480,7 @@ impl ResponseBody {
         ResponseBody {
             data: None,
             file: None,
+            last: None,
             _in_flight: None,
         }
     }
@@ -413,11 +492,22 @@ impl ResponseBody {
 
     /// Bytes this body will send.
     pub(super) fn len(&self) -> usize {
-        self.data.as_ref().map_or(0, Bytes::len)
+        self.data.as_ref().map_or(0, Bytes::len) + self.last.as_ref().map_or(0, Bytes::len)
     }
 
     pub(super) fn with_guard(mut self, guard: InFlight) -> ResponseBody {
         self._in_flight = Some(guard);
+        self
+    }
+
+    /// The same body for an h2 stream: its last byte split off (see the type's doc). A
+    /// one-byte body needs no split: hyper waits for room for it before handing it over.
+    pub(super) fn for_h2(mut self) -> ResponseBody {
+        if let Some(data) = &mut self.data {
+            if data.len() > 1 {
+                self.last = Some(data.split_off(data.len() - 1));
+            }
+        }
         self
     }
 }
@@ -430,11 +520,15 @@ impl Body for ResponseBody {
         mut self: Pin<&mut Self>,
         _cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
-        Poll::Ready(self.data.take().map(|data| Ok(Frame::data(data))))
+        let next = match self.data.take() {
+            Some(data) => Some(data),
+            None => self.last.take(),
+        };
+        Poll::Ready(next.map(|data| Ok(Frame::data(data))))
     }
 
     fn is_end_stream(&self) -> bool {
-        self.data.is_none()
+        self.data.is_none() && self.last.is_none()
     }
 
     fn size_hint(&self) -> SizeHint {
@@ -487,6 +581,31 @@ mod tests {
         ));
     }
 
+    /// On h2 a request is bounded from its own start, however long the connection has had
+    /// some stream open.
+    #[test]
+    fn h2_requests_are_bounded_from_their_own_start() {
+        let a = Activity::new();
+        a.on_read(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+        let start = a.start;
+        let first = a.begin();
+        assert!(close(
+            a.deadline(&limits()),
+            start + Duration::from_secs(30)
+        ));
+        std::thread::sleep(Duration::from_millis(1200));
+        let second = a.begin();
+        drop(first);
+        let deadline = a.deadline(&limits());
+        assert!(
+            deadline >= start + Duration::from_millis(31_100),
+            "from the second request's start: {:?}",
+            deadline - start
+        );
+        drop(second);
+        assert!(a.lock_streams().is_empty());
+    }
+
     #[tokio::test]
     async fn watchdog_fires_at_the_deadline() {
         let a = Activity::new();
@@ -532,6 +651,44 @@ mod tests {
         h2.on_read(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
         drop(h2.begin());
         assert_eq!(h2.idle_since(), None);
+    }
+
+    #[test]
+    fn unserved_means_no_complete_request_head_since_the_slot_was_taken() {
+        let a = Activity::new();
+        assert_eq!(a.unserved_since(), Some(a.start), "silent since accepted");
+        a.on_read(b"GET / HTT");
+        assert_eq!(a.unserved_since(), Some(a.start), "first head incomplete");
+        let guard = a.begin();
+        assert_eq!(a.unserved_since(), None, "request in progress");
+        drop(guard);
+        assert_eq!(a.unserved_since(), None, "idle keep-alive, not unserved");
+        assert!(a.idle_since().is_some());
+        a.on_read(b"G");
+        assert!(
+            a.unserved_since().is_some(),
+            "next head started, not complete"
+        );
+        a.write_blocked.store(true, Ordering::Release);
+        assert_eq!(a.unserved_since(), None, "response being written");
+
+        let h2 = Activity::new();
+        h2.on_read(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+        assert!(h2.unserved_since().is_some(), "no stream yet");
+        drop(h2.begin());
+        h2.on_read(b"\0\0\0\x04");
+        assert_eq!(h2.unserved_since(), None, "h2 frames between requests");
+    }
+
+    #[tokio::test]
+    async fn watchdog_closes_unserved_connection_on_request() {
+        let a = Activity::new();
+        a.on_read(b"GET / HTT");
+        assert!(a.request_close());
+        let closing = tokio::time::timeout(Duration::from_secs(5), watchdog(&a, limits()))
+            .await
+            .expect("closes at once");
+        assert_eq!(closing, Closing::Reclaimed);
     }
 
     #[tokio::test]

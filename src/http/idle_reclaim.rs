@@ -1,15 +1,23 @@
-//! Idle keep-alive connections give way to new clients: when all `server.max_connections`
-//! slots are taken, the acceptor closes idle keep-alive connections, oldest first (the
-//! least recently used, as nginx reuses connections), until a slot is free, so a new client
-//! (an orchestrator's `/healthz` probe among them) is served at once instead of waiting for
-//! `server.idle_timeout`.
+//! Connections that are not being served give way to new clients: when all
+//! `server.max_connections` slots are taken, the acceptor closes such connections one at a
+//! time until a slot is free, so a new client (an orchestrator's `/healthz` probe among
+//! them) is served at once instead of waiting for another connection's time limit:
 //!
-//! Only idle HTTP/1 connections are closed: those that answered a request and have
-//! received nothing of the next ([`Activity::idle_since`]). A connection closes itself, on
-//! its own task, if it is still idle when it looks; a client whose next request crosses
-//! that close retries it, as it must for any keep-alive close (RFC 9112 §9.3.1). Slots held
-//! by requests in progress or by clients still sending their first request are not taken:
-//! those wait for their own time limits, as before.
+//! 1. idle keep-alive connections, oldest first (the least recently used, as nginx reuses
+//!    connections): those that answered a request and have received nothing of the next
+//!    ([`Activity::idle_since`]); only HTTP/1 ones;
+//! 2. then unserved ones, waiting longest first: connections that have held their slot for
+//!    at least [`UNSERVED_MIN_AGE`] without completing a request head (a silent client, a
+//!    slow-loris one, an h2 connection with no stream yet; [`Activity::unserved_since`]).
+//!    A real client sends its request as soon as it connects, so it is never the oldest of
+//!    these for long; the minimum age spares clients that have just connected while the
+//!    server is busy. Without this, `server.header_read_timeout_ms` would be the wait.
+//!
+//! A connection closes itself, on its own task, if it is still idle or unserved when it
+//! looks (bytes of a request already received are read first); a client whose next
+//! request crosses that close retries it, as it must for any keep-alive close (RFC 9112
+//! §9.3.1). Slots held by requests in progress (a response still being produced or written)
+//! are not taken: those wait for `server.request_timeout_ms`.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,12 +25,18 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError};
+use tokio::time::Instant;
 
 use super::conn::Activity;
 
 /// How long the acceptor waits for a slot after asking an idle connection to close, before
 /// it asks the next one (the first may have received a request meanwhile).
 const RECLAIM_WAIT: Duration = Duration::from_millis(50);
+
+/// How long a connection must have held its slot without a complete request before it may
+/// give it up: far longer than a real client takes to send its request once connected,
+/// short enough that a new client is served well within a second.
+const UNSERVED_MIN_AGE: Duration = Duration::from_millis(250);
 
 /// Every open connection's [`Activity`], so the acceptor can find the idle ones. Locked
 /// once when a connection opens and once when it closes, and by the acceptor only while
@@ -50,19 +64,26 @@ impl OpenConnections {
         }
     }
 
-    /// Asks the connection idle for longest to close; false when none is idle.
-    fn close_oldest_idle(&self) -> bool {
+    /// Asks the connection idle for longest to close, else the one unserved for longest
+    /// (at least [`UNSERVED_MIN_AGE`]); false when there is none.
+    fn close_one(&self) -> bool {
         let open = self.lock();
-        let oldest = open
-            .values()
-            .filter(|activity| !activity.close_requested())
+        let candidates = || open.values().filter(|activity| !activity.close_requested());
+        let idle = candidates()
             .filter_map(|activity| activity.idle_since().map(|since| (since, activity)))
             .min_by_key(|(since, _)| *since);
+        let oldest = idle.or_else(|| {
+            let now = Instant::now();
+            candidates()
+                .filter_map(|activity| activity.unserved_since().map(|since| (since, activity)))
+                .filter(|(since, _)| now.saturating_duration_since(*since) >= UNSERVED_MIN_AGE)
+                .min_by_key(|(since, _)| *since)
+        });
         oldest.is_some_and(|(_, activity)| activity.request_close())
     }
 
     /// A slot for a connection just accepted: at once when one is free, else as soon as an
-    /// idle connection has given its slot back, or one ends by itself. `None` only if the
+    /// idle or unserved connection has given its slot back, or one ends by itself. `None` only if the
     /// semaphore is closed (it never is).
     pub(super) async fn slot(&self, permits: &Arc<Semaphore>) -> Option<OwnedSemaphorePermit> {
         loop {
@@ -71,12 +92,12 @@ impl OpenConnections {
                 Err(TryAcquireError::Closed) => return None,
                 Err(TryAcquireError::NoPermits) => {}
             }
-            let asked = self.close_oldest_idle();
+            let asked = self.close_one();
             let wait = if asked {
                 RECLAIM_WAIT
             } else {
-                // Nothing idle now: wait for a slot, looking again from time to time for
-                // connections that became idle.
+                // Nothing to close now: wait for a slot, looking again from time to time
+                // for connections that became idle or old enough.
                 RECLAIM_WAIT * 4
             };
             match tokio::time::timeout(wait, Arc::clone(permits).acquire_owned()).await {

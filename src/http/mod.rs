@@ -18,7 +18,7 @@
 //! 5. `access_log`: the route's metrics and one access-log line.
 //!
 //! Around that: `server` accepts connections and drains them on shutdown,
-//! `idle_reclaim` frees the slot of an idle keep-alive connection for a new one when all
+//! `idle_reclaim` frees the slot of an idle or unserved connection for a new one when all
 //! are taken, `per_core_workers` serve them, `serve_connection` runs hyper on one of them
 //! next to the `conn` time limits, and `sendfile` writes large bodies without a copy (Linux).
 //! `local_headers` and `clock` keep per-thread header values for the response path.

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use hyper::service::service_fn;
-use hyper::Request;
+use hyper::{Request, Version};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::Watcher;
@@ -65,8 +65,16 @@ pub(super) async fn serve_connection(
         let remote: Box<str> = peer.ip().to_string().into();
         service_fn(move |request: Request<hyper::body::Incoming>| {
             let guard = activity.begin();
-            let response = handle(&shared.state, &shared.router, &request, &remote)
-                .map(|body| body.with_guard(guard));
+            let h2 = request.version() == Version::HTTP_2;
+            let response = handle(&shared.state, &shared.router, &request, &remote).map(|body| {
+                let body = body.with_guard(guard);
+                if h2 {
+                    // No sendfile on h2: its bytes go through h2's frames.
+                    body.for_h2()
+                } else {
+                    body
+                }
+            });
             if let Some((bytes, file)) = response.body().filed() {
                 files.note(bytes, file);
             }

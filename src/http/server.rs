@@ -16,7 +16,7 @@ use super::serve_connection::{connection_builder, Accepted, Shared};
 use super::AppState;
 
 /// Accepts connections until `shutdown` resolves (at most `server.max_connections` served
-/// at once, idle ones giving way to new ones: see [`super::idle_reclaim`]), then drains
+/// at once, idle and unserved ones giving way to new ones: see [`super::idle_reclaim`]), then drains
 /// gracefully: the listener is
 /// closed, idle connections are closed, in-flight requests get `server.shutdown_grace` to
 /// finish, and whatever is left after that is aborted. Returns `Ok` in every case but a

@@ -750,17 +750,16 @@ async fn slow_second_request_head_is_cut_off() {
     }
     server.shutdown().await;
 }
-/// While every slot is busy (here: a client still sending its first request), a new
-/// client waits, and is served as soon as a slot frees.
+/// While every slot is busy (here: a response the client does not read), a new client
+/// waits, and is served as soon as a slot frees.
 #[tokio::test]
 async fn connection_limit_holds_extra_clients_while_no_slot_is_idle() {
     let mut cfg = test_config();
     cfg.server.max_connections = 1;
-    let server = Server::start(cfg).await;
-    let mut first = server.connect().await;
+    let server = start_small_buffers(cfg).await;
+    let mut first = slow_client(server.addr).await;
     first
-        .get_mut()
-        .write_all(b"GET /healthz HTTP/1.1\r\n")
+        .write_all(b"GET /feed.xml HTTP/1.1\r\nHost: t\r\n\r\n")
         .await
         .expect("write");
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -772,13 +771,80 @@ async fn connection_limit_holds_extra_clients_while_no_slot_is_idle() {
         .await
         .expect("write");
     let mut byte = [0u8; 1];
-    let early = timeout(Duration::from_millis(500), second.get_mut().peek(&mut byte)).await;
+    let early = timeout(Duration::from_millis(800), second.get_mut().peek(&mut byte)).await;
     assert!(
         early.is_err(),
         "second connection served while the first holds the only slot"
     );
     drop(first);
     assert_eq!(read_reply(&mut second, false).await.status, 200);
+    server.shutdown().await;
+}
+
+/// When every slot holds a client that sends nothing, or its request head a byte at a
+/// time, a new client is served within a second, not after the header timeout: the
+/// connection waiting longest for its request gives its slot up (issue 17).
+#[tokio::test]
+async fn silent_and_slow_clients_give_way_to_new_clients_oldest_first() {
+    const SLOTS: usize = 16;
+    let mut cfg = test_config();
+    cfg.server.max_connections = SLOTS;
+    cfg.server.workers = 2;
+    cfg.server.header_read_timeout = Duration::from_secs(60);
+    let server = Server::start(cfg).await;
+    let mut held = Vec::new();
+    for i in 0..SLOTS {
+        let mut conn = server.connect().await;
+        if i % 2 == 1 {
+            // Slow-loris: the head started, never finished.
+            conn.get_mut()
+                .write_all(b"GET /healthz HTTP/1.1\r\nHost")
+                .await
+                .expect("write");
+        }
+        held.push(conn);
+        // Distinct times (milliseconds), so "oldest" is well defined.
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // Every slot is taken by now.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    for (round, path) in ["/healthz", "/readyz", "/healthz"].iter().enumerate() {
+        let started = Instant::now();
+        let mut client = server.connect().await;
+        let request = format!("GET {path} HTTP/1.1\r\nHost: t\r\n\r\n");
+        let reply = exchange(&mut client, &request).await;
+        let took = started.elapsed();
+        assert_eq!(reply.status, 200, "{path}");
+        assert!(took < Duration::from_secs(1), "{path} took {took:?}");
+        // The oldest held connection was closed.
+        let closed = time_until_closed(held[round].get_mut()).await;
+        assert!(closed < Duration::from_secs(1), "{round}: {closed:?}");
+        // The slot goes to a new silent client, so the next round needs one given up
+        // again (an idle keep-alive client would be the first to go).
+        drop(client);
+        held.push(server.connect().await);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The next oldest and the newest are still open: they get an answer when they finish.
+    for conn in [3, SLOTS - 1] {
+        held[conn]
+            .get_mut()
+            .write_all(b": t\r\n\r\n")
+            .await
+            .expect("write");
+        let mut byte = [0u8; 1];
+        let open = timeout(
+            Duration::from_millis(300),
+            held[conn].get_mut().peek(&mut byte),
+        )
+        .await;
+        assert!(
+            matches!(open, Ok(Ok(1))),
+            "{conn}: closed or unanswered: {open:?}"
+        );
+    }
+    drop(held);
     server.shutdown().await;
 }
 

@@ -7,6 +7,7 @@ mod support;
 mod archives;
 mod bad_input;
 mod cli;
+mod connections;
 mod daemon_warnings;
 mod feeds;
 mod groups;

@@ -102,7 +102,7 @@ pub(super) fn split_long_text(html: &str) -> Cow<'_, str> {
 }
 
 /// What starts at a `<`.
-enum Markup {
+pub(super) enum Markup {
     /// `<plaintext>`, ending at `.0`: all after it is text.
     Plaintext(usize),
     /// A `<` in text.
@@ -130,7 +130,7 @@ enum Markup {
 const REOPENED: &[&str] = &["textarea", "xmp", "noembed", "noframes", "noscript"];
 
 /// What the markup starting at the `<` at `lt` is, and where it ends.
-fn markup(html: &str, lt: usize, foreign: bool) -> Markup {
+pub(super) fn markup(html: &str, lt: usize, foreign: bool) -> Markup {
     let rest = &html[lt..];
     let to_gt = |from: usize| html[from..].find('>').map_or(html.len(), |i| from + i + 1);
     if rest.starts_with("<!--") {

@@ -21,6 +21,7 @@
 
 mod bound;
 mod embeds;
+mod escaped_runs;
 mod footnotes;
 mod lazy_images;
 mod links;
@@ -162,8 +163,9 @@ pub(crate) fn render_body(
 }
 
 /// The passes between raw HTML and sanitized HTML, in order: the nesting guard and the
-/// rewrite of lazy markup read the source as written, long text is cut for the serializer,
-/// ammonia sanitizes all of it, and what sanitizing left of placeholder-only images goes last.
+/// rewrite of lazy markup read the source as written, long runs of escaped text are held
+/// out and long text is cut for the serializer, ammonia sanitizes all of it, the runs go
+/// back, and what sanitizing left of placeholder-only images goes last.
 fn clean(html: &str, base: &Url, fn_id_start: &str, max_bytes: usize) -> Result<String, TooLarge> {
     let html = nesting::limit_nesting(html);
     let html = rewrite::rewrite_before_sanitizing(&html, base);
@@ -171,8 +173,17 @@ fn clean(html: &str, base: &Url, fn_id_start: &str, max_bytes: usize) -> Result<
     if html.len() > max_bytes {
         return Err(TooLarge { limit: max_bytes });
     }
-    let html = long_text::split_long_text(&html);
+    let held = escaped_runs::hold(&html);
+    let html = match &held {
+        Some((placed, _)) => placed.as_str(),
+        None => html.as_ref(),
+    };
+    let html = long_text::split_long_text(html);
     let sanitized = sanitize::with_ammonia(&html, base, fn_id_start, max_bytes)?;
+    let sanitized = match &held {
+        Some((_, runs)) => escaped_runs::restore(&sanitized, runs, max_bytes)?,
+        None => sanitized,
+    };
     Ok(lazy_images::drop_images_without_src(sanitized))
 }
 
@@ -371,6 +382,8 @@ mod bad_input {
                 fill("[^a]") + "\n\n[^a]: n\n",
             ),
             ("&#", BodyKind::Markdown, fill("&#")),
+            ("&# in HTML", BodyKind::Html, fill("&#")),
+            ("&lt;", BodyKind::Markdown, fill("&lt;")),
             ("& in HTML", BodyKind::Html, fill("&")),
             (
                 "<!-- more --> lines",
