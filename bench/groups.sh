@@ -73,14 +73,15 @@ echo "fetched every group feed in identity, gzip and br: $(python3 -c "print(f'{
 echo "after fetching:    $(mem)"
 
 # Edits: an article with several tags, its body changed each time.
-target=$(grep -l '^tags: \[[^]]*,[^]]*,' -r "$work" --include='*.md' | sort | head -1)
+target=$(grep -l '^tags: \[[^]]*,[^]]*,' -r "$work" --include='*.md' | sort | head -1 || true)
 tag=$(sed -n 's/^tags: \[\([^],]*\),.*/\1/p' "$target" | tr -d "'\"")
 slug=$(python3 -c "import sys,re,unicodedata; t=unicodedata.normalize('NFKD',sys.argv[1]).encode('ascii','ignore').decode().lower(); print(re.sub('[^a-z0-9]+','-',t).strip('-'))" "$tag")
 for i in $(seq 1 "$EDITS"); do
-    before=$(grep -c '"reloaded"\|reloaded' "$log" || true)
+    before=$(grep -c 'reloaded' "$log" || true)
     printf '\nEdit number %s of this article.\n' "$i" >>"$target"
     until (( $(grep -c 'reloaded' "$log" || true) > before )); do sleep 0.01; done
-    curl -s "http://127.0.0.1:$port/tags/$slug/feed.xml" | grep -q "Edit number $i of this article" || echo "edit $i: tag feed /tags/$slug/ not updated" >&2
+    curl -s -o "$DIR/tag-feed" "http://127.0.0.1:$port/tags/$slug/feed.xml"
+    grep -q "Edit number $i of this article" "$DIR/tag-feed" || echo "edit $i: tag feed /tags/$slug/ not updated" >&2
     sleep 0.3
 done
 echo "republish after one edit (ms, $EDITS edits): $(grep -o 'reloaded.*' "$log" | grep -o 'duration_ms=[0-9.]*' | cut -d= -f2 | sort -n | tr '\n' ' ')"

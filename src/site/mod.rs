@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
+use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::content::{self, Article, FileBudget, FileOutcome, ParseOptions, ScanError};
@@ -28,7 +29,12 @@ use crate::snapshot::{ItemStore, Snapshot};
 use crate::store::{Library, Published};
 
 use self::kept_bodies::KeptBodies;
+use self::selection::Want;
 use self::window::FeedWindow;
+
+/// How many articles' items [`Site::write_group_items`] writes at a time: enough to keep
+/// every core busy, few enough that their bodies and items take a few MiB.
+const ITEM_BATCH: usize = 256;
 
 /// A diagnostic with its path shown from the working directory (`content/posts/a.md:3:1: …`),
 /// so editors and terminals can jump to it.
@@ -76,9 +82,8 @@ pub struct Site {
     /// Copies of the bodies dropped from memory, for last good versions (see [`window`]);
     /// `None` for the one-shot commands. Shared with the load jobs that write copies.
     kept: Option<Arc<KeptBodies>>,
-    /// The group feeds' items, kept across publishes (see [`crate::snapshot::ItemStore`]);
-    /// empty for the one-shot commands, which write every item.
-    items: ItemStore,
+    /// The group feeds' items, kept across publishes (see [`crate::snapshot::ItemStore`]).
+    pub(crate) items: ItemStore,
 }
 
 /// One content state rendered: the outputs, every current diagnostic, the published count.
@@ -103,7 +108,6 @@ impl Site {
     pub fn new(config: Arc<Config>) -> Self {
         Self {
             kept: KeptBodies::new().map(Arc::new),
-            items: ItemStore::new(),
             ..Self::one_shot(config)
         }
     }
@@ -116,7 +120,7 @@ impl Site {
             library: Library::new(),
             root_problem: None,
             kept: None,
-            items: ItemStore::default(),
+            items: ItemStore::new(),
         }
     }
 
@@ -206,26 +210,8 @@ impl Site {
     }
 
     /// The feed window at `now` over `published` (see [`FeedWindow::fill`]).
-    pub fn window(
-        &mut self,
-        published: &[Arc<Article>],
-        groups: &[feed::Group],
-        now: DateTime<Utc>,
-    ) -> FeedWindow {
-        // Group feed members whose items are not kept yet.
-        let limit = self.config.feeds.group_limit;
-        let json = self.config.feeds.json_path.is_some();
-        let mut new_items: Vec<usize> = groups
-            .iter()
-            .flat_map(|g| g.members.iter().take(limit).copied())
-            .filter(|&at| {
-                let article = &published[at];
-                !self.items.has(&article.source, article.fingerprint, json)
-            })
-            .collect();
-        new_items.sort_unstable();
-        new_items.dedup();
-        let wants = selection::wants(published, new_items, &self.config);
+    pub fn window(&mut self, published: &[Arc<Article>], now: DateTime<Utc>) -> FeedWindow {
+        let wants = selection::wants(published, &self.config);
         let window = FeedWindow::fill(
             &mut self.library,
             &self.config,
@@ -237,6 +223,59 @@ impl Site {
         );
         self.rewrite_kept_bodies_if_due();
         window
+    }
+
+    /// Writes the items of the group feeds' members whose items are not kept yet (see
+    /// [`crate::snapshot::ItemStore`]), [`ITEM_BATCH`] articles at a time: their bodies
+    /// are read, rendered, written as items and let go batch by batch, so memory stays
+    /// bounded by a batch whatever the number of groups. Returns whether a file was read
+    /// again (the store may hold new problems).
+    fn write_group_items(
+        &mut self,
+        published: &[Arc<Article>],
+        groups: &[feed::Group],
+        now: DateTime<Utc>,
+    ) -> bool {
+        let limit = self.config.feeds.group_limit;
+        let json = self.config.feeds.json_path.is_some();
+        let mut needed: Vec<usize> = groups
+            .iter()
+            .flat_map(|g| g.members.iter().take(limit).copied())
+            .filter(|&at| {
+                let article = &published[at];
+                !self.items.has(&article.source, article.fingerprint, json)
+            })
+            .collect();
+        needed.sort_unstable();
+        needed.dedup();
+        let mut reread = false;
+        for batch in needed.chunks(ITEM_BATCH) {
+            // The site feed's wants first: their bodies stay in the store (and are ready,
+            // so not read again); the batch's go with the window.
+            let mut wants = selection::wants(published, &self.config);
+            wants.push(Want::batch(batch.to_vec()));
+            let window = FeedWindow::fill(
+                &mut self.library,
+                &self.config,
+                &self.budget,
+                published,
+                &wants,
+                now,
+                self.kept.as_deref(),
+            );
+            reread |= window.reread();
+            let items = &self.items;
+            let config = &self.config;
+            let new: Vec<feed::ItemXml> = window
+                .entries(config)
+                .par_iter()
+                .filter(|e| !items.has(&e.article.source, e.article.fingerprint, json))
+                .map(|e| feed::item_xml(e, config))
+                .collect();
+            self.items.put(new);
+        }
+        self.rewrite_kept_bodies_if_due();
+        reread
     }
 
     /// Rewrites the kept-bodies file with only the live copies once replaced versions'
@@ -261,8 +300,9 @@ impl Site {
     pub(crate) fn render(&mut self, now: DateTime<Utc>, previous: Option<&Snapshot>) -> Rendering {
         let mut published = self.library.published(now);
         let groups = feed::groups(&published.articles, &self.config);
-        let window = self.window(&published.articles, &groups, now);
-        if window.reread() {
+        let items_reread = self.write_group_items(&published.articles, &groups, now);
+        let window = self.window(&published.articles, now);
+        if window.reread() || items_reread {
             // Reading bodies may have found new problems; report the store as it is now.
             published.diagnostics = self.library.published(now).diagnostics;
         }

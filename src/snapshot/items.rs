@@ -23,7 +23,7 @@ use std::sync::Arc;
 use bytes::{Bytes, BytesMut};
 use sha2::{Digest, Sha256};
 
-use crate::feed::{ItemFormat, ItemXml};
+use crate::feed::{Chunk, Document, ItemFormat, ItemXml};
 
 /// An append-only unnamed file of response bytes.
 #[derive(Debug)]
@@ -185,6 +185,30 @@ impl ItemStore {
                 );
             }
         }
+    }
+
+    /// The whole text of `document`, its chunks' items read back (`build --out`); `None`
+    /// when an item is missing or cannot be read.
+    pub(crate) fn text_of(&self, document: &Document) -> Option<String> {
+        let Some(chunks) = &document.chunks else {
+            return Some(document.body.clone());
+        };
+        let mut bytes = BytesMut::new();
+        for chunk in chunks {
+            match chunk {
+                Chunk::Text(text) => bytes.extend_from_slice(text.as_bytes()),
+                Chunk::Item {
+                    source,
+                    fingerprint,
+                    format,
+                } => self
+                    .get(source, *fingerprint, *format)?
+                    .stored
+                    .read_into(&mut bytes)
+                    .ok()?,
+            }
+        }
+        String::from_utf8(bytes.to_vec()).ok()
     }
 
     /// Forgets the items of articles for which `live` is false.
