@@ -298,9 +298,12 @@ impl Site {
     /// `previous`: the snapshot being served; group documents made from the same inputs as
     /// its own are not written again.
     pub(crate) fn render(&mut self, now: DateTime<Utc>, previous: Option<&Snapshot>) -> Rendering {
+        let started = Instant::now();
         let mut published = self.library.published(now);
         let groups = feed::groups(&published.articles, &self.config);
+        let grouped = started.elapsed();
         let items_reread = self.write_group_items(&published.articles, &groups, now);
+        let items_written = started.elapsed();
         let window = self.window(&published.articles, now);
         if window.reread() || items_reread {
             // Reading bodies may have found new problems; report the store as it is now.
@@ -315,10 +318,20 @@ impl Site {
             self.config.feeds.group_limit,
             |a| items.has(&a.source, a.fingerprint, json),
         );
+        let filled = started.elapsed();
+        let outputs = feed::render_outputs(&entries, &group_feeds, &self.config, &|path| {
+            previous.and_then(|p| p.key(path))
+        });
+        tracing::debug!(
+            groups = groups.len(),
+            grouped_ms = grouped.as_secs_f64() * 1e3,
+            items_ms = (items_written - grouped).as_secs_f64() * 1e3,
+            window_ms = (filled - items_written).as_secs_f64() * 1e3,
+            documents_ms = (started.elapsed() - filled).as_secs_f64() * 1e3,
+            "rendered"
+        );
         Rendering {
-            outputs: feed::render_outputs(&entries, &group_feeds, &self.config, &|path| {
-                previous.and_then(|p| p.key(path))
-            }),
+            outputs,
             diagnostics: all_diagnostics(&self.library, &published),
             published: published.articles.len(),
         }
@@ -330,6 +343,7 @@ impl Site {
     pub fn publish(&mut self, previous: &Snapshot, now: DateTime<Utc>) -> (Snapshot, PublishStats) {
         let started = Instant::now();
         let rendering = self.render(now, previous.is_ready().then_some(previous));
+        let render_seconds = started.elapsed().as_secs_f64();
         let errors: Vec<String> = self
             .root_problem
             .iter()
@@ -356,6 +370,10 @@ impl Site {
         let library = &self.library;
         self.items
             .retain(|source| library.article(source).is_some());
+        tracing::debug!(
+            snapshot_ms = (started.elapsed().as_secs_f64() - render_seconds) * 1e3,
+            "snapshot built"
+        );
         let stats = PublishStats {
             published: rendering.published,
             errors: error_count,

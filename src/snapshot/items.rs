@@ -124,7 +124,17 @@ pub(crate) struct ItemRef {
 #[derive(Debug, Default)]
 pub struct ItemStore {
     file: Option<Arc<SpillFile>>,
-    items: HashMap<(String, ItemFormat), ItemRef>,
+    /// Per article: its RSS, Atom and JSON Feed items (in [`slot`] order).
+    items: HashMap<String, [Option<ItemRef>; 3]>,
+}
+
+/// Where a format's item sits in an article's entry.
+fn slot(format: ItemFormat) -> usize {
+    match format {
+        ItemFormat::Rss => 0,
+        ItemFormat::Atom => 1,
+        ItemFormat::Json => 2,
+    }
 }
 
 impl ItemStore {
@@ -144,9 +154,12 @@ impl ItemStore {
         } else {
             &[ItemFormat::Rss, ItemFormat::Atom]
         };
+        let Some(slots) = self.items.get(source) else {
+            return false;
+        };
         formats.iter().all(|format| {
-            self.items
-                .get(&(source.to_string(), *format))
+            slots[slot(*format)]
+                .as_ref()
                 .is_some_and(|i| i.fingerprint == fingerprint)
         })
     }
@@ -158,8 +171,8 @@ impl ItemStore {
         fingerprint: u64,
         format: ItemFormat,
     ) -> Option<&ItemRef> {
-        self.items
-            .get(&(source.to_string(), format))
+        self.items.get(source)?[slot(format)]
+            .as_ref()
             .filter(|i| i.fingerprint == fingerprint)
     }
 
@@ -175,14 +188,12 @@ impl ItemStore {
                 let Some(xml) = xml else { continue };
                 let digest: [u8; 32] = Sha256::digest(xml.as_bytes()).into();
                 let stored = Stored::keep(self.file.as_ref(), xml.into_bytes());
-                self.items.insert(
-                    (item.source.clone(), format),
-                    ItemRef {
-                        fingerprint: item.fingerprint,
-                        stored,
-                        digest,
-                    },
-                );
+                let slots = self.items.entry(item.source.clone()).or_default();
+                slots[slot(format)] = Some(ItemRef {
+                    fingerprint: item.fingerprint,
+                    stored,
+                    digest,
+                });
             }
         }
     }
@@ -213,7 +224,7 @@ impl ItemStore {
 
     /// Forgets the items of articles for which `live` is false.
     pub fn retain(&mut self, live: impl Fn(&str) -> bool) {
-        self.items.retain(|(source, _), _| live(source));
+        self.items.retain(|source, _| live(source));
     }
 
     /// Where compressed forms of documents are kept.
