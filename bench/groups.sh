@@ -12,7 +12,7 @@
 # edited tag feed is fetched after each to check it changed).
 #
 # Environment: GROUPS_DIR (corpora and logs, default /tmp/feedwright-groups), GROUPS_EDITS
-# (default 10), BENCH_BIN (default target/release/feedwright; build it first). The daemon
+# (default 10), GROUPS_LOG_LEVEL (`debug` adds each publish step's time), BENCH_BIN (default target/release/feedwright; build it first). The daemon
 # is stopped by its PID on exit; nothing else is killed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,7 +46,7 @@ cleanup() {
 trap cleanup EXIT
 
 start=$(date +%s.%N)
-"$BIN" serve --content "$work" --listen "127.0.0.1:$port" --base-url "http://127.0.0.1:$port/" >"$log" 2>&1 &
+FEEDWRIGHT_LOG_LEVEL=${GROUPS_LOG_LEVEL:-info} "$BIN" serve --content "$work" --listen "127.0.0.1:$port" --base-url "http://127.0.0.1:$port/" >"$log" 2>&1 &
 pid=$!
 until curl -sf -o /dev/null "http://127.0.0.1:$port/readyz"; do sleep 0.02; done
 ready=$(date +%s.%N)
@@ -86,3 +86,8 @@ for i in $(seq 1 "$EDITS"); do
 done
 echo "republish after one edit (ms, $EDITS edits): $(grep -o 'reloaded.*' "$log" | grep -o 'duration_ms=[0-9.]*' | cut -d= -f2 | sort -n | tr '\n' ' ')"
 echo "after edits:       $(mem)"
+if grep -q '"rendered"\|rendered ' "$log"; then
+    echo "last publish, by step (GROUPS_LOG_LEVEL=debug):"
+    grep -E ' (rendered|snapshot built)' "$log" | tail -2 | sed 's/^[^ ]* *[A-Z]* *//'
+fi
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
