@@ -12,7 +12,7 @@
 # edited tag feed is fetched after each to check it changed).
 #
 # Environment: GROUPS_DIR (corpora and logs, default /tmp/feedwright-groups), GROUPS_EDITS
-# (default 10), BENCH_BIN (default target/release/feedwright; build it first). The daemon
+# (default 10), GROUPS_LOG_LEVEL (`debug` adds each publish step's time), BENCH_BIN (default target/release/feedwright; build it first). The daemon
 # is stopped by its PID on exit; nothing else is killed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,7 +46,7 @@ cleanup() {
 trap cleanup EXIT
 
 start=$(date +%s.%N)
-"$BIN" serve --content "$work" --listen "127.0.0.1:$port" --base-url "http://127.0.0.1:$port/" >"$log" 2>&1 &
+FEEDWRIGHT_LOG_LEVEL=${GROUPS_LOG_LEVEL:-info} "$BIN" serve --content "$work" --listen "127.0.0.1:$port" --base-url "http://127.0.0.1:$port/" >"$log" 2>&1 &
 pid=$!
 until curl -sf -o /dev/null "http://127.0.0.1:$port/readyz"; do sleep 0.02; done
 ready=$(date +%s.%N)
@@ -73,15 +73,21 @@ echo "fetched every group feed in identity, gzip and br: $(python3 -c "print(f'{
 echo "after fetching:    $(mem)"
 
 # Edits: an article with several tags, its body changed each time.
-target=$(grep -l '^tags: \[[^]]*,[^]]*,' -r "$work" --include='*.md' | sort | head -1)
+target=$(grep -l '^tags: \[[^]]*,[^]]*,' -r "$work" --include='*.md' | sort | head -1 || true)
 tag=$(sed -n 's/^tags: \[\([^],]*\),.*/\1/p' "$target" | tr -d "'\"")
 slug=$(python3 -c "import sys,re,unicodedata; t=unicodedata.normalize('NFKD',sys.argv[1]).encode('ascii','ignore').decode().lower(); print(re.sub('[^a-z0-9]+','-',t).strip('-'))" "$tag")
 for i in $(seq 1 "$EDITS"); do
-    before=$(grep -c '"reloaded"\|reloaded' "$log" || true)
+    before=$(grep -c 'reloaded' "$log" || true)
     printf '\nEdit number %s of this article.\n' "$i" >>"$target"
     until (( $(grep -c 'reloaded' "$log" || true) > before )); do sleep 0.01; done
-    curl -s "http://127.0.0.1:$port/tags/$slug/feed.xml" | grep -q "Edit number $i of this article" || echo "edit $i: tag feed /tags/$slug/ not updated" >&2
+    curl -s -o "$DIR/tag-feed" "http://127.0.0.1:$port/tags/$slug/feed.xml"
+    grep -q "Edit number $i of this article" "$DIR/tag-feed" || echo "edit $i: tag feed /tags/$slug/ not updated" >&2
     sleep 0.3
 done
 echo "republish after one edit (ms, $EDITS edits): $(grep -o 'reloaded.*' "$log" | grep -o 'duration_ms=[0-9.]*' | cut -d= -f2 | sort -n | tr '\n' ' ')"
 echo "after edits:       $(mem)"
+if grep -q '"rendered"\|rendered ' "$log"; then
+    echo "last publish, by step (GROUPS_LOG_LEVEL=debug):"
+    grep -E ' (rendered|snapshot built)' "$log" | tail -2 | sed 's/^[^ ]* *[A-Z]* *//'
+fi
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

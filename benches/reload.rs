@@ -201,7 +201,7 @@ impl Bench {
         // window (Site::window, FeedWindow::entries).
         let m_render = measure(&mut || {
             let groups = feed::groups(&published.articles, &site.config);
-            let window = site.window(&published.articles, &groups, now);
+            let window = site.window(&published.articles, now);
             let group_feeds = window.group_feeds(
                 &groups,
                 &published.articles,

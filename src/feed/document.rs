@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::items::{Chunk, ItemFormat, ItemXml};
+use super::items::{Chunk, ItemXml};
 
 /// What a document is; gives its content type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,29 +80,6 @@ impl Document {
             ..Document::new(path, kind, String::new(), None)
         }
     }
-
-    /// The bytes of the document, its chunks resolved by `item` (`None` when an item is
-    /// missing).
-    pub fn text<'a>(
-        &'a self,
-        item: impl Fn(&str, u64, ItemFormat) -> Option<&'a str>,
-    ) -> Option<std::borrow::Cow<'a, str>> {
-        let Some(chunks) = &self.chunks else {
-            return Some(std::borrow::Cow::Borrowed(&self.body));
-        };
-        let mut text = String::new();
-        for chunk in chunks {
-            match chunk {
-                Chunk::Text(t) => text.push_str(t),
-                Chunk::Item {
-                    source,
-                    fingerprint,
-                    format,
-                } => text.push_str(item(source, *fingerprint, *format)?),
-            }
-        }
-        Some(std::borrow::Cow::Owned(text))
-    }
 }
 
 /// Every document for one content state, sorted by path, paths unique, and the items
@@ -129,30 +106,6 @@ impl SiteOutputs {
     /// The items written for this state.
     pub fn items(&self) -> &[ItemXml] {
         &self.items
-    }
-
-    /// The full text of every document, its chunks resolved with the items written with
-    /// it (`build`, where every item is new); `None` for a document missing an item.
-    pub fn texts(&self) -> Vec<(&Document, Option<std::borrow::Cow<'_, str>>)> {
-        let items: std::collections::HashMap<(&str, u64), &ItemXml> = self
-            .items
-            .iter()
-            .map(|i| ((i.source.as_str(), i.fingerprint), i))
-            .collect();
-        self.documents
-            .iter()
-            .map(|d| {
-                let text = d.text(|source, fingerprint, format| {
-                    let item = items.get(&(source, fingerprint))?;
-                    match format {
-                        ItemFormat::Rss => Some(item.rss.as_str()),
-                        ItemFormat::Atom => Some(item.atom.as_str()),
-                        ItemFormat::Json => item.json.as_deref(),
-                    }
-                });
-                (d, text)
-            })
-            .collect()
     }
 
     /// Every document, sorted by path.

@@ -120,47 +120,56 @@ pub fn groups(published: &[Arc<Article>], config: &Config) -> Vec<Group> {
 }
 
 fn groups_of(kind: GroupKind, published: &[Arc<Article>]) -> Vec<Group> {
-    // Each distinct spelling is slugged once.
-    let mut slugs: HashMap<&str, Option<String>> = HashMap::new();
-    let mut by_slug: BTreeMap<String, Group> = BTreeMap::new();
+    // Each distinct spelling is slugged once, and each slug is one group (by index).
+    let mut spelling_group: HashMap<&str, Option<usize>> = HashMap::new();
+    let mut slug_group: HashMap<String, usize> = HashMap::new();
+    let mut groups: Vec<Group> = Vec::new();
+    // Per group: spelling -> (articles using it, the newest one's source).
+    let mut spellings: Vec<HashMap<&str, (usize, &str)>> = Vec::new();
     for (at, article) in published.iter().enumerate() {
-        let mut seen: Vec<String> = Vec::new();
+        let mut seen: Vec<usize> = Vec::new();
         for name in kind.names(article) {
-            let Some(slug) = slugs.entry(name).or_insert_with(|| slug_of(name)).clone() else {
-                continue;
-            };
-            let group = by_slug.entry(slug.clone()).or_insert_with(|| Group {
-                kind,
-                slug: slug.to_string(),
-                name: String::new(),
-                members: Vec::new(),
-                spellings: BTreeMap::new(),
+            let index = *spelling_group.entry(name).or_insert_with(|| {
+                let slug = slug_of(name)?;
+                Some(*slug_group.entry(slug.clone()).or_insert_with(|| {
+                    groups.push(Group {
+                        kind,
+                        slug,
+                        name: String::new(),
+                        members: Vec::new(),
+                        spellings: BTreeMap::new(),
+                    });
+                    spellings.push(HashMap::new());
+                    groups.len() - 1
+                }))
             });
-            let spelling = group
-                .spellings
-                .entry(name.to_string())
-                .or_insert_with(|| (0, article.source.clone()));
-            spelling.0 += 1;
+            let Some(index) = index else { continue };
+            spellings[index]
+                .entry(name)
+                .or_insert((0, article.source.as_str()))
+                .0 += 1;
             // An article naming one group twice (`Rust` and `rust`) is in it once.
-            if !seen.contains(&slug) {
-                group.members.push(at);
-                seen.push(slug);
+            if !seen.contains(&index) {
+                groups[index].members.push(at);
+                seen.push(index);
             }
         }
     }
-    by_slug
-        .into_values()
-        .map(|mut group| {
-            let mut best: Option<(&String, usize)> = None;
-            for (spelling, (count, _)) in &group.spellings {
-                if best.is_none_or(|(_, n)| *count > n) {
-                    best = Some((spelling, *count));
-                }
+    for (group, spellings) in groups.iter_mut().zip(spellings) {
+        group.spellings = spellings
+            .into_iter()
+            .map(|(spelling, (count, source))| (spelling.to_string(), (count, source.to_string())))
+            .collect();
+        let mut best: Option<(&String, usize)> = None;
+        for (spelling, (count, _)) in &group.spellings {
+            if best.is_none_or(|(_, n)| *count > n) {
+                best = Some((spelling, *count));
             }
-            group.name = best.map(|(s, _)| s.clone()).unwrap_or_default();
-            group
-        })
-        .collect()
+        }
+        group.name = best.map(|(s, _)| s.clone()).unwrap_or_default();
+    }
+    groups.sort_unstable_by(|a, b| a.slug.cmp(&b.slug));
+    groups
 }
 
 #[cfg(test)]

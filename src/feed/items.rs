@@ -56,7 +56,7 @@ const JSON_ITEMS_CLOSE: &str = "\n  ]";
 const JSON_NO_ITEMS: &str = "\"items\": []";
 
 /// The RSS `<item>` and Atom `<entry>` of `entry`.
-pub(crate) fn item_xml(entry: &Entry<'_>, config: &Config) -> ItemXml {
+pub fn item_xml(entry: &Entry<'_>, config: &Config) -> ItemXml {
     let meta = FeedMeta::site(config, &config.feeds.rss_path);
     let rss = feed_safe(render_rss(std::slice::from_ref(entry), config, &meta));
     let atom = feed_safe(render_atom(std::slice::from_ref(entry), config, &meta));

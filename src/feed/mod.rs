@@ -31,7 +31,7 @@ pub use self::entry::Entry;
 pub use self::group_feeds::{GroupFeed, Member, ATOM_FILE, JSON_FILE, RSS_FILE};
 pub use self::groups::{groups, Group, GroupKind};
 pub use self::history::ArchivePlan;
-pub use self::items::{Chunk, ItemFormat, ItemXml};
+pub use self::items::{item_xml, Chunk, ItemFormat, ItemXml};
 pub use self::meta::FeedMeta;
 pub use self::slug::slug;
 

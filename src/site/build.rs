@@ -72,11 +72,12 @@ pub fn build(config: &Config, out: &Path, now: DateTime<Utc>) -> Result<BuildRep
             .position(|p| *p == Some(path))
             .unwrap_or(first.len())
     };
-    // Chunked documents (group feeds) put together from the items written with them.
-    let mut documents: Vec<_> = outputs
-        .texts()
-        .into_iter()
-        .filter_map(|(document, text)| Some((document, text?)))
+    // Chunked documents (group feeds) put together from their items.
+    let (documents, new_items) = outputs.into_parts();
+    site.items.put(new_items);
+    let mut documents: Vec<_> = documents
+        .iter()
+        .filter_map(|document| Some((document, site.items.text_of(document)?)))
         .collect();
     documents.sort_by_key(|(d, _)| rank(&d.path));
     for (document, body) in &documents {

@@ -22,6 +22,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
+use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::content::{self, Article, FileBudget, FileOutcome, ParseOptions, ScanError};
@@ -32,7 +33,12 @@ use crate::store::{Library, Published};
 
 use self::kept_bodies::KeptBodies;
 use self::links::LinkTargets;
+use self::selection::Want;
 use self::window::FeedWindow;
+
+/// How many articles' items [`Site::write_group_items`] writes at a time: enough to keep
+/// every core busy, few enough that their bodies and items take a few MiB.
+const ITEM_BATCH: usize = 256;
 
 /// A diagnostic with its path shown from the working directory (`content/posts/a.md:3:1: …`),
 /// so editors and terminals can jump to it.
@@ -80,9 +86,8 @@ pub struct Site {
     /// Copies of the bodies dropped from memory, for last good versions (see [`window`]);
     /// `None` for the one-shot commands. Shared with the load jobs that write copies.
     kept: Option<Arc<KeptBodies>>,
-    /// The group feeds' items, kept across publishes (see [`crate::snapshot::ItemStore`]);
-    /// empty for the one-shot commands, which write every item.
-    items: ItemStore,
+    /// The group feeds' items, kept across publishes (see [`crate::snapshot::ItemStore`]).
+    pub(crate) items: ItemStore,
     /// The files the loads since the last [`Site::take_loaded`] read, with their warnings,
     /// for the daemon's log.
     loaded: LoadedFiles,
@@ -141,7 +146,6 @@ impl Site {
     pub fn new(config: Arc<Config>) -> Self {
         Self {
             kept: KeptBodies::new().map(Arc::new),
-            items: ItemStore::new(),
             loaded: LoadedFiles {
                 recording: true,
                 ..LoadedFiles::default()
@@ -158,7 +162,7 @@ impl Site {
             library: Library::new(),
             root_problem: None,
             kept: None,
-            items: ItemStore::default(),
+            items: ItemStore::new(),
             loaded: LoadedFiles::default(),
         }
     }
@@ -264,26 +268,8 @@ impl Site {
     }
 
     /// The feed window at `now` over `published` (see [`FeedWindow::fill`]).
-    pub fn window(
-        &mut self,
-        published: &[Arc<Article>],
-        groups: &[feed::Group],
-        now: DateTime<Utc>,
-    ) -> FeedWindow {
-        // Group feed members whose items are not kept yet.
-        let limit = self.config.feeds.group_limit;
-        let json = self.config.feeds.json_path.is_some();
-        let mut new_items: Vec<usize> = groups
-            .iter()
-            .flat_map(|g| g.members.iter().take(limit).copied())
-            .filter(|&at| {
-                let article = &published[at];
-                !self.items.has(&article.source, article.fingerprint, json)
-            })
-            .collect();
-        new_items.sort_unstable();
-        new_items.dedup();
-        let wants = selection::wants(published, new_items, &self.config);
+    pub fn window(&mut self, published: &[Arc<Article>], now: DateTime<Utc>) -> FeedWindow {
+        let wants = selection::wants(published, &self.config);
         let window = FeedWindow::fill(
             &mut self.library,
             &self.config,
@@ -295,6 +281,63 @@ impl Site {
         );
         self.rewrite_kept_bodies_if_due();
         window
+    }
+
+    /// Writes the items of the group feeds' members whose items are not kept yet (see
+    /// [`crate::snapshot::ItemStore`]), [`ITEM_BATCH`] articles at a time: their bodies
+    /// are read, rendered, written as items and let go batch by batch, so memory stays
+    /// bounded by a batch whatever the number of groups. Returns whether a file was read
+    /// again (the store may hold new problems).
+    fn write_group_items(
+        &mut self,
+        published: &[Arc<Article>],
+        groups: &[feed::Group],
+        now: DateTime<Utc>,
+        link_targets: Option<&LinkTargets>,
+    ) -> bool {
+        let limit = self.config.feeds.group_limit;
+        let json = self.config.feeds.json_path.is_some();
+        let mut needed: Vec<usize> = groups
+            .iter()
+            .flat_map(|g| g.members.iter().take(limit).copied())
+            .filter(|&at| {
+                let article = &published[at];
+                !self.items.has(&article.source, article.fingerprint, json)
+            })
+            .collect();
+        needed.sort_unstable();
+        needed.dedup();
+        let mut reread = false;
+        for batch in needed.chunks(ITEM_BATCH) {
+            // The site feed's wants first: their bodies stay in the store (and are ready,
+            // so not read again); the batch's go with the window.
+            let mut wants = selection::wants(published, &self.config);
+            wants.push(Want::batch(batch.to_vec()));
+            let mut window = FeedWindow::fill(
+                &mut self.library,
+                &self.config,
+                &self.budget,
+                published,
+                &wants,
+                now,
+                self.kept.as_deref(),
+            );
+            reread |= window.reread();
+            if let Some(targets) = link_targets {
+                window.resolve_links(&self.config, targets);
+            }
+            let items = &self.items;
+            let config = &self.config;
+            let new: Vec<feed::ItemXml> = window
+                .entries(config)
+                .par_iter()
+                .filter(|e| !items.has(&e.article.source, e.article.fingerprint, json))
+                .map(|e| feed::item_xml(e, config))
+                .collect();
+            self.items.put(new);
+        }
+        self.rewrite_kept_bodies_if_due();
+        reread
     }
 
     /// Rewrites the kept-bodies file with only the live copies once replaced versions'
@@ -318,12 +361,17 @@ impl Site {
     /// its own are not written again, nor archives whose articles did not change (see
     /// [`archives`]).
     pub(crate) fn render(&mut self, now: DateTime<Utc>, previous: Option<&Snapshot>) -> Rendering {
+        let started = Instant::now();
         let mut published = self.library.published(now);
         let plan = feed::history::plan(published.articles.len(), &self.config);
         let groups = feed::groups(&published.articles, &self.config);
-        let mut window = self.window(&published.articles, &groups, now);
-        let mut reread = window.reread();
+        let grouped = started.elapsed();
         let link_targets = LinkTargets::if_needed(&self.library, &published.articles);
+        let items_reread =
+            self.write_group_items(&published.articles, &groups, now, link_targets.as_ref());
+        let items_written = started.elapsed();
+        let mut window = self.window(&published.articles, now);
+        let mut reread = window.reread() || items_reread;
         if let Some(targets) = &link_targets {
             window.resolve_links(&self.config, targets);
         }
@@ -336,12 +384,21 @@ impl Site {
             self.config.feeds.group_limit,
             |a| items.has(&a.source, a.fingerprint, json),
         );
+        let filled = started.elapsed();
         let outputs = feed::render_outputs_planned(
             &entries,
             &group_feeds,
             &self.config,
             &|path| previous.and_then(|p| p.key(path)),
             &plan,
+        );
+        tracing::debug!(
+            groups = groups.len(),
+            grouped_ms = grouped.as_secs_f64() * 1e3,
+            items_ms = (items_written - grouped).as_secs_f64() * 1e3,
+            window_ms = (filled - items_written).as_secs_f64() * 1e3,
+            documents_ms = (started.elapsed() - filled).as_secs_f64() * 1e3,
+            "rendered"
         );
         // The bodies the store still holds after the window (the site feed's): the archives'
         // own fills must not drop them.
@@ -390,6 +447,7 @@ impl Site {
     pub fn publish(&mut self, previous: &Snapshot, now: DateTime<Utc>) -> (Snapshot, PublishStats) {
         let started = Instant::now();
         let rendering = self.render(now, previous.is_ready().then_some(previous));
+        let render_seconds = started.elapsed().as_secs_f64();
         let errors: Vec<String> = self
             .root_problem
             .iter()
@@ -416,6 +474,10 @@ impl Site {
         let library = &self.library;
         self.items
             .retain(|source| library.article(source).is_some());
+        tracing::debug!(
+            snapshot_ms = (started.elapsed().as_secs_f64() - render_seconds) * 1e3,
+            "snapshot built"
+        );
         let stats = PublishStats {
             published: rendering.published,
             errors: error_count,

@@ -63,6 +63,16 @@ impl Want {
         }
     }
 
+    /// Exactly these positions (ascending), bodies not kept afterwards: a batch of group
+    /// feed members whose items are written.
+    pub(crate) fn batch(positions: Vec<usize>) -> Want {
+        Want {
+            limit: positions.len(),
+            candidates: Some(positions),
+            keep_body: false,
+        }
+    }
+
     /// The first `limit` candidates for which `usable` holds, in order.
     pub(crate) fn pick(
         &self,
@@ -99,24 +109,12 @@ impl Want {
     }
 }
 
-/// Every document's wants over `published` (newest first). `new_items`: the group feeds'
-/// members whose items are not kept yet (positions, ascending; see `snapshot::items`). The
-/// archives (RFC 5005) are not among them: each is filled on its own ([`Want::slice`],
-/// `site::archives`), so that the whole history is never in memory at once.
-pub(crate) fn wants(
-    published: &[Arc<Article>],
-    new_items: Vec<usize>,
-    config: &Config,
-) -> Vec<Want> {
-    vec![
-        Want::newest(plan(published.len(), config).subscription_len),
-        // Group feeds: each member whose items must be written, once.
-        Want {
-            limit: new_items.len(),
-            candidates: Some(new_items),
-            keep_body: false,
-        },
-    ]
+/// Every document's wants over `published` (newest first). The group feeds' are not
+/// here: their entries are items written ahead, in batches (`Site::write_group_items`); nor
+/// the archives (RFC 5005): each is filled on its own ([`Want::slice`], `site::archives`),
+/// so that the whole history is never in memory at once.
+pub(crate) fn wants(published: &[Arc<Article>], config: &Config) -> Vec<Want> {
+    vec![Want::newest(plan(published.len(), config).subscription_len)]
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use bytes::{Bytes, BytesMut};
 use sha2::{Digest, Sha256};
 
-use crate::feed::{ItemFormat, ItemXml};
+use crate::feed::{Chunk, Document, ItemFormat, ItemXml};
 
 /// An append-only unnamed file of response bytes.
 #[derive(Debug)]
@@ -124,7 +124,17 @@ pub(crate) struct ItemRef {
 #[derive(Debug, Default)]
 pub struct ItemStore {
     file: Option<Arc<SpillFile>>,
-    items: HashMap<(String, ItemFormat), ItemRef>,
+    /// Per article: its RSS, Atom and JSON Feed items (in [`slot`] order).
+    items: HashMap<String, [Option<ItemRef>; 3]>,
+}
+
+/// Where a format's item sits in an article's entry.
+fn slot(format: ItemFormat) -> usize {
+    match format {
+        ItemFormat::Rss => 0,
+        ItemFormat::Atom => 1,
+        ItemFormat::Json => 2,
+    }
 }
 
 impl ItemStore {
@@ -144,9 +154,12 @@ impl ItemStore {
         } else {
             &[ItemFormat::Rss, ItemFormat::Atom]
         };
+        let Some(slots) = self.items.get(source) else {
+            return false;
+        };
         formats.iter().all(|format| {
-            self.items
-                .get(&(source.to_string(), *format))
+            slots[slot(*format)]
+                .as_ref()
                 .is_some_and(|i| i.fingerprint == fingerprint)
         })
     }
@@ -158,8 +171,8 @@ impl ItemStore {
         fingerprint: u64,
         format: ItemFormat,
     ) -> Option<&ItemRef> {
-        self.items
-            .get(&(source.to_string(), format))
+        self.items.get(source)?[slot(format)]
+            .as_ref()
             .filter(|i| i.fingerprint == fingerprint)
     }
 
@@ -175,21 +188,43 @@ impl ItemStore {
                 let Some(xml) = xml else { continue };
                 let digest: [u8; 32] = Sha256::digest(xml.as_bytes()).into();
                 let stored = Stored::keep(self.file.as_ref(), xml.into_bytes());
-                self.items.insert(
-                    (item.source.clone(), format),
-                    ItemRef {
-                        fingerprint: item.fingerprint,
-                        stored,
-                        digest,
-                    },
-                );
+                let slots = self.items.entry(item.source.clone()).or_default();
+                slots[slot(format)] = Some(ItemRef {
+                    fingerprint: item.fingerprint,
+                    stored,
+                    digest,
+                });
             }
         }
     }
 
+    /// The whole text of `document`, its chunks' items read back (`build --out`); `None`
+    /// when an item is missing or cannot be read.
+    pub(crate) fn text_of(&self, document: &Document) -> Option<String> {
+        let Some(chunks) = &document.chunks else {
+            return Some(document.body.clone());
+        };
+        let mut bytes = BytesMut::new();
+        for chunk in chunks {
+            match chunk {
+                Chunk::Text(text) => bytes.extend_from_slice(text.as_bytes()),
+                Chunk::Item {
+                    source,
+                    fingerprint,
+                    format,
+                } => self
+                    .get(source, *fingerprint, *format)?
+                    .stored
+                    .read_into(&mut bytes)
+                    .ok()?,
+            }
+        }
+        String::from_utf8(bytes.to_vec()).ok()
+    }
+
     /// Forgets the items of articles for which `live` is false.
     pub fn retain(&mut self, live: impl Fn(&str) -> bool) {
-        self.items.retain(|(source, _), _| live(source));
+        self.items.retain(|source, _| live(source));
     }
 
     /// Where compressed forms of documents are kept.

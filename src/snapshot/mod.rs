@@ -883,6 +883,129 @@ mod tests {
         );
     }
 
+    /// A chunked document: its bytes put together from its frame and kept items, its
+    /// compressed forms made on first request and equal to the identity's, its resource
+    /// kept while its digest (or its key) is the same.
+    #[test]
+    fn chunked_documents_read_back_compress_lazily_and_keep_their_resource() {
+        use crate::feed::{Chunk, ItemFormat, ItemXml};
+        let cfg = Config::defaults();
+        let item = |source: &str, text: &str| ItemXml {
+            source: source.into(),
+            fingerprint: 7,
+            rss: format!("<item>{}</item>", text.repeat(30)),
+            atom: String::new(),
+            json: None,
+        };
+        let chunked = |key: u64| {
+            let mut doc = crate::feed::Document::new(
+                "/tags/x/feed.xml",
+                DocumentKind::Rss,
+                String::new(),
+                None,
+            );
+            doc.key = Some(key);
+            doc.chunks = Some(vec![
+                Chunk::Text("<rss>".into()),
+                Chunk::Item {
+                    source: "a.md".into(),
+                    fingerprint: 7,
+                    format: ItemFormat::Rss,
+                },
+                Chunk::Item {
+                    source: "b.md".into(),
+                    fingerprint: 7,
+                    format: ItemFormat::Rss,
+                },
+                Chunk::Text("</rss>".into()),
+            ]);
+            doc
+        };
+        let mut items = ItemStore::new();
+        let mut outputs = SiteOutputs::new(vec![chunked(1)]);
+        outputs.items = vec![item("a.md", "alpha "), item("b.md", "beta ")];
+        let now = at("2024-05-01T00:00:00Z");
+        let first = Snapshot::build_with_items(&cfg, outputs, vec![], 2, None, now, &mut items);
+        let expected = format!(
+            "<rss><item>{}</item><item>{}</item></rss>",
+            "alpha ".repeat(30),
+            "beta ".repeat(30)
+        );
+        assert_eq!(
+            first.body("/tags/x/feed.xml").as_deref(),
+            Some(expected.as_bytes())
+        );
+        let r = first.resource("/tags/x/feed.xml").expect("route");
+        assert!(r.offers(Coding::Gzip) && r.offers(Coding::Br));
+        let gz = r
+            .representation(Coding::Gzip)
+            .expect("gzip")
+            .bytes()
+            .expect("read");
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(&gz[..])
+            .read_to_end(&mut out)
+            .expect("gunzip");
+        assert_eq!(out, expected.as_bytes());
+        let br = r
+            .representation(Coding::Br)
+            .expect("br")
+            .bytes()
+            .expect("read");
+        let mut out = Vec::new();
+        brotli::Decompressor::new(&br[..], 4096)
+            .read_to_end(&mut out)
+            .expect("unbrotli");
+        assert_eq!(out, expected.as_bytes());
+        // Same chunks, a later build: the same resource (and its compressed forms).
+        let again = Snapshot::build_with_items(
+            &cfg,
+            SiteOutputs::new(vec![chunked(2)]),
+            vec![],
+            2,
+            Some(&first),
+            now,
+            &mut items,
+        );
+        assert_eq!(
+            again.resource("/tags/x/feed.xml").map(|r| r.id()),
+            Some(r.id())
+        );
+        // Unchanged inputs: not written again, the same resource.
+        assert_eq!(first.key("/tags/x/feed.xml"), Some(1));
+        let reuse = crate::feed::Document::unchanged("/tags/x/feed.xml", DocumentKind::Rss, 1);
+        let third = Snapshot::build_with_items(
+            &cfg,
+            SiteOutputs::new(vec![reuse]),
+            vec![],
+            2,
+            Some(&first),
+            now,
+            &mut items,
+        );
+        assert_eq!(
+            third.resource("/tags/x/feed.xml").map(|r| r.id()),
+            Some(r.id())
+        );
+        // An item missing from the store: no route rather than a wrong document.
+        let mut lost = chunked(3);
+        lost.chunks = Some(vec![Chunk::Item {
+            source: "gone.md".into(),
+            fingerprint: 1,
+            format: ItemFormat::Rss,
+        }]);
+        let fourth = Snapshot::build_with_items(
+            &cfg,
+            SiteOutputs::new(vec![lost]),
+            vec![],
+            2,
+            None,
+            now,
+            &mut items,
+        );
+        assert!(fourth.resource("/tags/x/feed.xml").is_none());
+    }
+
     #[test]
     fn large_bodies_have_a_file_with_the_same_bytes() {
         let cfg = Config::defaults();
