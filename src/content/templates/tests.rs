@@ -303,6 +303,8 @@ fn large_inputs_are_rewritten_in_linear_time() {
         "<pre>{% a %}",
         "~~~\n{% raw %}",
     ] {
+        // A quadratic pass takes minutes on 4 MiB; the bound is loose because CI machines
+        // are loaded and this is a debug build (bench/ has the real figures).
         let started = Instant::now();
         let text = format!(
             "---\ntitle: t\ndate: 2024-01-01\n---\n{}",
@@ -311,7 +313,7 @@ fn large_inputs_are_rewritten_in_linear_time() {
         let p = parse_article("a.md", text.as_bytes(), &small, ParseOptions::default());
         assert!(p.diagnostics.len() <= 51, "{unit}: {}", p.diagnostics.len());
         assert!(
-            started.elapsed() < Duration::from_secs(10),
+            started.elapsed() < Duration::from_secs(30),
             "{unit}: {:?}",
             started.elapsed()
         );
