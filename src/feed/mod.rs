@@ -6,6 +6,8 @@
 mod atom;
 mod entry;
 mod index;
+pub(crate) mod media;
+mod podcast;
 mod rss;
 
 use chrono::{DateTime, Utc};
@@ -19,6 +21,9 @@ use self::index::render_index;
 use self::rss::render_rss;
 
 pub use self::entry::Entry;
+pub(crate) use self::media::media_url;
+pub use self::media::{EpisodeMedia, EpisodeMediaMap};
+pub(crate) use self::podcast::artwork_url;
 
 /// What the feed stage produces for one content state.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,13 +37,29 @@ pub struct SiteOutputs {
     pub(crate) atom: String,
     /// The HTML page served at `feeds.index_path`.
     pub(crate) index_html: String,
+    /// The podcast feed served at `podcast.path`; `None` without a podcast.
+    pub(crate) podcast: Option<String>,
     /// Newest entry `updated`; `None` when there are no entries.
     pub(crate) feed_updated: Option<DateTime<Utc>>,
 }
 
 /// Writes every output for the window's entries (newest first).
 pub fn render_outputs(entries: &[Entry<'_>], config: &Config) -> SiteOutputs {
+    render_outputs_with_podcast(entries, &[], config)
+}
+
+/// [`render_outputs`], and the podcast feed of `episodes` (newest first) when there is a
+/// podcast.
+pub fn render_outputs_with_podcast(
+    entries: &[Entry<'_>],
+    episodes: &[Entry<'_>],
+    config: &Config,
+) -> SiteOutputs {
     SiteOutputs {
+        podcast: config
+            .podcast
+            .as_ref()
+            .map(|p| feed_safe(podcast::render_podcast(episodes, config, p))),
         rss: feed_safe(render_rss(entries, config)),
         rss_alias: config
             .feeds

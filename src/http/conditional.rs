@@ -226,6 +226,7 @@ mod tests {
             rss_alias: None,
             atom: String::new(),
             index_html: String::new(),
+            podcast: None,
             feed_updated: updated
                 .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
                 .map(|t| t.with_timezone(&Utc)),
@@ -470,6 +471,7 @@ mod tests {
             rss_alias: None,
             atom: String::new(),
             index_html: String::new(),
+            podcast: None,
             feed_updated: DateTime::parse_from_rfc3339("2024-03-27T09:30:00Z")
                 .ok()
                 .map(|t| t.with_timezone(&Utc)),

@@ -42,6 +42,7 @@ fn outputs() -> SiteOutputs {
             "<entry>x</entry>".repeat(50)
         ),
         index_html: "<!doctype html><title>Site</title><p>feeds</p>".to_string(),
+        podcast: None,
         feed_updated: Some(updated()),
     }
 }

@@ -54,6 +54,7 @@ pub fn build(config: &Config, out: &Path, now: DateTime<Utc>) -> Result<BuildRep
         outputs,
         mut diagnostics,
         published,
+        ..
     } = site.render(now);
     let mut files: Vec<(String, &str)> = vec![
         (config.feeds.rss_path.clone(), outputs.rss.as_str()),
@@ -63,6 +64,9 @@ pub fn build(config: &Config, out: &Path, now: DateTime<Utc>) -> Result<BuildRep
     if let Some(alias) = &config.feeds.rss_alias_path {
         let body = outputs.rss_alias.as_deref().unwrap_or(&outputs.rss);
         files.push((alias.clone(), body));
+    }
+    if let (Some(podcast), Some(body)) = (&config.podcast, outputs.podcast.as_deref()) {
+        files.push((podcast.path.clone(), body));
     }
     let mut written = Vec::new();
     let mut staged = Vec::new();

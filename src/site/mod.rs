@@ -8,6 +8,7 @@
 
 pub mod build;
 pub mod check;
+mod episodes;
 mod kept_bodies;
 mod out_dir;
 pub mod window;
@@ -75,6 +76,8 @@ pub struct Site {
     /// Copies of the bodies dropped from memory, for last good versions (see [`window`]);
     /// `None` for the one-shot commands. Shared with the load jobs that write copies.
     kept: Option<Arc<KeptBodies>>,
+    /// The media files of published episodes, as last looked at (see [`episodes`]).
+    media: episodes::EpisodeMedia,
 }
 
 /// One content state rendered: the outputs, every current diagnostic, the published count.
@@ -83,6 +86,8 @@ pub(crate) struct Rendering {
     pub(crate) outputs: SiteOutputs,
     pub(crate) diagnostics: Vec<Diagnostic>,
     pub(crate) published: usize,
+    /// The local media files published episodes reference, for serving.
+    pub(crate) media_files: Vec<episodes::PublishedFile>,
 }
 
 /// What one publish step did, for logs and metrics.
@@ -97,8 +102,11 @@ pub struct PublishStats {
 impl Site {
     /// The daemon's site: keeps copies of the bodies it drops (see [`window`]).
     pub fn new(config: Arc<Config>) -> Self {
+        // The daemon waits for media files still being copied in to settle.
+        let settle = config.podcast.as_ref().map(|p| p.media_settle);
         Self {
             kept: KeptBodies::new().map(Arc::new),
+            media: episodes::EpisodeMedia::new(settle),
             ..Self::one_shot(config)
         }
     }
@@ -111,6 +119,7 @@ impl Site {
             library: Library::new(),
             root_problem: None,
             kept: None,
+            media: episodes::EpisodeMedia::new(None),
         }
     }
 
@@ -213,6 +222,11 @@ impl Site {
         window
     }
 
+    /// When a media file still being written will have settled (the daemon looks again then).
+    pub(crate) fn next_media_look(&self) -> Option<std::time::SystemTime> {
+        self.media.next_look()
+    }
+
     /// Rewrites the kept-bodies file with only the live copies once replaced versions'
     /// copies outweigh them.
     fn rewrite_kept_bodies_if_due(&mut self) {
@@ -231,15 +245,36 @@ impl Site {
     /// daemon ([`Site::publish`]) and `build`.
     pub(crate) fn render(&mut self, now: DateTime<Utc>) -> Rendering {
         let mut published = self.library.published(now);
+        // Episodes whose media is not complete yet are not published.
+        let media = self.media.resolve(&self.config, &published.articles);
+        published
+            .articles
+            .retain(|a| !media.not_ready.contains(&a.source));
         let window = self.window(&published.articles, now);
         if window.reread() {
             // Reading bodies may have found new problems; report the store as it is now.
             published.diagnostics = self.library.published(now).diagnostics;
+            published
+                .diagnostics
+                .retain(|d| !media.not_ready.contains(&d.path.display().to_string()));
         }
+        let mut entries = window.entries(&self.config);
+        for entry in &mut entries {
+            entry.media = media.media.get(&entry.article.source);
+        }
+        let episodes: Vec<feed::Entry<'_>> = entries
+            .iter()
+            .filter(|e| e.article.episode.is_some())
+            .copied()
+            .collect();
+        let mut diagnostics = all_diagnostics(&self.library, &published);
+        diagnostics.extend(media.diagnostics);
+        diagnostics.sort();
         Rendering {
-            outputs: feed::render_outputs(&window.entries(&self.config), &self.config),
-            diagnostics: all_diagnostics(&self.library, &published),
+            outputs: feed::render_outputs_with_podcast(&entries, &episodes, &self.config),
+            diagnostics,
             published: published.articles.len(),
+            media_files: media.files,
         }
     }
 

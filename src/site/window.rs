@@ -173,6 +173,7 @@ impl FeedWindow {
             .map(|article| Entry {
                 article,
                 rendered: article.rendered(config),
+                media: None,
             })
             .collect()
     }

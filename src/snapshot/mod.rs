@@ -264,6 +264,12 @@ impl Snapshot {
         if let Some(path) = alias_path {
             routes.push((path.into(), alias.unwrap_or(rss)));
         }
+        if let (Some(podcast), Some(body)) = (&cfg.podcast, outputs.podcast) {
+            routes.push((
+                podcast.path.as_str().into(),
+                make(&podcast.path, RSS_CONTENT_TYPE, body),
+            ));
+        }
 
         let mut readyz = format!(
             "ready\n{published} published articles\ncontent errors: {}\n",
@@ -368,6 +374,7 @@ mod tests {
             rss_alias: None,
             atom: format!("<feed>{}</feed>", "atom entry text ".repeat(40)),
             index_html: "<!doctype html><title>x</title>".to_string(),
+            podcast: None,
             feed_updated: updated.map(at),
         }
     }
