@@ -25,9 +25,9 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-pub(crate) use article::{format_duration, mime_from_extension};
+pub(crate) use article::format_duration;
 pub(crate) use article::{parse_article, Article, KeptBody, ParseOptions, Parsed};
-pub use article::{Enclosure, Episode, EpisodeType, MediaRef, Transcript};
+pub(crate) use article::{Enclosure, MediaRef};
 pub(crate) use budget::FileBudget;
 pub(crate) use discover::{Candidate, ScanError};
 

@@ -23,7 +23,6 @@ use self::rss::render_rss;
 pub use self::entry::Entry;
 pub(crate) use self::media::media_url;
 pub use self::media::{EpisodeMedia, EpisodeMediaMap};
-pub(crate) use self::podcast::artwork_url;
 
 /// What the feed stage produces for one content state.
 #[derive(Debug, Clone, PartialEq, Eq)]

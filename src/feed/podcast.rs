@@ -34,7 +34,7 @@ pub(crate) fn podcast_guid(feed_url: &str) -> String {
 }
 
 /// The artwork's absolute URL.
-pub(crate) fn artwork_url(config: &Config, podcast: &PodcastConfig) -> Option<String> {
+fn artwork_url(config: &Config, podcast: &PodcastConfig) -> Option<String> {
     podcast.image.as_ref().map(|image| match image {
         PodcastImage::Remote(url) => url.to_string(),
         PodcastImage::Local(path) => media_url(config, path).to_string(),

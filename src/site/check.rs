@@ -50,6 +50,7 @@ pub fn check(config: &Config, strict: bool, now: DateTime<Utc>) -> Result<CheckR
     let published = library.published(now);
     let mut diagnostics = all_diagnostics(&library, &published);
     diagnostics.extend(vanished);
+    diagnostics.extend(super::podcast_check::findings(config, &published.articles));
     diagnostics.sort();
     Ok(CheckReport {
         files: library.len(),

@@ -74,6 +74,19 @@ fn sniff(head: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// An image's width and height in pixels (the artwork check).
+pub(crate) fn image_size(path: &Path) -> Result<(u32, u32), String> {
+    let size = imagesize::size(path).map_err(|e| match e {
+        imagesize::ImageError::IoError(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            "is missing".to_string()
+        }
+        imagesize::ImageError::IoError(e) => format!("cannot be read: {e}"),
+        _ => "is not an image feedwright can read (JPEG or PNG)".to_string(),
+    })?;
+    let side = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    Ok((side(size.width), side(size.height)))
+}
+
 /// A media file as published: where it is and what a look found.
 #[derive(Debug, Clone)]
 pub(crate) struct PublishedFile {
@@ -105,6 +118,8 @@ pub(crate) struct EpisodeMedia {
     looks: HashMap<String, (u64, SystemTime, Result<Probed, String>)>,
     /// The earliest moment a file that is still settling becomes complete.
     next_look: Option<SystemTime>,
+    /// The last complete look of each file.
+    complete: HashMap<String, Probed>,
 }
 
 impl EpisodeMedia {
@@ -194,6 +209,7 @@ impl EpisodeMedia {
         }
         // Forget files no episode references any more.
         self.looks.retain(|path, _| looked.contains(path));
+        self.complete.retain(|path, _| looked.contains(path));
         out.files.sort_by(|a, b| a.path.cmp(&b.path));
         out
     }
@@ -220,12 +236,18 @@ impl EpisodeMedia {
             let ready_at = probed.modified + settle;
             if ready_at > wall_now {
                 self.next_look = Some(self.next_look.map_or(ready_at, |t| t.min(ready_at)));
+                // A published file being replaced keeps its last complete look until the
+                // new one has settled: the episode does not vanish from the feeds meanwhile.
+                if let Some(last) = self.complete.get(path) {
+                    return Ok(last.clone());
+                }
                 return Err(
                     "is still being written (changed less than `podcast.media_settle_ms` ago)"
                         .into(),
                 );
             }
         }
+        self.complete.insert(path.to_string(), probed.clone());
         Ok(probed)
     }
 }

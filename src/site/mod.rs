@@ -11,6 +11,7 @@ pub mod check;
 mod episodes;
 mod kept_bodies;
 mod out_dir;
+mod podcast_check;
 pub mod window;
 
 use std::collections::BTreeSet;

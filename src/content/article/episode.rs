@@ -310,7 +310,7 @@ fn is_media_type(text: &str) -> bool {
 }
 
 /// The media type for a file name's extension, for remote enclosures written without one.
-pub(crate) fn mime_from_extension(path: &str) -> Option<&'static str> {
+fn mime_from_extension(path: &str) -> Option<&'static str> {
     let ext = path.rsplit_once('.')?.1.to_ascii_lowercase();
     Some(match ext.as_str() {
         "mp3" => "audio/mpeg",

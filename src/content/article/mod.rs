@@ -24,8 +24,8 @@ mod plain_text;
 mod test_support;
 mod visibility;
 
-pub(crate) use episode::{format_duration, mime_from_extension};
-pub use episode::{Enclosure, Episode, EpisodeType, MediaRef, Transcript};
+pub(crate) use episode::format_duration;
+pub(crate) use episode::{Enclosure, MediaRef};
 pub use model::{Article, Parsed};
 pub(crate) use model::{KeptBody, ParseOptions};
 pub(crate) use parse::parse_article;
