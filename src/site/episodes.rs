@@ -11,89 +11,61 @@
 //! so a reload reads only the files that changed (`stat` for the rest).
 
 use std::collections::{BTreeSet, HashMap};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::config::Config;
+use crate::config::{Config, PodcastImage};
+use crate::content::media::{self, MediaInfo};
 use crate::content::{Article, Enclosure, MediaRef};
 use crate::diag::Diagnostic;
 use crate::feed::{media_url, EpisodeMedia as FeedMedia, EpisodeMediaMap};
+use crate::snapshot::media::MediaFile;
 
-/// What one look at a media file found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Probed {
-    pub length: u64,
-    pub mime: &'static str,
-    pub duration: Option<Duration>,
-    pub modified: SystemTime,
+/// A file's identity for the look cache: size, modification time, inode.
+type Stamp = (u64, SystemTime, u64);
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((
+        meta.len(),
+        meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+        meta.ino(),
+    ))
 }
 
-/// Why a media file cannot be published (yet).
-pub(crate) fn probe(path: &Path) -> Result<Probed, String> {
-    use std::io::Read;
-    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => "is missing".to_string(),
-        _ => format!("cannot be read: {e}"),
-    })?;
+/// A file that is served as it is (a transcript, the artwork): size, time and ETag, with
+/// the type its name gives.
+fn plain_file(path: &Path, mime: &'static str) -> Result<MediaInfo, String> {
+    let meta = std::fs::metadata(path).map_err(|e| media::MediaError::io(e).to_string())?;
     if !meta.is_file() {
-        return Err("is not a file".into());
+        return Err(media::MediaError::NotAFile.to_string());
     }
     if meta.len() == 0 {
-        return Err("is empty".into());
+        return Err(media::MediaError::Empty.to_string());
     }
-    let mut head = [0u8; 12];
-    let mut file = std::fs::File::open(path).map_err(|e| format!("cannot be read: {e}"))?;
-    let n = file
-        .read(&mut head)
-        .map_err(|e| format!("cannot be read: {e}"))?;
-    let mime = sniff(&head[..n])
-        .ok_or("is not a media file feedwright knows (MP3, M4A/MP4, Ogg, WAV, FLAC)")?;
-    Ok(Probed {
+    Ok(MediaInfo {
         length: meta.len(),
         mime,
         duration: None,
         modified: meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+        etag: media::etag(&meta),
     })
 }
 
-/// The media type from a file's first bytes.
-fn sniff(head: &[u8]) -> Option<&'static str> {
-    match head {
-        [b'I', b'D', b'3', ..] => Some("audio/mpeg"),
-        [0xFF, b, ..] if b & 0xE0 == 0xE0 => Some("audio/mpeg"),
-        [_, _, _, _, b'f', b't', b'y', b'p', brand @ ..] => Some(match brand {
-            [b'M', b'4', b'A', ..] | [b'M', b'4', b'B', ..] => "audio/x-m4a",
-            [b'q', b't', ..] => "video/quicktime",
-            _ => "video/mp4",
-        }),
-        [b'O', b'g', b'g', b'S', ..] => Some("audio/ogg"),
-        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'A', b'V', b'E', ..] => Some("audio/wav"),
-        [b'f', b'L', b'a', b'C', ..] => Some("audio/flac"),
-        _ => None,
+/// The file at `path` under the content root, its symlinks resolved; `Err` when it is
+/// missing or leads outside the root (never served).
+fn inside_root(root: &Path, path: &str) -> Result<PathBuf, String> {
+    let full = root.join(path);
+    let real = full
+        .canonicalize()
+        .map_err(|e| media::MediaError::io(e).to_string())?;
+    let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    if !real.starts_with(&real_root) {
+        return Err("leads outside the content directory".into());
     }
-}
-
-/// An image's width and height in pixels (the artwork check).
-pub(crate) fn image_size(path: &Path) -> Result<(u32, u32), String> {
-    let size = imagesize::size(path).map_err(|e| match e {
-        imagesize::ImageError::IoError(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            "is missing".to_string()
-        }
-        imagesize::ImageError::IoError(e) => format!("cannot be read: {e}"),
-        _ => "is not an image feedwright can read (JPEG or PNG)".to_string(),
-    })?;
-    let side = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-    Ok((side(size.width), side(size.height)))
-}
-
-/// A media file as published: where it is and what a look found.
-#[derive(Debug, Clone)]
-pub(crate) struct PublishedFile {
-    /// Path under `content.dir`, `/`-separated.
-    pub path: String,
-    pub fs_path: PathBuf,
-    pub probed: Probed,
+    Ok(real)
 }
 
 /// What resolving the published episodes gives.
@@ -103,8 +75,9 @@ pub(crate) struct Resolved {
     pub media: EpisodeMediaMap,
     /// Episodes whose media is missing, unreadable or not complete yet: not published.
     pub not_ready: BTreeSet<String>,
-    /// The local files the ready episodes reference, for serving.
-    pub files: Vec<PublishedFile>,
+    /// The local files the ready episodes (and the show) reference, for serving: path
+    /// under `content.dir` → file. Empty with `podcast.media_base_url`.
+    pub files: Vec<(String, MediaFile)>,
     /// One warning per episode left out.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -115,11 +88,11 @@ pub(crate) struct EpisodeMedia {
     /// `None`: do not wait for files to settle (one-shot commands).
     settle: Option<Duration>,
     /// Path under `content.dir` → (size, modified, what the look found).
-    looks: HashMap<String, (u64, SystemTime, Result<Probed, String>)>,
+    looks: HashMap<String, (Stamp, Result<MediaInfo, String>)>,
     /// The earliest moment a file that is still settling becomes complete.
     next_look: Option<SystemTime>,
     /// The last complete look of each file.
-    complete: HashMap<String, Probed>,
+    complete: HashMap<String, MediaInfo>,
 }
 
 impl EpisodeMedia {
@@ -135,16 +108,37 @@ impl EpisodeMedia {
         self.next_look
     }
 
-    /// Looks at the media of every published episode in `published`.
+    /// Looks at the media of every published episode in `published` (and the show's
+    /// artwork, which is served with them).
     pub(crate) fn resolve(&mut self, config: &Config, published: &[Arc<Article>]) -> Resolved {
         let mut out = Resolved::default();
         self.next_look = None;
-        if config.podcast.is_none() {
+        let Some(podcast) = &config.podcast else {
             return out;
-        }
+        };
+        let root = &config.content.dir;
+        let serve = podcast.media_base_url.is_none();
         let wall_now = SystemTime::now();
-        let mut seen: BTreeSet<String> = BTreeSet::new();
         let mut looked: BTreeSet<String> = BTreeSet::new();
+        let mut files: std::collections::BTreeMap<String, MediaFile> = Default::default();
+        let mut add_file = |path: &str, fs_path: PathBuf, info: MediaInfo| {
+            if serve {
+                files.insert(path.to_string(), MediaFile { fs_path, info });
+            }
+        };
+        if let Some(PodcastImage::Local(path)) = &podcast.image {
+            let mime = if path.to_ascii_lowercase().ends_with(".png") {
+                "image/png"
+            } else {
+                "image/jpeg"
+            };
+            // A missing or unreadable artwork is `check`'s to report; nothing is served.
+            if let Ok(fs_path) = inside_root(root, path) {
+                if let Ok(info) = plain_file(&fs_path, mime) {
+                    add_file(path, fs_path, info);
+                }
+            }
+        }
         for article in published {
             let Some(episode) = &article.episode else {
                 continue;
@@ -152,49 +146,59 @@ impl EpisodeMedia {
             let Some(enclosure) = &episode.enclosure else {
                 continue;
             };
-            let transcript = episode.transcript.as_ref().map(|t| {
-                let url = match &t.at {
-                    MediaRef::Remote(url) => url.to_string(),
-                    MediaRef::Local(path) => media_url(config, path).to_string(),
-                };
-                (url, t.mime)
-            });
             let (url, length, mime, file_duration) = match enclosure {
                 Enclosure::Remote { url, length, mime } => {
                     (url.to_string(), *length, mime.clone(), None)
                 }
                 Enclosure::Local(path) => {
-                    let fs_path = config.content.dir.join(path);
                     looked.insert(path.clone());
-                    let look = self.look(path, &fs_path, wall_now);
-                    match look {
-                        Ok(probed) => {
-                            if seen.insert(path.clone()) {
-                                out.files.push(PublishedFile {
-                                    path: path.clone(),
-                                    fs_path,
-                                    probed: probed.clone(),
-                                });
-                            }
-                            (
+                    match self.look(root, path, wall_now) {
+                        Ok((fs_path, info)) => {
+                            let media = (
                                 media_url(config, path).to_string(),
-                                probed.length,
-                                probed.mime.to_string(),
-                                probed.duration.map(|d| d.as_secs()),
-                            )
+                                info.length,
+                                info.mime.to_string(),
+                                info.duration.map(|d| d.as_secs()),
+                            );
+                            add_file(path, fs_path, info);
+                            media
                         }
                         Err(why) => {
                             out.diagnostics.push(Diagnostic::warning(
                                 Path::new(&article.source),
                                 1,
                                 1,
-                                format!("media file `{path}` {why}: the episode is not published until it is complete"),
+                                format!("media file `{path}`: {why}; the episode is not published until it is complete"),
                             ));
                             out.not_ready.insert(article.source.clone());
                             continue;
                         }
                     }
                 }
+            };
+            let transcript = match episode.transcript.as_ref() {
+                None => None,
+                Some(t) => match &t.at {
+                    MediaRef::Remote(url) => Some((url.to_string(), t.mime)),
+                    MediaRef::Local(path) => {
+                        match inside_root(root, path).and_then(|f| Ok((plain_file(&f, t.mime)?, f)))
+                        {
+                            Ok((info, fs_path)) => {
+                                add_file(path, fs_path, info);
+                                Some((media_url(config, path).to_string(), t.mime))
+                            }
+                            Err(why) => {
+                                out.diagnostics.push(Diagnostic::warning(
+                                    Path::new(&article.source),
+                                    1,
+                                    1,
+                                    format!("transcript `{path}`: {why}; the episode goes out without it"),
+                                ));
+                                None
+                            }
+                        }
+                    }
+                },
             };
             out.media.insert(
                 article.source.clone(),
@@ -210,59 +214,157 @@ impl EpisodeMedia {
         // Forget files no episode references any more.
         self.looks.retain(|path, _| looked.contains(path));
         self.complete.retain(|path, _| looked.contains(path));
-        out.files.sort_by(|a, b| a.path.cmp(&b.path));
+        out.files = files.into_iter().collect();
         out
     }
 
-    /// One file: the cached look when size and modification time are unchanged, else a new
-    /// one; complete only once it has settled.
-    fn look(&mut self, path: &str, fs_path: &Path, wall_now: SystemTime) -> Result<Probed, String> {
-        let stat = std::fs::metadata(fs_path)
-            .ok()
-            .map(|m| (m.len(), m.modified().unwrap_or(SystemTime::UNIX_EPOCH)));
-        let probed = match (stat, self.looks.get(path)) {
-            (Some((len, modified)), Some((l, m, result))) if *l == len && *m == modified => {
-                result.clone()
-            }
-            (Some((len, modified)), _) => {
-                let result = probe(fs_path);
-                self.looks
-                    .insert(path.to_string(), (len, modified, result.clone()));
+    /// One media file: the cached look while size, modification time and inode are
+    /// unchanged, else a new one; complete only once it has settled.
+    fn look(
+        &mut self,
+        root: &Path,
+        path: &str,
+        wall_now: SystemTime,
+    ) -> Result<(PathBuf, MediaInfo), String> {
+        let fs_path = inside_root(root, path)?;
+        let stamp = stamp(&fs_path);
+        let result = match (stamp, self.looks.get(path)) {
+            (Some(now), Some((then, result))) if now == *then => result.clone(),
+            (Some(now), _) => {
+                let result = media::probe(&fs_path).map_err(|e| e.to_string());
+                self.looks.insert(path.to_string(), (now, result.clone()));
                 result
             }
-            (None, _) => probe(fs_path),
-        }?;
-        if let Some(settle) = self.settle {
-            let ready_at = probed.modified + settle;
-            if ready_at > wall_now {
-                self.next_look = Some(self.next_look.map_or(ready_at, |t| t.min(ready_at)));
-                // A published file being replaced keeps its last complete look until the
-                // new one has settled: the episode does not vanish from the feeds meanwhile.
-                if let Some(last) = self.complete.get(path) {
-                    return Ok(last.clone());
-                }
-                return Err(
-                    "is still being written (changed less than `podcast.media_settle_ms` ago)"
-                        .into(),
-                );
+            (None, _) => media::probe(&fs_path).map_err(|e| e.to_string()),
+        };
+        let Some(settle) = self.settle else {
+            return result.map(|info| (fs_path, info));
+        };
+        // Changed within the settle time: maybe still being copied in. Look again then.
+        let ready_at = stamp.map(|(_, modified, _)| modified + settle);
+        if let Some(ready_at) = ready_at.filter(|t| *t > wall_now) {
+            self.next_look = Some(self.next_look.map_or(ready_at, |t| t.min(ready_at)));
+            // A published file being replaced keeps its last complete look until the
+            // new one has settled: the episode does not vanish from the feeds meanwhile.
+            if let Some(last) = self.complete.get(path) {
+                return Ok((fs_path, last.clone()));
             }
+            return Err(match result {
+                Ok(_) => {
+                    "still being written (changed less than `podcast.media_settle_ms` ago)".into()
+                }
+                Err(why) => why,
+            });
         }
-        self.complete.insert(path.to_string(), probed.clone());
-        Ok(probed)
+        let info = result?;
+        self.complete.insert(path.to_string(), info.clone());
+        Ok((fs_path, info))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::content::{parse_article, ParseOptions};
+
+    fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/podcast")
+            .join(name)
+    }
+
+    fn setup(dir: &Path) -> (Config, Vec<Arc<Article>>) {
+        let yaml = format!(
+            "site: {{base_url: https://example.com/}}\ncontent: {{dir: {}}}\npodcast: {{section: e, image: cover.jpg}}\n",
+            dir.display()
+        );
+        let config = Config::from_raw(crate::config::RawConfig::from_yaml(&yaml).unwrap()).unwrap();
+        let text =
+            "---\ntitle: One\ndate: 2024-01-01\nenclosure: one.mp3\ntranscript: one.vtt\n---\nx\n";
+        let a = parse_article(
+            "e/one.md",
+            text.as_bytes(),
+            &config,
+            ParseOptions::default(),
+        );
+        (config, vec![Arc::new(a.article.unwrap())])
+    }
 
     #[test]
-    fn media_types_come_from_the_header() {
-        assert_eq!(sniff(b"ID3\x04\0\0\0\0\0\0\0\0"), Some("audio/mpeg"));
-        assert_eq!(sniff(&[0xFF, 0xFB, 0x90, 0x64]), Some("audio/mpeg"));
-        assert_eq!(sniff(b"\0\0\0\x20ftypM4A \0\0"), Some("audio/x-m4a"));
-        assert_eq!(sniff(b"\0\0\0\x20ftypisom\0\0"), Some("video/mp4"));
-        assert_eq!(sniff(b"OggS\0\x02"), Some("audio/ogg"));
-        assert_eq!(sniff(b"<html>"), None);
+    fn a_new_media_file_waits_for_the_settle_time_and_a_replaced_one_keeps_its_last_look() {
+        let dir = tempfile::tempdir().unwrap();
+        let (config, published) = setup(dir.path());
+        std::fs::create_dir_all(dir.path().join("e")).unwrap();
+        let mut media = EpisodeMedia::new(Some(Duration::from_millis(300)));
+        let r = media.resolve(&config, &published);
+        assert!(r.not_ready.contains("e/one.md") && r.files.is_empty());
+        assert!(
+            r.diagnostics[0].message.contains("does not exist"),
+            "{:?}",
+            r.diagnostics
+        );
+
+        std::fs::copy(fixture("tone.mp3"), dir.path().join("e/one.mp3")).unwrap();
+        std::fs::write(dir.path().join("e/one.vtt"), "WEBVTT\n").unwrap();
+        let r = media.resolve(&config, &published);
+        assert!(
+            r.not_ready.contains("e/one.md"),
+            "fresh file published at once"
+        );
+        assert!(media.next_look().is_some());
+        std::thread::sleep(Duration::from_millis(350));
+        let r = media.resolve(&config, &published);
+        assert!(r.not_ready.is_empty(), "{:?}", r.diagnostics);
+        let m = &r.media["e/one.md"];
+        assert_eq!((m.length, m.mime.as_str()), (3168, "audio/mpeg"));
+        assert_eq!(m.url, "https://example.com/media/e/one.mp3");
+        assert_eq!(
+            m.transcript,
+            Some(("https://example.com/media/e/one.vtt".into(), "text/vtt"))
+        );
+        let served: Vec<&str> = r.files.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            served,
+            ["e/one.mp3", "e/one.vtt"],
+            "no artwork file: not served"
+        );
+
+        // Replaced by a bigger file: the last complete look until it settles, then the new one.
+        std::fs::copy(fixture("tone-vbr.mp3"), dir.path().join("e/one.mp3.part")).unwrap();
+        std::fs::rename(
+            dir.path().join("e/one.mp3.part"),
+            dir.path().join("e/one.mp3"),
+        )
+        .unwrap();
+        let r = media.resolve(&config, &published);
+        assert_eq!(r.media["e/one.md"].length, 3168);
+        std::thread::sleep(Duration::from_millis(350));
+        let r = media.resolve(&config, &published);
+        assert_eq!(r.media["e/one.md"].length, 4032);
+    }
+
+    #[test]
+    fn one_shot_commands_do_not_wait_and_media_outside_the_root_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let (config, published) = setup(dir.path());
+        std::fs::create_dir_all(dir.path().join("e")).unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::copy(fixture("tone.mp3"), outside.path().join("x.mp3")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("x.mp3"), dir.path().join("e/one.mp3"))
+            .unwrap();
+        let mut media = EpisodeMedia::new(None);
+        let r = media.resolve(&config, &published);
+        assert!(r.diagnostics[0]
+            .message
+            .contains("outside the content directory"));
+        std::fs::remove_file(dir.path().join("e/one.mp3")).unwrap();
+        std::fs::copy(fixture("tone.mp3"), dir.path().join("e/one.mp3")).unwrap();
+        std::fs::copy(fixture("cover.jpg"), dir.path().join("cover.jpg")).unwrap();
+        let r = media.resolve(&config, &published);
+        assert!(r.not_ready.is_empty());
+        assert!(r
+            .files
+            .iter()
+            .any(|(p, f)| p == "cover.jpg" && f.info.mime == "image/jpeg"));
     }
 }

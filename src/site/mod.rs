@@ -88,7 +88,7 @@ pub(crate) struct Rendering {
     pub(crate) diagnostics: Vec<Diagnostic>,
     pub(crate) published: usize,
     /// The local media files published episodes reference, for serving.
-    pub(crate) media_files: Vec<episodes::PublishedFile>,
+    pub(crate) media_files: Vec<(String, crate::snapshot::media::MediaFile)>,
 }
 
 /// What one publish step did, for logs and metrics.
@@ -299,7 +299,7 @@ impl Site {
             .collect();
         let previous = previous.is_ready().then_some(previous);
         let error_count = errors.len();
-        let snapshot = Snapshot::build(
+        let mut snapshot = Snapshot::build(
             &self.config,
             rendering.outputs,
             errors,
@@ -307,6 +307,10 @@ impl Site {
             previous,
             now,
         );
+        // Only the files of published episodes (and the show's artwork) are served.
+        snapshot.set_media(Arc::new(crate::snapshot::media::MediaTable::new(
+            rendering.media_files,
+        )));
         let stats = PublishStats {
             published: rendering.published,
             errors: error_count,

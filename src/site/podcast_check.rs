@@ -14,7 +14,7 @@ use crate::config::{Config, PodcastImage};
 use crate::content::{Article, Enclosure};
 use crate::diag::Diagnostic;
 
-use super::episodes::{image_size, probe};
+use crate::content::media::{image_size, probe};
 
 /// Artwork sizes Apple accepts, in pixels per side.
 const ARTWORK_SIDE: std::ops::RangeInclusive<u32> = 1400..=3000;

@@ -8,11 +8,15 @@
 //!
 //! How the bytes are encoded and tagged is [`encode`]'s job, the `Last-Modified` rule
 //! [`mod@last_modified`]'s, and the files that let large bodies go out with `sendfile(2)`
-//! [`body_file`]'s.
+//! [`body_file`]'s. The media files served at `/media/` are listed in a [`MediaTable`]
+//! ([`media`]), served from disk, never held in memory.
 
 pub(crate) mod body_file;
 pub(crate) mod encode;
 pub(crate) mod last_modified;
+// Filled by the podcast section and read by the `/media/` route (issue 15).
+#[allow(dead_code, unused_imports)]
+pub(crate) mod media;
 
 use std::fmt;
 use std::sync::Arc;
@@ -28,6 +32,8 @@ use crate::config::Config;
 use crate::feed::SiteOutputs;
 
 pub use self::encode::{brotli, gzip};
+#[allow(unused_imports)]
+pub(crate) use self::media::{MediaFile, MediaTable};
 
 pub(crate) const RSS_CONTENT_TYPE: &str = "application/rss+xml; charset=utf-8";
 pub(crate) const ATOM_CONTENT_TYPE: &str = "application/atom+xml; charset=utf-8";
@@ -175,6 +181,9 @@ pub struct Snapshot {
     published: usize,
     cache_control: HeaderValue,
     readyz_body: Bytes,
+    /// Media files served at `/media/` (empty unless a podcast section has local media).
+    #[allow(dead_code)]
+    media: Arc<MediaTable>,
 }
 
 impl fmt::Debug for Snapshot {
@@ -201,6 +210,7 @@ impl Snapshot {
             published: 0,
             cache_control: cache_control(cfg),
             readyz_body: Bytes::from_static(b"starting\n"),
+            media: Arc::default(),
         }
     }
 
@@ -287,6 +297,7 @@ impl Snapshot {
             published,
             cache_control: cache_control(cfg),
             readyz_body: Bytes::from(readyz),
+            media: Arc::default(),
         }
     }
 
@@ -345,6 +356,18 @@ impl Snapshot {
     /// `/readyz` body: `starting\n` before the first load, then the summary and errors.
     pub(crate) fn readyz_body(&self) -> &Bytes {
         &self.readyz_body
+    }
+
+    /// Sets the media files this snapshot serves; called before the snapshot is swapped in.
+    #[allow(dead_code)]
+    pub(crate) fn set_media(&mut self, media: Arc<MediaTable>) {
+        self.media = media;
+    }
+
+    /// The media files served at `/media/`.
+    #[allow(dead_code)]
+    pub(crate) fn media(&self) -> &MediaTable {
+        &self.media
     }
 }
 
