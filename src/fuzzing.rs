@@ -69,9 +69,9 @@ fn outputs_of(article: &Article, config: &Config) -> ArticleOutputs {
     ArticleOutputs {
         content_html: rendered.content_html.clone(),
         summary_html: rendered.summary_html.clone(),
-        rss: outputs.rss,
-        atom: outputs.atom,
-        index_html: outputs.index_html,
+        rss: outputs.body(&config.feeds.rss_path).to_string(),
+        atom: outputs.body(&config.feeds.atom_path).to_string(),
+        index_html: outputs.body(&config.feeds.index_path).to_string(),
     }
 }
 

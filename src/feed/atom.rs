@@ -6,6 +6,7 @@ use atom_syndication::{
 };
 
 use super::entry::{content_html, feed_updated, summary_html, Entry};
+use super::meta::FeedMeta;
 use crate::config::Config;
 use crate::person::Person;
 
@@ -71,19 +72,19 @@ fn atom_entry(source: &Entry<'_>) -> AtomEntry {
     entry
 }
 
-/// The Atom document for `entries` (already selected and ordered).
-pub(crate) fn render_atom(entries: &[Entry<'_>], config: &Config) -> String {
+/// The Atom document for `entries` (already selected and ordered), described by `meta`.
+pub(crate) fn render_atom(entries: &[Entry<'_>], config: &Config, meta: &FeedMeta) -> String {
     let site = &config.site;
-    let self_url = config.public_url(&config.feeds.atom_path);
+    let self_url = config.public_url(&meta.self_path);
     let mut feed = Feed::default();
-    feed.set_title(Text::plain(site.title.clone()));
-    feed.set_subtitle(Some(Text::plain(site.description.clone())));
-    feed.set_id(site.base_url.to_string());
+    feed.set_title(Text::plain(meta.title.clone()));
+    feed.set_subtitle(Some(Text::plain(meta.description.clone())));
+    feed.set_id(meta.id.clone());
     // An empty feed still needs `updated`: a fixed instant keeps the output deterministic.
     let updated = feed_updated(entries).unwrap_or_default();
     feed.set_updated(FixedDateTime::from(updated));
     feed.set_links(vec![
-        link(site.base_url.as_str(), "alternate", "text/html"),
+        link(&meta.home_url, "alternate", "text/html"),
         link(self_url.as_str(), "self", "application/atom+xml"),
     ]);
     feed.set_authors(vec![person(&site.author)]);
@@ -93,7 +94,7 @@ pub(crate) fn render_atom(entries: &[Entry<'_>], config: &Config) -> String {
         version: Some(env!("CARGO_PKG_VERSION").to_string()),
     }));
     feed.set_icon(site.icon.as_ref().map(|u| u.to_string()));
-    feed.set_lang(Some(site.language.clone()));
+    feed.set_lang(Some(meta.language.clone()));
     feed.set_entries(entries.iter().map(atom_entry).collect::<Vec<_>>());
     feed.to_string() + "\n"
 }

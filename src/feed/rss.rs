@@ -6,6 +6,7 @@ use rss::extension::dublincore::DublinCoreExtension;
 use rss::{Category, Channel, Enclosure, Guid, Image, Item};
 
 use super::entry::{content_html, feed_updated, summary_html, Entry};
+use super::meta::FeedMeta;
 use crate::config::Config;
 use crate::person::Person;
 
@@ -83,29 +84,25 @@ pub(super) fn item(entry: &Entry<'_>) -> Item {
     item
 }
 
-/// The RSS document for `entries` (already selected and ordered).
-pub(crate) fn render_rss(entries: &[Entry<'_>], config: &Config) -> String {
-    render_rss_at(entries, config, &config.feeds.rss_path)
-}
-
-/// The RSS document served at `path`: its self link names that address (validators and
-/// hubs compare it with where the feed was fetched).
-pub(crate) fn render_rss_at(entries: &[Entry<'_>], config: &Config, path: &str) -> String {
+/// The RSS document for `entries` (already selected and ordered), described by `meta`. Its
+/// self link names `meta.self_path` (validators and hubs compare it with where the feed was
+/// fetched).
+pub(crate) fn render_rss(entries: &[Entry<'_>], config: &Config, meta: &FeedMeta) -> String {
     let site = &config.site;
-    let self_url = config.public_url(path);
+    let self_url = config.public_url(&meta.self_path);
     let mut channel = Channel::default();
-    channel.set_title(site.title.clone());
-    channel.set_link(site.base_url.to_string());
-    channel.set_description(site.description.clone());
-    channel.set_language(site.language.clone());
+    channel.set_title(meta.title.clone());
+    channel.set_link(meta.home_url.clone());
+    channel.set_description(meta.description.clone());
+    channel.set_language(meta.language.clone());
     channel.set_generator(generator());
     channel.set_managing_editor(rss_person(&site.author));
     channel.set_last_build_date(feed_updated(entries).map(|d| d.with_timezone(&Utc).to_rfc2822()));
     if let Some(icon) = &site.icon {
         channel.set_image(Image {
             url: icon.to_string(),
-            title: site.title.clone(),
-            link: site.base_url.to_string(),
+            title: meta.title.clone(),
+            link: meta.home_url.clone(),
             ..Image::default()
         });
     }
@@ -162,7 +159,7 @@ mod tests {
             "a.md",
             "---\ntitle: t\ndate: 2024-01-01\nauthors:\n  - {name: A One, email: a@example.com}\n  - {name: B Two, email: b@example.com}\n  - C Three\n---\nx",
         );
-        let xml = render_rss(&[entry(&many, &c)], &c);
+        let xml = render_rss(&[entry(&many, &c)], &c, &FeedMeta::site(&c, "/feed.xml"));
         for name in ["A One", "B Two", "C Three"] {
             assert!(
                 xml.contains(&format!("<dc:creator>{name}</dc:creator>")),
@@ -174,7 +171,7 @@ mod tests {
             "b.md",
             "---\ntitle: t\ndate: 2024-01-01\nauthor: {name: Ada, email: ada@example.com}\n---\nx",
         );
-        let xml = render_rss(&[entry(&one, &c)], &c);
+        let xml = render_rss(&[entry(&one, &c)], &c, &FeedMeta::site(&c, "/feed.xml"));
         assert!(
             xml.contains("<author>ada@example.com (Ada)</author>"),
             "{xml}"

@@ -221,16 +221,14 @@ mod tests {
     /// large enough to have gzip and br forms.
     fn resource_updated(updated: Option<&str>) -> Arc<Resource> {
         let cfg = Config::defaults();
-        let outputs = SiteOutputs {
-            rss: "<rss>".to_string() + &"<item>words words words</item>".repeat(40) + "</rss>",
-            rss_alias: None,
-            atom: String::new(),
-            index_html: String::new(),
-            podcast: None,
-            feed_updated: updated
+        let outputs = SiteOutputs::site_for_tests(
+            "<rss>".to_string() + &"<item>words words words</item>".repeat(40) + "</rss>",
+            String::new(),
+            String::new(),
+            updated
                 .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
                 .map(|t| t.with_timezone(&Utc)),
-        };
+        );
         let snap = Snapshot::build(&cfg, outputs, vec![], 1, None, Utc::now());
         Arc::clone(snap.resource("/feed.xml").expect("rss route"))
     }
@@ -466,16 +464,14 @@ mod tests {
         );
 
         let cfg = Config::defaults();
-        let outputs = SiteOutputs {
-            rss: "<rss/>".into(),
-            rss_alias: None,
-            atom: String::new(),
-            index_html: String::new(),
-            podcast: None,
-            feed_updated: DateTime::parse_from_rfc3339("2024-03-27T09:30:00Z")
+        let outputs = SiteOutputs::site_for_tests(
+            "<rss/>".into(),
+            String::new(),
+            String::new(),
+            DateTime::parse_from_rfc3339("2024-03-27T09:30:00Z")
                 .ok()
                 .map(|t| t.with_timezone(&Utc)),
-        };
+        );
         let snap = Snapshot::build(&cfg, outputs, vec![], 1, None, Utc::now());
         let r = snap.resource("/feed.xml").expect("rss");
         let ims = |v: &str| not_modified_since(&headers(&[("if-modified-since", v)]), r);

@@ -44,8 +44,9 @@ use tokio::net::TcpStream;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
-use super::AppState;
+use super::body_files::RecentBodyFiles;
 use crate::config::ServerConfig;
+use crate::snapshot::body_file::BodyFile;
 
 /// The three connection time limits, from `server.*`.
 #[derive(Debug, Clone, Copy)]
@@ -281,19 +282,19 @@ pub(super) struct TrackedStream {
     activity: Arc<Activity>,
     /// Where large bodies' files are found (`sendfile` exists on Linux only).
     #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
-    state: Arc<AppState>,
+    files: Arc<RecentBodyFiles>,
 }
 
 impl TrackedStream {
     pub(super) fn new(
         inner: TcpStream,
         activity: Arc<Activity>,
-        state: Arc<AppState>,
+        files: Arc<RecentBodyFiles>,
     ) -> TrackedStream {
         TrackedStream {
             inner,
             activity,
-            state,
+            files,
         }
     }
 
@@ -346,9 +347,8 @@ impl AsyncWrite for TrackedStream {
     ) -> Poll<io::Result<usize>> {
         #[cfg(target_os = "linux")]
         if super::sendfile::worth_trying(bufs) {
-            let snapshot = self.state.snapshot.load();
             if let Some(poll) =
-                super::sendfile::poll_write_vectored(&self.inner, cx, bufs, &snapshot)
+                super::sendfile::poll_write_vectored(&self.inner, cx, bufs, &self.files)
             {
                 return self.track(poll);
             }
@@ -372,10 +372,12 @@ impl AsyncWrite for TrackedStream {
 }
 
 /// A response body of at most one pre-built chunk, carrying the request's [`InFlight`]
-/// guard so the watchdog knows when hyper is done with it.
+/// guard so the watchdog knows when hyper is done with it, and the file holding the same
+/// bytes when there is one (see [`super::body_files`]).
 #[derive(Debug)]
 pub(super) struct ResponseBody {
     data: Option<Bytes>,
+    file: Option<Arc<BodyFile>>,
     _in_flight: Option<InFlight>,
 }
 
@@ -383,15 +385,30 @@ impl ResponseBody {
     pub(super) fn new(data: Bytes) -> ResponseBody {
         ResponseBody {
             data: (!data.is_empty()).then_some(data),
+            file: None,
             _in_flight: None,
+        }
+    }
+
+    /// `data`, whose bytes `file` (if any) holds too.
+    pub(super) fn with_file(data: Bytes, file: Option<Arc<BodyFile>>) -> ResponseBody {
+        ResponseBody {
+            file,
+            ..ResponseBody::new(data)
         }
     }
 
     pub(super) fn empty() -> ResponseBody {
         ResponseBody {
             data: None,
+            file: None,
             _in_flight: None,
         }
+    }
+
+    /// The body's bytes and their file, when it has one.
+    pub(super) fn filed(&self) -> Option<(&Bytes, &Arc<BodyFile>)> {
+        Some((self.data.as_ref()?, self.file.as_ref()?))
     }
 
     /// Bytes this body will send.

@@ -24,7 +24,11 @@ pub(super) fn handle(
     let started = Instant::now();
     // `path()` of an absolute-form target is its path; the query is never looked at.
     let path = request.uri().path();
-    let route = router.find(path);
+    let route = router.find(path).or_else(|| {
+        // A document outside every known pattern is still served (under `other`).
+        let served = state.snapshot.load().resource(path).is_some();
+        served.then_some(&router.other_feed)
+    });
     let response = respond(state, route, request, path);
     access_log::log_request(
         &state.metrics,

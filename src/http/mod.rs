@@ -24,6 +24,7 @@
 //! `local_headers` and `clock` keep per-thread header values for the response path.
 
 mod access_log;
+mod body_files;
 mod clock;
 mod conditional;
 mod conn;

@@ -53,7 +53,7 @@ pub(super) fn representation<B>(
         let body = if request.method() == Method::HEAD {
             ResponseBody::empty()
         } else {
-            ResponseBody::new(rep.body.clone())
+            ResponseBody::with_file(rep.body.clone(), rep.file.clone())
         };
         (StatusCode::OK, body)
     };

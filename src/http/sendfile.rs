@@ -3,17 +3,18 @@
 //!
 //! hyper writes a response as one vectored write: the head, then the body slice, which
 //! points straight into the snapshot's `Bytes`. [`poll_write_vectored`] recognises such a
-//! slice by its address (it lies inside a body that has a file), sends the head with
+//! slice by its address (it lies inside a body the connection noted with its file, see
+//! [`super::body_files`]), sends the head with
 //! `MSG_MORE` so it leaves in the same packet as the body, and lets the kernel send the
 //! body from the file's pages. The 175 KB identity feed then costs the kernel no copy from
 //! user memory, which is most of what serving it costs (nginx serves files the same way).
 //!
 //! h2 DATA frames whose payload points into such a body go out the same way (the frame
-//! header is the "head"). Anything it does not recognise (a body from an older snapshot, a
-//! body without a file: see [`BodyFile`](crate::snapshot::body_file::BodyFile) for which get one) is
+//! header is the "head"). Anything it does not recognise (a body pushed out of the connection's
+//! recent ones, a body without a file: see [`BodyFile`](crate::snapshot::body_file::BodyFile) for which get one) is
 //! written as usual, and so is a body whose `sendfile` fails before sending anything. The
-//! address check is exact: a slice is only matched while its bytes are alive in the current
-//! snapshot, whose file holds the same bytes and is never written again.
+//! address check is exact: a slice is only matched while the noted entry keeps its bytes
+//! alive, and the file holds the same bytes and is never written again.
 
 use std::io::{self, IoSlice};
 use std::task::{ready, Context, Poll};
@@ -22,7 +23,7 @@ use rustix::net::SendFlags;
 use tokio::io::Interest;
 use tokio::net::TcpStream;
 
-use crate::snapshot::Snapshot;
+use super::body_files::RecentBodyFiles;
 
 /// Slices shorter than this are never looked up: the response head, small bodies, and the
 /// short tail of a body after a partial write are cheaper to copy than to look up.
@@ -33,22 +34,15 @@ pub(super) fn worth_trying(bufs: &[IoSlice<'_>]) -> bool {
     bufs.iter().any(|buf| buf.len() >= MIN_SLICE)
 }
 
-/// Writes `bufs` to `stream` with `sendfile` for a slice that lies in one of `snapshot`'s
-/// body files; `None` when no slice does (the caller writes them as usual).
+/// Writes `bufs` to `stream` with `sendfile` for a slice that lies in one of the bodies
+/// `files` noted; `None` when no slice does (the caller writes them as usual).
 pub(super) fn poll_write_vectored(
     stream: &TcpStream,
     cx: &mut Context<'_>,
     bufs: &[IoSlice<'_>],
-    snapshot: &Snapshot,
+    files: &RecentBodyFiles,
 ) -> Option<Poll<io::Result<usize>>> {
-    let (index, file, offset) = bufs.iter().enumerate().find_map(|(i, buf)| {
-        if buf.len() < MIN_SLICE {
-            return None;
-        }
-        snapshot
-            .body_file(buf)
-            .map(|(file, offset)| (i, file, offset))
-    })?;
+    let index = bufs.iter().position(|buf| buf.len() >= MIN_SLICE)?;
     let head = match index {
         0 => None,
         // The response head (or an h2 frame header): sent first, held back (`MSG_MORE`)
@@ -58,7 +52,12 @@ pub(super) fn poll_write_vectored(
         // them the usual way; the body comes in the next call.
         _ => return None,
     };
-    poll_send(stream, cx, head, file.file(), offset, bufs[index].len())
+    let body = &bufs[index];
+    files
+        .with_file(body, |file, offset| {
+            poll_send(stream, cx, head, file.file(), offset, body.len())
+        })
+        .flatten()
 }
 
 /// Sends `head` (if any) then `len` bytes of `file` from `offset`; returns how many bytes

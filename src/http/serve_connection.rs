@@ -14,6 +14,7 @@ use tokio::net::TcpStream;
 use tokio::sync::OwnedSemaphorePermit;
 
 use super::access_log;
+use super::body_files::RecentBodyFiles;
 use super::conn::{self, Activity, Closing, Limits, TrackedStream};
 use super::handler::handle;
 use super::idle_reclaim::OpenConnections;
@@ -51,10 +52,11 @@ pub(super) async fn serve_connection(
     let _ = stream.set_nodelay(true);
     let activity = Activity::new();
     let _registration = shared.open.register(&activity);
+    let files = Arc::new(RecentBodyFiles::default());
     let io = TokioIo::new(TrackedStream::new(
         stream,
         Arc::clone(&activity),
-        Arc::clone(&shared.state),
+        Arc::clone(&files),
     ));
     let service = {
         let shared = Arc::clone(&shared);
@@ -65,6 +67,9 @@ pub(super) async fn serve_connection(
             let guard = activity.begin();
             let response = handle(&shared.state, &shared.router, &request, &remote)
                 .map(|body| body.with_guard(guard));
+            if let Some((bytes, file)) = response.body().filed() {
+                files.note(bytes, file);
+            }
             std::future::ready(Ok::<_, Infallible>(response))
         })
     };

@@ -29,22 +29,28 @@ fn updated() -> DateTime<Utc> {
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn outputs() -> SiteOutputs {
+fn rss() -> String {
     let items = "<item><title>Entry</title><description>Some words about it.</description></item>";
-    SiteOutputs {
-        rss: format!(
-            "<?xml version=\"1.0\"?><rss><channel>{}</channel></rss>",
-            items.repeat(30)
-        ),
-        rss_alias: None,
-        atom: format!(
+    format!(
+        "<?xml version=\"1.0\"?><rss><channel>{}</channel></rss>",
+        items.repeat(30)
+    )
+}
+
+fn outputs_with(rss: String, updated: Option<DateTime<Utc>>) -> SiteOutputs {
+    SiteOutputs::site_for_tests(
+        rss,
+        format!(
             "<?xml version=\"1.0\"?><feed>{}</feed>",
             "<entry>x</entry>".repeat(50)
         ),
-        index_html: "<!doctype html><title>Site</title><p>feeds</p>".to_string(),
-        podcast: None,
-        feed_updated: Some(updated()),
-    }
+        "<!doctype html><title>Site</title><p>feeds</p>".to_string(),
+        updated,
+    )
+}
+
+fn outputs() -> SiteOutputs {
+    outputs_with(rss(), Some(updated()))
 }
 
 struct Server {
@@ -428,8 +434,7 @@ async fn conditional_requests() {
 async fn last_modified_is_never_later_than_date() {
     let cfg = test_config();
     let ahead = Utc::now() + chrono::Duration::hours(1);
-    let mut out = outputs();
-    out.feed_updated = Some(ahead);
+    let out = outputs_with(rss(), Some(ahead));
     let snapshot = Snapshot::build(&cfg, out, vec![], 2, None, ahead);
     let own = snapshot.resource("/feed.xml").expect("feed").clone();
     assert!(own.last_modified_unix > Utc::now().timestamp() + 3000);
@@ -831,7 +836,7 @@ fn big_outputs() -> SiteOutputs {
         rss.push(char::from(b'a' + ((x >> 33) % 26) as u8));
     }
     rss.push_str("</rss>");
-    SiteOutputs { rss, ..outputs() }
+    outputs_with(rss, Some(updated()))
 }
 
 /// Server sockets with a small send buffer and a client with a small receive buffer, so a
@@ -1117,8 +1122,10 @@ async fn header_values_follow_snapshot_swaps_on_every_worker() {
     let server = Server::start(cfg.clone()).await;
     let mut previous: Option<String> = None;
     for round in 0..3 {
-        let mut outputs = outputs();
-        outputs.rss = outputs.rss.replace("Entry", &format!("Entry {round}"));
+        let outputs = outputs_with(
+            rss().replace("Entry", &format!("Entry {round}")),
+            Some(updated()),
+        );
         let snapshot = Snapshot::build(&cfg, outputs, vec![], 2, None, Utc::now());
         let resource = snapshot.resource("/feed.xml").expect("feed").clone();
         server.state.snapshot.store(Arc::new(snapshot));

@@ -56,22 +56,28 @@ pub fn build(config: &Config, out: &Path, now: DateTime<Utc>) -> Result<BuildRep
         published,
         ..
     } = site.render(now);
-    let mut files: Vec<(String, &str)> = vec![
-        (config.feeds.rss_path.clone(), outputs.rss.as_str()),
-        (config.feeds.atom_path.clone(), outputs.atom.as_str()),
-        (config.feeds.index_path.clone(), outputs.index_html.as_str()),
-    ];
-    if let Some(alias) = &config.feeds.rss_alias_path {
-        let body = outputs.rss_alias.as_deref().unwrap_or(&outputs.rss);
-        files.push((alias.clone(), body));
-    }
-    if let (Some(podcast), Some(body)) = (&config.podcast, outputs.podcast.as_deref()) {
-        files.push((podcast.path.clone(), body));
-    }
     let mut written = Vec::new();
     let mut staged = Vec::new();
-    for (route, body) in files {
-        let path = route_file(out, &route);
+    // The site feed's files first, in the order they were always listed; then the rest by
+    // path.
+    let feeds = &config.feeds;
+    let first = [
+        Some(feeds.rss_path.as_str()),
+        Some(feeds.atom_path.as_str()),
+        Some(feeds.index_path.as_str()),
+        feeds.rss_alias_path.as_deref(),
+    ];
+    let rank = |path: &str| {
+        first
+            .iter()
+            .position(|p| *p == Some(path))
+            .unwrap_or(first.len())
+    };
+    let mut documents: Vec<_> = outputs.documents().iter().collect();
+    documents.sort_by_key(|d| rank(&d.path));
+    for document in documents {
+        let (route, body) = (&document.path, &document.body);
+        let path = route_file(out, route);
         let relative = out_dir::relative_path(&path, out).ok_or_else(|| BuildError::Write {
             path: path.clone(),
             cause: std::io::Error::other("the route does not name a file under the output folder"),

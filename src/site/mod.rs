@@ -12,6 +12,7 @@ mod episodes;
 mod kept_bodies;
 mod out_dir;
 mod podcast_check;
+pub(crate) mod selection;
 pub mod window;
 
 use std::collections::BTreeSet;
@@ -263,16 +264,11 @@ impl Site {
         for entry in &mut entries {
             entry.media = media.media.get(&entry.article.source);
         }
-        let episodes: Vec<feed::Entry<'_>> = entries
-            .iter()
-            .filter(|e| e.article.episode.is_some())
-            .copied()
-            .collect();
         let mut diagnostics = all_diagnostics(&self.library, &published);
         diagnostics.extend(media.diagnostics);
         diagnostics.sort();
         Rendering {
-            outputs: feed::render_outputs_with_podcast(&entries, &episodes, &self.config),
+            outputs: feed::render_outputs(&entries, &self.config),
             diagnostics,
             published: published.articles.len(),
             media_files: media.files,
@@ -357,8 +353,8 @@ mod tests {
         assert!(site.kept.is_some(), "no temporary file for kept bodies");
         site.rescan().unwrap();
         let first = site.render(now());
-        assert!(first.outputs.rss.contains("New body."));
-        assert!(!first.outputs.rss.contains("Old body."));
+        assert!(first.outputs.body("/feed.xml").contains("New body."));
+        assert!(!first.outputs.body("/feed.xml").contains("Old body."));
         assert!(site
             .library
             .article("old.md")
@@ -375,11 +371,11 @@ mod tests {
         site.reload_paths(["new.md"]);
         let second = site.render(now());
         assert!(
-            second.outputs.rss.contains("Old body."),
+            second.outputs.body("/feed.xml").contains("Old body."),
             "{}",
-            second.outputs.rss
+            second.outputs.body("/feed.xml")
         );
-        assert!(!second.outputs.rss.contains("Broken."));
+        assert!(!second.outputs.body("/feed.xml").contains("Broken."));
         assert!(
             errors(&second).iter().any(|e| e.starts_with("old.md:")),
             "{:?}",
@@ -392,16 +388,22 @@ mod tests {
         site.render(now());
         fs::remove_file(dir.path().join("new.md")).unwrap();
         site.reload_paths(["new.md"]);
-        assert!(site.render(now()).outputs.rss.contains("Old body."));
+        assert!(site
+            .render(now())
+            .outputs
+            .body("/feed.xml")
+            .contains("Old body."));
 
         // Fixed: the new version replaces it; deleted: it is gone.
         write(dir.path(), "old.md", "Old", "2024-01-01", "Old fixed.");
         site.reload_paths(["old.md"]);
         let fixed = site.render(now());
-        assert!(fixed.outputs.rss.contains("Old fixed.") && errors(&fixed).is_empty());
+        assert!(
+            fixed.outputs.body("/feed.xml").contains("Old fixed.") && errors(&fixed).is_empty()
+        );
         fs::remove_file(dir.path().join("old.md")).unwrap();
         site.reload_paths(["old.md"]);
-        assert!(!site.render(now()).outputs.rss.contains("Old"));
+        assert!(!site.render(now()).outputs.body("/feed.xml").contains("Old"));
     }
 
     /// The file's time budget and the kept copies together: a file known to run out of time
@@ -416,7 +418,11 @@ mod tests {
         let mut site = site(dir.path(), 1);
         assert!(site.kept.is_some(), "no temporary file for kept bodies");
         site.rescan().unwrap();
-        assert!(!site.render(now()).outputs.rss.contains("Old body."));
+        assert!(!site
+            .render(now())
+            .outputs
+            .body("/feed.xml")
+            .contains("Old body."));
         let copy = site.library.article("old.md").and_then(|a| a.kept_body);
         assert!(copy.is_some(), "the full load copied the dropped body");
 
@@ -428,9 +434,9 @@ mod tests {
         site.reload_paths(["new.md"]);
         let second = site.render(now());
         assert!(
-            second.outputs.rss.contains("Old body."),
+            second.outputs.body("/feed.xml").contains("Old body."),
             "{}",
-            second.outputs.rss
+            second.outputs.body("/feed.xml")
         );
         assert!(
             errors(&second)
@@ -451,7 +457,11 @@ mod tests {
         write(dir.path(), "posts/deep/b.md", "B", "2024-01-01", "B body.");
         let mut site = site(dir.path(), 10);
         site.rescan().unwrap();
-        assert!(site.render(now()).outputs.rss.contains("B body."));
+        assert!(site
+            .render(now())
+            .outputs
+            .body("/feed.xml")
+            .contains("B body."));
 
         // The scan cannot read `posts`, and its files cannot be read either (here: broken).
         fs::write(dir.path().join("posts/a.md"), "not an article").unwrap();
@@ -478,7 +488,7 @@ mod tests {
         site.apply_full_load(load);
         let rendering = site.render(now());
         for body in ["Top body.", "A body.", "B body."] {
-            assert!(rendering.outputs.rss.contains(body), "{body}");
+            assert!(rendering.outputs.body("/feed.xml").contains(body), "{body}");
         }
         assert!(
             errors(&rendering).contains(&"posts:1:1: error: cannot read folder: Permission denied (os error 13); keeping its 2 articles' last good versions".to_string()),
@@ -490,7 +500,10 @@ mod tests {
         fs::remove_dir_all(dir.path().join("posts")).unwrap();
         site.rescan().unwrap();
         let rendering = site.render(now());
-        assert!(!rendering.outputs.rss.contains("A body.") && errors(&rendering).is_empty());
+        assert!(
+            !rendering.outputs.body("/feed.xml").contains("A body.")
+                && errors(&rendering).is_empty()
+        );
     }
 
     #[test]

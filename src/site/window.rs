@@ -1,5 +1,5 @@
-//! The feed window: which articles reach an output, and the re-reading of bodies the store
-//! dropped.
+//! The feed window: the articles that reach an output (which ones: [`selection`]), and the
+//! re-reading of bodies the store dropped.
 //!
 //! This is the memory design of the daemon. A full scan keeps only every file's metadata;
 //! the store keeps a body only for the articles in the window, and an article that enters
@@ -24,7 +24,7 @@
 //! left out until fixed, as before. The one-shot `build` keeps no copies: it reads every
 //! file once.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -37,8 +37,10 @@ use crate::feed::Entry;
 use crate::store::Library;
 
 use super::kept_bodies::KeptBodies;
+use super::selection;
 
-/// The newest `feeds.limit` published articles at one instant, each with its body.
+/// The published articles some document needs at one instant (see
+/// [`selection`]), newest first, each with its body.
 #[derive(Debug)]
 pub struct FeedWindow {
     articles: Vec<Arc<Article>>,
@@ -105,25 +107,39 @@ impl FeedWindow {
         now: DateTime<Utc>,
         kept: Option<&KeptBodies>,
     ) -> FeedWindow {
-        let limit = config.feeds.limit;
-        // (position in `published`, article): files read again come back out of order.
-        let mut chosen: Vec<(usize, Arc<Article>)> = Vec::with_capacity(limit);
+        let wants = selection::wants(published, config);
+        // Position in `published` -> the article ready to publish (files read again come
+        // back out of order), and the positions that cannot be published now.
+        let mut ready: BTreeMap<usize, Arc<Article>> = BTreeMap::new();
+        let mut failed: HashSet<usize> = HashSet::new();
         let mut reread = false;
-        let mut next = 0;
-        while chosen.len() < limit && next < published.len() {
-            // The next articles that could complete the window: ready ones are taken, the
-            // others read again together; any that fail leave room for the next round.
+        loop {
+            // What every want picks now: ready ones are taken, the others read again (or
+            // rendered) together; any that fail leave room for the next candidates in the
+            // next round.
+            let mut needed: BTreeSet<usize> = BTreeSet::new();
+            for want in &wants {
+                needed.extend(
+                    want.pick(published.len(), |at| !failed.contains(&at))
+                        .into_iter()
+                        .filter(|at| !ready.contains_key(at)),
+                );
+            }
+            if needed.is_empty() {
+                break;
+            }
             let mut to_read: Vec<usize> = Vec::new();
             // A body already in memory is rendered from there, not read again.
             let mut to_render: Vec<(usize, Arc<Article>)> = Vec::new();
-            let wanted = limit - chosen.len();
-            for (at, article) in published.iter().enumerate().skip(next).take(wanted) {
+            for at in needed {
+                let article = &published[at];
                 match (article.body_loaded, article.is_rendered()) {
-                    (true, true) => chosen.push((at, Arc::clone(article))),
+                    (true, true) => {
+                        ready.insert(at, Arc::clone(article));
+                    }
                     (true, false) => to_render.push((at, Arc::clone(article))),
                     (false, _) => to_read.push(at),
                 }
-                next = at + 1;
             }
             if !to_read.is_empty() {
                 reread = true;
@@ -138,19 +154,22 @@ impl FeedWindow {
                     match restore_if_broken(library, &l.source, kept) {
                         Some(fresh) if fresh.body_loaded && fresh.is_published(now) => {
                             if read_back {
-                                chosen.push((at, fresh));
+                                ready.insert(at, fresh);
                             } else {
                                 to_render.push((at, fresh));
                             }
                         }
-                        _ => {}
+                        _ => {
+                            failed.insert(at);
+                        }
                     }
                 }
             }
-            chosen.extend(rendered_within(budget, config, to_render));
+            let tried: Vec<usize> = to_render.iter().map(|(at, _)| *at).collect();
+            ready.extend(rendered_within(budget, config, to_render));
+            failed.extend(tried.into_iter().filter(|at| !ready.contains_key(at)));
         }
-        chosen.sort_unstable_by_key(|(at, _)| *at);
-        let articles: Vec<Arc<Article>> = chosen.into_iter().map(|(_, a)| a).collect();
+        let articles: Vec<Arc<Article>> = ready.into_values().collect();
         let keep: HashSet<&str> = articles.iter().map(|a| a.source.as_str()).collect();
         library.shed_bodies(
             |source| keep.contains(source),
@@ -164,7 +183,8 @@ impl FeedWindow {
         self.reread
     }
 
-    /// The window's articles with their rendered bodies, in feed order. `fill` leaves them
+    /// The window's articles with their rendered bodies, newest first (the published
+    /// order); each document picks its own subset. `fill` leaves them
     /// rendered (the article caches it); one that went live between its load and `now` is
     /// rendered here, on all cores.
     pub fn entries(&self, config: &Config) -> Vec<Entry<'_>> {

@@ -53,7 +53,7 @@ impl BodyFile {
     /// and where neither is available (other systems, a seccomp filter): the body is then
     /// written from memory as usual.
     #[cfg(target_os = "linux")]
-    pub(super) fn new(bytes: &[u8]) -> Option<BodyFile> {
+    pub(crate) fn new(bytes: &[u8]) -> Option<BodyFile> {
         if bytes.len() < BODY_FILE_MIN_BYTES {
             return None;
         }
@@ -67,7 +67,7 @@ impl BodyFile {
     }
 
     #[cfg(not(target_os = "linux"))]
-    pub(super) fn new(_bytes: &[u8]) -> Option<BodyFile> {
+    pub(crate) fn new(_bytes: &[u8]) -> Option<BodyFile> {
         None
     }
 

@@ -24,20 +24,17 @@ use std::sync::Arc;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use hyper::header::HeaderValue;
+use rayon::prelude::*;
 
 use self::body_file::BodyFile;
 use self::encode::{digest, tag_base};
 use self::last_modified::{http_date, last_modified, truncate_to_second};
 use crate::config::Config;
-use crate::feed::SiteOutputs;
+use crate::feed::{DocumentKind, SiteOutputs};
 
 pub use self::encode::{brotli, gzip};
 #[allow(unused_imports)]
 pub(crate) use self::media::{MediaFile, MediaTable};
-
-pub(crate) const RSS_CONTENT_TYPE: &str = "application/rss+xml; charset=utf-8";
-pub(crate) const ATOM_CONTENT_TYPE: &str = "application/atom+xml; charset=utf-8";
-pub(crate) const HTML_CONTENT_TYPE: &str = "text/html; charset=utf-8";
 
 /// A content coding we serve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,11 +168,35 @@ impl Resource {
     }
 }
 
+/// A document's resource: the previous one as is when its bytes did not change (same ETag,
+/// same `Last-Modified`, no recompression), else a new one.
+fn make_resource(
+    kind: DocumentKind,
+    body: String,
+    updated: Option<DateTime<Utc>>,
+    previous: Option<&Arc<Resource>>,
+    now: DateTime<Utc>,
+) -> Arc<Resource> {
+    let content_type = kind.content_type();
+    let body = Bytes::from(body);
+    let digest = digest(content_type, &body);
+    if let Some(prev) = previous.filter(|prev| prev.digest == digest) {
+        return Arc::clone(prev);
+    }
+    // RFC 9110 §8.8.2.1: a Last-Modified in the future must be replaced by the current
+    // time. Only an `updated` in the future hits this; replicas agree in every other case.
+    let candidate = updated
+        .map(truncate_to_second)
+        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
+        .min(now);
+    let last_modified = last_modified(candidate, previous.map(|p| p.last_modified_unix), now);
+    Arc::new(Resource::new(content_type, body, digest, last_modified))
+}
+
 /// Every route's response for one content state; swapped whole, never mutated.
 pub struct Snapshot {
     ready: bool,
-    /// Route path -> resource; aliases share the `Arc`. A handful of routes: a linear scan
-    /// beats hashing.
+    /// Route path -> resource, sorted by path (thousands of routes: binary search).
     routes: Vec<(Box<str>, Arc<Resource>)>,
     errors: Vec<String>,
     published: usize,
@@ -214,12 +235,14 @@ impl Snapshot {
         }
     }
 
-    /// Renders every route once: identity, gzip and br bytes, ETags and header values.
+    /// Renders every document once into its route: identity, gzip and br bytes, ETags and
+    /// header values.
     ///
     /// `previous` is the snapshot being served (None at first load) and `now` the wall clock
-    /// at this rebuild; together they keep `Last-Modified` moving forward whenever a route's
-    /// bytes change (see the module doc). A route whose bytes did not change reuses the
-    /// previous resource as is: same ETag, same `Last-Modified`, no recompression.
+    /// at this rebuild; together they keep each route's `Last-Modified` (from its own
+    /// document's `updated`) moving forward whenever its bytes change (see
+    /// [`mod@last_modified`]). A route whose bytes did not change reuses the previous
+    /// resource as is: same ETag, same `Last-Modified`, no recompression.
     pub fn build(
         cfg: &Config,
         outputs: SiteOutputs,
@@ -229,57 +252,22 @@ impl Snapshot {
         now: DateTime<Utc>,
     ) -> Snapshot {
         let now = truncate_to_second(now);
-        // RFC 9110 §8.8.2.1: a Last-Modified in the future must be replaced by the current
-        // time. Only an `updated` in the future hits this; replicas agree in every other case.
-        let candidate = outputs
-            .feed_updated
-            .map(truncate_to_second)
-            .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
-            .min(now);
-        let make = |path: &str, content_type: &'static str, body: String| -> Arc<Resource> {
-            let body = Bytes::from(body);
-            let digest = digest(content_type, &body);
-            let prev = previous.and_then(|p| p.resource(path));
-            if let Some(prev) = prev.filter(|prev| prev.digest == digest) {
-                return Arc::clone(prev);
-            }
-            let last_modified = last_modified(candidate, prev.map(|p| p.last_modified_unix), now);
-            Arc::new(Resource::new(content_type, body, digest, last_modified))
-        };
-
-        // The feeds compress in parallel; the page is small.
-        let alias_path = cfg.feeds.rss_alias_path.as_deref();
-        let ((rss, atom), (index, alias)) = rayon::join(
-            || {
-                rayon::join(
-                    || make(&cfg.feeds.rss_path, RSS_CONTENT_TYPE, outputs.rss),
-                    || make(&cfg.feeds.atom_path, ATOM_CONTENT_TYPE, outputs.atom),
-                )
-            },
-            || {
-                rayon::join(
-                    || make(&cfg.feeds.index_path, HTML_CONTENT_TYPE, outputs.index_html),
-                    || {
-                        let path = alias_path?;
-                        Some(make(path, RSS_CONTENT_TYPE, outputs.rss_alias?))
-                    },
-                )
-            },
-        );
-        let mut routes: Vec<(Box<str>, Arc<Resource>)> = vec![
-            (cfg.feeds.rss_path.as_str().into(), Arc::clone(&rss)),
-            (cfg.feeds.atom_path.as_str().into(), atom),
-            (cfg.feeds.index_path.as_str().into(), index),
-        ];
-        if let Some(path) = alias_path {
-            routes.push((path.into(), alias.unwrap_or(rss)));
-        }
-        if let (Some(podcast), Some(body)) = (&cfg.podcast, outputs.podcast) {
-            routes.push((
-                podcast.path.as_str().into(),
-                make(&podcast.path, RSS_CONTENT_TYPE, body),
-            ));
-        }
+        // Every document on all cores: each compresses its own bytes (see `Resource::new`).
+        let routes: Vec<(Box<str>, Arc<Resource>)> = outputs
+            .into_documents()
+            .into_par_iter()
+            .map(|document| {
+                let resource = make_resource(
+                    document.kind,
+                    document.body,
+                    document.updated,
+                    previous.and_then(|p| p.resource(&document.path)),
+                    now,
+                );
+                (document.path.into_boxed_str(), resource)
+            })
+            .collect();
+        debug_assert!(routes.windows(2).all(|w| w[0].0 < w[1].0), "sorted, unique");
 
         let mut readyz = format!(
             "ready\n{published} published articles\ncontent errors: {}\n",
@@ -325,27 +313,14 @@ impl Snapshot {
     /// The pre-rendered resource at an exact route path.
     pub(crate) fn resource(&self, path: &str) -> Option<&Arc<Resource>> {
         self.routes
-            .iter()
-            .find(|(route, _)| &**route == path)
-            .map(|(_, resource)| resource)
+            .binary_search_by(|(route, _)| (**route).cmp(path))
+            .ok()
+            .map(|i| &self.routes[i].1)
     }
 
-    /// The body file holding `slice` and the slice's offset in it, if `slice` lies within
-    /// the body of one of this snapshot's representations that has a file.
-    pub(crate) fn body_file(&self, slice: &[u8]) -> Option<(&BodyFile, u64)> {
-        let start = slice.as_ptr() as usize;
-        let end = start.checked_add(slice.len())?;
-        self.routes
-            .iter()
-            .flat_map(|(_, resource)| Coding::ALL.map(|c| resource.representation(c)))
-            .flatten()
-            .find_map(|rep| {
-                let file = rep.file.as_deref()?;
-                let body_start = rep.body.as_ptr() as usize;
-                let body_end = body_start + rep.body.len();
-                (body_start <= start && end <= body_end)
-                    .then(|| (file, (start - body_start) as u64))
-            })
+    /// Every route path, sorted.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.routes.iter().map(|(path, _)| &**path)
     }
 
     /// `Cache-Control` for feed routes: `public, max-age=<server.cache_max_age>`.
@@ -392,14 +367,26 @@ mod tests {
     }
 
     fn outputs(rss: &str, updated: Option<&str>) -> SiteOutputs {
-        SiteOutputs {
-            rss: rss.to_string(),
-            rss_alias: None,
-            atom: format!("<feed>{}</feed>", "atom entry text ".repeat(40)),
-            index_html: "<!doctype html><title>x</title>".to_string(),
-            podcast: None,
-            feed_updated: updated.map(at),
-        }
+        let doc = |path: &str, kind: DocumentKind, body: String| crate::feed::Document {
+            path: path.to_string(),
+            kind,
+            body,
+            updated: updated.map(at),
+        };
+        SiteOutputs::new(vec![
+            doc("/feed.xml", DocumentKind::Rss, rss.to_string()),
+            doc("/rss.xml", DocumentKind::Rss, rss.to_string()),
+            doc(
+                "/atom.xml",
+                DocumentKind::Atom,
+                format!("<feed>{}</feed>", "atom entry text ".repeat(40)),
+            ),
+            doc(
+                "/",
+                DocumentKind::Html,
+                "<!doctype html><title>x</title>".to_string(),
+            ),
+        ])
     }
 
     fn big_rss(marker: &str) -> String {
@@ -466,11 +453,7 @@ mod tests {
         assert!(
             etag.starts_with('"') && etag.ends_with('"') && etag.len() == encode::ETAG_HEX_LEN + 2
         );
-        assert_eq!(
-            s.etag("/rss.xml"),
-            Some(etag),
-            "alias serves the same resource"
-        );
+        assert_eq!(s.etag("/rss.xml"), Some(etag), "same bytes, same tag");
         let other = Snapshot::build(&cfg, outputs(&big_rss("b"), None), vec![], 1, None, now);
         assert_ne!(other.etag("/feed.xml"), Some(etag));
         assert!(r.tag_matches(&r.tag_base));
@@ -634,18 +617,10 @@ mod tests {
             small.file.is_none(),
             "small bodies are copied, not sent from a file"
         );
-        // Locating slices: inside a body with a file -> (file, offset); elsewhere -> None.
-        let tail = &identity.body[1000..];
-        let other = identity.body.to_vec();
-        assert!(snap.body_file(&other).is_none());
-        assert!(snap.body_file(&small.body).is_none());
         #[cfg(target_os = "linux")]
         {
-            let (file, offset) = snap.body_file(tail).expect("slice of a filed body");
-            assert_eq!(offset, 1000);
+            let file = identity.file.as_deref().expect("a file for a large body");
             assert_eq!(body_file::tests::file_bytes(file), &identity.body[..]);
         }
-        #[cfg(not(target_os = "linux"))]
-        assert!(snap.body_file(tail).is_none());
     }
 }
