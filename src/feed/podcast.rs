@@ -79,13 +79,21 @@ fn episode_item(entry: &Entry<'_>, podcast: &PodcastConfig) -> rss::Item {
     ));
     itunes.set_image(entry.article.image.as_ref().map(|i| i.url.to_string()));
     item.set_itunes_ext(itunes);
+    let mut extensions = ExtensionMap::new();
     if let Some((url, mime)) = entry.media.and_then(|m| m.transcript.as_ref()) {
-        item.set_extensions(podcast_ext(vec![extension(
+        extensions = podcast_ext(vec![extension(
             "podcast:transcript",
             None,
             &[("url", url), ("type", mime)],
-        )]));
+        )]);
     }
+    // Apple's episode title tag (the `rss` crate's iTunes extension has no field for it).
+    let title = extension("itunes:title", Some(entry.article.title.clone()), &[]);
+    extensions.insert(
+        "itunes".to_string(),
+        BTreeMap::from([("itunes:title".to_string(), vec![title])]),
+    );
+    item.set_extensions(extensions);
     item
 }
 
@@ -246,13 +254,14 @@ mod tests {
             "<podcast:locked owner=\"jane@example.com\">yes</podcast:locked>",
             &format!("<podcast:guid>{}</podcast:guid>", podcast_guid("https://example.com/podcast.xml")),
             "<enclosure url=\"https://example.com/media/episodes/one.mp3\" length=\"1234\" type=\"audio/mpeg\"/>",
-            "<itunes:duration>01:05</itunes:duration>",
+            "<itunes:duration>65</itunes:duration>",
             "<itunes:episode>1</itunes:episode>",
             "<itunes:season>2</itunes:season>",
             "<itunes:episodeType>full</itunes:episodeType>",
             "<itunes:image href=\"https://example.com/episodes/one/ep.jpg\"></itunes:image>",
             "<podcast:transcript type=\"text/vtt\" url=\"https://example.com/media/episodes/one.vtt\"></podcast:transcript>",
             "<content:encoded><![CDATA[",
+            "<itunes:title>Ep &#x26; &#x3C;1&gt;</itunes:title>",
         ] {
             assert!(xml.contains(wanted), "{wanted}\n{xml}");
         }

@@ -9,5 +9,6 @@ mod cli;
 mod feeds;
 mod http;
 mod live;
+mod podcast;
 mod signals;
 mod slow_files;

@@ -354,14 +354,9 @@ pub(crate) fn parse_duration(text: &str) -> Option<u64> {
     }
 }
 
-/// `itunes:duration`: `H:MM:SS` from an hour, `MM:SS` below, as Apple shows it.
+/// `itunes:duration`: whole seconds, the form Apple recommends and every reader parses.
 pub(crate) fn format_duration(seconds: u64) -> String {
-    let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
-    if h > 0 {
-        format!("{h}:{m:02}:{s:02}")
-    } else {
-        format!("{m:02}:{s:02}")
-    }
+    seconds.to_string()
 }
 
 #[cfg(test)]
@@ -480,8 +475,6 @@ mod tests {
         assert_eq!(parse_duration("1:00:00.5"), Some(3600));
         assert_eq!(parse_duration("1:60"), None);
         assert_eq!(parse_duration("a:05"), None);
-        assert_eq!(format_duration(1865), "31:05");
-        assert_eq!(format_duration(3725), "1:02:05");
-        assert_eq!(format_duration(5), "00:05");
+        assert_eq!(format_duration(3725), "3725");
     }
 }
