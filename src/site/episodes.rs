@@ -56,13 +56,12 @@ fn plain_file(path: &Path, mime: &'static str) -> Result<MediaInfo, String> {
 
 /// The file at `path` under the content root, its symlinks resolved; `Err` when it is
 /// missing or leads outside the root (never served).
-fn inside_root(root: &Path, path: &str) -> Result<PathBuf, String> {
+fn inside_root(root: &Path, real_root: &Path, path: &str) -> Result<PathBuf, String> {
     let full = root.join(path);
     let real = full
         .canonicalize()
         .map_err(|e| media::MediaError::io(e).to_string())?;
-    let real_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    if !real.starts_with(&real_root) {
+    if !real.starts_with(real_root) {
         return Err("leads outside the content directory".into());
     }
     Ok(real)
@@ -88,7 +87,9 @@ pub(crate) struct EpisodeMedia {
     /// `None`: do not wait for files to settle (one-shot commands).
     settle: Option<Duration>,
     /// Path under `content.dir` → (size, modified, what the look found).
-    looks: HashMap<String, (Stamp, Result<MediaInfo, String>)>,
+    /// The file's resolved path is kept with the look: a changed symlink target is a
+    /// changed stamp.
+    looks: HashMap<String, (Stamp, PathBuf, Result<MediaInfo, String>)>,
     /// The earliest moment a file that is still settling becomes complete.
     next_look: Option<SystemTime>,
     /// The last complete look of each file.
@@ -117,6 +118,7 @@ impl EpisodeMedia {
             return out;
         };
         let root = &config.content.dir;
+        let real_root = root.canonicalize().unwrap_or_else(|_| root.clone());
         let serve = podcast.media_base_url.is_none();
         let wall_now = SystemTime::now();
         let mut looked: BTreeSet<String> = BTreeSet::new();
@@ -133,7 +135,7 @@ impl EpisodeMedia {
                 "image/jpeg"
             };
             // A missing or unreadable artwork is `check`'s to report; nothing is served.
-            if let Ok(fs_path) = inside_root(root, path) {
+            if let Ok(fs_path) = inside_root(root, &real_root, path) {
                 if let Ok(info) = plain_file(&fs_path, mime) {
                     add_file(path, fs_path, info);
                 }
@@ -152,7 +154,7 @@ impl EpisodeMedia {
                 }
                 Enclosure::Local(path) => {
                     looked.insert(path.clone());
-                    match self.look(root, path, wall_now) {
+                    match self.look(root, &real_root, path, wall_now) {
                         Ok((fs_path, info)) => {
                             let media = (
                                 media_url(config, path).to_string(),
@@ -181,7 +183,8 @@ impl EpisodeMedia {
                 Some(t) => match &t.at {
                     MediaRef::Remote(url) => Some((url.to_string(), t.mime)),
                     MediaRef::Local(path) => {
-                        match inside_root(root, path).and_then(|f| Ok((plain_file(&f, t.mime)?, f)))
+                        match inside_root(root, &real_root, path)
+                            .and_then(|f| Ok((plain_file(&f, t.mime)?, f)))
                         {
                             Ok((info, fs_path)) => {
                                 add_file(path, fs_path, info);
@@ -223,19 +226,25 @@ impl EpisodeMedia {
     fn look(
         &mut self,
         root: &Path,
+        real_root: &Path,
         path: &str,
         wall_now: SystemTime,
     ) -> Result<(PathBuf, MediaInfo), String> {
-        let fs_path = inside_root(root, path)?;
-        let stamp = stamp(&fs_path);
-        let result = match (stamp, self.looks.get(path)) {
-            (Some(now), Some((then, result))) if now == *then => result.clone(),
-            (Some(now), _) => {
-                let result = media::probe(&fs_path).map_err(|e| e.to_string());
-                self.looks.insert(path.to_string(), (now, result.clone()));
-                result
+        // One `stat` when nothing changed; resolving symlinks and probing only for a new
+        // or changed file.
+        let stamp = stamp(&root.join(path));
+        let (fs_path, result) = match (stamp, self.looks.get(path)) {
+            (Some(now), Some((then, fs_path, result))) if now == *then => {
+                (fs_path.clone(), result.clone())
             }
-            (None, _) => media::probe(&fs_path).map_err(|e| e.to_string()),
+            (Some(now), _) => {
+                let fs_path = inside_root(root, real_root, path)?;
+                let result = media::probe(&fs_path).map_err(|e| e.to_string());
+                self.looks
+                    .insert(path.to_string(), (now, fs_path.clone(), result.clone()));
+                (fs_path, result)
+            }
+            (None, _) => return Err(media::MediaError::Missing.to_string()),
         };
         let Some(settle) = self.settle else {
             return result.map(|info| (fs_path, info));

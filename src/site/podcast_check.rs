@@ -37,7 +37,7 @@ pub(crate) fn findings(config: &Config, published: &[Arc<Article>]) -> Vec<Diagn
         Some(PodcastImage::Local(path)) => {
             let file = Path::new(path);
             match image_size(&config.content.dir.join(path)) {
-                Err(why) => out.push(error(file, format!("`podcast.image`: the artwork {why}"))),
+                Err(why) => out.push(error(file, format!("`podcast.image`: `{path}`: {why}"))),
                 Ok((w, h)) if w != h || !ARTWORK_SIDE.contains(&w) => out.push(error(
                     file,
                     format!("`podcast.image`: the artwork is {w}×{h} px; Apple Podcasts needs it square, 1400 to 3000 px a side"),
@@ -96,7 +96,7 @@ pub(crate) fn findings(config: &Config, published: &[Arc<Article>]) -> Vec<Diagn
                 if let Err(why) = probe(&config.content.dir.join(path)) {
                     out.push(error(
                         file,
-                        format!("`enclosure`: media file `{path}` {why}"),
+                        format!("`enclosure`: media file `{path}`: {why}"),
                     ));
                 }
             }

@@ -299,7 +299,12 @@ pub(crate) fn local_path(text: &str, source: &str) -> Result<String, String> {
     if parts.is_empty() || text.contains('\\') {
         return Err(format!("`{text}` is not a file path"));
     }
-    Ok(parts.join("/"))
+    let path = parts.join("/");
+    // Hidden files and folders (`.git`, `.env`) and editor droppings are never published.
+    if crate::content::discover::is_ignored_path(&path) {
+        return Err(format!("`{text}` is a hidden or ignored file"));
+    }
+    Ok(path)
 }
 
 /// `type/subtype` with no spaces.
@@ -441,6 +446,7 @@ mod tests {
             ("enclosure: {url: https://cdn.example.com/e, length: 5}", "needs `type`"),
             ("enclosure: {url: https://c.example/e.mp3, length: -5}", "`enclosure.length`"),
             ("enclosure: ../../../etc/passwd", "outside content.dir"),
+            ("enclosure: /.git/x.mp3", "hidden or ignored"),
             ("enclosure: [a, b]", "`enclosure` must be"),
             ("duration: 1:75", "`duration`"),
             ("episode: 0", "`episode`: `0`"),
