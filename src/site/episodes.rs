@@ -5,8 +5,7 @@
 //! A local media file is complete when it can be read as media and, in the daemon, has not
 //! changed for `podcast.media_settle_ms` (its modification time is at least that old): a
 //! file still being copied in keeps changing, and a player given a half-copied file would
-//! stop halfway. Until then the episode is left out of every feed, with a warning; the
-//! daemon wakes when the settle time has passed ([`EpisodeMedia::next_look`]). The one-shot
+//! stop halfway. Until then the episode is left out of every feed; the daemon wakes when the settle time has passed ([`EpisodeMedia::next_look`]). The one-shot
 //! commands (`build`, `check`) do not wait. Looks are cached by size and modification time,
 //! so a reload reads only the files that changed (`stat` for the rest).
 
@@ -67,6 +66,15 @@ fn inside_root(root: &Path, real_root: &Path, path: &str) -> Result<PathBuf, Str
     Ok(real)
 }
 
+/// Why an episode's media cannot be published now.
+enum NotReady {
+    /// Changed within the settle time (maybe still being copied in): no message, the
+    /// daemon looks again when it has settled.
+    Settling,
+    /// Missing, empty, unreadable, outside the root or not media: an error on the episode.
+    Broken(String),
+}
+
 /// What resolving the published episodes gives.
 #[derive(Debug, Default)]
 pub(crate) struct Resolved {
@@ -77,7 +85,7 @@ pub(crate) struct Resolved {
     /// The local files the ready episodes (and the show) reference, for serving: path
     /// under `content.dir` → file. Empty with `podcast.media_base_url`.
     pub files: Vec<(String, MediaFile)>,
-    /// One warning per episode left out.
+    /// One error per episode left out for a broken media file.
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -165,12 +173,16 @@ impl EpisodeMedia {
                             add_file(path, fs_path, info);
                             media
                         }
-                        Err(why) => {
-                            out.diagnostics.push(Diagnostic::warning(
+                        Err(NotReady::Settling) => {
+                            out.not_ready.insert(article.source.clone());
+                            continue;
+                        }
+                        Err(NotReady::Broken(why)) => {
+                            out.diagnostics.push(Diagnostic::error(
                                 Path::new(&article.source),
                                 1,
                                 1,
-                                format!("media file `{path}`: {why}; the episode is not published until it is complete"),
+                                format!("media file `{path}`: {why}; the episode is not published until it is fixed"),
                             ));
                             out.not_ready.insert(article.source.clone());
                             continue;
@@ -229,7 +241,7 @@ impl EpisodeMedia {
         real_root: &Path,
         path: &str,
         wall_now: SystemTime,
-    ) -> Result<(PathBuf, MediaInfo), String> {
+    ) -> Result<(PathBuf, MediaInfo), NotReady> {
         // One `stat` when nothing changed; resolving symlinks and probing only for a new
         // or changed file.
         let stamp = stamp(&root.join(path));
@@ -238,16 +250,16 @@ impl EpisodeMedia {
                 (fs_path.clone(), result.clone())
             }
             (Some(now), _) => {
-                let fs_path = inside_root(root, real_root, path)?;
+                let fs_path = inside_root(root, real_root, path).map_err(NotReady::Broken)?;
                 let result = media::probe(&fs_path).map_err(|e| e.to_string());
                 self.looks
                     .insert(path.to_string(), (now, fs_path.clone(), result.clone()));
                 (fs_path, result)
             }
-            (None, _) => return Err(media::MediaError::Missing.to_string()),
+            (None, _) => return Err(NotReady::Broken(media::MediaError::Missing.to_string())),
         };
         let Some(settle) = self.settle else {
-            return result.map(|info| (fs_path, info));
+            return result.map(|info| (fs_path, info)).map_err(NotReady::Broken);
         };
         // Changed within the settle time: maybe still being copied in. Look again then.
         let ready_at = stamp.map(|(_, modified, _)| modified + settle);
@@ -258,14 +270,9 @@ impl EpisodeMedia {
             if let Some(last) = self.complete.get(path) {
                 return Ok((fs_path, last.clone()));
             }
-            return Err(match result {
-                Ok(_) => {
-                    "still being written (changed less than `podcast.media_settle_ms` ago)".into()
-                }
-                Err(why) => why,
-            });
+            return Err(NotReady::Settling);
         }
-        let info = result?;
+        let info = result.map_err(NotReady::Broken)?;
         self.complete.insert(path.to_string(), info.clone());
         Ok((fs_path, info))
     }
