@@ -58,7 +58,16 @@ pub fn article(name: &str, bytes: &[u8], strict: bool) -> Option<ArticleOutputs>
 /// The body and the feeds of one article alone.
 fn outputs_of(article: &Article, config: &Config) -> ArticleOutputs {
     let rendered = article.rendered(config);
-    let outputs = render_outputs(&[Entry { article, rendered }], &[], config, &|_| None);
+    let outputs = render_outputs(
+        &[Entry {
+            article,
+            rendered,
+            media: None,
+        }],
+        &[],
+        config,
+        &|_| None,
+    );
     ArticleOutputs {
         content_html: rendered.content_html.clone(),
         summary_html: rendered.summary_html.clone(),
@@ -158,6 +167,7 @@ impl HttpServer {
             .map(|article| Entry {
                 article,
                 rendered: article.rendered(&config),
+                media: None,
             })
             .collect();
         let outputs = render_outputs(&entries, &[], &config, &|_| None);

@@ -4,7 +4,9 @@
 //! The file shape ([`raw`]) has every field optional and rejects unknown keys; validation turns
 //! it into typed values (URLs, time zones, socket addresses) and names the key on any error.
 
+pub(crate) mod apple_categories;
 mod error;
+mod podcast;
 mod raw;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -20,6 +22,7 @@ use crate::permalink::{is_dot_segment, PermalinkPattern};
 
 use crate::person::Person;
 pub use error::ConfigError;
+pub use podcast::{PodcastCategory, PodcastConfig, PodcastImage, PodcastType};
 pub(crate) use raw::RawConfig;
 pub use raw::{LogFormat, WatchMode, REEXECUTED_VAR};
 use raw::{RawContent, RawFeeds, RawLog, RawServer, RawSite, RawWatch, RawWebSub};
@@ -42,6 +45,8 @@ pub struct Config {
     pub watch: WatchConfig,
     pub log: LogConfig,
     pub websub: WebSubConfig,
+    /// `podcast:` (SPEC §11); `None` without `podcast.section`.
+    pub podcast: Option<PodcastConfig>,
 }
 
 #[derive(Debug, Clone)]
@@ -237,14 +242,17 @@ impl Config {
                 format!("`{listen_text}` is not an address like 127.0.0.1:8080 or [::]:8080"),
             )
         })?;
+        let site = site_config(r.site, title, listen)?;
+        let podcast = podcast::podcast_config(r.podcast, &site)?;
         let config = Config {
-            site: site_config(r.site, title, listen)?,
+            site,
             content: content_config(r.content)?,
             feeds: feeds_config(r.feeds)?,
             server: server_config(r.server, listen)?,
             watch: watch_config(r.watch)?,
             log: log_config(r.log)?,
             websub: websub_config(r.websub)?,
+            podcast,
         };
         config.check_routes_distinct()?;
         Ok(config)
@@ -268,6 +276,9 @@ impl Config {
         }
         for (key, group) in self.feeds.groups() {
             routes.push((key, group.prefix.as_str()));
+        }
+        if let Some(podcast) = &self.podcast {
+            routes.push(("podcast.path", podcast.path.as_str()));
         }
         routes
     }
@@ -549,15 +560,20 @@ fn non_empty(key: &str, value: Option<String>, default: &str) -> Result<String, 
 /// `language` and Atom `xml:lang`). Config has no warnings, so `en_US` is an error that
 /// names the spelling to use instead.
 fn language(value: Option<String>) -> Result<String, ConfigError> {
-    let tag = non_empty("site.language", value, "en")?;
+    language_at("site.language", value)
+}
+
+/// A language tag at `key` (default `en`), checked as `site.language` is.
+fn language_at(key: &str, value: Option<String>) -> Result<String, ConfigError> {
+    let tag = non_empty(key, value, "en")?;
     let tag = tag.trim().to_string();
     match check_language(&tag) {
         Language::Valid => Ok(tag),
         Language::Normalised(fixed) => Err(invalid(
-            "site.language",
+            key,
             format!("`{tag}` is not a BCP 47 language tag; write `{fixed}`"),
         )),
-        Language::Invalid(message) => Err(invalid("site.language", message)),
+        Language::Invalid(message) => Err(invalid(key, message)),
     }
 }
 

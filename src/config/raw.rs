@@ -26,7 +26,7 @@ pub enum LogFormat {
 }
 
 /// How one environment variable's text becomes a typed value.
-trait EnvValue: Sized {
+pub(super) trait EnvValue: Sized {
     fn from_env(raw: &str) -> Result<Self, String>;
 }
 
@@ -87,6 +87,31 @@ macro_rules! env_enum {
     )*};
 }
 env_enum!(WatchMode, LogFormat);
+
+impl EnvValue for bool {
+    fn from_env(raw: &str) -> Result<Self, String> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "true" | "yes" | "1" => Ok(true),
+            "false" | "no" | "0" => Ok(false),
+            _ => Err(format!("`{raw}` is not true or false")),
+        }
+    }
+}
+
+impl EnvValue for Vec<String> {
+    fn from_env(raw: &str) -> Result<Self, String> {
+        // `[a, "b/c"]` in the variable is a YAML list; anything else is one comma-separated.
+        if raw.trim_start().starts_with('[') {
+            serde_yaml::from_str(raw).map_err(|e| e.to_string())
+        } else {
+            Ok(raw
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect())
+        }
+    }
+}
 
 impl EnvValue for PersonSpec {
     fn from_env(raw: &str) -> Result<Self, String> {
@@ -217,6 +242,8 @@ pub(crate) struct RawConfig {
     pub log: RawLog,
     #[serde(default)]
     pub websub: RawWebSub,
+    #[serde(default)]
+    pub podcast: super::podcast::RawPodcast,
 }
 
 /// The variable that names the config file; it is not a key.
@@ -270,6 +297,7 @@ impl RawConfig {
             "watch" => self.watch.set_from_env(key, value),
             "log" => self.log.set_from_env(key, value),
             "websub" => self.websub.set_from_env(key, value),
+            "podcast" => self.podcast.set_from_env(key, value),
             _ => Ok(false),
         }
         .map_err(|m| err(format!("{section}.{key}: {m}")))?;

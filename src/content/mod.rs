@@ -14,6 +14,9 @@ pub(crate) mod discover;
 mod flow_depth;
 pub(crate) mod front_matter;
 pub(crate) mod html;
+// The podcast section and `check` (issue 15) call `probe` and `image_size`.
+#[allow(dead_code, unused_imports)]
+pub mod media;
 pub mod render;
 mod templates;
 
@@ -25,7 +28,9 @@ use std::time::Duration;
 
 use chrono::Utc;
 
+pub(crate) use article::format_duration;
 pub(crate) use article::{parse_article, Article, KeptBody, ParseOptions, Parsed};
+pub(crate) use article::{Enclosure, MediaRef};
 pub(crate) use budget::FileBudget;
 pub(crate) use discover::{Candidate, ScanError};
 

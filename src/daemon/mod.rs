@@ -277,7 +277,7 @@ async fn content_loop(
             }
             _ = tokio::time::sleep(wake) => {
                 if due_now {
-                    tracing::info!("scheduled article due");
+                    tracing::info!("scheduled article or settled media due");
                     // Going live can make a clash (same permalink or id) appear: logged too.
                     task.reload(Change::Paths(Vec::new())).await;
                 }
@@ -343,12 +343,24 @@ impl ContentTask {
     /// How long to sleep, and whether a scheduled article is due when it ends: until the
     /// next one is due, but at most a few seconds, so a clock that jumps is noticed.
     fn next_wake(&self) -> (Duration, bool) {
-        let due_in = {
+        let (article_due, media_due) = {
             let guard = self.site.lock().unwrap_or_else(|p| p.into_inner());
-            guard.library.next_publish_at(Utc::now())
-        }
-        .map(|t| (t - Utc::now()).to_std().unwrap_or(Duration::ZERO))
-        .unwrap_or(Duration::from_secs(3600));
+            (
+                guard.library.next_publish_at(Utc::now()),
+                guard.next_media_look(),
+            )
+        };
+        let article_in = article_due.map(|t| (t - Utc::now()).to_std().unwrap_or(Duration::ZERO));
+        // An episode whose media file is still settling is published once it has settled.
+        let media_in = media_due.map(|t| {
+            t.duration_since(std::time::SystemTime::now())
+                .unwrap_or(Duration::ZERO)
+        });
+        let due_in = [article_in, media_in]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(Duration::from_secs(3600));
         let wake = due_in.min(Duration::from_secs(5));
         (wake, due_in <= wake)
     }

@@ -36,11 +36,18 @@ fn atom_entry(source: &Entry<'_>) -> AtomEntry {
     entry.set_id(article.id.clone());
     entry.set_updated(article.updated);
     entry.set_published(Some(article.date));
-    entry.set_links(vec![link(
+    let mut links = vec![link(
         article.entry_link().as_str(),
         "alternate",
         "text/html",
-    )]);
+    )];
+    if let Some(media) = source.media {
+        links.push(Link {
+            length: Some(media.length.to_string()),
+            ..link(&media.url, "enclosure", &media.mime)
+        });
+    }
+    entry.set_links(links);
     entry.set_authors(article.authors.iter().map(person).collect::<Vec<_>>());
     entry.set_categories(
         article

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::media::EpisodeMedia;
 use crate::content::render::RenderedBody;
 use crate::content::Article;
 
@@ -11,6 +12,9 @@ use crate::content::Article;
 pub struct Entry<'a> {
     pub(crate) article: &'a Article,
     pub(crate) rendered: &'a RenderedBody,
+    /// An episode's media (`None` for other articles, and for episodes whose media is not
+    /// ready); set by the site from what it read.
+    pub(crate) media: Option<&'a EpisodeMedia>,
 }
 
 /// The newest `updated` among the entries: the feed's own updated time.
@@ -35,7 +39,9 @@ pub(crate) fn summary_html(entry: &Entry<'_>) -> String {
 /// The full-content HTML of an entry: the lead image (if any) above the rendered body. A body
 /// with nothing in it becomes a link to the entry's page, so no entry has blank content.
 pub(crate) fn content_html(entry: &Entry<'_>) -> String {
-    let Entry { article, rendered } = *entry;
+    let Entry {
+        article, rendered, ..
+    } = *entry;
     match &article.image {
         None if rendered.content_html.trim().is_empty() => format!(
             "<p><a href=\"{}\">{}</a></p>\n",
@@ -95,6 +101,7 @@ pub(crate) mod tests {
         Entry {
             article,
             rendered: article.rendered(config),
+            media: None,
         }
     }
 

@@ -13,7 +13,9 @@ pub(crate) mod history;
 mod index;
 mod items;
 mod json;
+pub(crate) mod media;
 mod meta;
+mod podcast;
 mod rss;
 mod slug;
 
@@ -32,6 +34,8 @@ pub use self::group_feeds::{GroupFeed, Member, ATOM_FILE, JSON_FILE, RSS_FILE};
 pub use self::groups::{groups, Group, GroupKind};
 pub use self::history::ArchivePlan;
 pub use self::items::{item_xml, Chunk, ItemFormat, ItemXml};
+pub(crate) use self::media::media_url;
+pub use self::media::{EpisodeMedia, EpisodeMediaMap};
 pub use self::meta::FeedMeta;
 pub use self::slug::slug;
 
@@ -64,6 +68,7 @@ pub(crate) fn render_outputs_planned(
 ) -> SiteOutputs {
     let mut documents = Vec::new();
     site_documents(entries, groups, config, plan, &mut documents);
+    podcast_document(entries, config, &mut documents);
     group_feeds::group_documents(groups, config, previous, &mut documents);
     let mut outputs = SiteOutputs::new(documents);
     outputs.items = group_feeds::new_items(entries, groups, config);
@@ -142,6 +147,24 @@ fn site_documents(
     out.push(doc(&feeds.index_path, DocumentKind::Html, index));
 }
 
+/// The podcast feed at `podcast.path`: every episode whose media is ready.
+fn podcast_document(all: &[Entry<'_>], config: &Config, out: &mut Vec<Document>) {
+    let Some(podcast) = &config.podcast else {
+        return;
+    };
+    let episodes: Vec<Entry<'_>> = all
+        .iter()
+        .filter(|e| e.article.episode.is_some() && e.media.is_some())
+        .copied()
+        .collect();
+    out.push(Document::new(
+        podcast.path.clone(),
+        DocumentKind::Rss,
+        feed_safe(podcast::render_podcast(&episodes, config, podcast)),
+        feed_updated(&episodes),
+    ));
+}
+
 /// The route patterns documents are served at, one per configured path or path family (e.g.
 /// `/tags/{tag}/feed.xml`): the HTTP layer's metrics label each request with the pattern
 /// its path matches, so the label set stays bounded however many documents there are.
@@ -165,6 +188,8 @@ pub fn path_patterns(config: &Config) -> Vec<String> {
             patterns.push(format!("{}{file}", feeds.archive_path));
         }
     }
+    patterns.extend(config.podcast.as_ref().map(|p| p.path.clone()));
+    patterns.extend(config.podcast.as_ref().map(|p| p.path.clone()));
     patterns
 }
 

@@ -3,7 +3,7 @@
 use chrono::{DateTime, FixedOffset, Utc};
 use rss::extension::atom::{AtomExtension, Link};
 use rss::extension::dublincore::DublinCoreExtension;
-use rss::{Category, Channel, Guid, Image, Item};
+use rss::{Category, Channel, Enclosure, Guid, Image, Item};
 
 use super::entry::{content_html, feed_updated, summary_html, Entry};
 use super::history::{self, History};
@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::person::Person;
 
 /// `email (Name)`, the only author form RSS 2.0 allows; None without an email.
-fn rss_person(person: &Person) -> Option<String> {
+pub(super) fn rss_person(person: &Person) -> Option<String> {
     person
         .email
         .as_ref()
@@ -22,7 +22,7 @@ fn rss_person(person: &Person) -> Option<String> {
 /// RFC 822 date in the author's offset when it is a whole or half hour; otherwise in UTC.
 /// RFC 822 allows any `+hhmm`, but the W3C validator flags others (Nepal's +0545) as
 /// problematic and some readers misread them.
-fn rfc822(date: &DateTime<FixedOffset>) -> String {
+pub(super) fn rfc822(date: &DateTime<FixedOffset>) -> String {
     if date.offset().local_minus_utc() % 1800 == 0 {
         date.to_rfc2822()
     } else {
@@ -30,7 +30,8 @@ fn rfc822(date: &DateTime<FixedOffset>) -> String {
     }
 }
 
-fn item(entry: &Entry<'_>) -> Item {
+/// One entry as an RSS item, with its media as `<enclosure>` when it is an episode.
+pub(super) fn item(entry: &Entry<'_>) -> Item {
     let article = entry.article;
     let mut item = Item::default();
     item.set_title(article.title.clone());
@@ -73,6 +74,13 @@ fn item(entry: &Entry<'_>) -> Item {
             );
             item.set_dublin_core_ext(dc);
         }
+    }
+    if let Some(media) = entry.media {
+        item.set_enclosure(Enclosure {
+            url: media.url.clone(),
+            length: media.length.to_string(),
+            mime_type: media.mime.clone(),
+        });
     }
     item
 }
@@ -179,7 +187,7 @@ fn channel(
 }
 
 /// `feedwright 0.1.0`: names the generator without any build-time value.
-fn generator() -> String {
+pub(super) fn generator() -> String {
     format!("feedwright {}", env!("CARGO_PKG_VERSION"))
 }
 
@@ -187,7 +195,7 @@ fn generator() -> String {
 /// as hexadecimal character references, so no reader mistakes a title like
 /// "Using <div> & co" for markup. Same characters, different spelling: CDATA sections (the
 /// HTML of summaries and content) are copied untouched.
-fn hex_escapes_outside_cdata(xml: &str) -> String {
+pub(super) fn hex_escapes_outside_cdata(xml: &str) -> String {
     let mut out = String::with_capacity(xml.len() + 64);
     let mut rest = xml;
     while !rest.is_empty() {

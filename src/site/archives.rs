@@ -48,7 +48,7 @@ fn archive_key(site: &Site, plan: &ArchivePlan, published: &[Arc<Article>], k: u
 /// site window; `keep` are the site window's sources, whose bodies stay.
 pub(crate) fn archives(
     site: &mut Site,
-    (plan, link_targets): (&ArchivePlan, Option<&LinkTargets>),
+    (plan, link_targets, media): (&ArchivePlan, Option<&LinkTargets>, &feed::EpisodeMediaMap),
     published: &[Arc<Article>],
     now: DateTime<Utc>,
     previous: Option<&Snapshot>,
@@ -94,7 +94,10 @@ pub(crate) fn archives(
         if let Some(targets) = link_targets {
             window.resolve_links(&site.config, targets);
         }
-        let entries = window.entries(&site.config);
+        let mut entries = window.entries(&site.config);
+        for entry in &mut entries {
+            entry.media = media.get(&entry.article.source);
+        }
         out.documents.extend(
             feed::archive_documents(&entries, &site.config, plan, k).map(|document| Document {
                 key: Some(key),

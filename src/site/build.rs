@@ -54,6 +54,7 @@ pub fn build(config: &Config, out: &Path, now: DateTime<Utc>) -> Result<BuildRep
         outputs,
         mut diagnostics,
         published,
+        ..
     } = site.render(now, None);
     let mut written = Vec::new();
     let mut staged = Vec::new();

@@ -81,6 +81,7 @@ pub fn check(
     if let Some(comparison) = &previous_feed {
         diagnostics.extend(comparison.on_articles.iter().cloned());
     }
+    diagnostics.extend(super::podcast_check::findings(config, &published.articles));
     diagnostics.sort();
     Ok(CheckReport {
         files: library.len(),

@@ -9,9 +9,11 @@
 mod archives;
 pub mod build;
 pub mod check;
+mod episodes;
 mod kept_bodies;
 mod links;
 mod out_dir;
+mod podcast_check;
 pub mod previous_feed;
 pub(crate) mod selection;
 pub mod window;
@@ -91,6 +93,8 @@ pub struct Site {
     /// The files the loads since the last [`Site::take_loaded`] read, with their warnings,
     /// for the daemon's log.
     loaded: LoadedFiles,
+    /// The media files of published episodes, as last looked at (see [`episodes`]).
+    media: episodes::EpisodeMedia,
 }
 
 /// The files loads read (each file once, its latest outcome), with their warnings (the
@@ -130,6 +134,8 @@ pub(crate) struct Rendering {
     pub(crate) outputs: SiteOutputs,
     pub(crate) diagnostics: Vec<Diagnostic>,
     pub(crate) published: usize,
+    /// The local media files published episodes reference, for serving.
+    pub(crate) media_files: Vec<(String, crate::snapshot::media::MediaFile)>,
 }
 
 /// What one publish step did, for logs and metrics.
@@ -144,12 +150,15 @@ pub struct PublishStats {
 impl Site {
     /// The daemon's site: keeps copies of the bodies it drops (see [`window`]).
     pub fn new(config: Arc<Config>) -> Self {
+        // The daemon waits for media files still being copied in to settle.
+        let settle = config.podcast.as_ref().map(|p| p.media_settle);
         Self {
             kept: KeptBodies::new().map(Arc::new),
             loaded: LoadedFiles {
                 recording: true,
                 ..LoadedFiles::default()
             },
+            media: episodes::EpisodeMedia::new(settle),
             ..Self::one_shot(config)
         }
     }
@@ -164,6 +173,7 @@ impl Site {
             kept: None,
             items: ItemStore::new(),
             loaded: LoadedFiles::default(),
+            media: episodes::EpisodeMedia::new(None),
         }
     }
 
@@ -283,6 +293,11 @@ impl Site {
         window
     }
 
+    /// When a media file still being written will have settled (the daemon looks again then).
+    pub(crate) fn next_media_look(&self) -> Option<std::time::SystemTime> {
+        self.media.next_look()
+    }
+
     /// Writes the items of the group feeds' members whose items are not kept yet (see
     /// [`crate::snapshot::ItemStore`]), [`ITEM_BATCH`] articles at a time: their bodies
     /// are read, rendered, written as items and let go batch by batch, so memory stays
@@ -293,7 +308,7 @@ impl Site {
         published: &[Arc<Article>],
         groups: &[feed::Group],
         now: DateTime<Utc>,
-        link_targets: Option<&LinkTargets>,
+        (link_targets, media): (Option<&LinkTargets>, &feed::EpisodeMediaMap),
     ) -> bool {
         let limit = self.config.feeds.group_limit;
         let json = self.config.feeds.json_path.is_some();
@@ -328,8 +343,11 @@ impl Site {
             }
             let items = &self.items;
             let config = &self.config;
-            let new: Vec<feed::ItemXml> = window
-                .entries(config)
+            let mut entries = window.entries(config);
+            for entry in &mut entries {
+                entry.media = media.get(&entry.article.source);
+            }
+            let new: Vec<feed::ItemXml> = entries
                 .par_iter()
                 .filter(|e| !items.has(&e.article.source, e.article.fingerprint, json))
                 .map(|e| feed::item_xml(e, config))
@@ -363,19 +381,31 @@ impl Site {
     pub(crate) fn render(&mut self, now: DateTime<Utc>, previous: Option<&Snapshot>) -> Rendering {
         let started = Instant::now();
         let mut published = self.library.published(now);
+        // Episodes whose media is not complete yet are not published.
+        let media = self.media.resolve(&self.config, &published.articles);
+        published
+            .articles
+            .retain(|a| !media.not_ready.contains(&a.source));
         let plan = feed::history::plan(published.articles.len(), &self.config);
         let groups = feed::groups(&published.articles, &self.config);
         let grouped = started.elapsed();
         let link_targets = LinkTargets::if_needed(&self.library, &published.articles);
-        let items_reread =
-            self.write_group_items(&published.articles, &groups, now, link_targets.as_ref());
+        let items_reread = self.write_group_items(
+            &published.articles,
+            &groups,
+            now,
+            (link_targets.as_ref(), &media.media),
+        );
         let items_written = started.elapsed();
         let mut window = self.window(&published.articles, now);
         let mut reread = window.reread() || items_reread;
         if let Some(targets) = &link_targets {
             window.resolve_links(&self.config, targets);
         }
-        let entries = window.entries(&self.config);
+        let mut entries = window.entries(&self.config);
+        for entry in &mut entries {
+            entry.media = media.media.get(&entry.article.source);
+        }
         let items = &self.items;
         let json = self.config.feeds.json_path.is_some();
         let group_feeds = window.group_feeds(
@@ -413,7 +443,7 @@ impl Site {
         drop(window);
         let archives = archives::archives(
             self,
-            (&plan, link_targets.as_ref()),
+            (&plan, link_targets.as_ref(), &media.media),
             &published.articles,
             now,
             previous,
@@ -424,6 +454,9 @@ impl Site {
         if reread {
             // Reading bodies may have found new problems; report the store as it is now.
             published.diagnostics = self.library.published(now).diagnostics;
+            published
+                .diagnostics
+                .retain(|d| !media.not_ready.contains(&d.path.display().to_string()));
         }
         if let Some(targets) = &link_targets {
             published
@@ -434,10 +467,14 @@ impl Site {
         documents.extend(archives.documents);
         let mut outputs = SiteOutputs::new(documents);
         outputs.items = items;
+        let mut diagnostics = all_diagnostics(&self.library, &published);
+        diagnostics.extend(media.diagnostics);
+        diagnostics.sort();
         Rendering {
             outputs,
-            diagnostics: all_diagnostics(&self.library, &published),
+            diagnostics,
             published: published.articles.len(),
+            media_files: media.files,
         }
     }
 
@@ -462,7 +499,7 @@ impl Site {
             .collect();
         let previous = previous.is_ready().then_some(previous);
         let error_count = errors.len();
-        let snapshot = Snapshot::build_with_items(
+        let mut snapshot = Snapshot::build_with_items(
             &self.config,
             rendering.outputs,
             errors,
@@ -478,6 +515,10 @@ impl Site {
             snapshot_ms = (started.elapsed().as_secs_f64() - render_seconds) * 1e3,
             "snapshot built"
         );
+        // Only the files of published episodes (and the show's artwork) are served.
+        snapshot.set_media(Arc::new(crate::snapshot::media::MediaTable::new(
+            rendering.media_files,
+        )));
         let stats = PublishStats {
             published: rendering.published,
             errors: error_count,

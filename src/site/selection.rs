@@ -44,7 +44,6 @@ impl Want {
     }
 
     /// The newest `limit` published articles for which `member` holds.
-    #[allow(dead_code)] // for features whose documents hold a filtered subset
     pub(crate) fn newest_where(
         published: &[Arc<Article>],
         limit: usize,
@@ -114,7 +113,15 @@ impl Want {
 /// the archives (RFC 5005): each is filled on its own ([`Want::slice`], `site::archives`),
 /// so that the whole history is never in memory at once.
 pub(crate) fn wants(published: &[Arc<Article>], config: &Config) -> Vec<Want> {
-    vec![Want::newest(plan(published.len(), config).subscription_len)]
+    let mut wants = vec![Want::newest(plan(published.len(), config).subscription_len)];
+    if config.podcast.is_some() {
+        // The podcast feed carries every episode with media (directories want the whole
+        // back catalogue).
+        wants.push(Want::newest_where(published, usize::MAX, |a| {
+            a.episode.as_ref().is_some_and(|e| e.enclosure.is_some())
+        }));
+    }
+    wants
 }
 
 #[cfg(test)]

@@ -286,6 +286,7 @@ impl FeedWindow {
                     Some(Some(resolved)) => resolved,
                     _ => article.rendered(config),
                 },
+                media: None,
             })
             .collect()
     }

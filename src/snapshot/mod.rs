@@ -8,12 +8,16 @@
 //!
 //! How the bytes are encoded and tagged is [`encode`]'s job, the `Last-Modified` rule
 //! [`mod@last_modified`]'s, and the files that let large bodies go out with `sendfile(2)`
-//! [`body_file`]'s.
+//! [`body_file`]'s. The media files served at `/media/` are listed in a [`MediaTable`]
+//! ([`media`]), served from disk, never held in memory.
 
 pub(crate) mod body_file;
 pub(crate) mod encode;
 pub(crate) mod items;
 pub(crate) mod last_modified;
+// Filled by the podcast section and read by the `/media/` route (issue 15).
+#[allow(dead_code, unused_imports)]
+pub(crate) mod media;
 
 use std::fmt;
 use std::sync::Arc;
@@ -33,6 +37,8 @@ use crate::feed::{Chunk, Document, DocumentKind, SiteOutputs};
 pub use self::items::ItemStore;
 
 pub use self::encode::{brotli, gzip};
+#[allow(unused_imports)]
+pub(crate) use self::media::{MediaFile, MediaTable};
 
 /// A content coding we serve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -426,6 +432,9 @@ pub struct Snapshot {
     errors: Vec<String>,
     published: usize,
     readyz_body: Bytes,
+    /// Media files served at `/media/` (empty unless a podcast section has local media).
+    #[allow(dead_code)]
+    media: Arc<MediaTable>,
 }
 
 impl fmt::Debug for Snapshot {
@@ -451,6 +460,7 @@ impl Snapshot {
             errors: Vec::new(),
             published: 0,
             readyz_body: Bytes::from_static(b"starting\n"),
+            media: Arc::default(),
         }
     }
 
@@ -534,6 +544,7 @@ impl Snapshot {
             errors,
             published,
             readyz_body: Bytes::from(readyz),
+            media: Arc::default(),
         }
     }
 
@@ -596,6 +607,18 @@ impl Snapshot {
     /// `/readyz` body: `starting\n` before the first load, then the summary and errors.
     pub(crate) fn readyz_body(&self) -> &Bytes {
         &self.readyz_body
+    }
+
+    /// Sets the media files this snapshot serves; called before the snapshot is swapped in.
+    #[allow(dead_code)]
+    pub(crate) fn set_media(&mut self, media: Arc<MediaTable>) {
+        self.media = media;
+    }
+
+    /// The media files served at `/media/`.
+    #[allow(dead_code)]
+    pub(crate) fn media(&self) -> &MediaTable {
+        &self.media
     }
 }
 

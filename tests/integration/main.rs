@@ -15,6 +15,7 @@ mod http;
 mod json_feed;
 mod live;
 mod migration;
+mod podcast;
 mod signals;
 mod slow_files;
 mod websub;

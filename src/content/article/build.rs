@@ -9,6 +9,7 @@ use chrono_tz::Tz;
 use url::Url;
 
 use super::credits;
+use super::episode;
 use super::fields::{at_start, text_of, Fields};
 use super::identity::{self, FileName};
 use super::images::lead_image;
@@ -36,6 +37,7 @@ pub(super) fn build_article(
     let mut fields = Fields::new(source, split, diagnostics);
     let tz = config.site.timezone;
     let visibility = visibility(&mut fields, &mut raw, tz)?;
+    let written_episode = episode::Written::take(&mut raw);
     let title = text_of(raw.title)
         .map(|t| plain_text(&t))
         .filter(|t| !t.is_empty())
@@ -124,13 +126,11 @@ pub(super) fn build_article(
         &permalink,
     );
     let lang = lang(&mut fields, raw.lang);
-    // Silently dropping it would send a podcast feed out without its audio.
-    if raw.enclosure.is_some() {
-        fields.warn(
-            "enclosure",
-            "`enclosure` is not written to the feeds yet (podcast enclosures are a later release); the entry goes out without it".to_string(),
-        );
-    }
+    let in_podcast = config
+        .podcast
+        .as_ref()
+        .is_some_and(|p| p.section == section);
+    let episode = episode::episode(&mut fields, written_episode, source, config, in_podcast)?;
     let body_kind = if name.file_name.to_ascii_lowercase().ends_with(".html") {
         BodyKind::Html
     } else {
@@ -164,6 +164,7 @@ pub(super) fn build_article(
         tags,
         image,
         lang,
+        episode,
         body: Arc::from(if options.keep_body { split.body } else { "" }),
         body_kind,
         body_loaded: options.keep_body,
@@ -571,7 +572,7 @@ mod tests {
     }
 
     #[test]
-    fn article_enclosure_is_named_as_not_written() {
+    fn article_enclosure_outside_a_podcast_is_named_as_not_written() {
         for yaml in [
             "enclosure: episode-1.mp3",
             "enclosure:\n  url: https://cdn.example.com/e1.mp3\n  length: 1234\n  type: audio/mpeg",
@@ -582,7 +583,9 @@ mod tests {
             let w: Vec<String> = p.diagnostics.iter().map(|d| d.to_string()).collect();
             assert_eq!(w.len(), 1, "{w:?}");
             assert!(
-                w[0].starts_with("a.md:4:1: warning: `enclosure` is not written to the feeds yet"),
+                w[0].starts_with(
+                    "a.md:4:1: warning: `enclosure` is read only for podcast episodes"
+                ),
                 "{w:?}"
             );
         }

@@ -12,6 +12,7 @@
 mod build;
 mod control_chars;
 mod credits;
+mod episode;
 mod fields;
 mod identity;
 mod images;
@@ -23,6 +24,8 @@ mod plain_text;
 mod test_support;
 mod visibility;
 
+pub(crate) use episode::format_duration;
+pub(crate) use episode::{Enclosure, MediaRef};
 pub use model::{Article, Parsed};
 pub(crate) use model::{KeptBody, ParseOptions};
 pub(crate) use parse::parse_article;

@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 use chrono::{DateTime, FixedOffset, Utc};
 use url::Url;
 
+use super::episode::Episode;
 use crate::config::Config;
 use crate::content::render::{self, BodyKind, RenderedBody};
 use crate::diag::Diagnostic;
@@ -44,6 +45,8 @@ pub struct Article {
     pub tags: Vec<String>,
     pub image: Option<LeadImage>,
     pub lang: Option<String>,
+    /// Set for every article in `podcast.section` (SPEC §11).
+    pub episode: Option<Episode>,
     /// The source body; empty when parsed with `keep_body: false` (see [`ParseOptions`]).
     pub body: Arc<str>,
     pub body_kind: BodyKind,
@@ -114,6 +117,7 @@ impl Article {
             tags: self.tags.clone(),
             image: self.image.clone(),
             lang: self.lang.clone(),
+            episode: self.episode.clone(),
             body: Arc::from(""),
             body_kind: self.body_kind,
             body_loaded: false,

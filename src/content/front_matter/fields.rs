@@ -147,8 +147,15 @@ pub(crate) struct RawFrontMatter {
     pub image_credit: Option<Text>,
     pub lang: Option<Text>,
     pub link: Option<Text>,
-    /// Podcast attachments are a later feature: only noticed, to say that they are left out.
-    pub enclosure: Option<de::IgnoredAny>,
+    // An episode's fields (SPEC §11), read for articles in `podcast.section` only
+    // (`article::episode`); `enclosure` elsewhere gets a warning.
+    pub enclosure: Option<serde_yaml::Value>,
+    pub duration: Option<Text>,
+    pub episode: Option<Text>,
+    pub season: Option<Text>,
+    pub episode_type: Option<Text>,
+    pub explicit: Option<Text>,
+    pub transcript: Option<Text>,
     // Names other generators use for the same things, so content moved from Jekyll or Hugo
     // keeps its meaning (and a Jekyll `published: false` never leaks).
     pub published: Option<bool>,
@@ -234,6 +241,12 @@ pub(crate) const KNOWN_KEYS: &[&str] = &[
     "lang",
     "link",
     "enclosure",
+    "duration",
+    "episode",
+    "season",
+    "episode_type",
+    "explicit",
+    "transcript",
     "published",
     "publish",
     "description",

@@ -29,8 +29,7 @@ pub(crate) fn parse_yaml_listing_unknown(
 ) -> Result<(RawFrontMatter, Vec<UnknownField>), Located> {
     let mut skipped = Vec::new();
     let mut on_skipped = |path: Path<'_>| {
-        // Keys skipped inside a value (`author: {name: Ada, x: 1}`) belong to that value,
-        // and `enclosure`, read only to be noticed, is skipped below its `Some`.
+        // Keys skipped inside a value (`author: {name: Ada, x: 1}`) belong to that value.
         if let Path::Map {
             parent: Path::Root,
             key,
