@@ -44,6 +44,7 @@ use tokio::net::TcpStream;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
+use super::file_body::{FileBody, FileRegions};
 use super::AppState;
 use crate::config::ServerConfig;
 
@@ -168,6 +169,12 @@ impl Activity {
         InFlight(Arc::clone(self))
     }
 
+    /// A long response (a media download) made progress: the request time limit starts
+    /// again, so `request_timeout` bounds a stall, not a whole download.
+    pub(super) fn progress(&self) {
+        self.busy_since.store(self.now_ms(), Ordering::Release);
+    }
+
     /// Notes `data`, just read from the socket: the first bytes of a new request head when
     /// no request is in progress.
     fn on_read(&self, data: &[u8]) {
@@ -233,6 +240,13 @@ impl Activity {
 #[derive(Debug)]
 pub(super) struct InFlight(Arc<Activity>);
 
+impl InFlight {
+    /// See [`Activity::progress`].
+    fn progress(&self) {
+        self.0.progress();
+    }
+}
+
 impl Drop for InFlight {
     fn drop(&mut self) {
         let activity = &self.0;
@@ -275,13 +289,17 @@ pub(super) async fn watchdog(activity: &Activity, limits: Limits) -> Closing {
 }
 
 /// The TCP stream, noting whether the peer is refusing our bytes (write returned pending),
-/// and sending the snapshot's large bodies with `sendfile` (see [`super::sendfile`]).
+/// and sending the snapshot's large bodies and media files with `sendfile` (see
+/// [`super::sendfile`] and [`super::file_body`]).
 pub(super) struct TrackedStream {
     inner: TcpStream,
     activity: Arc<Activity>,
     /// Where large bodies' files are found (`sendfile` exists on Linux only).
     #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     state: Arc<AppState>,
+    /// The media file regions this connection's responses have queued.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    regions: Arc<FileRegions>,
 }
 
 impl TrackedStream {
@@ -289,11 +307,13 @@ impl TrackedStream {
         inner: TcpStream,
         activity: Arc<Activity>,
         state: Arc<AppState>,
+        regions: Arc<FileRegions>,
     ) -> TrackedStream {
         TrackedStream {
             inner,
             activity,
             state,
+            regions,
         }
     }
 
@@ -335,6 +355,10 @@ impl AsyncWrite for TrackedStream {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
+        #[cfg(target_os = "linux")]
+        if super::file_body::is_placeholder(buf) {
+            return self.poll_write_vectored(cx, &[io::IoSlice::new(buf)]);
+        }
         let poll = Pin::new(&mut self.inner).poll_write(cx, buf);
         self.track(poll)
     }
@@ -344,6 +368,26 @@ impl AsyncWrite for TrackedStream {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
+        // Placeholders first: their bytes must never be written from memory.
+        #[cfg(target_os = "linux")]
+        if let Some(at) = super::media_sendfile::first_placeholder(bufs) {
+            let poll = if at >= 2 {
+                // Not hyper's shape for our responses: what comes before goes first.
+                Pin::new(&mut self.inner).poll_write_vectored(cx, &bufs[..at])
+            } else {
+                super::media_sendfile::poll_send(
+                    &self.inner,
+                    cx,
+                    bufs[..at].first(),
+                    bufs[at].len(),
+                    &self.regions,
+                )
+            };
+            if matches!(poll, Poll::Ready(Ok(n)) if n > 0) {
+                self.activity.progress();
+            }
+            return self.track(poll);
+        }
         #[cfg(target_os = "linux")]
         if super::sendfile::worth_trying(bufs) {
             let snapshot = self.state.snapshot.load();
@@ -371,57 +415,85 @@ impl AsyncWrite for TrackedStream {
     }
 }
 
-/// A response body of at most one pre-built chunk, carrying the request's [`InFlight`]
-/// guard so the watchdog knows when hyper is done with it.
+/// A response body: at most one pre-built chunk, or a region of a file
+/// ([`FileBody`], media downloads). It carries the request's [`InFlight`] guard so the
+/// watchdog knows when hyper is done with it.
 #[derive(Debug)]
 pub(super) struct ResponseBody {
     data: Option<Bytes>,
-    _in_flight: Option<InFlight>,
+    file: Option<FileBody>,
+    in_flight: Option<InFlight>,
 }
 
 impl ResponseBody {
     pub(super) fn new(data: Bytes) -> ResponseBody {
         ResponseBody {
             data: (!data.is_empty()).then_some(data),
-            _in_flight: None,
+            file: None,
+            in_flight: None,
         }
     }
 
     pub(super) fn empty() -> ResponseBody {
         ResponseBody {
             data: None,
-            _in_flight: None,
+            file: None,
+            in_flight: None,
+        }
+    }
+
+    pub(super) fn file(file: FileBody) -> ResponseBody {
+        ResponseBody {
+            data: None,
+            file: (file.remaining() > 0).then_some(file),
+            in_flight: None,
         }
     }
 
     /// Bytes this body will send.
-    pub(super) fn len(&self) -> usize {
-        self.data.as_ref().map_or(0, Bytes::len)
+    pub(super) fn len(&self) -> u64 {
+        self.data.as_ref().map_or(0, |d| d.len() as u64)
+            + self.file.as_ref().map_or(0, FileBody::remaining)
     }
 
     pub(super) fn with_guard(mut self, guard: InFlight) -> ResponseBody {
-        self._in_flight = Some(guard);
+        self.in_flight = Some(guard);
         self
     }
 }
 
 impl Body for ResponseBody {
     type Data = Bytes;
-    type Error = std::convert::Infallible;
+    /// Only a file body fails: the file could not be read (the connection is closed).
+    type Error = io::Error;
 
     fn poll_frame(
         mut self: Pin<&mut Self>,
         _cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
-        Poll::Ready(self.data.take().map(|data| Ok(Frame::data(data))))
+        if let Some(data) = self.data.take() {
+            return Poll::Ready(Some(Ok(Frame::data(data))));
+        }
+        let Some(file) = self.file.as_mut() else {
+            return Poll::Ready(None);
+        };
+        let chunk = file.next_chunk();
+        if file.remaining() == 0 {
+            self.file = None;
+        }
+        // hyper asks for the next chunk once the last one is (mostly) written: progress.
+        if let Some(guard) = &self.in_flight {
+            guard.progress();
+        }
+        Poll::Ready(chunk.map(|c| c.map(Frame::data)))
     }
 
     fn is_end_stream(&self) -> bool {
-        self.data.is_none()
+        self.data.is_none() && self.file.is_none()
     }
 
     fn size_hint(&self) -> SizeHint {
-        SizeHint::with_exact(self.len() as u64)
+        SizeHint::with_exact(self.len())
     }
 }
 

@@ -1,6 +1,8 @@
 //! Path → route: the configured paths, matched exactly, each with its pre-resolved request
-//! counters; everything else is 404 under the `other` route.
+//! counters, then the `/media/` prefix when media may be served (one route, one metrics
+//! label); everything else is 404 under the `other` route.
 
+use super::media_route;
 use crate::config::Config;
 use crate::metrics::{self, Metrics, RouteMetrics};
 
@@ -11,6 +13,8 @@ pub(super) enum Kind {
     Healthz,
     Readyz,
     Metrics,
+    /// A file under `/media/` (see `media_route`).
+    Media,
 }
 
 pub(super) struct Route {
@@ -22,6 +26,8 @@ pub(super) struct Route {
 /// Configured paths with their pre-resolved metrics; everything else is 404 / `other`.
 pub(super) struct Router {
     routes: Vec<Route>,
+    /// The `/media/` prefix route, when this configuration may serve media.
+    media: Option<Route>,
     pub(super) other: RouteMetrics,
 }
 
@@ -47,12 +53,25 @@ impl Router {
                     metrics: metrics.route(path),
                 })
                 .collect(),
+            media: media_route::enabled(cfg).then(|| Route {
+                path: media_route::PREFIX.into(),
+                kind: Kind::Media,
+                metrics: metrics.route(media_route::METRICS_ROUTE),
+            }),
             other: metrics.route(metrics::OTHER_ROUTE),
         }
     }
 
-    /// The route of exactly `path` (no normalisation of any kind).
+    /// The route of exactly `path` (no normalisation of any kind), else the media route
+    /// for a path under its prefix.
     pub(super) fn find(&self, path: &str) -> Option<&Route> {
-        self.routes.iter().find(|route| &*route.path == path)
+        self.routes
+            .iter()
+            .find(|route| &*route.path == path)
+            .or_else(|| {
+                self.media
+                    .as_ref()
+                    .filter(|media| path.starts_with(&*media.path))
+            })
     }
 }

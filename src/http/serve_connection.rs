@@ -15,6 +15,7 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use super::access_log;
 use super::conn::{self, Activity, Closing, Limits, TrackedStream};
+use super::file_body::FileRegions;
 use super::handler::handle;
 use super::idle_reclaim::OpenConnections;
 use super::router::Router;
@@ -51,20 +52,30 @@ pub(super) async fn serve_connection(
     let _ = stream.set_nodelay(true);
     let activity = Activity::new();
     let _registration = shared.open.register(&activity);
+    let regions = Arc::new(FileRegions::default());
     let io = TokioIo::new(TrackedStream::new(
         stream,
         Arc::clone(&activity),
         Arc::clone(&shared.state),
+        Arc::clone(&regions),
     ));
     let service = {
         let shared = Arc::clone(&shared);
         let activity = Arc::clone(&activity);
+        // Only the socket writer of this connection knows how to send media regions.
+        let regions = cfg!(target_os = "linux").then_some(regions);
         // Formatted once per connection, not per logged request.
         let remote: Box<str> = peer.ip().to_string().into();
         service_fn(move |request: Request<hyper::body::Incoming>| {
             let guard = activity.begin();
-            let response = handle(&shared.state, &shared.router, &request, &remote)
-                .map(|body| body.with_guard(guard));
+            let response = handle(
+                &shared.state,
+                &shared.router,
+                &request,
+                &remote,
+                regions.as_ref(),
+            )
+            .map(|body| body.with_guard(guard));
             std::future::ready(Ok::<_, Infallible>(response))
         })
     };

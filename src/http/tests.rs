@@ -1148,3 +1148,6 @@ async fn header_values_follow_snapshot_swaps_on_every_worker() {
     }
     server.shutdown().await;
 }
+
+#[cfg(test)]
+mod media;

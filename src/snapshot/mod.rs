@@ -14,8 +14,6 @@
 pub(crate) mod body_file;
 pub(crate) mod encode;
 pub(crate) mod last_modified;
-// Filled by the podcast section and read by the `/media/` route (issue 15).
-#[allow(dead_code, unused_imports)]
 pub(crate) mod media;
 
 use std::fmt;
@@ -32,6 +30,7 @@ use crate::config::Config;
 use crate::feed::SiteOutputs;
 
 pub use self::encode::{brotli, gzip};
+// `MediaFile` and `set_media` are for the podcast section that fills the table (issue 15).
 #[allow(unused_imports)]
 pub(crate) use self::media::{MediaFile, MediaTable};
 
@@ -182,7 +181,6 @@ pub struct Snapshot {
     cache_control: HeaderValue,
     readyz_body: Bytes,
     /// Media files served at `/media/` (empty unless a podcast section has local media).
-    #[allow(dead_code)]
     media: Arc<MediaTable>,
 }
 
@@ -359,7 +357,6 @@ impl Snapshot {
     }
 
     /// The media files served at `/media/`.
-    #[allow(dead_code)]
     pub(crate) fn media(&self) -> &MediaTable {
         &self.media
     }
