@@ -21,7 +21,7 @@ pub(super) fn log_request<B>(
     remote: &str,
 ) {
     let status = response.status().as_u16();
-    let bytes = response.body().len() as u64;
+    let bytes = response.body().len();
     route.observe(metrics, status, bytes);
     tracing::info!(
         target: "access",

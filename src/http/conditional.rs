@@ -134,7 +134,7 @@ fn if_match(headers: &HeaderMap, selected: &Representation) -> Option<bool> {
 
 /// (Weak?, opaque tag without `W/` and quotes) of a comma-separated entity-tag list.
 /// Tolerant: an unquoted token is taken as is (not weak), garbage yields nothing.
-fn entity_tags(text: &str) -> impl Iterator<Item = (bool, &str)> {
+pub(super) fn entity_tags(text: &str) -> impl Iterator<Item = (bool, &str)> {
     let mut rest = text;
     std::iter::from_fn(move || loop {
         rest = rest.trim_start_matches(|c: char| c == ',' || c.is_ascii_whitespace());
@@ -201,7 +201,7 @@ fn unchanged_since(
 /// and asctime forms, exactly as the grammar spells them. Anything else is not an
 /// HTTP-date, and the header is ignored: RFC 2822 variants (numeric or other zones, no
 /// weekday, one-digit day, lower case), and dates before 1970 or after 9999.
-fn parse_http_date(text: &str) -> Option<i64> {
+pub(super) fn parse_http_date(text: &str) -> Option<i64> {
     let time = httpdate::parse_http_date(text).ok()?;
     i64::try_from(time.duration_since(UNIX_EPOCH).ok()?.as_secs()).ok()
 }

@@ -48,6 +48,7 @@ use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use super::body_files::RecentBodyFiles;
+use super::file_body::{FileBody, FileRegions};
 use crate::config::ServerConfig;
 use crate::snapshot::body_file::BodyFile;
 
@@ -205,7 +206,7 @@ impl Activity {
         let stream_start = h2.then(|| {
             let ms = now.unwrap_or_else(|| self.now_ms());
             self.lock_streams().push_back(ms);
-            ms
+            AtomicU64::new(ms)
         });
         InFlight {
             activity: Arc::clone(self),
@@ -216,6 +217,12 @@ impl Activity {
     fn lock_streams(&self) -> MutexGuard<'_, VecDeque<u64>> {
         // A list of numbers stays consistent whatever panicked while holding it.
         self.streams.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// A long response (a media download) made progress: the request time limit starts
+    /// again, so `request_timeout` bounds a stall, not a whole download.
+    pub(super) fn progress(&self) {
+        self.busy_since.store(self.now_ms(), Ordering::Release);
     }
 
     /// Notes `data`, just read from the socket: the first bytes of a new request head when
@@ -289,14 +296,34 @@ impl Activity {
 #[derive(Debug)]
 pub(super) struct InFlight {
     activity: Arc<Activity>,
-    /// h2: when it began, as entered in [`Activity`]'s streams.
-    stream_start: Option<u64>,
+    /// h2: when it began (or last made progress), as entered in [`Activity`]'s streams.
+    stream_start: Option<AtomicU64>,
+}
+
+impl InFlight {
+    /// See [`Activity::progress`]. On h2 the stream's own start moves to now too (to the
+    /// back of the streams, which stay in time order), since h2 requests are bounded from
+    /// their own start.
+    fn progress(&self) {
+        let activity = &self.activity;
+        activity.progress();
+        if let Some(start) = &self.stream_start {
+            let now = activity.now_ms();
+            let mut streams = activity.lock_streams();
+            let old = start.swap(now, Ordering::AcqRel);
+            if let Some(at) = streams.iter().position(|&t| t == old) {
+                streams.remove(at);
+            }
+            streams.push_back(now);
+        }
+    }
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
         let activity = &self.activity;
-        if let Some(started) = self.stream_start {
+        if let Some(started) = &self.stream_start {
+            let started = started.load(Ordering::Acquire);
             let mut streams = activity.lock_streams();
             if let Some(at) = streams.iter().position(|&t| t == started) {
                 streams.remove(at);
@@ -342,13 +369,17 @@ pub(super) async fn watchdog(activity: &Activity, limits: Limits) -> Closing {
 }
 
 /// The TCP stream, noting whether the peer is refusing our bytes (write returned pending),
-/// and sending the snapshot's large bodies with `sendfile` (see [`super::sendfile`]).
+/// and sending the snapshot's large bodies and media files with `sendfile` (see
+/// [`super::sendfile`] and [`super::file_body`]).
 pub(super) struct TrackedStream {
     inner: TcpStream,
     activity: Arc<Activity>,
     /// Where large bodies' files are found (`sendfile` exists on Linux only).
     #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     files: Arc<RecentBodyFiles>,
+    /// The media file regions this connection's responses have queued.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    regions: Arc<FileRegions>,
 }
 
 impl TrackedStream {
@@ -356,11 +387,13 @@ impl TrackedStream {
         inner: TcpStream,
         activity: Arc<Activity>,
         files: Arc<RecentBodyFiles>,
+        regions: Arc<FileRegions>,
     ) -> TrackedStream {
         TrackedStream {
             inner,
             activity,
             files,
+            regions,
         }
     }
 
@@ -402,6 +435,10 @@ impl AsyncWrite for TrackedStream {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
+        #[cfg(target_os = "linux")]
+        if super::file_body::is_placeholder(buf) {
+            return self.poll_write_vectored(cx, &[io::IoSlice::new(buf)]);
+        }
         let poll = Pin::new(&mut self.inner).poll_write(cx, buf);
         self.track(poll)
     }
@@ -411,6 +448,26 @@ impl AsyncWrite for TrackedStream {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
+        // Placeholders first: their bytes must never be written from memory.
+        #[cfg(target_os = "linux")]
+        if let Some(at) = super::media_sendfile::first_placeholder(bufs) {
+            let poll = if at >= 2 {
+                // Not hyper's shape for our responses: what comes before goes first.
+                Pin::new(&mut self.inner).poll_write_vectored(cx, &bufs[..at])
+            } else {
+                super::media_sendfile::poll_send(
+                    &self.inner,
+                    cx,
+                    bufs[..at].first(),
+                    bufs[at].len(),
+                    &self.regions,
+                )
+            };
+            if matches!(poll, Poll::Ready(Ok(n)) if n > 0) {
+                self.activity.progress();
+            }
+            return self.track(poll);
+        }
         #[cfg(target_os = "linux")]
         if super::sendfile::worth_trying(bufs) {
             if let Some(poll) =
@@ -437,9 +494,10 @@ impl AsyncWrite for TrackedStream {
     }
 }
 
-/// A response body of at most one pre-built chunk, carrying the request's [`InFlight`]
-/// guard so the watchdog knows when hyper is done with it, and the file holding the same
-/// bytes when there is one (see [`super::body_files`]).
+/// A response body: at most one pre-built chunk, or a region of a file ([`FileBody`],
+/// media downloads). It carries the request's [`InFlight`] guard so the watchdog knows when
+/// hyper is done with it, and, for a chunk, the file holding the same bytes when there is
+/// one (see [`super::body_files`]).
 ///
 /// On h2 the chunk's last byte goes as a DATA frame of its own ([`ResponseBody::for_h2`]).
 /// hyper hands a chunk to h2 as soon as the stream's window has room for one byte of it,
@@ -448,30 +506,31 @@ impl AsyncWrite for TrackedStream {
 /// at a time) could keep the connection for ever with a request now and then. hyper hands
 /// the last byte over only once the window has room for everything queued before it plus
 /// that byte, so the guard is dropped only when the whole response may be sent, and
-/// `request_timeout` bounds the wait.
+/// `request_timeout` bounds the wait. A file body reports progress chunk by chunk instead.
 #[derive(Debug)]
 pub(super) struct ResponseBody {
     data: Option<Bytes>,
-    file: Option<Arc<BodyFile>>,
+    /// The file holding `data`'s bytes too (large snapshot bodies, for `sendfile`).
+    data_file: Option<Arc<BodyFile>>,
     /// h2 only: the last byte, sent after `data`.
     last: Option<Bytes>,
-    _in_flight: Option<InFlight>,
+    /// A media file region, sent after `data` (which is then empty).
+    file: Option<FileBody>,
+    in_flight: Option<InFlight>,
 }
 
 impl ResponseBody {
     pub(super) fn new(data: Bytes) -> ResponseBody {
         ResponseBody {
             data: (!data.is_empty()).then_some(data),
-            file: None,
-            last: None,
-            _in_flight: None,
+            ..ResponseBody::empty()
         }
     }
 
     /// `data`, whose bytes `file` (if any) holds too.
     pub(super) fn with_file(data: Bytes, file: Option<Arc<BodyFile>>) -> ResponseBody {
         ResponseBody {
-            file,
+            data_file: file,
             ..ResponseBody::new(data)
         }
     }
@@ -479,24 +538,34 @@ impl ResponseBody {
     pub(super) fn empty() -> ResponseBody {
         ResponseBody {
             data: None,
-            file: None,
+            data_file: None,
             last: None,
-            _in_flight: None,
+            file: None,
+            in_flight: None,
+        }
+    }
+
+    pub(super) fn file(file: FileBody) -> ResponseBody {
+        ResponseBody {
+            file: (file.remaining() > 0).then_some(file),
+            ..ResponseBody::empty()
         }
     }
 
     /// The body's bytes and their file, when it has one.
     pub(super) fn filed(&self) -> Option<(&Bytes, &Arc<BodyFile>)> {
-        Some((self.data.as_ref()?, self.file.as_ref()?))
+        Some((self.data.as_ref()?, self.data_file.as_ref()?))
     }
 
     /// Bytes this body will send.
-    pub(super) fn len(&self) -> usize {
-        self.data.as_ref().map_or(0, Bytes::len) + self.last.as_ref().map_or(0, Bytes::len)
+    pub(super) fn len(&self) -> u64 {
+        self.data.as_ref().map_or(0, |d| d.len() as u64)
+            + self.last.as_ref().map_or(0, |d| d.len() as u64)
+            + self.file.as_ref().map_or(0, FileBody::remaining)
     }
 
     pub(super) fn with_guard(mut self, guard: InFlight) -> ResponseBody {
-        self._in_flight = Some(guard);
+        self.in_flight = Some(guard);
         self
     }
 
@@ -514,25 +583,39 @@ impl ResponseBody {
 
 impl Body for ResponseBody {
     type Data = Bytes;
-    type Error = std::convert::Infallible;
+    /// Only a file body fails: the file could not be read (the connection is closed).
+    type Error = io::Error;
 
     fn poll_frame(
         mut self: Pin<&mut Self>,
         _cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
-        let next = match self.data.take() {
-            Some(data) => Some(data),
-            None => self.last.take(),
+        if let Some(data) = self.data.take() {
+            return Poll::Ready(Some(Ok(Frame::data(data))));
+        }
+        if let Some(last) = self.last.take() {
+            return Poll::Ready(Some(Ok(Frame::data(last))));
+        }
+        let Some(file) = self.file.as_mut() else {
+            return Poll::Ready(None);
         };
-        Poll::Ready(next.map(|data| Ok(Frame::data(data))))
+        let chunk = file.next_chunk();
+        if file.remaining() == 0 {
+            self.file = None;
+        }
+        // hyper asks for the next chunk once the last one is (mostly) written: progress.
+        if let Some(guard) = &self.in_flight {
+            guard.progress();
+        }
+        Poll::Ready(chunk.map(|c| c.map(Frame::data)))
     }
 
     fn is_end_stream(&self) -> bool {
-        self.data.is_none() && self.last.is_none()
+        self.data.is_none() && self.last.is_none() && self.file.is_none()
     }
 
     fn size_hint(&self) -> SizeHint {
-        SizeHint::with_exact(self.len() as u64)
+        SizeHint::with_exact(self.len())
     }
 }
 

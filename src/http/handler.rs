@@ -1,6 +1,7 @@
 //! One request, through the fixed order of checks (see the module doc of [`super`]):
 //! Host, route, method, the route's own answer, then metrics and the access log.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -9,17 +10,21 @@ use hyper::{Method, Request, Response, StatusCode};
 use super::access_log;
 use super::conn::ResponseBody;
 use super::feed_route::feed;
+use super::file_body::FileRegions;
 use super::host::host_is_valid;
+use super::media_route::media;
 use super::response::{method_not_allowed, metrics_text, text};
 use super::router::{Kind, Route, Router};
 use super::AppState;
 
-/// Answers one request, records metrics and writes the access log line.
+/// Answers one request, records metrics and writes the access log line. `regions`: the
+/// connection's queue for media bytes sent with `sendfile`, when it has one.
 pub(super) fn handle(
     state: &AppState,
     router: &Router,
     request: &Request<hyper::body::Incoming>,
     remote: &str,
+    regions: Option<&Arc<FileRegions>>,
 ) -> Response<ResponseBody> {
     let started = Instant::now();
     // `path()` of an absolute-form target is its path; the query is never looked at.
@@ -29,7 +34,7 @@ pub(super) fn handle(
         let served = state.snapshot.load().resource(path).is_some();
         served.then_some(&router.other_feed)
     });
-    let response = respond(state, route, request, path);
+    let response = respond(state, route, request, path, regions);
     access_log::log_request(
         &state.metrics,
         route.map_or(&router.other, |route| &route.metrics),
@@ -48,6 +53,7 @@ fn respond<B>(
     route: Option<&Route>,
     request: &Request<B>,
     path: &str,
+    regions: Option<&Arc<FileRegions>>,
 ) -> Response<ResponseBody> {
     match route {
         _ if !host_is_valid(request) => text(
@@ -76,6 +82,7 @@ fn respond<B>(
                 text(request, status, snapshot.readyz_body().clone())
             }
             Kind::Metrics => metrics_text(request, state.metrics.encode()),
+            Kind::Media => media(state, request, path, regions),
         },
     }
 }

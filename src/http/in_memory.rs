@@ -54,7 +54,8 @@ impl InMemoryServer {
                 let state = Arc::clone(&self.state);
                 let router = Arc::clone(&self.router);
                 service_fn(move |request: Request<hyper::body::Incoming>| {
-                    let response = handle(&state, &router, &request, "127.0.0.1");
+                    // No socket writer to send file regions: media is read.
+                    let response = handle(&state, &router, &request, "127.0.0.1", None);
                     std::future::ready(Ok::<_, Infallible>(response))
                 })
             };

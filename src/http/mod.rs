@@ -9,18 +9,22 @@
 //! answers ends it:
 //!
 //! 1. `host`: one valid `Host` header, else 400 (before routing, on every path);
-//! 2. `router`: the exact configured path, else 404;
+//! 2. `router`: the exact configured path, else the `/media/` prefix (when media may be
+//!    served), else 404;
 //! 3. method: GET or HEAD, else 405;
 //! 4. the route: `/healthz`, `/readyz` and `/metrics` answer small texts (`response`);
 //!    a feed (`feed_route`) is 503 while starting, then `negotiate`s `Accept-Encoding`
 //!    (406), evaluates the `conditional` preconditions (412, 304), and sends the
-//!    pre-built representation;
+//!    pre-built representation; a media file (`media_route`) is looked up in the
+//!    snapshot's media table, opened, checked (304, 412), cut to its `range` (206, 416)
+//!    and sent from the file (`file_body`);
 //! 5. `access_log`: the route's metrics and one access-log line.
 //!
 //! Around that: `server` accepts connections and drains them on shutdown,
 //! `idle_reclaim` frees the slot of an idle or unserved connection for a new one when all
 //! are taken, `per_core_workers` serve them, `serve_connection` runs hyper on one of them
-//! next to the `conn` time limits, and `sendfile` writes large bodies without a copy (Linux).
+//! next to the `conn` time limits, and `sendfile` writes large bodies without a copy (Linux),
+//! as `media_sendfile` does for media files.
 //! `local_headers` and `clock` keep per-thread header values for the response path.
 
 mod access_log;
@@ -29,14 +33,19 @@ mod clock;
 mod conditional;
 mod conn;
 mod feed_route;
+mod file_body;
 mod handler;
 mod healthcheck;
 mod host;
 mod idle_reclaim;
 pub(crate) mod in_memory;
 mod local_headers;
+mod media_route;
+#[cfg(target_os = "linux")]
+mod media_sendfile;
 mod negotiate;
 mod per_core_workers;
+mod range;
 mod response;
 mod router;
 #[cfg(target_os = "linux")]

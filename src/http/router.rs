@@ -1,8 +1,10 @@
 //! Path → route: the fixed paths (health, readiness, metrics) matched exactly, and the
 //! documents' path patterns (`/feed.xml`, `/tags/{tag}/feed.xml`, …), each with its
 //! pre-resolved request counters, so the metrics' label set stays bounded however many
-//! documents the snapshot holds; everything else is 404 under the `other` route.
+//! documents the snapshot holds; then the `/media/` prefix when media may be served (one
+//! route, one metrics label); everything else is 404 under the `other` route.
 
+use super::media_route;
 use crate::config::Config;
 use crate::feed;
 use crate::metrics::{self, Metrics, RouteMetrics};
@@ -14,6 +16,8 @@ pub(super) enum Kind {
     Healthz,
     Readyz,
     Metrics,
+    /// A file under `/media/` (see `media_route`).
+    Media,
 }
 
 pub(super) struct Route {
@@ -58,6 +62,8 @@ pub(super) struct Router {
     /// The documents served at paths no pattern names (none, when every document's family
     /// is in [`feed::path_patterns`]): counted under `other`.
     pub(super) other_feed: Route,
+    /// The `/media/` prefix route, when this configuration may serve media.
+    media: Option<Route>,
     pub(super) other: RouteMetrics,
 }
 
@@ -95,14 +101,26 @@ impl Router {
                 kind: Kind::Feed,
                 metrics: other.clone(),
             },
+            media: media_route::enabled(cfg).then(|| Route {
+                pattern: Pattern::Exact(media_route::PREFIX.into()),
+                kind: Kind::Media,
+                metrics: metrics.route(media_route::METRICS_ROUTE),
+            }),
             other,
         }
     }
 
     /// The route of `path` (no normalisation of any kind): the fixed path or document
-    /// pattern it matches.
+    /// pattern it matches, else the media route for a path under its prefix.
     pub(super) fn find(&self, path: &str) -> Option<&Route> {
-        self.routes.iter().find(|route| route.pattern.matches(path))
+        self.routes
+            .iter()
+            .find(|route| route.pattern.matches(path))
+            .or_else(|| {
+                self.media
+                    .as_ref()
+                    .filter(|_| path.starts_with(media_route::PREFIX))
+            })
     }
 }
 

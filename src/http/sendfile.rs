@@ -63,7 +63,7 @@ pub(super) fn poll_write_vectored(
 /// Sends `head` (if any) then `len` bytes of `file` from `offset`; returns how many bytes
 /// of the two went out, as a vectored write would, or `None` when `sendfile` failed before
 /// anything went out (the caller then writes the slices from memory).
-fn poll_send(
+pub(super) fn poll_send(
     stream: &TcpStream,
     cx: &mut Context<'_>,
     head: Option<&IoSlice<'_>>,

@@ -16,6 +16,7 @@ use tokio::sync::OwnedSemaphorePermit;
 use super::access_log;
 use super::body_files::RecentBodyFiles;
 use super::conn::{self, Activity, Closing, Limits, TrackedStream};
+use super::file_body::FileRegions;
 use super::handler::handle;
 use super::idle_reclaim::OpenConnections;
 use super::router::Router;
@@ -53,20 +54,31 @@ pub(super) async fn serve_connection(
     let activity = Activity::new();
     let _registration = shared.open.register(&activity);
     let files = Arc::new(RecentBodyFiles::default());
+    let regions = Arc::new(FileRegions::default());
     let io = TokioIo::new(TrackedStream::new(
         stream,
         Arc::clone(&activity),
         Arc::clone(&files),
+        Arc::clone(&regions),
     ));
     let service = {
         let shared = Arc::clone(&shared);
         let activity = Arc::clone(&activity);
+        // Only the socket writer of this connection knows how to send media regions.
+        let regions = cfg!(target_os = "linux").then_some(regions);
         // Formatted once per connection, not per logged request.
         let remote: Box<str> = peer.ip().to_string().into();
         service_fn(move |request: Request<hyper::body::Incoming>| {
             let guard = activity.begin();
             let h2 = request.version() == Version::HTTP_2;
-            let response = handle(&shared.state, &shared.router, &request, &remote).map(|body| {
+            let response = handle(
+                &shared.state,
+                &shared.router,
+                &request,
+                &remote,
+                regions.as_ref(),
+            )
+            .map(|body| {
                 let body = body.with_guard(guard);
                 if h2 {
                     // No sendfile on h2: its bytes go through h2's frames.

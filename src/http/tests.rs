@@ -1220,3 +1220,6 @@ async fn header_values_follow_snapshot_swaps_on_every_worker() {
     }
     server.shutdown().await;
 }
+
+#[cfg(test)]
+mod media;

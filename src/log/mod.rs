@@ -34,6 +34,9 @@ pub fn init(config: &Config, to_stdout: bool) -> std::io::Result<Option<SinkGuar
             // nothing to an operator; its warnings still show. `RUST_LOG` can ask for them.
             .with_target("notify", LevelFilter::WARN)
             .with_target("notify_debouncer_full", LevelFilter::WARN)
+            // The media parser warns about ordinary files (an MP3 without a Xing header
+            // "estimated" from its bit rate); `content::media` reports real problems itself.
+            .with_target("lofty", LevelFilter::ERROR)
     };
     let (filter, ignored_env) = match std::env::var("RUST_LOG") {
         Ok(v) if !v.trim().is_empty() => match crate::config::log_filter(&v) {

@@ -15,8 +15,6 @@ pub(crate) mod body_file;
 pub(crate) mod encode;
 pub(crate) mod items;
 pub(crate) mod last_modified;
-// Filled by the podcast section and read by the `/media/` route (issue 15).
-#[allow(dead_code, unused_imports)]
 pub(crate) mod media;
 
 use std::fmt;
@@ -37,6 +35,7 @@ use crate::feed::{Chunk, Document, DocumentKind, SiteOutputs};
 pub use self::items::ItemStore;
 
 pub use self::encode::{brotli, gzip};
+// `MediaFile` and `set_media` are for the podcast section that fills the table (issue 15).
 #[allow(unused_imports)]
 pub(crate) use self::media::{MediaFile, MediaTable};
 
@@ -431,9 +430,11 @@ pub struct Snapshot {
     routes: Vec<(Box<str>, Arc<Resource>)>,
     errors: Vec<String>,
     published: usize,
+    /// `public, max-age=<server.cache_max_age>`: what media files are served with (a
+    /// feed's is its resource's).
+    cache_control: HeaderValue,
     readyz_body: Bytes,
     /// Media files served at `/media/` (empty unless a podcast section has local media).
-    #[allow(dead_code)]
     media: Arc<MediaTable>,
 }
 
@@ -453,12 +454,13 @@ impl fmt::Debug for Snapshot {
 
 impl Snapshot {
     /// Before the first load: feeds not yet available; `/readyz` answers 503.
-    pub fn starting(_config: &Config) -> Snapshot {
+    pub fn starting(cfg: &Config) -> Snapshot {
         Snapshot {
             ready: false,
             routes: Vec::new(),
             errors: Vec::new(),
             published: 0,
+            cache_control: cache_control(cfg),
             readyz_body: Bytes::from_static(b"starting\n"),
             media: Arc::default(),
         }
@@ -543,6 +545,7 @@ impl Snapshot {
             routes,
             errors,
             published,
+            cache_control: cache_control(cfg),
             readyz_body: Bytes::from(readyz),
             media: Arc::default(),
         }
@@ -604,6 +607,12 @@ impl Snapshot {
         self.routes.iter().map(|(path, _)| &**path)
     }
 
+    /// `Cache-Control` of media files (a feed's is its resource's): `public,
+    /// max-age=<server.cache_max_age>`.
+    pub(crate) fn cache_control(&self) -> &HeaderValue {
+        &self.cache_control
+    }
+
     /// `/readyz` body: `starting\n` before the first load, then the summary and errors.
     pub(crate) fn readyz_body(&self) -> &Bytes {
         &self.readyz_body
@@ -616,7 +625,6 @@ impl Snapshot {
     }
 
     /// The media files served at `/media/`.
-    #[allow(dead_code)]
     pub(crate) fn media(&self) -> &MediaTable {
         &self.media
     }

@@ -369,10 +369,8 @@ fn an_episode_is_published_once_its_media_file_is_complete() {
     });
 }
 
-/// Needs the `/media/` route (branch `media`); on this branch the media table is filled but
-/// nothing serves it yet. Run with `--ignored` once both are merged.
+/// Only the media of published episodes is served at `/media/`; a draft's is 404.
 #[test]
-#[ignore = "needs the /media/ HTTP route from branch `media`"]
 fn only_the_media_of_published_episodes_is_served() {
     let tree = Tree::new();
     let config = podcast_tree(&tree);
