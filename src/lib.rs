@@ -41,6 +41,7 @@ pub mod malloc_tuning;
 pub mod metrics;
 pub(crate) mod permalink;
 pub(crate) mod person;
+pub(crate) mod scratch_file;
 pub mod site;
 pub mod snapshot;
 pub(crate) mod store;

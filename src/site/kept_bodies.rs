@@ -6,6 +6,7 @@
 //! of its copy ([`KeptBody`]). Copies of versions that were replaced become garbage, and the
 //! file is rewritten with only the live ones when the garbage outgrows them.
 
+use crate::scratch_file::{read_exact_at, unnamed_file, write_all_at};
 use std::fs::File;
 use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -76,57 +77,6 @@ impl KeptBodies {
     pub(crate) fn size(&self) -> u64 {
         self.end.load(Ordering::Relaxed)
     }
-}
-
-#[cfg(target_os = "linux")]
-fn unnamed_file() -> io::Result<File> {
-    use rustix::fs::{open, Mode, OFlags};
-    let fd = open(
-        std::env::temp_dir(),
-        OFlags::TMPFILE | OFlags::EXCL | OFlags::RDWR | OFlags::CLOEXEC,
-        Mode::RUSR | Mode::WUSR,
-    )?;
-    Ok(File::from(fd))
-}
-
-/// Elsewhere: a file created under a name no one else uses and unlinked at once.
-#[cfg(not(target_os = "linux"))]
-fn unnamed_file() -> io::Result<File> {
-    static COUNT: AtomicU64 = AtomicU64::new(0);
-    let name = format!(
-        ".feedwright-kept-bodies.{}.{}",
-        std::process::id(),
-        COUNT.fetch_add(1, Ordering::Relaxed)
-    );
-    let path = std::env::temp_dir().join(name);
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create_new(true)
-        .open(&path)?;
-    // Windows cannot remove an open file; there the copy stays until the next reboot's cleanup.
-    let _ = std::fs::remove_file(&path);
-    Ok(file)
-}
-
-#[cfg(unix)]
-fn write_all_at(file: &File, bytes: &[u8], offset: u64) -> io::Result<()> {
-    std::os::unix::fs::FileExt::write_all_at(file, bytes, offset)
-}
-
-#[cfg(unix)]
-fn read_exact_at(file: &File, bytes: &mut [u8], offset: u64) -> io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, bytes, offset)
-}
-
-#[cfg(not(unix))]
-fn write_all_at(_file: &File, _bytes: &[u8], _offset: u64) -> io::Result<()> {
-    Err(io::Error::other("positioned writes are only used on Unix"))
-}
-
-#[cfg(not(unix))]
-fn read_exact_at(_file: &File, _bytes: &mut [u8], _offset: u64) -> io::Result<()> {
-    Err(io::Error::other("positioned reads are only used on Unix"))
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@
 //! Replaced versions' items stay in the file as garbage until the process ends (a known
 //! cost in disk space, not memory: one item per edit).
 
+use crate::scratch_file::{read_exact_at, unnamed_file, write_all_at};
 use std::collections::HashMap;
 use std::fs::File;
 use std::io;
@@ -231,42 +232,6 @@ impl ItemStore {
     pub(crate) fn file(&self) -> Option<&Arc<SpillFile>> {
         self.file.as_ref()
     }
-}
-
-#[cfg(target_os = "linux")]
-fn unnamed_file() -> io::Result<File> {
-    use rustix::fs::{open, Mode, OFlags};
-    let fd = open(
-        std::env::temp_dir(),
-        OFlags::TMPFILE | OFlags::EXCL | OFlags::RDWR | OFlags::CLOEXEC,
-        Mode::RUSR | Mode::WUSR,
-    )?;
-    Ok(File::from(fd))
-}
-
-#[cfg(not(target_os = "linux"))]
-fn unnamed_file() -> io::Result<File> {
-    Err(io::Error::other("unnamed files are only made on Linux"))
-}
-
-#[cfg(unix)]
-fn write_all_at(file: &File, bytes: &[u8], offset: u64) -> io::Result<()> {
-    std::os::unix::fs::FileExt::write_all_at(file, bytes, offset)
-}
-
-#[cfg(unix)]
-fn read_exact_at(file: &File, bytes: &mut [u8], offset: u64) -> io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, bytes, offset)
-}
-
-#[cfg(not(unix))]
-fn write_all_at(_file: &File, _bytes: &[u8], _offset: u64) -> io::Result<()> {
-    Err(io::Error::other("positioned writes are only used on Unix"))
-}
-
-#[cfg(not(unix))]
-fn read_exact_at(_file: &File, _bytes: &mut [u8], _offset: u64) -> io::Result<()> {
-    Err(io::Error::other("positioned reads are only used on Unix"))
 }
 
 #[cfg(test)]
