@@ -33,38 +33,8 @@ impl Want {
         }
     }
 
-    /// Exactly the published articles at `positions` (an archive's slice); one that cannot
-    /// be published is left out, not replaced.
-    pub(crate) fn slice(positions: std::ops::Range<usize>) -> Want {
-        Want {
-            limit: positions.len(),
-            candidates: Some(positions.collect()),
-            keep_body: false,
-        }
-    }
-
-    /// The newest `limit` published articles for which `member` holds.
-    #[allow(dead_code)] // for features whose documents hold a filtered subset
-    pub(crate) fn newest_where(
-        published: &[Arc<Article>],
-        limit: usize,
-        member: impl Fn(&Article) -> bool,
-    ) -> Want {
-        let candidates = published
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| member(a))
-            .map(|(at, _)| at)
-            .collect();
-        Want {
-            candidates: Some(candidates),
-            limit,
-            keep_body: true,
-        }
-    }
-
     /// Exactly these positions (ascending), bodies not kept afterwards: a batch of group
-    /// feed members whose items are written.
+    /// feed members and archived articles whose items are written.
     pub(crate) fn batch(positions: Vec<usize>) -> Want {
         Want {
             limit: positions.len(),
@@ -109,10 +79,9 @@ impl Want {
     }
 }
 
-/// Every document's wants over `published` (newest first). The group feeds' are not
-/// here: their entries are items written ahead, in batches (`Site::write_group_items`); nor
-/// the archives (RFC 5005): each is filled on its own ([`Want::slice`], `site::archives`),
-/// so that the whole history is never in memory at once.
+/// Every document's wants over `published` (newest first). The group feeds' and the
+/// archives' (RFC 5005) are not here: their entries are items written ahead, in batches
+/// (`Site::write_items`), so that the whole history is never in memory at once.
 pub(crate) fn wants(published: &[Arc<Article>], config: &Config) -> Vec<Want> {
     vec![Want::newest(plan(published.len(), config).subscription_len)]
 }
