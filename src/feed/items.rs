@@ -1,9 +1,9 @@
-//! Group feeds as chunk lists (speed and memory work, SPEC §12 bounds): a feed document is
-//! its frame (everything before the first entry, everything after the last) around entries,
-//! and an entry's XML is the same in every feed that holds it. So each article's RSS
-//! `<item>` and Atom `<entry>` are written once per article version ([`ItemXml`]) and
-//! shared by reference ([`Chunk::Item`]) by every group document holding it; only the
-//! frames are written per document. The same writers make both: an entry is cut out of a
+//! Group feeds and RFC 5005 archives as chunk lists (speed and memory work, SPEC §12
+//! bounds): a feed document is its frame (everything before the first entry, everything
+//! after the last) around entries, and an entry's XML is the same in every feed that holds
+//! it. So each article's RSS `<item>` and Atom `<entry>` are written once per article
+//! version ([`ItemXml`]) and shared by reference ([`Chunk::Item`]) by every group or
+//! archive document holding it; only the frames are written per document. The same writers make both: an entry is cut out of a
 //! one-entry document, a frame out of a document without entries, so the bytes are what
 //! the writer would give for the whole document.
 
