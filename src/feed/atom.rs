@@ -91,14 +91,15 @@ pub(crate) fn render_atom_with(
     feed.to_string() + "\n"
 }
 
-/// The document [`render_atom`] writes for entries whose newest `updated` is `updated`, but
-/// without the entries (see [`super::items`]).
+/// The document [`render_atom_with`] writes for entries whose newest `updated` is `updated`
+/// at `place`, but without the entries (see [`super::items`]).
 pub(crate) fn render_atom_frame(
     config: &Config,
     meta: &FeedMeta,
     updated: Option<chrono::DateTime<chrono::Utc>>,
+    place: &History,
 ) -> String {
-    feed(config, meta, updated, &History::Unstated).to_string() + "\n"
+    feed(config, meta, updated, place).to_string() + "\n"
 }
 
 fn feed(

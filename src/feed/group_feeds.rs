@@ -14,9 +14,8 @@ use super::document::{Document, DocumentKind};
 use super::entry::{escape_html, Entry};
 use super::feed_safe;
 use super::groups::{Group, GroupKind};
-use super::items::{
-    atom_frame, item_xml, json_frame, rss_frame, Chunk, ItemFormat, ItemXml, JSON_ITEM_SEPARATOR,
-};
+use super::history::History;
+use super::items::{atom_frame, chunk_list, item_xml, json_frame, rss_frame, ItemFormat, ItemXml};
 use super::meta::FeedMeta;
 use super::PreviousKeys;
 use crate::config::Config;
@@ -180,23 +179,12 @@ pub(crate) fn group_documents(
             let chunked = |format: ItemFormat, file: &str, kind: DocumentKind| {
                 let meta = feed.meta(config, &folder, file);
                 let (head, tail) = match format {
-                    ItemFormat::Rss => rss_frame(config, &meta, updated),
-                    ItemFormat::Atom => atom_frame(config, &meta, updated),
+                    ItemFormat::Rss => rss_frame(config, &meta, updated, &History::Unstated),
+                    ItemFormat::Atom => atom_frame(config, &meta, updated, &History::Unstated),
                     ItemFormat::Json => json_frame(config, &meta),
                 };
-                let mut chunks = Vec::with_capacity(feed.members.len() * 2 + 2);
-                chunks.push(Chunk::Text(head));
-                for (i, m) in feed.members.iter().enumerate() {
-                    if format == ItemFormat::Json && i > 0 {
-                        chunks.push(Chunk::Text(JSON_ITEM_SEPARATOR.to_string()));
-                    }
-                    chunks.push(Chunk::Item {
-                        source: m.article.source.clone(),
-                        fingerprint: m.article.fingerprint,
-                        format,
-                    });
-                }
-                chunks.push(Chunk::Text(tail));
+                let chunks =
+                    chunk_list((head, tail), feed.members.iter().map(|m| m.article), format);
                 Document {
                     chunks: Some(chunks),
                     key: Some(key),

@@ -1,9 +1,9 @@
-//! Group feeds as chunk lists (speed and memory work, SPEC §12 bounds): a feed document is
-//! its frame (everything before the first entry, everything after the last) around entries,
-//! and an entry's XML is the same in every feed that holds it. So each article's RSS
-//! `<item>` and Atom `<entry>` are written once per article version ([`ItemXml`]) and
-//! shared by reference ([`Chunk::Item`]) by every group document holding it; only the
-//! frames are written per document. The same writers make both: an entry is cut out of a
+//! Group feeds and RFC 5005 archives as chunk lists (speed and memory work, SPEC §12
+//! bounds): a feed document is its frame (everything before the first entry, everything
+//! after the last) around entries, and an entry's XML is the same in every feed that holds
+//! it. So each article's RSS `<item>` and Atom `<entry>` are written once per article
+//! version ([`ItemXml`]) and shared by reference ([`Chunk::Item`]) by every group or
+//! archive document holding it; only the frames are written per document. The same writers make both: an entry is cut out of a
 //! one-entry document, a frame out of a document without entries, so the bytes are what
 //! the writer would give for the whole document.
 
@@ -12,10 +12,12 @@ use chrono::{DateTime, Utc};
 use super::atom::render_atom;
 use super::entry::Entry;
 use super::feed_safe;
+use super::history::History;
 use super::json::render_json;
 use super::meta::FeedMeta;
 use super::rss::{render_rss, render_rss_frame};
 use crate::config::Config;
+use crate::content::Article;
 
 /// Which writer an item belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -100,24 +102,56 @@ fn cut(xml: &str, open: &str, close: &str) -> String {
     }
 }
 
-/// The RSS frame of a document described by `meta` whose newest entry is `updated`.
+/// The RSS frame of a document described by `meta` whose newest entry is `updated`, at
+/// `place` in the feed's history (group feeds: [`History::Unstated`]).
 pub(crate) fn rss_frame(
     config: &Config,
     meta: &FeedMeta,
     updated: Option<DateTime<Utc>>,
+    place: &History,
 ) -> (String, String) {
-    let xml = feed_safe(render_rss_frame(config, meta, updated));
+    let xml = feed_safe(render_rss_frame(config, meta, updated, place));
     split_before(xml, "</channel>")
 }
 
-/// The Atom frame of a document described by `meta` whose newest entry is `updated`.
+/// The Atom frame of a document described by `meta` whose newest entry is `updated`, at
+/// `place` in the feed's history.
 pub(crate) fn atom_frame(
     config: &Config,
     meta: &FeedMeta,
     updated: Option<DateTime<Utc>>,
+    place: &History,
 ) -> (String, String) {
-    let xml = feed_safe(super::atom::render_atom_frame(config, meta, updated));
-    split_before(xml, "</feed>")
+    let xml = feed_safe(super::atom::render_atom_frame(config, meta, updated, place));
+    // The Atom writer puts the feed's extension elements (the place's `fh:` marker) after
+    // the entries.
+    match place.marker() {
+        Some(name) => split_before(xml, &format!("<fh:{name}")),
+        None => split_before(xml, "</feed>"),
+    }
+}
+
+/// A chunked document: `frame` (head, tail) around the items of `articles`, in their
+/// order, in `format`.
+pub(crate) fn chunk_list<'a>(
+    (head, tail): (String, String),
+    articles: impl ExactSizeIterator<Item = &'a Article>,
+    format: ItemFormat,
+) -> Vec<Chunk> {
+    let mut chunks = Vec::with_capacity(articles.len() * 2 + 2);
+    chunks.push(Chunk::Text(head));
+    for (i, article) in articles.enumerate() {
+        if format == ItemFormat::Json && i > 0 {
+            chunks.push(Chunk::Text(JSON_ITEM_SEPARATOR.to_string()));
+        }
+        chunks.push(Chunk::Item {
+            source: article.source.clone(),
+            fingerprint: article.fingerprint,
+            format,
+        });
+    }
+    chunks.push(Chunk::Text(tail));
+    chunks
 }
 
 fn split_before(mut xml: String, closing: &str) -> (String, String) {
@@ -151,10 +185,10 @@ mod tests {
             ..FeedMeta::site(&c, "/tags/x/feed.xml")
         };
         let updated = feed_updated(&entries);
-        let (head, tail) = rss_frame(&c, &meta, updated);
+        let (head, tail) = rss_frame(&c, &meta, updated, &History::Unstated);
         let joined = head + &items[0].rss + &items[1].rss + &tail;
         assert_eq!(joined, feed_safe(render_rss(&entries, &c, &meta)));
-        let (head, tail) = atom_frame(&c, &meta, updated);
+        let (head, tail) = atom_frame(&c, &meta, updated, &History::Unstated);
         let joined = head + &items[0].atom + &items[1].atom + &tail;
         assert_eq!(joined, feed_safe(render_atom(&entries, &c, &meta)));
         let (head, tail) = json_frame(&c, &meta);

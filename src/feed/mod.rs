@@ -20,6 +20,7 @@ mod rss;
 mod slug;
 
 use crate::config::Config;
+use crate::content::Article;
 use crate::xml_chars;
 
 use self::atom::render_atom_with;
@@ -75,33 +76,46 @@ pub(crate) fn render_outputs_planned(
     outputs
 }
 
-/// Archive `k` (RFC 5005) in RSS and Atom: `entries` are its slice of the history, newest
-/// first.
+/// Archive `k` (RFC 5005) in RSS and Atom, as chunk lists over the articles' items (see
+/// [`items`]): its frame (the channel or feed with the archive's place in the history, and
+/// no items), then the items of `articles`, its slice of the history, newest first. The
+/// items must be in the item store by the time the snapshot is built.
 pub(crate) fn archive_documents(
-    entries: &[Entry<'_>],
+    articles: &[std::sync::Arc<Article>],
     config: &Config,
     plan: &ArchivePlan,
     k: usize,
 ) -> [Document; 2] {
     let feeds = &config.feeds;
-    let updated = feed_updated(entries);
+    let updated = articles
+        .iter()
+        .map(|a| a.updated.with_timezone(&chrono::Utc))
+        .max();
     let rss_path = plan.route(config, k, history::ARCHIVE_RSS);
     let atom_path = plan.route(config, k, history::ARCHIVE_ATOM);
-    let rss = render_rss_with(
-        entries,
+    let rss_frame = items::rss_frame(
         config,
         &FeedMeta::site(config, &rss_path),
+        updated,
         &plan.archive(config, k, &feeds.rss_path, history::ARCHIVE_RSS),
     );
-    let atom = render_atom_with(
-        entries,
+    let atom_frame = items::atom_frame(
         config,
         &FeedMeta::site(config, &atom_path),
+        updated,
         &plan.archive(config, k, &feeds.atom_path, history::ARCHIVE_ATOM),
     );
+    let chunked = |path: String, kind: DocumentKind, frame, format| Document {
+        chunks: Some(items::chunk_list(
+            frame,
+            articles.iter().map(|a| &**a),
+            format,
+        )),
+        ..Document::new(path, kind, String::new(), updated)
+    };
     [
-        Document::new(rss_path, DocumentKind::Rss, feed_safe(rss), updated),
-        Document::new(atom_path, DocumentKind::Atom, feed_safe(atom), updated),
+        chunked(rss_path, DocumentKind::Rss, rss_frame, ItemFormat::Rss),
+        chunked(atom_path, DocumentKind::Atom, atom_frame, ItemFormat::Atom),
     ]
 }
 
@@ -199,5 +213,85 @@ fn feed_safe(text: String) -> String {
     match xml_chars::strip_non_feed_chars(&text) {
         std::borrow::Cow::Borrowed(_) => text,
         std::borrow::Cow::Owned(clean) => clean,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::feed::entry::tests::{article, entry};
+
+    /// An archive's chunks, its items put in, are the bytes the writers give for the whole
+    /// archive at its place in the history.
+    #[test]
+    fn archive_chunks_make_the_writers_document() {
+        let mut c = Config::defaults();
+        c.feeds.limit = 1;
+        c.feeds.archive_page_size = 2;
+        let articles: Vec<_> = (1..=5)
+            .rev()
+            .map(|i| {
+                article(
+                    &format!("posts/p{i}.md"),
+                    &format!(
+                        "---\ntitle: P{i} <b> & c\ndate: 2024-01-0{i}\ntags: [x]\nauthors: [One, Two]\n---\nBody ]]> of *p{i}*."
+                    ),
+                )
+            })
+            .collect();
+        let plan = history::plan(articles.len(), &c);
+        assert!(plan.archives() >= 2);
+        for k in 0..plan.archives() {
+            let slice = &articles[plan.positions(k)];
+            let entries: Vec<_> = slice.iter().map(|a| entry(a, &c)).collect();
+            let items: Vec<ItemXml> = entries.iter().map(|e| item_xml(e, &c)).collect();
+            let [rss, atom] = archive_documents(slice, &c, &plan, k);
+            let joined = |document: &Document| {
+                let mut text = String::new();
+                for chunk in document.chunks.as_deref().unwrap_or_default() {
+                    match chunk {
+                        Chunk::Text(t) => text.push_str(t),
+                        Chunk::Item {
+                            source,
+                            fingerprint,
+                            format,
+                        } => {
+                            let item = items
+                                .iter()
+                                .find(|i| &i.source == source && i.fingerprint == *fingerprint)
+                                .unwrap();
+                            text.push_str(match format {
+                                ItemFormat::Rss => &item.rss,
+                                _ => &item.atom,
+                            });
+                        }
+                    }
+                }
+                text
+            };
+            let rss_path = plan.route(&c, k, history::ARCHIVE_RSS);
+            let atom_path = plan.route(&c, k, history::ARCHIVE_ATOM);
+            assert_eq!(rss.path, rss_path);
+            assert_eq!(
+                joined(&rss),
+                feed_safe(render_rss_with(
+                    &entries,
+                    &c,
+                    &FeedMeta::site(&c, &rss_path),
+                    &plan.archive(&c, k, &c.feeds.rss_path, history::ARCHIVE_RSS),
+                ))
+            );
+            assert!(joined(&rss).contains("fh:archive"));
+            assert_eq!(
+                joined(&atom),
+                feed_safe(render_atom_with(
+                    &entries,
+                    &c,
+                    &FeedMeta::site(&c, &atom_path),
+                    &plan.archive(&c, k, &c.feeds.atom_path, history::ARCHIVE_ATOM),
+                ))
+            );
+            assert_eq!(rss.updated, feed_updated(&entries));
+        }
     }
 }

@@ -107,16 +107,18 @@ pub(crate) fn render_rss_with(
     xml
 }
 
-/// The document [`render_rss`] writes for entries whose newest `updated` is `updated`, but
-/// without the items, and with every namespace an item may use declared (see
-/// [`super::items`]).
+/// The document [`render_rss_with`] writes for entries whose newest `updated` is `updated`
+/// at `place`, but without the items, and with every namespace an item may use declared
+/// (see [`super::items`]).
 pub(crate) fn render_rss_frame(
     config: &Config,
     meta: &FeedMeta,
     updated: Option<chrono::DateTime<Utc>>,
+    place: &History,
 ) -> String {
-    let mut channel = channel(config, meta, updated, &History::Unstated);
-    let mut namespaces = std::collections::BTreeMap::new();
+    let mut channel = channel(config, meta, updated, place);
+    // Added to the place's own (`fh`), not instead of them.
+    let mut namespaces = channel.namespaces().clone();
     namespaces.insert(
         "content".to_string(),
         "http://purl.org/rss/1.0/modules/content/".to_string(),

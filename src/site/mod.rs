@@ -18,7 +18,7 @@ pub mod previous_feed;
 pub(crate) mod selection;
 pub mod window;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Instant;
@@ -38,7 +38,7 @@ use self::links::LinkTargets;
 use self::selection::Want;
 use self::window::FeedWindow;
 
-/// How many articles' items [`Site::write_group_items`] writes at a time: enough to keep
+/// How many articles' items [`Site::write_items`] writes at a time: enough to keep
 /// every core busy, few enough that their bodies and items take a few MiB.
 const ITEM_BATCH: usize = 256;
 
@@ -298,23 +298,26 @@ impl Site {
         self.media.next_look()
     }
 
-    /// Writes the items of the group feeds' members whose items are not kept yet (see
-    /// [`crate::snapshot::ItemStore`]), [`ITEM_BATCH`] articles at a time: their bodies
-    /// are read, rendered, written as items and let go batch by batch, so memory stays
-    /// bounded by a batch whatever the number of groups. Returns whether a file was read
-    /// again (the store may hold new problems).
-    fn write_group_items(
+    /// Writes the items of the group feeds' members and of the archived articles (`plan`)
+    /// whose items are not kept yet (see [`crate::snapshot::ItemStore`]), [`ITEM_BATCH`]
+    /// articles at a time: their bodies are read, rendered, written as items and let go
+    /// batch by batch, so memory stays bounded by a batch whatever the number of groups and
+    /// archives. Returns whether a file was read again (the store may hold new problems).
+    fn write_items(
         &mut self,
         published: &[Arc<Article>],
-        groups: &[feed::Group],
+        (groups, plan): (&[feed::Group], &feed::ArchivePlan),
         now: DateTime<Utc>,
         (link_targets, media): (Option<&LinkTargets>, &feed::EpisodeMediaMap),
     ) -> bool {
         let limit = self.config.feeds.group_limit;
         let json = self.config.feeds.json_path.is_some();
-        let mut needed: Vec<usize> = groups
+        let members = groups
             .iter()
-            .flat_map(|g| g.members.iter().take(limit).copied())
+            .flat_map(|g| g.members.iter().take(limit).copied());
+        let archived = (0..plan.archives()).flat_map(|k| plan.positions(k));
+        let mut needed: Vec<usize> = members
+            .chain(archived)
             .filter(|&at| {
                 let article = &published[at];
                 !self.items.has(&article.source, article.fingerprint, json)
@@ -390,15 +393,15 @@ impl Site {
         let groups = feed::groups(&published.articles, &self.config);
         let grouped = started.elapsed();
         let link_targets = LinkTargets::if_needed(&self.library, &published.articles);
-        let items_reread = self.write_group_items(
+        let items_reread = self.write_items(
             &published.articles,
-            &groups,
+            (&groups, &plan),
             now,
             (link_targets.as_ref(), &media.media),
         );
         let items_written = started.elapsed();
         let mut window = self.window(&published.articles, now);
-        let mut reread = window.reread() || items_reread;
+        let reread = window.reread() || items_reread;
         if let Some(targets) = &link_targets {
             window.resolve_links(&self.config, targets);
         }
@@ -430,26 +433,10 @@ impl Site {
             documents_ms = (started.elapsed() - filled).as_secs_f64() * 1e3,
             "rendered"
         );
-        // The bodies the store still holds after the window (the site feed's): the archives'
-        // own fills must not drop them.
-        let library = &self.library;
-        let keep: HashSet<String> = window
-            .sources()
-            .filter(|source| library.article(source).is_some_and(|a| a.body_loaded))
-            .map(str::to_string)
-            .collect();
         drop(group_feeds);
         drop(entries);
         drop(window);
-        let archives = archives::archives(
-            self,
-            (&plan, link_targets.as_ref(), &media.media),
-            &published.articles,
-            now,
-            previous,
-            &keep,
-        );
-        reread |= archives.reread;
+        let archives = archives::archives(self, &plan, &published.articles, previous);
         self.rewrite_kept_bodies_if_due();
         if reread {
             // Reading bodies may have found new problems; report the store as it is now.
@@ -464,7 +451,7 @@ impl Site {
                 .extend(targets.warnings(&published.articles));
         }
         let (mut documents, items) = outputs.into_parts();
-        documents.extend(archives.documents);
+        documents.extend(archives);
         let mut outputs = SiteOutputs::new(documents);
         outputs.items = items;
         let mut diagnostics = all_diagnostics(&self.library, &published);

@@ -33,16 +33,6 @@ impl Want {
         }
     }
 
-    /// Exactly the published articles at `positions` (an archive's slice); one that cannot
-    /// be published is left out, not replaced.
-    pub(crate) fn slice(positions: std::ops::Range<usize>) -> Want {
-        Want {
-            limit: positions.len(),
-            candidates: Some(positions.collect()),
-            keep_body: false,
-        }
-    }
-
     /// The newest `limit` published articles for which `member` holds.
     pub(crate) fn newest_where(
         published: &[Arc<Article>],
@@ -63,7 +53,7 @@ impl Want {
     }
 
     /// Exactly these positions (ascending), bodies not kept afterwards: a batch of group
-    /// feed members whose items are written.
+    /// feed members and archived articles whose items are written.
     pub(crate) fn batch(positions: Vec<usize>) -> Want {
         Want {
             limit: positions.len(),
@@ -108,10 +98,9 @@ impl Want {
     }
 }
 
-/// Every document's wants over `published` (newest first). The group feeds' are not
-/// here: their entries are items written ahead, in batches (`Site::write_group_items`); nor
-/// the archives (RFC 5005): each is filled on its own ([`Want::slice`], `site::archives`),
-/// so that the whole history is never in memory at once.
+/// Every document's wants over `published` (newest first). The group feeds' and the
+/// archives' (RFC 5005) are not here: their entries are items written ahead, in batches
+/// (`Site::write_items`), so that the whole history is never in memory at once.
 pub(crate) fn wants(published: &[Arc<Article>], config: &Config) -> Vec<Want> {
     let mut wants = vec![Want::newest(plan(published.len(), config).subscription_len)];
     if config.podcast.is_some() {

@@ -262,11 +262,6 @@ impl FeedWindow {
             .collect()
     }
 
-    /// The sources of the window's articles.
-    pub(crate) fn sources(&self) -> impl Iterator<Item = &str> {
-        self.articles.iter().map(|a| a.source.as_str())
-    }
-
     /// Whether filling the window read any file again (the store may hold new problems).
     pub(crate) fn reread(&self) -> bool {
         self.reread

@@ -1,8 +1,9 @@
-//! Memory work for the group feeds (SPEC §12 bounds): their bytes live in an unnamed file on
-//! disk, not on the heap.
+//! Memory work for the group feeds (SPEC §12 bounds) and the RFC 5005 archives: their bytes
+//! live in an unnamed file on disk, not on the heap.
 //!
-//! A group feed is a chunk list (see [`crate::feed::Chunk`]): its frame, and the items of
-//! its entries, each written once per article version and shared by every feed holding it.
+//! A group feed or an archive is a chunk list (see [`crate::feed::Chunk`]): its frame, and
+//! the items of its entries, each written once per article version and shared by every
+//! document holding it.
 //! [`ItemStore`] keeps those items in a [`SpillFile`] (an unnamed temporary file: no name to
 //! leave behind, gone with the process) and remembers, per article and format, the
 //! version, range and digest of its item. A document's bytes are put together from the
