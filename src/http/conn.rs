@@ -300,9 +300,9 @@ pub(super) struct TrackedStream {
     /// The media file regions this connection's responses have queued.
     #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     regions: Arc<FileRegions>,
-    /// Whether `TCP_NODELAY` is off while media bytes go out (see `media_sendfile`).
+    /// Whether the socket is corked while media bytes go out (see `media_sendfile`).
     #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
-    nagle: bool,
+    corked: bool,
 }
 
 impl TrackedStream {
@@ -317,7 +317,7 @@ impl TrackedStream {
             activity,
             state,
             regions,
-            nagle: false,
+            corked: false,
         }
     }
 
@@ -386,7 +386,7 @@ impl AsyncWrite for TrackedStream {
                     bufs[..at].first(),
                     bufs[at].len(),
                     &this.regions,
-                    &mut this.nagle,
+                    &mut this.corked,
                 )
             };
             if matches!(poll, Poll::Ready(Ok(n)) if n > 0) {

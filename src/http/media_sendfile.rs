@@ -4,11 +4,11 @@
 //! written from memory: if its region is missing or the file cannot be sent, the write
 //! fails and the connection closes (the client resumes with `Range`).
 //!
-//! While file bytes go out, Nagle's algorithm is back on (the connection otherwise runs with
-//! `TCP_NODELAY`, for small responses): with it the kernel sends full segments while earlier
-//! ones are unacknowledged, where `TCP_NODELAY` sends every sliver of window a slow reader
-//! opens as its own segment, and the reader wakes for each. When no file bytes are left to
-//! send, `TCP_NODELAY` comes back, which also pushes out the last partial segment at once.
+//! While file bytes go out the socket is corked (`TCP_CORK`, as nginx does for files): the
+//! kernel then sends only full segments, where the connection's usual `TCP_NODELAY` (kept
+//! for small responses) sends every sliver of window a slow reader opens as its own
+//! segment, and the reader wakes for each. When no file bytes are left to send the cork
+//! comes off, which pushes out the last partial segment at once.
 
 use std::io::{self, IoSlice};
 use std::task::{Context, Poll};
@@ -31,12 +31,12 @@ pub(super) fn poll_send(
     head: Option<&IoSlice<'_>>,
     len: usize,
     regions: &FileRegions,
-    nagle: &mut bool,
+    corked: &mut bool,
 ) -> Poll<io::Result<usize>> {
-    if !*nagle {
+    if !*corked {
         // Best effort: a failure only costs speed.
-        let _ = stream.set_nodelay(false);
-        *nagle = true;
+        let _ = rustix::net::sockopt::set_tcp_cork(stream, true);
+        *corked = true;
     }
     let Some((file, offset, region_len)) = regions.front() else {
         return Poll::Ready(Err(io::Error::other(
@@ -57,8 +57,8 @@ pub(super) fn poll_send(
             }
             regions.advance(body as u64);
             if regions.is_empty() {
-                let _ = stream.set_nodelay(true);
-                *nagle = false;
+                let _ = rustix::net::sockopt::set_tcp_cork(stream, false);
+                *corked = false;
             }
             Poll::Ready(Ok(sent))
         }
