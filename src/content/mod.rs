@@ -14,8 +14,6 @@ pub(crate) mod discover;
 mod flow_depth;
 pub(crate) mod front_matter;
 pub(crate) mod html;
-// The podcast section and `check` (issue 15) call `probe` and `image_size`.
-#[allow(dead_code, unused_imports)]
 pub mod media;
 pub mod render;
 mod templates;

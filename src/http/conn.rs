@@ -380,6 +380,9 @@ pub(super) struct TrackedStream {
     /// The media file regions this connection's responses have queued.
     #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     regions: Arc<FileRegions>,
+    /// Whether the socket is corked while media bytes go out (see `media_sendfile`).
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    corked: bool,
 }
 
 impl TrackedStream {
@@ -394,6 +397,7 @@ impl TrackedStream {
             activity,
             files,
             regions,
+            corked: false,
         }
     }
 
@@ -455,12 +459,14 @@ impl AsyncWrite for TrackedStream {
                 // Not hyper's shape for our responses: what comes before goes first.
                 Pin::new(&mut self.inner).poll_write_vectored(cx, &bufs[..at])
             } else {
+                let this = &mut *self;
                 super::media_sendfile::poll_send(
-                    &self.inner,
+                    &this.inner,
                     cx,
                     bufs[..at].first(),
                     bufs[at].len(),
-                    &self.regions,
+                    &this.regions,
+                    &mut this.corked,
                 )
             };
             if matches!(poll, Poll::Ready(Ok(n)) if n > 0) {

@@ -69,6 +69,11 @@ impl FileRegions {
             .map(|r| (Arc::clone(&r.file), r.offset, r.len))
     }
 
+    /// Whether every queued region has been sent.
+    pub(super) fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
+
     /// Marks `sent` bytes of the front region as sent.
     pub(super) fn advance(&self, sent: u64) {
         let mut queue = self.lock();

@@ -41,10 +41,10 @@ const ACCEPT_RANGES: HeaderValue = HeaderValue::from_static("bytes");
 /// Whether this configuration may serve media at all (a podcast section whose media is
 /// served here, not from `podcast.media_base_url`); without it `/media/…` is 404 under the
 /// `other` route like any unknown path.
-pub(super) fn enabled(_cfg: &Config) -> bool {
-    // Until the podcast configuration is merged: the table decides (empty: 404). With it:
-    // `cfg.podcast.as_ref().is_some_and(|p| p.media_base_url.is_none())`.
-    true
+pub(super) fn enabled(cfg: &Config) -> bool {
+    cfg.podcast
+        .as_ref()
+        .is_some_and(|p| p.media_base_url.is_none())
 }
 
 /// Answers a GET or HEAD for `path` (which starts with [`PREFIX`]). `regions`: this

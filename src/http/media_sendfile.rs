@@ -3,6 +3,12 @@
 //! [`super::file_body`] for why the order makes this exact). A placeholder is never
 //! written from memory: if its region is missing or the file cannot be sent, the write
 //! fails and the connection closes (the client resumes with `Range`).
+//!
+//! While file bytes go out the socket is corked (`TCP_CORK`, as nginx does for files): the
+//! kernel then sends only full segments, where the connection's usual `TCP_NODELAY` (kept
+//! for small responses) sends every sliver of window a slow reader opens as its own
+//! segment, and the reader wakes for each. When no file bytes are left to send the cork
+//! comes off, which pushes out the last partial segment at once.
 
 use std::io::{self, IoSlice};
 use std::task::{Context, Poll};
@@ -25,7 +31,13 @@ pub(super) fn poll_send(
     head: Option<&IoSlice<'_>>,
     len: usize,
     regions: &FileRegions,
+    corked: &mut bool,
 ) -> Poll<io::Result<usize>> {
+    if !*corked {
+        // Best effort: a failure only costs speed.
+        let _ = rustix::net::sockopt::set_tcp_cork(stream, true);
+        *corked = true;
+    }
     let Some((file, offset, region_len)) = regions.front() else {
         return Poll::Ready(Err(io::Error::other(
             "placeholder bytes without a file region to send",
@@ -44,6 +56,10 @@ pub(super) fn poll_send(
                 )));
             }
             regions.advance(body as u64);
+            if regions.is_empty() {
+                let _ = rustix::net::sockopt::set_tcp_cork(stream, false);
+                *corked = false;
+            }
             Poll::Ready(Ok(sent))
         }
         Some(other) => other,

@@ -26,8 +26,6 @@ pub struct MediaTable {
     files: BTreeMap<String, MediaFile>,
 }
 
-// Built by the podcast section (issue 15); the server only looks files up.
-#[allow(dead_code)]
 impl MediaTable {
     pub fn new(files: impl IntoIterator<Item = (String, MediaFile)>) -> Self {
         MediaTable {
@@ -38,13 +36,5 @@ impl MediaTable {
     /// The file at `rel` (the URL path after `/media/`, percent-decoded), if it is served.
     pub fn get(&self, rel: &str) -> Option<&MediaFile> {
         self.files.get(rel)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
-    }
-
-    pub fn len(&self) -> usize {
-        self.files.len()
     }
 }

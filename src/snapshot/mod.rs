@@ -619,7 +619,6 @@ impl Snapshot {
     }
 
     /// Sets the media files this snapshot serves; called before the snapshot is swapped in.
-    #[allow(dead_code)]
     pub(crate) fn set_media(&mut self, media: Arc<MediaTable>) {
         self.media = media;
     }

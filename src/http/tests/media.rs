@@ -61,11 +61,21 @@ impl Media {
     }
 
     async fn serve(&self) -> Server {
-        let cfg = test_config();
+        let cfg = media_config();
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let snapshot = self.snapshot(&cfg);
         Server::start_with(cfg, snapshot, listener)
     }
+}
+
+/// `/media/` is served only for a podcast whose media is not hosted elsewhere.
+fn media_config() -> Config {
+    let mut cfg = test_config();
+    let env = [("FEEDWRIGHT_PODCAST_SECTION".into(), "episodes".into())];
+    cfg.podcast = Config::load_with_env(&Default::default(), env)
+        .expect("config")
+        .podcast;
+    cfg
 }
 
 fn current_etag(path: &Path) -> String {
@@ -202,6 +212,20 @@ async fn if_range_and_conditional_requests() {
     server.shutdown().await;
 }
 
+/// Without a podcast section (or with its media hosted at `media_base_url`) nothing is
+/// served under `/media/`, whatever a snapshot's table holds.
+#[tokio::test]
+async fn no_podcast_serves_no_media() {
+    let media = Media::new(100);
+    let cfg = test_config();
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let snapshot = media.snapshot(&cfg);
+    let server = Server::start_with(cfg, snapshot, listener);
+    let reply = server.get(&get("/media/episodes/ep1.mp3", "")).await;
+    assert_eq!(reply.status, 404);
+    server.shutdown().await;
+}
+
 #[tokio::test]
 async fn only_files_in_the_table_are_served() {
     let media = Media::new(100);
@@ -325,7 +349,7 @@ async fn large_files_arrive_exact_over_keep_alive_and_pipelining() {
 #[tokio::test]
 async fn a_slow_reader_gets_the_file_exact() {
     let media = Media::new(BIG);
-    let cfg = test_config();
+    let cfg = media_config();
     let socket = TcpSocket::new_v4().expect("socket");
     socket.set_send_buffer_size(4096).expect("sndbuf");
     socket
