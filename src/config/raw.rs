@@ -224,6 +224,113 @@ section!(RawLog {
     format: LogFormat,
 });
 
+/// `podcast.type`: how apps order the episodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PodcastType {
+    /// Newest first; episodes stand alone.
+    Episodic,
+    /// Oldest first; episodes are meant to be heard in order.
+    Serial,
+}
+
+impl PodcastType {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            PodcastType::Episodic => "episodic",
+            PodcastType::Serial => "serial",
+        }
+    }
+}
+
+impl EnvValue for PodcastType {
+    fn from_env(raw: &str) -> Result<Self, String> {
+        serde_yaml::from_value(serde_yaml::Value::String(raw.trim().to_lowercase()))
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// The `podcast:` section as written: every key optional, unknown keys rejected.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPodcast {
+    pub section: Option<String>,
+    pub path: Option<String>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub language: Option<String>,
+    pub author: Option<String>,
+    pub owner: Option<PersonSpec>,
+    pub image: Option<String>,
+    pub categories: Option<Vec<String>>,
+    pub explicit: Option<bool>,
+    #[serde(rename = "type")]
+    pub kind: Option<PodcastType>,
+    pub media_base_url: Option<String>,
+    pub locked: Option<bool>,
+    pub media_settle_ms: Option<u64>,
+}
+
+impl RawPodcast {
+    /// `FEEDWRIGHT_PODCAST_<KEY>`; `Ok(false)` when the key does not exist.
+    pub(super) fn set_from_env(&mut self, key: &str, raw: &str) -> Result<bool, String> {
+        fn set<T: EnvValue>(slot: &mut Option<T>, raw: &str) -> Result<bool, String> {
+            *slot = Some(T::from_env(raw)?);
+            Ok(true)
+        }
+        match key {
+            "section" => set(&mut self.section, raw),
+            "path" => set(&mut self.path, raw),
+            "title" => set(&mut self.title, raw),
+            "description" => set(&mut self.description, raw),
+            "language" => set(&mut self.language, raw),
+            "author" => set(&mut self.author, raw),
+            "owner" => set(&mut self.owner, raw),
+            "image" => set(&mut self.image, raw),
+            "categories" => set(&mut self.categories, raw),
+            "explicit" => set(&mut self.explicit, raw),
+            "type" => set(&mut self.kind, raw),
+            "media_base_url" => set(&mut self.media_base_url, raw),
+            "locked" => set(&mut self.locked, raw),
+            "media_settle_ms" => set(&mut self.media_settle_ms, raw),
+            _ => Ok(false),
+        }
+    }
+
+    pub(super) fn any_set(&self) -> bool {
+        let RawPodcast {
+            section,
+            path,
+            title,
+            description,
+            language,
+            author,
+            owner,
+            image,
+            categories,
+            explicit,
+            kind,
+            media_base_url,
+            locked,
+            media_settle_ms,
+        } = self;
+        section.is_some()
+            || path.is_some()
+            || title.is_some()
+            || description.is_some()
+            || language.is_some()
+            || author.is_some()
+            || owner.is_some()
+            || image.is_some()
+            || categories.is_some()
+            || explicit.is_some()
+            || kind.is_some()
+            || media_base_url.is_some()
+            || locked.is_some()
+            || media_settle_ms.is_some()
+    }
+}
+
 /// The whole file. An empty file is a valid, all-default configuration.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -243,7 +350,7 @@ pub(crate) struct RawConfig {
     #[serde(default)]
     pub websub: RawWebSub,
     #[serde(default)]
-    pub podcast: super::podcast::RawPodcast,
+    pub podcast: RawPodcast,
 }
 
 /// The variable that names the config file; it is not a key.
