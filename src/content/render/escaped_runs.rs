@@ -18,7 +18,7 @@
 //! already contain the placeholder characters are left alone.
 
 use super::bound::TooLarge;
-use super::long_text::{markup, Markup};
+use super::long_text::{foreign_depth, markup, Markup};
 
 /// Escapes a run must have to be held: below this, the sanitizer's cost is noise.
 const MIN_ESCAPES: usize = 64;
@@ -67,13 +67,7 @@ pub(super) fn hold(html: &str) -> Option<(String, Held)> {
             }
             Markup::Tag { end, name, closing } => {
                 run.flush(html, &mut out, &mut held);
-                if name == "svg" || name == "math" {
-                    foreign = if closing {
-                        foreign.saturating_sub(1)
-                    } else {
-                        foreign + usize::from(!html[..end].ends_with("/>"))
-                    };
-                }
+                foreign = foreign_depth(foreign, &name, closing, &html[..end]);
                 end
             }
             Markup::Plaintext(_) => {

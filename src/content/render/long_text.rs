@@ -64,13 +64,7 @@ pub(super) fn split_long_text(html: &str) -> Cow<'_, str> {
             }
             Markup::Tag { end, name, closing } => {
                 out.push_str(&html[lt..end]);
-                if name == "svg" || name == "math" {
-                    foreign = if closing {
-                        foreign.saturating_sub(1)
-                    } else {
-                        foreign + usize::from(!html[..end].ends_with("/>"))
-                    };
-                }
+                foreign = foreign_depth(foreign, &name, closing, &html[..end]);
                 end
             }
             Markup::Plaintext(start_end) => {
@@ -130,6 +124,18 @@ pub(super) enum Markup {
 const REOPENED: &[&str] = &["textarea", "xmp", "noembed", "noframes", "noscript"];
 
 /// What the markup starting at the `<` at `lt` is, and where it ends.
+/// How deep inside foreign content (`<svg>`, `<math>`, where CDATA sections exist) the scan
+/// is after the tag `name` that `upto_tag_end` ends with; a self-closing one opens nothing.
+pub(super) fn foreign_depth(depth: usize, name: &str, closing: bool, upto_tag_end: &str) -> usize {
+    if name != "svg" && name != "math" {
+        depth
+    } else if closing {
+        depth.saturating_sub(1)
+    } else {
+        depth + usize::from(!upto_tag_end.ends_with("/>"))
+    }
+}
+
 pub(super) fn markup(html: &str, lt: usize, foreign: bool) -> Markup {
     let rest = &html[lt..];
     let to_gt = |from: usize| html[from..].find('>').map_or(html.len(), |i| from + i + 1);
