@@ -7,7 +7,7 @@ use std::time::Instant;
 use hyper::header;
 use hyper::{Request, Response, Version};
 
-use super::conn::ResponseBody;
+use super::response_body::ResponseBody;
 use crate::metrics::{Metrics, RouteMetrics};
 
 /// Counts an answered request under `route` and writes its access-log line.

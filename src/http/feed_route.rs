@@ -5,9 +5,9 @@ use hyper::{Request, Response};
 
 use super::clock;
 use super::conditional::{self, Precondition};
-use super::conn::ResponseBody;
 use super::negotiate;
 use super::response::{self, no_resource, not_acceptable, precondition_failed};
+use super::response_body::ResponseBody;
 use super::AppState;
 
 /// Answers a request for the feed route `path`.

@@ -8,12 +8,12 @@ use bytes::Bytes;
 use hyper::{Method, Request, Response, StatusCode};
 
 use super::access_log;
-use super::conn::ResponseBody;
 use super::feed_route::feed;
 use super::file_body::FileRegions;
 use super::host::host_is_valid;
 use super::media_route::media;
 use super::response::{method_not_allowed, metrics_text, text};
+use super::response_body::ResponseBody;
 use super::router::{Kind, Route, Router};
 use super::AppState;
 

@@ -22,10 +22,10 @@ use hyper::{Method, Request, Response, StatusCode, Version};
 
 use super::clock;
 use super::conditional::{entity_tags, parse_http_date};
-use super::conn::ResponseBody;
 use super::file_body::{FileBody, FileRegions};
 use super::range::{self, Ranged};
 use super::response::text;
+use super::response_body::ResponseBody;
 use super::AppState;
 use crate::config::Config;
 use crate::content::media::etag;

@@ -47,6 +47,7 @@ mod negotiate;
 mod per_core_workers;
 mod range;
 mod response;
+mod response_body;
 mod router;
 #[cfg(target_os = "linux")]
 mod sendfile;

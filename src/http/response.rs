@@ -7,8 +7,8 @@ use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 
 use super::clock::Now;
-use super::conn::ResponseBody;
 use super::local_headers::local_headers;
+use super::response_body::ResponseBody;
 use crate::metrics;
 use crate::snapshot::{Representation, Resource};
 
