@@ -4,17 +4,17 @@
 
 use std::collections::BTreeMap;
 
-use chrono::Utc;
-use rss::extension::atom::{AtomExtension, Link};
 use rss::extension::itunes::{
     ITunesCategory, ITunesChannelExtension, ITunesItemExtension, ITunesOwner,
 };
 use rss::extension::{Extension, ExtensionMap};
-use rss::{Channel, Image};
+use rss::Image;
 
 use super::entry::{feed_updated, Entry};
+use super::history::History;
 use super::media::media_url;
-use super::rss::{generator, hex_escapes_outside_cdata, item, rss_person};
+use super::meta::FeedMeta;
+use super::rss::{channel, hex_escapes_outside_cdata, item};
 use crate::config::{Config, PodcastConfig, PodcastImage};
 use crate::content::format_duration;
 
@@ -103,32 +103,23 @@ pub(crate) fn render_podcast(
     config: &Config,
     podcast: &PodcastConfig,
 ) -> String {
-    let site = &config.site;
+    // The channel every RSS feed of the site has (self and hub links included), with the
+    // show's own title, description, language and artwork.
+    let meta = FeedMeta {
+        title: podcast.title.clone(),
+        description: podcast.description.clone(),
+        language: podcast.language.clone(),
+        ..FeedMeta::site(config, &podcast.path)
+    };
+    let mut channel = channel(config, &meta, feed_updated(entries), &History::Unstated);
     let self_url = config.public_url(&podcast.path);
-    let mut channel = Channel::default();
-    channel.set_title(podcast.title.clone());
-    channel.set_link(site.base_url.to_string());
-    channel.set_description(podcast.description.clone());
-    channel.set_language(podcast.language.clone());
-    channel.set_generator(generator());
-    channel.set_managing_editor(rss_person(&site.author));
-    channel.set_last_build_date(feed_updated(entries).map(|d| d.with_timezone(&Utc).to_rfc2822()));
     let artwork = artwork_url(config, podcast);
-    if let Some(url) = &artwork {
-        channel.set_image(Image {
-            url: url.clone(),
-            title: podcast.title.clone(),
-            link: site.base_url.to_string(),
-            ..Image::default()
-        });
-    }
-    let mut self_link = Link::default();
-    self_link.set_href(self_url.to_string());
-    self_link.set_rel("self");
-    self_link.set_mime_type(Some("application/rss+xml".to_string()));
-    let mut atom = AtomExtension::default();
-    atom.set_links(vec![self_link]);
-    channel.set_atom_ext(atom);
+    channel.set_image(artwork.as_ref().map(|url| Image {
+        url: url.clone(),
+        title: podcast.title.clone(),
+        link: meta.home_url.clone(),
+        ..Image::default()
+    }));
 
     let mut itunes = ITunesChannelExtension::default();
     itunes.set_author(Some(podcast.author.clone()));
@@ -208,6 +199,19 @@ mod tests {
     pub(crate) fn config() -> Config {
         let yaml = "site: {title: Site, base_url: https://example.com/}\npodcast:\n  section: episodes\n  title: The Show\n  author: Jane Doe\n  owner: {name: Jane Doe, email: jane@example.com}\n  image: cover.jpg\n  categories: [Technology, \"Society & Culture/Documentary\"]\n";
         Config::from_raw(RawConfig::from_yaml(yaml).unwrap()).unwrap()
+    }
+
+    /// Like every feed of the site, the podcast feed names the WebSub hubs its pings go to.
+    #[test]
+    fn podcast_feed_names_the_hubs() {
+        let yaml = "site: {title: Site, base_url: https://example.com/}\nwebsub: {hub: http://hub.example.com/}\npodcast: {section: episodes}\n";
+        let c = Config::from_raw(RawConfig::from_yaml(yaml).unwrap()).unwrap();
+        let xml = render_podcast(&[], &c, c.podcast.as_ref().unwrap());
+        assert!(
+            xml.contains(r#"<atom:link href="http://hub.example.com/" rel="hub"/>"#),
+            "{xml}"
+        );
+        assert!(xml.contains(r#"href="https://example.com/podcast.xml" rel="self""#));
     }
 
     fn episode(config: &Config, source: &str, fm: &str) -> Article {

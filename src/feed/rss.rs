@@ -133,7 +133,7 @@ pub(crate) fn render_rss_frame(
     xml
 }
 
-fn channel(
+pub(super) fn channel(
     config: &Config,
     meta: &FeedMeta,
     updated: Option<chrono::DateTime<Utc>>,
