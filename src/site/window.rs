@@ -115,29 +115,6 @@ impl FeedWindow {
         now: DateTime<Utc>,
         kept: Option<&KeptBodies>,
     ) -> FeedWindow {
-        Self::fill_wants(
-            library,
-            config,
-            budget,
-            (published, now),
-            kept,
-            wants,
-            &HashSet::new(),
-        )
-    }
-
-    /// [`FeedWindow::fill`] keeping the bodies of `keep_also` too (the site window's, filled
-    /// before, when an archive's slice of history is filled on its own so that only one
-    /// slice of bodies is in memory at a time).
-    pub(crate) fn fill_wants(
-        library: &mut Library,
-        config: &Arc<Config>,
-        budget: &FileBudget,
-        (published, now): (&[Arc<Article>], DateTime<Utc>),
-        kept: Option<&KeptBodies>,
-        wants: &[Want],
-        keep_also: &HashSet<String>,
-    ) -> FeedWindow {
         // Position in `published` -> the article ready to publish (files read again come
         // back out of order), and the positions that cannot be published now.
         let mut ready: BTreeMap<usize, Arc<Article>> = BTreeMap::new();
@@ -212,7 +189,7 @@ impl FeedWindow {
             }
         }
         library.shed_bodies(
-            |source| keep.contains(source) || keep_also.contains(source),
+            |source| keep.contains(source),
             |body| kept.and_then(|k| k.keep(body)),
         );
         FeedWindow {
