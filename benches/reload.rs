@@ -206,7 +206,7 @@ impl Bench {
                 &groups,
                 &published.articles,
                 site.config.feeds.group_limit,
-                |_| false,
+                &vec![false; published.articles.len()],
             );
             outputs = Some(feed::render_outputs(
                 &window.entries(&site.config),

@@ -5,11 +5,12 @@
 //! A file that fails to parse keeps its last good version here (SPEC §5): only a successful
 //! parse replaces an article, only a vanished file removes it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use rustc_hash::FxHashMap;
 
 use crate::content::{Article, FileOutcome, KeptBody};
 use crate::diag::Diagnostic;
@@ -30,6 +31,9 @@ pub struct Library {
     files: BTreeMap<String, FileEntry>,
     /// The last version handed out (see `FileEntry::version`).
     versions: u64,
+    /// How many times a path left the store: what is kept per path elsewhere (feed items)
+    /// needs pruning only after one did.
+    removals: u64,
 }
 
 /// What is published at one instant.
@@ -49,7 +53,11 @@ impl Library {
     /// Records one file's outcome. Returns true when anything visible may have changed.
     pub(crate) fn apply(&mut self, source: &str, outcome: FileOutcome) -> bool {
         match outcome {
-            FileOutcome::Gone => self.files.remove(source).is_some(),
+            FileOutcome::Gone => {
+                let removed = self.files.remove(source).is_some();
+                self.removals += u64::from(removed);
+                removed
+            }
             FileOutcome::Parsed(parsed) => {
                 let entry = self.files.entry(source.to_string()).or_default();
                 if let Some(article) = parsed.article {
@@ -61,6 +69,7 @@ impl Library {
                 entry.diagnostics = parsed.diagnostics;
                 if entry.good.is_none() && entry.diagnostics.is_empty() {
                     self.files.remove(source);
+                    self.removals += 1;
                 }
                 true
             }
@@ -91,7 +100,13 @@ impl Library {
     pub(crate) fn retain_sources(&mut self, keep: &std::collections::BTreeSet<String>) -> bool {
         let before = self.files.len();
         self.files.retain(|source, _| keep.contains(source));
+        self.removals += (before - self.files.len()) as u64;
         before != self.files.len()
+    }
+
+    /// A number that grows whenever a path leaves the store.
+    pub(crate) fn removals(&self) -> u64 {
+        self.removals
     }
 
     /// Paths under a folder (for a folder renamed away or deleted).
@@ -142,7 +157,16 @@ impl Library {
         }
     }
 
-    /// Every kept body copy the current articles name, in path order.
+    /// How many bytes the current articles' kept body copies take.
+    pub(crate) fn kept_bodies_len(&self) -> u64 {
+        self.files
+            .values()
+            .filter_map(|e| e.good.as_ref().and_then(|a| a.kept_body))
+            .map(|k| k.len)
+            .sum()
+    }
+
+    /// Where the current articles' dropped bodies were copied to, in path order.
     pub(crate) fn kept_bodies(&self) -> Vec<KeptBody> {
         self.files
             .values()
@@ -189,8 +213,10 @@ impl Library {
             articles: Vec::with_capacity(self.files.len()),
             diagnostics: Vec::new(),
         };
-        let mut by_permalink: HashMap<&str, &str> = HashMap::with_capacity(self.files.len());
-        let mut by_id: HashMap<&str, &str> = HashMap::with_capacity(self.files.len());
+        let mut by_permalink: FxHashMap<&str, &str> =
+            FxHashMap::with_capacity_and_hasher(self.files.len(), Default::default());
+        let mut by_id: FxHashMap<&str, &str> =
+            FxHashMap::with_capacity_and_hasher(self.files.len(), Default::default());
         let far_future = now + chrono::TimeDelta::days(1);
         // BTreeMap iteration is path-sorted, so "first" is deterministic.
         for (source, entry) in &self.files {

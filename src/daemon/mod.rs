@@ -23,7 +23,7 @@ use crate::config::Config;
 use crate::content::discover;
 use crate::http::{self, AppState};
 use crate::metrics::Metrics;
-use crate::site::{located, PublishStats, Site};
+use crate::site::{located, PublishStats, Site, Stage};
 use crate::snapshot::Snapshot;
 use crate::watch::{self, Change};
 use crate::websub::{self, Pinger};
@@ -151,6 +151,10 @@ async fn reload(
                 }
             }
         };
+        tracing::debug!(
+            files_ms = milliseconds(started.elapsed().as_secs_f64()),
+            "changed files read"
+        );
         let stats = publish(site, &st, pinger.as_ref());
         Some((files, stats))
     })
@@ -312,11 +316,32 @@ impl ContentTask {
             let result = with_site(&self.site, move |site| {
                 // No pings for the first load: nothing to compare with, and a restart (or
                 // each replica of a rollout) would otherwise ping every feed.
-                site.rescan().map(|files| (files, publish(site, &st, None)))
+                // A large site's feeds are served before its group feeds and archives
+                // are made (see `Stage`).
+                site.rescan().map(|files| {
+                    (
+                        files,
+                        publish_staged(site, &st, None, Stage::SiteFeedsFirst),
+                    )
+                })
             })
             .await;
             match result {
-                Some(Ok((files, stats))) => {
+                Some(Ok((files, mut stats))) => {
+                    if !stats.complete {
+                        tracing::info!(
+                            files,
+                            published = stats.published,
+                            duration_ms = milliseconds(started.elapsed().as_secs_f64()),
+                            "site feeds served; making the group feeds and archives"
+                        );
+                        let st = Arc::clone(&self.state);
+                        if let Some(full) =
+                            with_site(&self.site, move |site| publish(site, &st, None)).await
+                        {
+                            stats = full;
+                        }
+                    }
                     tracing::info!(
                         files,
                         published = stats.published,
@@ -489,16 +514,27 @@ async fn root_lost(
 /// Renders the site into a new snapshot, swaps it in for the one being served, sets the
 /// content metrics and queues WebSub pings for the feeds whose bytes changed.
 fn publish(site: &mut Site, state: &AppState, pinger: Option<&Pinger>) -> PublishStats {
+    publish_staged(site, state, pinger, Stage::Everything)
+}
+
+/// [`publish`] of the outputs `stage` asks for.
+fn publish_staged(
+    site: &mut Site,
+    state: &AppState,
+    pinger: Option<&Pinger>,
+    stage: Stage,
+) -> PublishStats {
     if site.budget.is_cancelled() {
         // Stopping: the load was cut short, and nobody is served any more.
         return PublishStats {
             published: 0,
+            complete: false,
             errors: 0,
             seconds: 0.0,
         };
     }
     let previous = state.snapshot.load_full();
-    let (snapshot, stats) = site.publish(&previous, Utc::now());
+    let (snapshot, stats) = site.publish_staged(&previous, Utc::now(), stage);
     // Compared by digest, the same test that keeps an unchanged route's ETag.
     let changed = match pinger {
         Some(_) if previous.is_ready() => snapshot.changed_feeds(&state.config, &previous),

@@ -79,8 +79,8 @@ impl GroupFeed<'_> {
         self.group.kind.hash(&mut hasher);
         self.group.slug.hash(&mut hasher);
         self.group.name.hash(&mut hasher);
+        // The fingerprint names the path and the file's bytes.
         for member in &self.members {
-            member.article.source.hash(&mut hasher);
             member.article.fingerprint.hash(&mut hasher);
         }
         hasher.finish()

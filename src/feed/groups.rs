@@ -2,7 +2,9 @@
 //! below the content root) and author, each group named by its [`slug`](super::slug). Two
 //! spellings with one slug are one group; [`Group::collisions`] says so for `check`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -119,10 +121,51 @@ pub fn groups(published: &[Arc<Article>], config: &Config) -> Vec<Group> {
     all
 }
 
+/// The groups of the last publish and the articles they were made from: a publish whose
+/// published list holds the same files in the same places with the same tags and authors
+/// (an edited body, a fixed title) takes them as they are instead of grouping every
+/// article again.
+#[derive(Debug, Default)]
+pub struct GroupCache {
+    made_from: Vec<Arc<Article>>,
+    groups: Arc<Vec<Group>>,
+}
+
+impl GroupCache {
+    /// [`groups`] over `published`, reused when its grouping inputs did not change.
+    pub fn groups(&mut self, published: &[Arc<Article>], config: &Config) -> Arc<Vec<Group>> {
+        let same = self.made_from.len() == published.len()
+            && self
+                .made_from
+                .iter()
+                .zip(published)
+                .all(|(before, now)| same_grouping(before, now));
+        if !same {
+            self.groups = Arc::new(groups(published, config));
+        }
+        self.made_from = published.to_vec();
+        Arc::clone(&self.groups)
+    }
+}
+
+/// Whether two versions of an article fall in the same groups (the section is the
+/// source's first folder).
+fn same_grouping(before: &Article, now: &Article) -> bool {
+    std::ptr::eq(before, now)
+        || (before.source == now.source
+            && before.tags == now.tags
+            && before.authors.len() == now.authors.len()
+            && before
+                .authors
+                .iter()
+                .zip(&now.authors)
+                .all(|(a, b)| a.name == b.name))
+}
+
 fn groups_of(kind: GroupKind, published: &[Arc<Article>]) -> Vec<Group> {
     // Each distinct spelling is slugged once, and each slug is one group (by index).
-    let mut spelling_group: HashMap<&str, Option<usize>> = HashMap::new();
-    let mut slug_group: HashMap<String, usize> = HashMap::new();
+    let mut spelling_group: HashMap<&str, Option<usize>> = HashMap::default();
+    let mut slug_group: HashMap<String, usize> = HashMap::default();
     let mut groups: Vec<Group> = Vec::new();
     // Per group: spelling -> (articles using it, the newest one's source).
     let mut spellings: Vec<HashMap<&str, (usize, &str)>> = Vec::new();
@@ -139,7 +182,7 @@ fn groups_of(kind: GroupKind, published: &[Arc<Article>]) -> Vec<Group> {
                         members: Vec::new(),
                         spellings: BTreeMap::new(),
                     });
-                    spellings.push(HashMap::new());
+                    spellings.push(HashMap::default());
                     groups.len() - 1
                 }))
             });
@@ -176,6 +219,35 @@ fn groups_of(kind: GroupKind, published: &[Arc<Article>]) -> Vec<Group> {
 mod tests {
     use super::*;
     use crate::feed::entry::tests::article;
+
+    #[test]
+    fn cache_regroups_only_when_tags_authors_or_places_change() {
+        let make = |name: &str, tags: &str, body: &str| {
+            article(
+                &format!("posts/{name}.md"),
+                &format!(
+                    "---\ntitle: {name}\ndate: 2024-01-0{}\ntags: [{tags}]\n---\n{body}",
+                    name.len()
+                ),
+            )
+        };
+        let c = Config::defaults();
+        let mut cache = GroupCache::default();
+        let first = cache.groups(&[make("aa", "x", "one"), make("b", "y", "one")], &c);
+        // A body edit: a new article value, same grouping: the same groups, not regrouped.
+        let edited = cache.groups(&[make("aa", "x", "two"), make("b", "y", "one")], &c);
+        assert!(Arc::ptr_eq(&first, &edited));
+        let retagged = cache.groups(&[make("aa", "z", "two"), make("b", "y", "one")], &c);
+        assert!(!Arc::ptr_eq(&edited, &retagged));
+        assert!(retagged.iter().any(|g| g.slug == "z"));
+        assert!(!retagged.iter().any(|g| g.slug == "x"));
+        assert_eq!(
+            *retagged,
+            groups(&[make("aa", "z", "two"), make("b", "y", "one")], &c)
+        );
+        let fewer = cache.groups(&[make("b", "y", "one")], &c);
+        assert_eq!(*fewer, groups(&[make("b", "y", "one")], &c));
+    }
 
     #[test]
     fn groups_merge_spellings_and_count_each_article_once() {

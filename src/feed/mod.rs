@@ -32,7 +32,7 @@ use self::rss::render_rss_with;
 pub use self::document::{Document, DocumentKind, SiteOutputs};
 pub use self::entry::Entry;
 pub use self::group_feeds::{GroupFeed, Member, ATOM_FILE, JSON_FILE, RSS_FILE};
-pub use self::groups::{groups, Group, GroupKind};
+pub use self::groups::{groups, Group, GroupCache, GroupKind};
 pub use self::history::ArchivePlan;
 pub use self::items::{item_xml, Chunk, ItemFormat, ItemXml};
 pub(crate) use self::media::media_url;
@@ -54,15 +54,16 @@ pub fn render_outputs(
     previous: PreviousKeys<'_>,
 ) -> SiteOutputs {
     let plan = history::plan(entries.len(), config);
-    render_outputs_planned(entries, groups, config, previous, &plan)
+    render_outputs_planned(entries, (groups, true), config, previous, &plan)
 }
 
 /// [`render_outputs`] when `entries` are not every published article: `plan` (from their
 /// number) says how long the subscription feeds are and where they stand in the history.
 /// The archive documents are not written here but one by one ([`archive_documents`]).
+/// Without `with_group_feeds` the groups only name their feeds on the `/` page.
 pub(crate) fn render_outputs_planned(
     entries: &[Entry<'_>],
-    groups: &[GroupFeed<'_>],
+    (groups, with_group_feeds): (&[GroupFeed<'_>], bool),
     config: &Config,
     previous: PreviousKeys<'_>,
     plan: &ArchivePlan,
@@ -70,7 +71,9 @@ pub(crate) fn render_outputs_planned(
     let mut documents = Vec::new();
     site_documents(entries, groups, config, plan, &mut documents);
     podcast_document(entries, config, &mut documents);
-    group_feeds::group_documents(groups, config, previous, &mut documents);
+    if with_group_feeds {
+        group_feeds::group_documents(groups, config, previous, &mut documents);
+    }
     let mut outputs = SiteOutputs::new(documents);
     outputs.items = group_feeds::new_items(entries, groups, config);
     outputs

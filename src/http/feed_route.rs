@@ -18,7 +18,7 @@ pub(super) fn feed<B>(
 ) -> Response<ResponseBody> {
     let snapshot = state.snapshot.load();
     let Some(resource) = snapshot.resource(path) else {
-        return no_resource(request, snapshot.is_ready());
+        return no_resource(request, snapshot.is_ready() && snapshot.is_complete());
     };
     let headers = request.headers();
 

@@ -19,12 +19,12 @@ use super::Site;
 /// What archive `k` is built from: its number, whether it is complete, and the version of
 /// each of its articles. Equal keys give equal bytes (the config does not change at run
 /// time).
-fn archive_key(site: &Site, plan: &ArchivePlan, published: &[Arc<Article>], k: usize) -> u64 {
+fn archive_key(plan: &ArchivePlan, published: &[Arc<Article>], k: usize) -> u64 {
     let mut hasher = DefaultHasher::new();
     (k, plan.is_complete(k)).hash(&mut hasher);
+    // The fingerprint names the path and the file's bytes: the version the items are kept by.
     for article in &published[plan.positions(k)] {
-        article.source.hash(&mut hasher);
-        site.library.version(&article.source).hash(&mut hasher);
+        article.fingerprint.hash(&mut hasher);
     }
     hasher.finish()
 }
@@ -38,7 +38,7 @@ pub(crate) fn archives(
 ) -> Vec<Document> {
     let mut out = Vec::new();
     for k in 0..plan.archives() {
-        let key = archive_key(site, plan, published, k);
+        let key = archive_key(plan, published, k);
         let complete = plan.is_complete(k);
         let paths = [
             (

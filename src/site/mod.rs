@@ -95,6 +95,12 @@ pub struct Site {
     loaded: LoadedFiles,
     /// The media files of published episodes, as last looked at (see [`episodes`]).
     media: episodes::EpisodeMedia,
+    /// The last publish's groups, reused while no article changes group.
+    group_cache: feed::GroupCache,
+    /// [`SITE_FEEDS_FIRST_ABOVE`], lower in tests.
+    site_feeds_first_above: usize,
+    /// The library's [`Library::removals`] when the item store was last pruned.
+    items_pruned_at: Option<u64>,
 }
 
 /// The files loads read (each file once, its latest outcome), with their warnings (the
@@ -136,12 +142,33 @@ pub(crate) struct Rendering {
     pub(crate) published: usize,
     /// The local media files published episodes reference, for serving.
     pub(crate) media_files: Vec<(String, crate::snapshot::media::MediaFile)>,
+    /// Whether the group feeds and archives are in the outputs (see [`Stage`]).
+    pub(crate) complete: bool,
 }
+
+/// How much of the outputs a publish makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Everything: the site feeds, the group feeds and the archives.
+    Everything,
+    /// The daemon's first publish: only the site feeds (and the `/` page, the podcast feed)
+    /// when the group feeds and archives need more than [`SITE_FEEDS_FIRST_ABOVE`] articles
+    /// rendered, so a large site is served at once; everything otherwise. The daemon
+    /// publishes [`Stage::Everything`] right after.
+    SiteFeedsFirst,
+}
+
+/// How many articles' items the group feeds and archives may need rendered before the
+/// first publish serves the site feeds alone first: below it, the whole first publish
+/// takes a fraction of a second anyway.
+pub const SITE_FEEDS_FIRST_ABOVE: usize = 500;
 
 /// What one publish step did, for logs and metrics.
 #[derive(Debug, Clone, Copy)]
 pub struct PublishStats {
     pub published: usize,
+    /// Whether the snapshot holds every output (see [`Stage`]).
+    pub complete: bool,
     pub errors: usize,
     /// How long rendering and building the snapshot took.
     pub seconds: f64,
@@ -174,6 +201,9 @@ impl Site {
             items: ItemStore::new(),
             loaded: LoadedFiles::default(),
             media: episodes::EpisodeMedia::new(None),
+            group_cache: feed::GroupCache::default(),
+            site_feeds_first_above: SITE_FEEDS_FIRST_ABOVE,
+            items_pruned_at: None,
         }
     }
 
@@ -298,35 +328,52 @@ impl Site {
         self.media.next_look()
     }
 
-    /// Writes the items of the group feeds' members and of the archived articles (`plan`)
-    /// whose items are not kept yet (see [`crate::snapshot::ItemStore`]), [`ITEM_BATCH`]
-    /// articles at a time: their bodies are read, rendered, written as items and let go
-    /// batch by batch, so memory stays bounded by a batch whatever the number of groups and
-    /// archives. Returns whether a file was read again (the store may hold new problems).
-    fn write_items(
-        &mut self,
+    /// The published positions whose items the group feeds' members and the archived
+    /// articles (`plan`) need and that are not `kept` yet, ascending.
+    fn items_needed(
+        &self,
         published: &[Arc<Article>],
         (groups, plan): (&[feed::Group], &feed::ArchivePlan),
-        now: DateTime<Utc>,
-        (link_targets, media): (Option<&LinkTargets>, &feed::EpisodeMediaMap),
-    ) -> bool {
+        kept: &[bool],
+    ) -> Vec<usize> {
         let limit = self.config.feeds.group_limit;
-        let json = self.config.feeds.json_path.is_some();
+        // Marked once per position: an article is in many groups.
+        let mut wanted = vec![false; published.len()];
         let members = groups
             .iter()
             .flat_map(|g| g.members.iter().take(limit).copied());
         let archived = (0..plan.archives()).flat_map(|k| plan.positions(k));
-        let mut needed: Vec<usize> = members
-            .chain(archived)
-            .filter(|&at| {
-                let article = &published[at];
-                !self.items.has(&article.source, article.fingerprint, json)
-            })
-            .collect();
-        needed.sort_unstable();
-        needed.dedup();
+        for at in members.chain(archived) {
+            if let Some(w) = wanted.get_mut(at) {
+                *w = true;
+            }
+        }
+        (0..published.len())
+            .filter(|&at| wanted[at] && !kept.get(at).copied().unwrap_or(false))
+            .collect()
+    }
+
+    /// Writes the items of the `needed` published positions (see [`Site::items_needed`])
+    /// into the item store ([`crate::snapshot::ItemStore`]), [`ITEM_BATCH`] articles at a
+    /// time: their bodies are read, rendered, written as items and let go batch by batch, so
+    /// memory stays bounded by a batch whatever the number of groups and archives. Marks
+    /// them in `kept`. Returns whether a file was read again (the store may hold new
+    /// problems).
+    fn write_items(
+        &mut self,
+        published: &[Arc<Article>],
+        needed: &[usize],
+        now: DateTime<Utc>,
+        (link_targets, media): (Option<&LinkTargets>, &feed::EpisodeMediaMap),
+        kept: &mut [bool],
+    ) -> bool {
+        let json = self.config.feeds.json_path.is_some();
         let mut reread = false;
         for batch in needed.chunks(ITEM_BATCH) {
+            if self.budget.is_cancelled() {
+                // Stopping: nothing made now would be served.
+                break;
+            }
             // The site feed's wants first: their bodies stay in the store (and are ready,
             // so not read again); the batch's go with the window.
             let mut wants = selection::wants(published, &self.config);
@@ -357,6 +404,10 @@ impl Site {
                 .collect();
             self.items.put(new);
         }
+        for &at in needed {
+            let article = &published[at];
+            kept[at] = self.items.has(&article.source, article.fingerprint, json);
+        }
         self.rewrite_kept_bodies_if_due();
         reread
     }
@@ -365,10 +416,10 @@ impl Site {
     /// copies outweigh them.
     fn rewrite_kept_bodies_if_due(&mut self) {
         let Some(kept) = &self.kept else { return };
-        let live = self.library.kept_bodies();
-        if !kept.needs_rewrite(live.iter().map(|k| k.len).sum()) {
+        if !kept.needs_rewrite(self.library.kept_bodies_len()) {
             return;
         }
+        let live = self.library.kept_bodies();
         if let Some((fresh, moved)) = kept.rewrite(&live) {
             self.library.move_kept_bodies(&moved);
             self.kept = Some(Arc::new(fresh));
@@ -382,6 +433,16 @@ impl Site {
     /// its own are not written again, nor archives whose articles did not change (see
     /// [`archives`]).
     pub(crate) fn render(&mut self, now: DateTime<Utc>, previous: Option<&Snapshot>) -> Rendering {
+        self.render_staged(now, previous, Stage::Everything)
+    }
+
+    /// [`Site::render`] of the outputs `stage` asks for.
+    pub(crate) fn render_staged(
+        &mut self,
+        now: DateTime<Utc>,
+        previous: Option<&Snapshot>,
+        stage: Stage,
+    ) -> Rendering {
         let started = Instant::now();
         let mut published = self.library.published(now);
         // Episodes whose media is not complete yet are not published.
@@ -390,15 +451,26 @@ impl Site {
             .articles
             .retain(|a| !media.not_ready.contains(&a.source));
         let plan = feed::history::plan(published.articles.len(), &self.config);
-        let groups = feed::groups(&published.articles, &self.config);
+        let groups = self.group_cache.groups(&published.articles, &self.config);
+        let json = self.config.feeds.json_path.is_some();
+        // Per published position: whether this version's items are in the item store.
+        let mut kept: Vec<bool> = published
+            .articles
+            .iter()
+            .map(|a| self.items.has(&a.source, a.fingerprint, json))
+            .collect();
         let grouped = started.elapsed();
         let link_targets = LinkTargets::if_needed(&self.library, &published.articles);
-        let items_reread = self.write_items(
-            &published.articles,
-            (&groups, &plan),
-            now,
-            (link_targets.as_ref(), &media.media),
-        );
+        let needed = self.items_needed(&published.articles, (&groups, &plan), &kept);
+        let complete = stage == Stage::Everything || needed.len() <= self.site_feeds_first_above;
+        let items_reread = complete
+            && self.write_items(
+                &published.articles,
+                &needed,
+                now,
+                (link_targets.as_ref(), &media.media),
+                &mut kept,
+            );
         let items_written = started.elapsed();
         let mut window = self.window(&published.articles, now);
         let reread = window.reread() || items_reread;
@@ -409,18 +481,18 @@ impl Site {
         for entry in &mut entries {
             entry.media = media.media.get(&entry.article.source);
         }
-        let items = &self.items;
-        let json = self.config.feeds.json_path.is_some();
-        let group_feeds = window.group_feeds(
-            &groups,
-            &published.articles,
-            self.config.feeds.group_limit,
-            |a| items.has(&a.source, a.fingerprint, json),
-        );
+        // Without the group feeds, their groups still name them on the `/` page, whose
+        // bytes then stay the same when they come.
+        let group_limit = if complete {
+            self.config.feeds.group_limit
+        } else {
+            0
+        };
+        let group_feeds = window.group_feeds(&groups, &published.articles, group_limit, &kept);
         let filled = started.elapsed();
         let outputs = feed::render_outputs_planned(
             &entries,
-            &group_feeds,
+            (&group_feeds, complete),
             &self.config,
             &|path| previous.and_then(|p| p.key(path)),
             &plan,
@@ -436,7 +508,11 @@ impl Site {
         drop(group_feeds);
         drop(entries);
         drop(window);
-        let archives = archives::archives(self, &plan, &published.articles, previous);
+        let archives = if complete {
+            archives::archives(self, &plan, &published.articles, previous)
+        } else {
+            Vec::new()
+        };
         self.rewrite_kept_bodies_if_due();
         if reread {
             // Reading bodies may have found new problems; report the store as it is now.
@@ -462,6 +538,7 @@ impl Site {
             diagnostics,
             published: published.articles.len(),
             media_files: media.files,
+            complete,
         }
     }
 
@@ -469,8 +546,19 @@ impl Site {
     /// served). Unchanged bytes keep their ETag and Last-Modified (the snapshot compares with
     /// the one it replaces).
     pub fn publish(&mut self, previous: &Snapshot, now: DateTime<Utc>) -> (Snapshot, PublishStats) {
+        self.publish_staged(previous, now, Stage::Everything)
+    }
+
+    /// [`Site::publish`] of the outputs `stage` asks for; a snapshot without the group feeds
+    /// and archives answers their addresses with 503 until the next publish.
+    pub fn publish_staged(
+        &mut self,
+        previous: &Snapshot,
+        now: DateTime<Utc>,
+        stage: Stage,
+    ) -> (Snapshot, PublishStats) {
         let started = Instant::now();
-        let rendering = self.render(now, previous.is_ready().then_some(previous));
+        let rendering = self.render_staged(now, previous.is_ready().then_some(previous), stage);
         let render_seconds = started.elapsed().as_secs_f64();
         let errors: Vec<String> = self
             .root_problem
@@ -495,9 +583,13 @@ impl Site {
             now,
             &mut self.items,
         );
-        let library = &self.library;
-        self.items
-            .retain(|source| library.article(source).is_some());
+        // Items of articles that left the store go; only a removal can have made any.
+        if self.items_pruned_at != Some(self.library.removals()) {
+            let library = &self.library;
+            self.items
+                .retain(|source| library.article(source).is_some());
+            self.items_pruned_at = Some(self.library.removals());
+        }
         tracing::debug!(
             snapshot_ms = (started.elapsed().as_secs_f64() - render_seconds) * 1e3,
             "snapshot built"
@@ -506,8 +598,10 @@ impl Site {
         snapshot.set_media(Arc::new(crate::snapshot::media::MediaTable::new(
             rendering.media_files,
         )));
+        snapshot.set_complete(rendering.complete);
         let stats = PublishStats {
             published: rendering.published,
+            complete: rendering.complete,
             errors: error_count,
             seconds: started.elapsed().as_secs_f64(),
         };
@@ -592,6 +686,54 @@ mod tests {
         fs::create_dir_all(path.parent().unwrap()).unwrap();
         let text = format!("---\ntitle: {title}\ndate: {date}\n---\n{body}\n");
         fs::write(path, text).unwrap();
+    }
+
+    /// The first publish of a site over the threshold serves its site feeds and `/` page;
+    /// the group feeds answer 503 until the next publish brings them, and the `/` page
+    /// (which names them) keeps its bytes.
+    #[test]
+    fn site_feeds_first_then_everything() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 1..=3 {
+            let text =
+                format!("---\ntitle: P{i}\ndate: 2024-01-0{i}\ntags: [rust]\n---\nBody {i}.\n");
+            fs::write(dir.path().join(format!("p{i}.md")), text).unwrap();
+        }
+        let mut config = Config::defaults();
+        config.content.dir = dir.path().to_path_buf();
+        config.feeds.limit = 2;
+        config.feeds.archive_page_size = 1;
+        let mut site = Site::new(Arc::new(config));
+        site.site_feeds_first_above = 0;
+        site.rescan().unwrap();
+        let starting = Snapshot::starting(&site.config);
+        let (first, stats) = site.publish_staged(&starting, now(), Stage::SiteFeedsFirst);
+        assert!(!stats.complete && !first.is_complete() && first.is_ready());
+        assert!(first.resource("/feed.xml").is_some());
+        assert!(first.resource("/tags/rust/feed.xml").is_none());
+        assert!(first.resource("/tags/").is_none());
+        assert!(first.resource("/archive/1/feed.xml").is_none());
+        let body = String::from_utf8_lossy(first.readyz_body()).into_owned();
+        assert!(body.contains("group feeds and archives: loading"), "{body}");
+        let (second, stats) = site.publish_staged(&first, now(), Stage::Everything);
+        assert!(stats.complete && second.is_complete());
+        assert!(second.resource("/tags/rust/feed.xml").is_some());
+        assert!(second.resource("/archive/1/feed.xml").is_some());
+        for path in ["/", "/feed.xml", "/atom.xml"] {
+            let (a, b) = (
+                first.resource(path).unwrap(),
+                second.resource(path).unwrap(),
+            );
+            assert_eq!(
+                a.identity().bytes().unwrap(),
+                b.identity().bytes().unwrap(),
+                "{path}"
+            );
+        }
+        // Under the threshold, the first publish is the whole one.
+        site.site_feeds_first_above = 100;
+        let (whole, stats) = site.publish_staged(&starting, now(), Stage::SiteFeedsFirst);
+        assert!(stats.complete && whole.resource("/tags/rust/feed.xml").is_some());
     }
 
     fn errors(rendering: &Rendering) -> Vec<String> {

@@ -202,14 +202,15 @@ impl FeedWindow {
 
     /// Each group's feed: its newest `limit` members (by `published`, which the window was
     /// filled from), each with its entry index when its items are to be written now (it is
-    /// in the window and `kept` says its items are not kept), else its kept items' version.
+    /// in the window and `kept`, per published position, says its items are not kept), else its
+    /// kept items' version.
     /// A member with neither (its file broke, no last good copy) is left out.
     pub fn group_feeds<'g>(
         &'g self,
         groups: &'g [Group],
         published: &'g [Arc<Article>],
         limit: usize,
-        kept: impl Fn(&Article) -> bool + Sync,
+        kept: &[bool],
     ) -> Vec<GroupFeed<'g>> {
         groups
             .par_iter()
@@ -221,7 +222,8 @@ impl FeedWindow {
                     .take(limit)
                     .filter_map(|&at| {
                         let known = published.get(at)?;
-                        if kept(known) {
+                        let kept = kept.get(at).copied().unwrap_or(false);
+                        if kept {
                             return Some(Member {
                                 article: known,
                                 entry: None,
@@ -231,7 +233,7 @@ impl FeedWindow {
                         let article = self.articles.get(index)?;
                         Some(Member {
                             article,
-                            entry: (!kept(article)).then_some(index),
+                            entry: (!kept).then_some(index),
                         })
                     })
                     .collect(),

@@ -16,7 +16,7 @@
 //! cost in disk space, not memory: one item per edit).
 
 use crate::scratch_file::{read_exact_at, unnamed_file, write_all_at};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fs::File;
 use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -144,7 +144,7 @@ impl ItemStore {
     pub fn new() -> ItemStore {
         ItemStore {
             file: SpillFile::new(),
-            items: HashMap::new(),
+            items: HashMap::default(),
         }
     }
 

@@ -52,6 +52,9 @@ pub struct Snapshot {
     readyz_body: Bytes,
     /// Media files served at `/media/` (empty unless a podcast section has local media).
     media: Arc<MediaTable>,
+    /// False while the group feeds and archives are still being made (the daemon's first
+    /// publish of a large site serves the site feeds first): their addresses answer 503.
+    complete: bool,
 }
 
 impl fmt::Debug for Snapshot {
@@ -79,6 +82,7 @@ impl Snapshot {
             cache_control: cache_control(cfg),
             readyz_body: Bytes::from_static(b"starting\n"),
             media: Arc::default(),
+            complete: false,
         }
     }
 
@@ -164,6 +168,7 @@ impl Snapshot {
             cache_control: cache_control(cfg),
             readyz_body: Bytes::from(readyz),
             media: Arc::default(),
+            complete: true,
         }
     }
 
@@ -235,6 +240,22 @@ impl Snapshot {
     }
 
     /// Sets the media files this snapshot serves; called before the snapshot is swapped in.
+    /// Marks the snapshot as holding every output or not (see the `complete` field); the
+    /// readiness text says which.
+    pub(crate) fn set_complete(&mut self, complete: bool) {
+        if self.complete && !complete {
+            let mut body = self.readyz_body.to_vec();
+            body.extend_from_slice(b"group feeds and archives: loading\n");
+            self.readyz_body = Bytes::from(body);
+        }
+        self.complete = complete;
+    }
+
+    /// Whether every output is here: a missing document is then 404, not 503.
+    pub fn is_complete(&self) -> bool {
+        self.complete
+    }
+
     pub(crate) fn set_media(&mut self, media: Arc<MediaTable>) {
         self.media = media;
     }
