@@ -34,6 +34,60 @@ pub struct Library {
     /// How many times a path left the store: what is kept per path elsewhere (feed items)
     /// needs pruning only after one did.
     removals: u64,
+    /// The last [`Library::published`] answer, patched rather than made again when only
+    /// some articles' versions changed (see [`PublishedCache`]).
+    published_cache: CachedPublished,
+}
+
+/// A [`Library::published`] answer with what it holds for: from `at` until `until` (when
+/// an article enters or leaves by the clock alone), while the paths in `touched` got new
+/// versions with the same place, permalink and dates.
+#[derive(Debug)]
+struct PublishedCache {
+    at: DateTime<Utc>,
+    until: Option<DateTime<Utc>>,
+    articles: Vec<Arc<Article>>,
+    /// Paths whose article value was replaced since.
+    touched: Vec<String>,
+}
+
+/// More paths touched than this and the answer is made again whole: patching is for edits.
+const MAX_TOUCHED: usize = 256;
+
+/// The cache, behind a lock so that [`Library::published`] can take `&self`; a clone of the
+/// library starts without one.
+#[derive(Debug, Default)]
+struct CachedPublished(std::sync::Mutex<Option<PublishedCache>>);
+
+impl Clone for CachedPublished {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl CachedPublished {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<PublishedCache>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A path's article was replaced by another version.
+    fn touch(&self, source: &str) {
+        let mut cache = self.lock();
+        if let Some(c) = cache.as_mut() {
+            if c.touched.len() >= MAX_TOUCHED {
+                *cache = None;
+            } else {
+                c.touched.push(source.to_string());
+            }
+        }
+    }
+
+    /// A path came or went: the answer is made again whole.
+    fn forget(&self) {
+        *self.lock() = None;
+    }
 }
 
 /// What is published at one instant.
@@ -56,11 +110,19 @@ impl Library {
             FileOutcome::Gone => {
                 let removed = self.files.remove(source).is_some();
                 self.removals += u64::from(removed);
+                if removed {
+                    self.published_cache.forget();
+                }
                 removed
             }
             FileOutcome::Parsed(parsed) => {
                 let entry = self.files.entry(source.to_string()).or_default();
                 if let Some(article) = parsed.article {
+                    if entry.good.is_some() {
+                        self.published_cache.touch(source);
+                    } else {
+                        self.published_cache.forget();
+                    }
                     entry.good = Some(Arc::new(article));
                     self.versions += 1;
                     entry.version = self.versions;
@@ -101,6 +163,9 @@ impl Library {
         let before = self.files.len();
         self.files.retain(|source, _| keep.contains(source));
         self.removals += (before - self.files.len()) as u64;
+        if before != self.files.len() {
+            self.published_cache.forget();
+        }
         before != self.files.len()
     }
 
@@ -141,6 +206,7 @@ impl Library {
                 if article.body_loaded && !keep(source) {
                     let kept = article.kept_body.or_else(|| copy(&article.body));
                     entry.good = Some(Arc::new(article.without_body(kept)));
+                    self.published_cache.touch(source);
                     dropped += 1;
                 }
             }
@@ -153,6 +219,7 @@ impl Library {
         if let Some(entry) = self.files.get_mut(source) {
             if let Some(article) = &entry.good {
                 entry.good = Some(Arc::new(article.with_body(body)));
+                self.published_cache.touch(source);
             }
         }
     }
@@ -178,6 +245,8 @@ impl Library {
     /// [`Library::kept_bodies`] (nothing may change in between).
     pub(crate) fn move_kept_bodies(&mut self, moved: &[KeptBody]) {
         let mut moved = moved.iter();
+        // Every kept copy moves: simpler made again than patched.
+        self.published_cache.forget();
         for entry in self.files.values_mut() {
             let Some(article) = &entry.good else { continue };
             if article.kept_body.is_none() {
@@ -208,7 +277,78 @@ impl Library {
 
     /// The published articles at `now`, sorted, with duplicates resolved: of two published
     /// articles with the same permalink or id, the one whose path sorts first wins.
+    ///
+    /// An answer without diagnostics is kept; the next call patches it when the paths
+    /// changed since only got new versions at the same place (same date, id, permalink,
+    /// `updated` and publication times): an edited body on a large site is not a pass over
+    /// every article and a sort.
     pub fn published(&self, now: DateTime<Utc>) -> Published {
+        if let Some(articles) = self.patched_published(now) {
+            return Published {
+                articles,
+                diagnostics: Vec::new(),
+            };
+        }
+        let out = self.published_whole(now);
+        if out.diagnostics.is_empty() {
+            let until = self
+                .files
+                .values()
+                .filter_map(|e| e.good.as_ref())
+                .filter_map(|a| a.next_change_after(now))
+                .min();
+            *self.published_cache.lock() = Some(PublishedCache {
+                at: now,
+                until,
+                articles: out.articles.clone(),
+                touched: Vec::new(),
+            });
+        } else {
+            self.published_cache.forget();
+        }
+        out
+    }
+
+    /// The kept answer, brought up to date; `None` when it cannot be (see
+    /// [`Library::published`]).
+    fn patched_published(&self, now: DateTime<Utc>) -> Option<Vec<Arc<Article>>> {
+        let mut guard = self.published_cache.lock();
+        let cache = guard.as_mut()?;
+        if now < cache.at || cache.until.is_some_and(|until| now >= until) {
+            return None;
+        }
+        let mut touched = std::mem::take(&mut cache.touched);
+        touched.sort_unstable();
+        touched.dedup();
+        for source in &touched {
+            let new = self.article(source)?;
+            if !new.is_published(now) {
+                return None;
+            }
+            // The list is newest first, ties by id: where an article with this date and
+            // id sits.
+            let at = cache
+                .articles
+                .binary_search_by(|probe| {
+                    new.date
+                        .cmp(&probe.date)
+                        .then_with(|| probe.id.cmp(&new.id))
+                })
+                .ok()?;
+            let old = &cache.articles[at];
+            let same_place = old.source == new.source
+                && old.permalink == new.permalink
+                && old.updated == new.updated
+                && old.next_change_after(cache.at) == new.next_change_after(cache.at);
+            if !same_place {
+                return None;
+            }
+            cache.articles[at] = Arc::clone(new);
+        }
+        Some(cache.articles.clone())
+    }
+
+    fn published_whole(&self, now: DateTime<Utc>) -> Published {
         let mut out = Published {
             articles: Vec::with_capacity(self.files.len()),
             diagnostics: Vec::new(),
@@ -430,6 +570,67 @@ mod tests {
         assert_eq!(wake.to_rfc3339(), "2025-04-01T00:00:00+00:00");
         assert!(titles(wake).is_empty());
         assert_eq!(lib.next_publish_at(wake), None);
+    }
+
+    /// The patched answer is the whole one, through edits, date changes, drafts, new and
+    /// deleted files, and the clock passing a future article's date.
+    #[test]
+    fn published_patched_after_edits_equals_published_whole() {
+        let mut lib = Library::new();
+        let text = |title: &str, date: &str, extra: &str| {
+            format!("---\ntitle: {title}\ndate: {date}\n{extra}---\nBody of {title}.\n")
+        };
+        for i in 1..=9 {
+            let source = format!("p{i}.md");
+            let t = text(&format!("P{i}"), &format!("2024-01-0{i}"), "");
+            lib.apply(&source, parsed(&source, &t));
+        }
+        let future = text("F", "2025-06-01", "");
+        lib.apply("f.md", parsed("f.md", &future));
+        let sources = |p: &Published| -> Vec<(String, String)> {
+            p.articles
+                .iter()
+                .map(|a| (a.source.clone(), a.title.clone()))
+                .collect()
+        };
+        let check = |lib: &Library, at: DateTime<Utc>| {
+            let got = lib.published(at);
+            let whole = lib.published_whole(at);
+            assert_eq!(sources(&got), sources(&whole));
+            assert!(got
+                .articles
+                .iter()
+                .zip(&whole.articles)
+                .all(|(a, b)| Arc::ptr_eq(a, b)));
+        };
+        check(&lib, now());
+        let edits: [(&str, String); 6] = [
+            ("p3.md", text("P3 edited", "2024-01-03", "")),
+            ("p3.md", text("P3 moved", "2023-12-01", "")),
+            ("p5.md", text("P5", "2024-01-05", "draft: true\n")),
+            ("new.md", text("New", "2024-02-01", "")),
+            ("p5.md", text("P5 back", "2024-01-05", "")),
+            ("p7.md", text("P7", "2024-01-07", "updated: 2024-03-01\n")),
+        ];
+        for (source, t) in &edits {
+            lib.apply(source, parsed(source, t));
+            check(&lib, now());
+        }
+        lib.apply("p2.md", FileOutcome::Gone);
+        check(&lib, now());
+        // Past the future article's date, it is in.
+        let later: DateTime<Utc> = "2025-07-01T00:00:00Z".parse().unwrap();
+        check(&lib, later);
+        assert!(lib
+            .published(later)
+            .articles
+            .iter()
+            .any(|a| a.source == "f.md"));
+        lib.apply(
+            "p4.md",
+            parsed("p4.md", &text("P4 again", "2024-01-04", "")),
+        );
+        check(&lib, later);
     }
 
     #[test]

@@ -108,6 +108,16 @@ async fn with_site<T: Send + 'static>(
     .ok()
 }
 
+/// Whether a published episode's media file changed behind the watcher's back.
+async fn media_changed(config: &Config, site: &Arc<Mutex<Site>>) -> bool {
+    if config.podcast.is_none() {
+        return false;
+    }
+    with_site(site, |site| site.media_changed())
+        .await
+        .unwrap_or(false)
+}
+
 /// Identity of the root folder, to notice it being replaced or coming back.
 fn root_identity(root: &Path) -> Option<(u64, u64)> {
     let meta = std::fs::metadata(root).ok()?;
@@ -283,6 +293,9 @@ async fn content_loop(
                 if due_now {
                     tracing::info!("scheduled article or settled media due");
                     // Going live can make a clash (same permalink or id) appear: logged too.
+                    task.reload(Change::Paths(Vec::new())).await;
+                } else if media_changed(&task.state.config, &task.site).await {
+                    tracing::info!("an episode's media file changed without a watcher event");
                     task.reload(Change::Paths(Vec::new())).await;
                 }
             }

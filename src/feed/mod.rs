@@ -19,6 +19,8 @@ mod podcast;
 mod rss;
 mod slug;
 
+use rayon::prelude::*;
+
 use crate::config::Config;
 use crate::content::Article;
 use crate::xml_chars;
@@ -140,28 +142,37 @@ fn site_documents(
     let rss_place = plan.subscription(config, history::ARCHIVE_RSS);
     let rss =
         |path: &str| render_rss_with(entries, config, &FeedMeta::site(config, path), &rss_place);
-    out.push(doc(
-        &feeds.rss_path,
-        DocumentKind::Rss,
-        rss(&feeds.rss_path),
-    ));
-    if let Some(alias) = feeds.rss_alias_path.as_deref() {
-        // Its own self link names the address it is served at.
-        out.push(doc(alias, DocumentKind::Rss, rss(alias)));
-    }
-    let atom = render_atom_with(
-        entries,
-        config,
-        &FeedMeta::site(config, &feeds.atom_path),
-        &plan.subscription(config, history::ARCHIVE_ATOM),
+    // Each document is written on its own core: they are the larger part of a publish
+    // that an edit in the window makes.
+    let mut jobs: Vec<(&str, DocumentKind)> = vec![(&feeds.rss_path, DocumentKind::Rss)];
+    // The alias has its own self link, naming the address it is served at.
+    jobs.extend(
+        feeds
+            .rss_alias_path
+            .as_deref()
+            .map(|p| (p, DocumentKind::Rss)),
     );
-    out.push(doc(&feeds.atom_path, DocumentKind::Atom, atom));
-    if let Some(path) = feeds.json_path.as_deref() {
-        let json = render_json(entries, config, &FeedMeta::site(config, path));
-        out.push(doc(path, DocumentKind::Json, json));
-    }
-    let index = render_index(entries, groups, config);
-    out.push(doc(&feeds.index_path, DocumentKind::Html, index));
+    jobs.push((&feeds.atom_path, DocumentKind::Atom));
+    jobs.extend(feeds.json_path.as_deref().map(|p| (p, DocumentKind::Json)));
+    jobs.push((&feeds.index_path, DocumentKind::Html));
+    let documents: Vec<Document> = jobs
+        .into_par_iter()
+        .map(|(path, kind)| {
+            let body = match kind {
+                DocumentKind::Rss => rss(path),
+                DocumentKind::Atom => render_atom_with(
+                    entries,
+                    config,
+                    &FeedMeta::site(config, path),
+                    &plan.subscription(config, history::ARCHIVE_ATOM),
+                ),
+                DocumentKind::Json => render_json(entries, config, &FeedMeta::site(config, path)),
+                DocumentKind::Html => render_index(entries, groups, config),
+            };
+            doc(path, kind, body)
+        })
+        .collect();
+    out.extend(documents);
 }
 
 /// The podcast feed at `podcast.path`: every episode whose media is ready.

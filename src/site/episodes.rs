@@ -102,6 +102,9 @@ pub(crate) struct EpisodeMedia {
     next_look: Option<SystemTime>,
     /// The last complete look of each file.
     complete: HashMap<String, MediaInfo>,
+    /// What the last resolve found at each local media path (`None`: nothing there), so a
+    /// change the watcher missed is still noticed ([`EpisodeMedia::changed_on_disk`]).
+    seen: HashMap<String, Option<Stamp>>,
 }
 
 impl EpisodeMedia {
@@ -122,6 +125,7 @@ impl EpisodeMedia {
     pub(crate) fn resolve(&mut self, config: &Config, published: &[Arc<Article>]) -> Resolved {
         let mut out = Resolved::default();
         self.next_look = None;
+        self.seen.clear();
         let Some(podcast) = &config.podcast else {
             return out;
         };
@@ -235,6 +239,15 @@ impl EpisodeMedia {
 
     /// One media file: the cached look while size, modification time and inode are
     /// unchanged, else a new one; complete only once it has settled.
+    /// Whether a media file the last resolve looked at is now different on disk (replaced,
+    /// removed, come back): a safety net under the watcher, whose events for a file renamed
+    /// over and then deleted within one debounce window can fold into none.
+    pub(crate) fn changed_on_disk(&self, root: &Path) -> bool {
+        self.seen
+            .iter()
+            .any(|(path, then)| stamp(&root.join(path)) != *then)
+    }
+
     fn look(
         &mut self,
         root: &Path,
@@ -245,6 +258,7 @@ impl EpisodeMedia {
         // One `stat` when nothing changed; resolving symlinks and probing only for a new
         // or changed file.
         let stamp = stamp(&root.join(path));
+        self.seen.insert(path.to_string(), stamp);
         let (fs_path, result) = match (stamp, self.looks.get(path)) {
             (Some(now), Some((then, fs_path, result))) if now == *then => {
                 (fs_path.clone(), result.clone())

@@ -101,6 +101,10 @@ pub struct Site {
     site_feeds_first_above: usize,
     /// The library's [`Library::removals`] when the item store was last pruned.
     items_pruned_at: Option<u64>,
+    /// The last render's published articles whose items were kept, by position: the same
+    /// article value at the same place still has them (items of an unchanged article are
+    /// never dropped), so the item store is not asked again.
+    last_kept: Vec<(Arc<Article>, bool)>,
 }
 
 /// The files loads read (each file once, its latest outcome), with their warnings (the
@@ -204,6 +208,7 @@ impl Site {
             group_cache: feed::GroupCache::default(),
             site_feeds_first_above: SITE_FEEDS_FIRST_ABOVE,
             items_pruned_at: None,
+            last_kept: Vec::new(),
         }
     }
 
@@ -321,6 +326,12 @@ impl Site {
         );
         self.rewrite_kept_bodies_if_due();
         window
+    }
+
+    /// Whether a published episode's media file changed on disk since the last publish
+    /// (see [`episodes::EpisodeMedia::changed_on_disk`]).
+    pub(crate) fn media_changed(&self) -> bool {
+        self.media.changed_on_disk(&self.config.content.dir)
     }
 
     /// When a media file still being written will have settled (the daemon looks again then).
@@ -457,7 +468,11 @@ impl Site {
         let mut kept: Vec<bool> = published
             .articles
             .iter()
-            .map(|a| self.items.has(&a.source, a.fingerprint, json))
+            .enumerate()
+            .map(|(at, a)| match self.last_kept.get(at) {
+                Some((before, true)) if Arc::ptr_eq(before, a) => true,
+                _ => self.items.has(&a.source, a.fingerprint, json),
+            })
             .collect();
         let grouped = started.elapsed();
         let link_targets = LinkTargets::if_needed(&self.library, &published.articles);
@@ -490,11 +505,12 @@ impl Site {
         };
         let group_feeds = window.group_feeds(&groups, &published.articles, group_limit, &kept);
         let filled = started.elapsed();
+        let previous_keys = previous.map(Snapshot::keys).unwrap_or_default();
         let outputs = feed::render_outputs_planned(
             &entries,
             (&group_feeds, complete),
             &self.config,
-            &|path| previous.and_then(|p| p.key(path)),
+            &|path| previous_keys.get(path).copied(),
             &plan,
         );
         tracing::debug!(
@@ -526,6 +542,7 @@ impl Site {
                 .diagnostics
                 .extend(targets.warnings(&published.articles));
         }
+        self.last_kept = published.articles.iter().cloned().zip(kept).collect();
         let (mut documents, items) = outputs.into_parts();
         documents.extend(archives);
         let mut outputs = SiteOutputs::new(documents);

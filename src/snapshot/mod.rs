@@ -121,11 +121,17 @@ impl Snapshot {
         let (documents, new_items) = outputs.into_parts();
         items.put(new_items);
         let items = &*items;
+        // Documents and routes are both sorted by path: matched in one walk.
+        let matches = match previous {
+            Some(p) => p.route_indexes(documents.iter().map(|d| d.path.as_str())),
+            None => vec![None; documents.len()],
+        };
         // Every document on all cores: each compresses its own bytes (see `Resource::new`).
         let routes: Vec<(Box<str>, Arc<Resource>)> = documents
             .into_par_iter()
-            .filter_map(|document| {
-                let previous = previous.and_then(|p| p.resource(&document.path));
+            .zip(matches)
+            .filter_map(|(document, at)| {
+                let previous = previous.zip(at).map(|(p, at)| &p.routes[at].1);
                 let path = document.path.clone().into_boxed_str();
                 if document.reuse {
                     // Unchanged inputs (the feed stage compared the key): the same resource.
@@ -204,6 +210,31 @@ impl Snapshot {
     /// What the document at `path` was made from ([`crate::feed::Document::key`]).
     pub(crate) fn key(&self, path: &str) -> Option<u64> {
         self.resource(path).and_then(|r| r.key)
+    }
+
+    /// Every route's key (see [`Snapshot::key`]) by path: one map for a publish that looks
+    /// up thousands of them.
+    pub(crate) fn keys(&self) -> rustc_hash::FxHashMap<&str, u64> {
+        self.routes
+            .iter()
+            .filter_map(|(path, r)| Some((&**path, r.key?)))
+            .collect()
+    }
+
+    /// For each of `paths` (sorted), the index of its route here, found in one walk of both.
+    fn route_indexes<'p>(&self, paths: impl Iterator<Item = &'p str>) -> Vec<Option<usize>> {
+        let mut at = 0;
+        paths
+            .map(|path| {
+                while self.routes.get(at).is_some_and(|(p, _)| &**p < path) {
+                    at += 1;
+                }
+                self.routes
+                    .get(at)
+                    .filter(|(p, _)| &**p == path)
+                    .map(|_| at)
+            })
+            .collect()
     }
 
     /// The feed routes whose bytes differ from `previous`'s (or that it did not have), in

@@ -276,3 +276,44 @@ fn groups_follow_edits_under_the_running_daemon() {
         vec!["Gamma moved"]
     );
 }
+
+/// A site whose group feeds need more than a few hundred articles rendered is served its
+/// site feed first: meanwhile a group feed answers 503 with `Retry-After` (never 404, which
+/// a CDN could keep), and then its feed.
+#[test]
+fn a_large_site_serves_its_site_feed_before_its_group_feeds() {
+    let tree = Tree::new();
+    for i in 0..700 {
+        let date = format!("2023-{:02}-{:02}", i % 12 + 1, i % 28 + 1);
+        tree.write(
+            &format!("posts/p{i:03}.md"),
+            &post(
+                &format!("P{i}"),
+                &date,
+                &format!("t{}", i % 40),
+                "Ada",
+                "Body text.",
+            ),
+        );
+    }
+    let server = Server::start(&tree.content(), &[]);
+    let mut statuses = std::collections::BTreeSet::new();
+    let served = wait_until(Duration::from_secs(60), || {
+        let response = server.get("/tags/t7/feed.xml");
+        if response.status == 503 {
+            assert_eq!(response.header("retry-after"), Some("1"));
+        }
+        statuses.insert(response.status);
+        response.status == 200
+    });
+    assert!(served, "statuses seen: {statuses:?}");
+    assert!(
+        statuses.iter().all(|s| [200, 503].contains(s)),
+        "{statuses:?}"
+    );
+    assert!(server.logged("site feeds served"), "{:?}", server.log());
+    assert!(wait_until(Duration::from_secs(60), || server.logged("content loaded")));
+    let feed = parse_feed(&server.get("/tags/t7/feed.xml").body);
+    assert!(!feed.entries.is_empty());
+    assert_eq!(server.get("/feed.xml").status, 200);
+}
