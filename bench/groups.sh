@@ -4,8 +4,9 @@
 #
 #   bench/groups.sh [N TAGS AUTHORS]        default: 10000 2000 50
 #
-# Prints: the first load (the daemon's `content loaded duration_ms`, and the wall time from
-# start until /readyz answers 200), resident memory (VmRSS, VmHWM from /proc) after the
+# Prints: the first load (the daemon's `site feeds served` and `content loaded` durations,
+# the wall time from start until /readyz answers 200 and until every feed is served, and its
+# CPU time), resident memory (VmRSS, VmHWM from /proc) after the
 # load and after every group feed was fetched once in identity, gzip and br (which makes
 # their compressed forms), and the republish time of single edits (the `reloaded
 # duration_ms` of GROUPS_EDITS edits of an article's body, each in several tag feeds; the
@@ -50,10 +51,15 @@ FEEDWRIGHT_LOG_LEVEL=${GROUPS_LOG_LEVEL:-info} "$BIN" serve --content "$work" --
 pid=$!
 until curl -sf -o /dev/null "http://127.0.0.1:$port/readyz"; do sleep 0.02; done
 ready=$(date +%s.%N)
+# A large site's group feeds and archives come after the site feeds (`content loaded`).
+until grep -q 'content loaded' "$log"; do sleep 0.02; done
+complete=$(date +%s.%N)
 mem() { awk '/^VmRSS|^VmHWM/ {printf "%s %.1f MiB  ", $1, $2/1024}' "/proc/$pid/status"; echo; }
 
 echo "corpus: $N articles, $TAGS tags, $AUTHORS authors ($(du -sh "$corpus" | cut -f1))"
-echo "first load: $(grep -o 'content loaded.*' "$log" | grep -o 'duration_ms=[0-9.]*'), wall to /readyz 200: $(python3 -c "print(f'{($ready-$start)*1000:.0f} ms')")"
+echo "first load, site feeds served: $(grep -o 'site feeds served.*' "$log" | grep -o 'duration_ms=[0-9.]*' || echo 'n/a (one publish)'), wall to /readyz 200: $(python3 -c "print(f'{($ready-$start)*1000:.0f} ms')")"
+echo "first load, every feed: $(grep -o 'content loaded.*' "$log" | grep -o 'duration_ms=[0-9.]*'), wall: $(python3 -c "print(f'{($complete-$start)*1000:.0f} ms')")"
+echo "CPU of the first load (user, system): $(awk '{printf "%.2f s, %.2f s", $14/100, $15/100}' "/proc/$pid/stat")"
 echo "after load:        $(mem)"
 curl -s "http://127.0.0.1:$port/tags/" | grep -o 'href="[^"]*/tags/[^"]*/\(feed\|atom\).xml"' | sed 's/href="//; s/"$//' | sort -u >"$DIR/tag-urls"
 curl -s "http://127.0.0.1:$port/authors/" | grep -o 'href="[^"]*/authors/[^"]*/\(feed\|atom\).xml"' | sed 's/href="//; s/"$//' | sort -u >>"$DIR/tag-urls"

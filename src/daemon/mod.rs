@@ -294,12 +294,15 @@ async fn content_loop(
                     tracing::info!("scheduled article or settled media due");
                     // Going live can make a clash (same permalink or id) appear: logged too.
                     task.reload(Change::Paths(Vec::new())).await;
-                } else if media_changed(&task.state.config, &task.site).await {
+                }
+            }
+            _ = root_health.tick() => {
+                task.check_root().await;
+                if media_changed(&task.state.config, &task.site).await {
                     tracing::info!("an episode's media file changed without a watcher event");
                     task.reload(Change::Paths(Vec::new())).await;
                 }
             }
-            _ = root_health.tick() => task.check_root().await,
         }
     }
 }
