@@ -160,15 +160,15 @@ pub(crate) fn group_documents(
             };
             let key = feed.key();
             let files = group_files(config);
-            if files
+            let paths: Vec<String> = files
                 .iter()
-                .all(|(file, _, _)| previous(&format!("{folder}{file}")) == Some(key))
-            {
-                return files
-                    .iter()
-                    .map(|(file, kind, _)| {
-                        Document::unchanged(format!("{folder}{file}"), *kind, key)
-                    })
+                .map(|(file, _, _)| format!("{folder}{file}"))
+                .collect();
+            if paths.iter().all(|path| previous(path) == Some(key)) {
+                return paths
+                    .into_iter()
+                    .zip(&files)
+                    .map(|(path, (_, kind, _))| Document::unchanged(path, *kind, key))
                     .collect();
             }
             let updated = feed

@@ -95,7 +95,7 @@ impl Site {
             let article = &published[at];
             kept[at] = self.items.has(&article.source, article.fingerprint, json);
         }
-        self.rewrite_kept_bodies_if_due();
+        // The kept-bodies file is looked at by the window filled next (`Site::window`).
         reread
     }
 }

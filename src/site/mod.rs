@@ -444,7 +444,6 @@ impl Site {
         } else {
             Vec::new()
         };
-        self.rewrite_kept_bodies_if_due();
         if reread {
             // Reading bodies may have found new problems; report the store as it is now.
             published.diagnostics = self.library.published(now).diagnostics;
