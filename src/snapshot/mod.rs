@@ -352,6 +352,28 @@ mod tests {
     }
 
     #[test]
+    fn route_indexes_match_sorted_paths_in_one_walk() {
+        let cfg = Config::defaults();
+        let s = Snapshot::build(
+            &cfg,
+            outputs("<rss/>", None),
+            vec![],
+            1,
+            None,
+            at("2024-01-01T00:00:00Z"),
+        );
+        let paths: Vec<&str> = s.routes.iter().map(|(p, _)| &**p).collect();
+        assert_eq!(paths, ["/", "/atom.xml", "/feed.xml", "/rss.xml"]);
+        let wanted = ["/", "/a", "/feed.xml", "/feed.yml", "/rss.xml", "/zzz"];
+        let found = s.route_indexes(wanted.into_iter());
+        assert_eq!(found, [Some(0), None, Some(2), None, Some(3), None]);
+        assert_eq!(
+            s.route_indexes(std::iter::empty()),
+            Vec::<Option<usize>>::new()
+        );
+    }
+
+    #[test]
     fn compressed_bytes_decompress_and_are_deterministic() {
         let cfg = Config::defaults();
         let now = at("2024-05-01T00:00:00Z");
