@@ -8,6 +8,11 @@
 
 FROM rust:1.95-slim-bookworm AS build
 WORKDIR /src
+# jemalloc, the binary's allocator, is compiled from C by its crate's build script, which
+# runs make (the image has the C compiler, not make).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends make \
+    && rm -rf /var/lib/apt/lists/*
 # glibc's crt-static gives a self-contained binary, so the runtime image needs no libc at all
 # (distroless/static: ~2 MB of base instead of ~24 MB for distroless/cc). feedwright does no
 # name lookups (it binds and probes socket addresses), so static glibc's NSS limits don't
@@ -53,8 +58,8 @@ COPY --from=build /feedwright /usr/local/bin/feedwright
 # Sample content and the documented config; mount real content over /content.
 COPY content/ /content/
 COPY config/feedwright.yaml /config/feedwright.yaml
-# No MALLOC_* variables: `feedwright serve` sets its own GLIBC_TUNABLES (see
-# docs/performance.md, "Resident memory"); `-e GLIBC_TUNABLES=...` overrides them.
+# No allocator variables: `feedwright serve` sets its own _RJEM_MALLOC_CONF (see
+# docs/performance.md, "Resident memory"); `-e _RJEM_MALLOC_CONF=...` overrides it.
 # These three win over the file (environment > file): change them with `-e`, not in the file.
 ENV FEEDWRIGHT_CONFIG=/config/feedwright.yaml \
     FEEDWRIGHT_CONTENT_DIR=/content \

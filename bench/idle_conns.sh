@@ -13,7 +13,7 @@
 #   IDLE_DIR        work directory (default /tmp/feedwright-idle)
 #   BENCH_NO_BUILD  1: skip `cargo build --release`
 #   BENCH_BIN       binary (default target/release/feedwright)
-#   IDLE_ENV        extra environment for the daemon, e.g. "GLIBC_TUNABLES=" (untuned malloc)
+#   IDLE_ENV        extra environment for the daemon, e.g. "_RJEM_MALLOC_CONF=" (jemalloc untuned)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD

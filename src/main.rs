@@ -9,9 +9,15 @@ use anyhow::Context;
 use feedwright::cli::{Cli, Command};
 use feedwright::config::Config;
 use feedwright::log;
-use feedwright::malloc_tuning::{self, MALLOC_TUNABLES};
+use feedwright::malloc_tuning::{self, MALLOC_CONF, MALLOC_CONF_VAR};
 use feedwright::site;
 use feedwright::site::previous_feed::PreviousFeed;
+
+/// jemalloc, which returns freed memory to the system (glibc's malloc keeps what lies below
+/// live allocations): see `malloc_tuning` and docs/performance.md.
+#[cfg(target_os = "linux")]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse_args();
@@ -24,7 +30,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         None | Some(Command::Serve(_)) => {
-            let tuning_failed = malloc_tuning::reexec_with_malloc_tunables();
+            let tuning_failed = malloc_tuning::reexec_with_malloc_conf();
             serve(config, tuning_failed)
         }
         Some(Command::Build { out }) => build(&config, &out),
@@ -117,7 +123,7 @@ fn build(config: &Config, out: &std::path::Path) -> anyhow::Result<ExitCode> {
 fn serve(config: Config, tuning_failed: Option<std::io::Error>) -> anyhow::Result<ExitCode> {
     let _log_guard = log::init(&config, true).context("start the log writer thread")?;
     if let Some(e) = tuning_failed {
-        tracing::warn!("could not restart with GLIBC_TUNABLES={MALLOC_TUNABLES} ({e}); running with glibc's default heap settings, which keep more memory");
+        tracing::warn!("could not restart with {MALLOC_CONF_VAR}={MALLOC_CONF} ({e}); running with the allocator's defaults, which keep memory freed after a burst of connections");
     }
     // This thread accepts connections and runs the content loop (whose heavy work goes to
     // the blocking pool); requests are served by the HTTP worker threads (`http::serve`).

@@ -1,27 +1,34 @@
-//! Speed work at the process edge: glibc's malloc tunables for the daemon, applied by
-//! executing `serve` once more with them (they are read only when a process starts).
+//! Memory work at the process edge: the daemon's heap settings. On Linux the binary's
+//! allocator is jemalloc (`src/main.rs`); `serve` executes itself once more with its
+//! settings, which jemalloc reads only when the process starts.
 
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[cfg(target_os = "linux")]
 use crate::config::REEXECUTED_VAR;
 
-/// glibc's malloc defaults, tuned for the daemon (see [`reexec_with_malloc_tunables`]).
-pub const MALLOC_TUNABLES: &str = "glibc.malloc.arena_max=2:glibc.malloc.mmap_threshold=131072:glibc.malloc.trim_threshold=131072";
+/// jemalloc's configuration variable (the crate prefixes jemalloc's symbols with `_rjem_`,
+/// and so its variable).
+pub const MALLOC_CONF_VAR: &str = "_RJEM_MALLOC_CONF";
 
-/// glibc's defaults suit short programs, not a daemon whose heap is mostly one snapshot
-/// rebuilt now and then: every thread that allocates gets its own heap ("arena", up to 8
-/// per core), and the first large free (compressor tables, a feed body) raises the mmap
-/// threshold, after which each heap keeps up to twice that much freed memory. Two arenas
-/// and fixed 128 KiB thresholds hold the daemon at ~13.5 MiB instead of ~16.3 after serving
-/// 64 connections flat out (1,000 articles). Tunables are read only when a process starts,
-/// so `serve` executes itself once more with them (same PID, arguments and environment
-/// plus `GLIBC_TUNABLES` and a marker). An operator's own `GLIBC_TUNABLES`, even empty, is
-/// left alone. The marker, not `GLIBC_TUNABLES`, stops a second exec: glibc removes the
-/// latter from the environment of a binary with file capabilities (`setcap` to bind port 80).
-/// Returns the error when the exec failed: the daemon then runs untuned.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-pub fn reexec_with_malloc_tunables() -> Option<std::io::Error> {
+/// jemalloc's settings for the daemon (see [`reexec_with_malloc_conf`]).
+pub const MALLOC_CONF: &str =
+    "background_thread:true,max_background_threads:1,narenas:2,dirty_decay_ms:0";
+
+/// The daemon's heap is mostly one snapshot rebuilt now and then, plus bursts: thousands of
+/// connections that come and go, a reload's temporaries. Pages a burst frees go back to
+/// the system at once (`dirty_decay_ms:0`; jemalloc's default keeps them 10 s, which lets
+/// a first load of a large site peak higher than the group-feed memory bound), and a
+/// background thread (one; jemalloc would start one per core) purges whatever is left
+/// even while the daemon is quiet. Two arenas, as glibc had, keep a reload on all cores
+/// from spreading the heap over one arena per thread.
+/// Settings are read only when a process starts, so `serve` executes itself once more with
+/// them (same PID, arguments and environment plus the variable and a marker). An operator's
+/// own `_RJEM_MALLOC_CONF`, even empty, is left alone. The marker stops a second exec even
+/// where the variable is dropped. Returns the error when the exec failed: the daemon then
+/// runs with jemalloc's defaults.
+#[cfg(target_os = "linux")]
+pub fn reexec_with_malloc_conf() -> Option<std::io::Error> {
     use std::os::unix::process::CommandExt;
-    if std::env::var_os("GLIBC_TUNABLES").is_some() || std::env::var_os(REEXECUTED_VAR).is_some() {
+    if std::env::var_os(MALLOC_CONF_VAR).is_some() || std::env::var_os(REEXECUTED_VAR).is_some() {
         return None;
     }
     let mut args = std::env::args_os();
@@ -33,13 +40,14 @@ pub fn reexec_with_malloc_tunables() -> Option<std::io::Error> {
     let error = std::process::Command::new(program)
         .arg0(arg0)
         .args(args)
-        .env("GLIBC_TUNABLES", MALLOC_TUNABLES)
+        .env(MALLOC_CONF_VAR, MALLOC_CONF)
         .env(REEXECUTED_VAR, "1")
         .exec();
     Some(error)
 }
 
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-pub fn reexec_with_malloc_tunables() -> Option<std::io::Error> {
+/// Other systems keep their own allocator, untuned.
+#[cfg(not(target_os = "linux"))]
+pub fn reexec_with_malloc_conf() -> Option<std::io::Error> {
     None
 }

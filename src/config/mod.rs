@@ -88,6 +88,9 @@ pub struct ServerConfig {
     pub request_timeout: Duration,
     pub max_header_bytes: usize,
     pub max_connections: usize,
+    /// How long a connection must have waited for a complete request head before it may
+    /// give its slot to a new client while all `max_connections` are taken.
+    pub reclaim_wait: Duration,
     /// HTTP worker threads, each running its own single-threaded event loop.
     pub workers: usize,
     pub shutdown_grace: Duration,
@@ -373,6 +376,7 @@ fn server_config(r: RawServer, listen: SocketAddr) -> Result<ServerConfig, Confi
             1024,
         )?,
         max_connections: at_least("server.max_connections", r.max_connections, 1024, 1)?,
+        reclaim_wait: millis("server.reclaim_wait_ms", r.reclaim_wait_ms, 250)?,
         workers: match r.workers {
             None | Some(0) => default_workers(),
             Some(n) if n > MAX_WORKERS => {
@@ -663,6 +667,27 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("content.file_timeout_ms"), "{err}");
+    }
+
+    #[test]
+    fn config_reclaim_wait_defaults_to_250_ms_and_is_at_least_one_ms() {
+        assert_eq!(
+            Config::defaults().server.reclaim_wait,
+            Duration::from_millis(250)
+        );
+        let set = env(&[("FEEDWRIGHT_SERVER_RECLAIM_WAIT_MS", "1500")]);
+        let c = Config::load_with_env(&Overrides::default(), set).unwrap();
+        assert_eq!(c.server.reclaim_wait, Duration::from_millis(1500));
+        let zero = env(&[("FEEDWRIGHT_SERVER_RECLAIM_WAIT_MS", "0")]);
+        let err = Config::load_with_env(&Overrides::default(), zero)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("server.reclaim_wait_ms"), "{err}");
+        let yaml = "server:\n  reclaim_wait_ms: 0\n";
+        let err = Config::from_raw(RawConfig::from_yaml(yaml).unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("server.reclaim_wait_ms"), "{err}");
     }
 
     #[test]

@@ -198,6 +198,7 @@ section!(RawServer {
     request_timeout_ms: u64,
     max_header_bytes: usize,
     max_connections: usize,
+    reclaim_wait_ms: u64,
     workers: usize,
     shutdown_grace_ms: u64,
     healthz_path: String,

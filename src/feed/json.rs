@@ -67,27 +67,35 @@ struct Item<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     language: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    attachments: Vec<Attachment>,
+    attachments: Vec<Attachment<'a>>,
 }
 
-/// One JSON Feed attachment (an enclosure: a podcast episode's audio).
+/// One JSON Feed attachment: an episode's media, as RSS writes it in `<enclosure>` and Atom
+/// in `link rel="enclosure"`. `url` and `mime_type` are required; what is not known is left
+/// out rather than written as `null` or `0`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub(crate) struct Attachment {
-    pub(crate) url: String,
-    pub(crate) mime_type: String,
+struct Attachment<'a> {
+    url: &'a str,
+    mime_type: &'a str,
+    /// Always known: a local file's size, or a remote enclosure's `length` (at least 1).
+    size_in_bytes: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) title: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) size_in_bytes: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) duration_in_seconds: Option<u64>,
+    duration_in_seconds: Option<u64>,
 }
 
-/// The hook for media: an entry's enclosures as attachments. The podcast work
-/// (`Article::episode`, SPEC §11) fills this from the episode's enclosure (url, type,
-/// length, duration); until then no entry has any, and the key is left out.
-fn attachments(_entry: &Entry<'_>) -> Vec<Attachment> {
-    Vec::new()
+/// An entry's attachments: its episode media, when it is an episode whose media is ready.
+fn attachments<'a>(entry: &Entry<'a>) -> Vec<Attachment<'a>> {
+    entry
+        .media
+        .map(|media| Attachment {
+            url: &media.url,
+            mime_type: &media.mime,
+            size_in_bytes: media.length,
+            // Zero seconds says nothing about the episode: left out like an unknown one.
+            duration_in_seconds: media.duration.filter(|&s| s > 0),
+        })
+        .into_iter()
+        .collect()
 }
 
 /// JSON Feed has no email field: an author's `uri`, else a `mailto:` link (which the
@@ -254,6 +262,48 @@ mod tests {
         assert!(v.get("hubs").is_none());
         // Same input, same bytes.
         assert_eq!(text, render_json(&[entry(&a, &c)], &c, &head(&c)));
+    }
+
+    #[test]
+    fn json_episode_media_is_an_attachment() {
+        use crate::feed::media::EpisodeMedia;
+        let c = Config::defaults();
+        let a = article(
+            "e/one.md",
+            "---\ntitle: One\ndate: 2024-01-02\n---\nShow notes.\n",
+        );
+        let mut media = EpisodeMedia {
+            url: "https://example.com/media/e/one.mp3".into(),
+            length: 1234,
+            mime: "audio/mpeg".into(),
+            duration: Some(61),
+            transcript: None,
+        };
+        let text = |media: &EpisodeMedia| {
+            let with_media = Entry {
+                media: Some(media),
+                ..entry(&a, &c)
+            };
+            render_json(&[with_media], &c, &head(&c))
+        };
+        let v: serde_json::Value = serde_json::from_str(&text(&media)).expect("valid JSON");
+        assert_eq!(
+            v["items"][0]["attachments"],
+            serde_json::json!([{
+                "url": "https://example.com/media/e/one.mp3",
+                "mime_type": "audio/mpeg",
+                "size_in_bytes": 1234,
+                "duration_in_seconds": 61
+            }])
+        );
+        // An unknown (or zero) duration is left out, not written as null or 0.
+        for duration in [None, Some(0)] {
+            media.duration = duration;
+            let v: serde_json::Value = serde_json::from_str(&text(&media)).expect("valid JSON");
+            let attachment = &v["items"][0]["attachments"][0];
+            assert_eq!(attachment["size_in_bytes"], 1234);
+            assert!(attachment.get("duration_in_seconds").is_none());
+        }
     }
 
     #[test]

@@ -7,8 +7,9 @@
 //!    connections): those that answered a request and have received nothing of the next
 //!    ([`Activity::idle_since`]); only HTTP/1 ones;
 //! 2. then unserved ones, waiting longest first: connections that have held their slot for
-//!    at least [`UNSERVED_MIN_AGE`] without completing a request head (a silent client, a
-//!    slow-loris one, an h2 connection with no stream yet; [`Activity::unserved_since`]).
+//!    at least `server.reclaim_wait_ms` (250 ms by default) without completing a request
+//!    head (a silent client, a slow-loris one, an h2 connection with no stream yet;
+//!    [`Activity::unserved_since`]).
 //!    A real client sends its request as soon as it connects, so it is never the oldest of
 //!    these for long; the minimum age spares clients that have just connected while the
 //!    server is busy. Without this, `server.header_read_timeout_ms` would be the wait.
@@ -33,18 +34,17 @@ use super::conn::Activity;
 /// it asks the next one (the first may have received a request meanwhile).
 const RECLAIM_WAIT: Duration = Duration::from_millis(50);
 
-/// How long a connection must have held its slot without a complete request before it may
-/// give it up: far longer than a real client takes to send its request once connected,
-/// short enough that a new client is served well within a second.
-const UNSERVED_MIN_AGE: Duration = Duration::from_millis(250);
-
 /// Every open connection's [`Activity`], so the acceptor can find the idle ones. Locked
 /// once when a connection opens and once when it closes, and by the acceptor only while
 /// all slots are taken.
-#[derive(Default)]
 pub(super) struct OpenConnections {
     next_id: AtomicU64,
     open: Mutex<HashMap<u64, Arc<Activity>>>,
+    /// How long a connection must have held its slot without a complete request before it
+    /// may give it up (`server.reclaim_wait_ms`): by default far longer than a real client
+    /// takes to send its request once connected, short enough that a new client is served
+    /// well within a second.
+    unserved_min_age: Duration,
 }
 
 /// A connection's entry in [`OpenConnections`], removed when dropped.
@@ -54,6 +54,14 @@ pub(super) struct Registration {
 }
 
 impl OpenConnections {
+    pub(super) fn new(unserved_min_age: Duration) -> Self {
+        Self {
+            next_id: AtomicU64::new(0),
+            open: Mutex::default(),
+            unserved_min_age,
+        }
+    }
+
     /// Enters a connection for as long as the returned registration lives.
     pub(super) fn register(self: &Arc<Self>, activity: &Arc<Activity>) -> Registration {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
@@ -65,7 +73,7 @@ impl OpenConnections {
     }
 
     /// Asks the connection idle for longest to close, else the one unserved for longest
-    /// (at least [`UNSERVED_MIN_AGE`]); false when there is none.
+    /// (at least `unserved_min_age`); false when there is none.
     fn close_one(&self) -> bool {
         let open = self.lock();
         let candidates = || open.values().filter(|activity| !activity.close_requested());
@@ -76,7 +84,7 @@ impl OpenConnections {
             let now = Instant::now();
             candidates()
                 .filter_map(|activity| activity.unserved_since().map(|since| (since, activity)))
-                .filter(|(since, _)| now.saturating_duration_since(*since) >= UNSERVED_MIN_AGE)
+                .filter(|(since, _)| now.saturating_duration_since(*since) >= self.unserved_min_age)
                 .min_by_key(|(since, _)| *since)
         });
         oldest.is_some_and(|(_, activity)| activity.request_close())

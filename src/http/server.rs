@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
 
 use super::conn::Limits;
+use super::idle_reclaim::OpenConnections;
 use super::per_core_workers::Workers;
 use super::router::Router;
 use super::serve_connection::{connection_builder, Accepted, Shared};
@@ -35,7 +36,7 @@ pub(crate) async fn serve(
         builder: connection_builder(&state.config),
         router: Router::new(&state.config, &state.metrics),
         limits: Limits::from_config(server),
-        open: Arc::default(),
+        open: Arc::new(OpenConnections::new(server.reclaim_wait)),
         state: Arc::clone(&state),
     });
     let (abort, aborted) = watch::channel(false);

@@ -848,6 +848,31 @@ async fn silent_and_slow_clients_give_way_to_new_clients_oldest_first() {
     server.shutdown().await;
 }
 
+/// `server.reclaim_wait_ms` is how long a silent client keeps its slot from a new one: with
+/// 1.5 s, the new client waits until the silent one has held its slot that long.
+#[tokio::test]
+async fn silent_clients_keep_their_slot_for_the_configured_reclaim_wait() {
+    let mut cfg = test_config();
+    cfg.server.max_connections = 1;
+    cfg.server.reclaim_wait = Duration::from_millis(1500);
+    cfg.server.header_read_timeout = Duration::from_secs(60);
+    let server = Server::start(cfg).await;
+    let started = Instant::now();
+    let mut silent = server.connect().await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut client = server.connect().await;
+    let reply = exchange(&mut client, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n").await;
+    let took = started.elapsed();
+    assert_eq!(reply.status, 200);
+    assert!(
+        took >= Duration::from_millis(1400) && took < Duration::from_secs(4),
+        "served after {took:?}"
+    );
+    let closed = time_until_closed(silent.get_mut()).await;
+    assert!(closed < Duration::from_secs(1), "{closed:?}");
+    server.shutdown().await;
+}
+
 /// When every slot holds an idle keep-alive connection, a new client is served at once:
 /// the connection idle for longest gives its slot up, then the next oldest (issue 17).
 #[tokio::test]

@@ -424,23 +424,32 @@ fn http_without_base_url_links_point_at_the_listening_address() {
     );
 }
 
-/// The daemon runs with glibc heap tunables it sets itself by re-executing once (same PID),
-/// unless the operator set `GLIBC_TUNABLES`.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
+/// The daemon runs with jemalloc settings it sets itself by re-executing once (same PID):
+/// one background thread that returns freed memory to the system. An operator's own
+/// `_RJEM_MALLOC_CONF` is left alone.
+#[cfg(target_os = "linux")]
 #[test]
-fn http_daemon_runs_with_its_malloc_tunables_unless_the_operator_set_them() {
-    let tunables_of = |server: &Server| {
+fn http_daemon_runs_with_its_allocator_settings_unless_the_operator_set_them() {
+    let conf_of = |server: &Server| {
         let environ = std::fs::read(format!("/proc/{}/environ", server.child.id()))
             .expect("read the daemon's environment");
         environ
             .split(|&b| b == 0)
-            .find_map(|var| var.strip_prefix(b"GLIBC_TUNABLES="))
+            .find_map(|var| var.strip_prefix(b"_RJEM_MALLOC_CONF="))
             .map(text)
+    };
+    // jemalloc names its background threads.
+    let purge_threads = |server: &Server| {
+        std::fs::read_dir(format!("/proc/{}/task", server.child.id()))
+            .expect("read the daemon's threads")
+            .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+            .filter(|comm| comm.trim() == "jemalloc_bg_thd")
+            .count()
     };
     let tree = sample_tree();
     let server = Server::start_with_env(&tree.content(), &[], &[]);
-    let tuned = tunables_of(&server).expect("GLIBC_TUNABLES set by the daemon");
-    assert!(tuned.contains("glibc.malloc.arena_max=2"), "{tuned}");
+    let conf = conf_of(&server).expect("_RJEM_MALLOC_CONF set by the daemon");
+    assert!(conf.contains("background_thread:true"), "{conf}");
     // Re-executed, the daemon still serves, logs its address first and keeps its name.
     assert_eq!(server.get("/feed.xml").status, 200);
     let comm = std::fs::read_to_string(format!("/proc/{}/comm", server.child.id())).unwrap();
@@ -450,14 +459,22 @@ fn http_daemon_runs_with_its_malloc_tunables_unless_the_operator_set_them() {
         "{:?}",
         server.log()
     );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while purge_threads(&server) == 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(purge_threads(&server), 1);
 
-    // Executed once only: the marker stops it even where glibc drops GLIBC_TUNABLES.
+    // Executed once only: the marker stops it.
     let server = Server::start_with_env(&tree.content(), &[], &[("FEEDWRIGHT_REEXECUTED", "1")]);
-    assert_eq!(tunables_of(&server), None);
+    assert_eq!(conf_of(&server), None);
 
-    let own = "glibc.malloc.arena_max=5";
-    let server = Server::start_with_env(&tree.content(), &[], &[("GLIBC_TUNABLES", own)]);
-    assert_eq!(tunables_of(&server).as_deref(), Some(own));
+    // The operator's own settings (here: none) are left alone: no background thread.
+    let server = Server::start_with_env(&tree.content(), &[], &[("_RJEM_MALLOC_CONF", "")]);
+    assert_eq!(conf_of(&server).as_deref(), Some(""));
+    assert_eq!(server.get("/feed.xml").status, 200);
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(purge_threads(&server), 0);
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! Podcasts (SPEC §11) with the real binary: the podcast feed carries every published
 //! episode with its enclosure (length and type from the file) and `itunes:`/`podcast:`
-//! tags, a draft's media is listed nowhere, `check` reports what directories refuse, and the
+//! tags, the site's and group feeds carry it too (JSON Feed as `attachments`), a draft's
+//! media is listed nowhere, `check` reports what directories refuse, and the
 //! daemon publishes an episode only once its media file is complete.
 
 use std::io::Write;
@@ -398,4 +399,93 @@ fn only_the_media_of_published_episodes_is_served() {
         .get("/media/episodes/ep1.mp3")
         .status
         == 404));
+}
+
+/// JSON Feed attachments (SPEC §12): each episode's media, in the site's `/feed.json` and in
+/// a group feed's JSON (items written once and shared), as serde_json and feed-rs read them.
+#[test]
+fn json_feeds_carry_episode_media_as_attachments() {
+    let tree = Tree::new();
+    let config = podcast_tree(&tree);
+    std::fs::write(
+        &config,
+        CONFIG.replace("feeds: {limit: 1}", "feeds: {limit: 10}"),
+    )
+    .unwrap();
+    let server = start(&tree, &config);
+    let mp3_len = fixture("tone.mp3").len() as u64;
+    let m4a_len = fixture("tone.m4a").len() as u64;
+    for path in ["/feed.json", "/sections/episodes/feed.json"] {
+        let r = server.get(path);
+        assert_eq!(r.status, 200, "{path}");
+        let json: serde_json::Value = serde_json::from_slice(&r.body).expect("JSON");
+        let attachments = |title: &str| {
+            let item = json["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .find(|i| i["title"] == title)
+                .unwrap_or_else(|| panic!("{path}: no item {title}"));
+            item["attachments"].clone()
+        };
+        let ep1 = attachments("Episode 1: Hello & <welcome>");
+        assert_eq!(ep1.as_array().map(Vec::len), Some(1), "{path}: {ep1}");
+        assert_eq!(ep1[0]["url"], "https://example.com/media/episodes/ep1.mp3");
+        assert_eq!(ep1[0]["mime_type"], "audio/mpeg");
+        assert_eq!(ep1[0]["size_in_bytes"], mp3_len);
+        // The MP3's own duration (whole seconds, at least one).
+        assert!(
+            ep1[0]["duration_in_seconds"]
+                .as_u64()
+                .is_some_and(|s| s >= 1),
+            "{path}: {ep1}"
+        );
+        let ep2 = attachments("Episode 2");
+        assert_eq!(
+            ep2,
+            serde_json::json!([{
+                "url": "https://example.com/media/episodes/ep2/audio.m4a",
+                "mime_type": "audio/x-m4a",
+                "size_in_bytes": m4a_len,
+                "duration_in_seconds": 3723
+            }]),
+            "{path}"
+        );
+        // A plain post has none: the key is left out.
+        if path == "/feed.json" {
+            assert!(attachments("A post").is_null(), "{path}");
+        }
+        // feed-rs reads an attachment as a link with the media type and length.
+        let feed = parse_feed(&r.body);
+        let mut links: Vec<(String, String, Option<u64>)> = feed
+            .entries
+            .iter()
+            .flat_map(|e| &e.links)
+            .filter(|l| l.href.contains("/media/"))
+            .map(|l| {
+                (
+                    l.href.clone(),
+                    l.media_type.clone().unwrap_or_default(),
+                    l.length,
+                )
+            })
+            .collect();
+        links.sort();
+        assert_eq!(
+            links,
+            vec![
+                (
+                    "https://example.com/media/episodes/ep1.mp3".to_string(),
+                    "audio/mpeg".to_string(),
+                    Some(mp3_len)
+                ),
+                (
+                    "https://example.com/media/episodes/ep2/audio.m4a".to_string(),
+                    "audio/x-m4a".to_string(),
+                    Some(m4a_len)
+                ),
+            ],
+            "{path}"
+        );
+    }
 }
