@@ -39,27 +39,59 @@ pub(crate) fn is_feed_char(c: char) -> bool {
 /// Byte offset of the first character that is not [`is_feed_char`], by looking at bytes:
 /// every such character starts with a byte few texts contain (an ASCII control, or the lead
 /// byte of a C1 control, U+FDD0…, U+FFFD… or a plane's last two code points), so whole
-/// articles are checked without decoding them, which took a quarter of a cold `build`.
+/// articles are checked without decoding them. Eight bytes are looked at together; only an
+/// eight that may hold such a lead byte is looked at byte by byte (every text reaching a
+/// feed is checked, some more than once, so this runs over all of it).
 pub(crate) fn find_non_feed_char(s: &str) -> Option<usize> {
     let bytes = s.as_bytes();
-    bytes.iter().enumerate().position(|(i, &lead)| {
-        let next = |n: usize| bytes.get(i + n).copied().unwrap_or(0);
-        match lead {
-            b'\t' | b'\n' | b'\r' => false,
-            0x00..=0x1F | 0x7F => true,
-            // U+0080..=U+009F
-            0xC2 => (0x80..=0x9F).contains(&next(1)),
-            // U+FDD0..=U+FDEF; U+FFFD..=U+FFFF
-            0xEF => match next(1) {
-                0xB7 => (0x90..=0xAF).contains(&next(2)),
-                0xBF => (0xBD..=0xBF).contains(&next(2)),
-                _ => false,
-            },
-            // U+nFFFE and U+nFFFF of planes 1 to 16
-            0xF0..=0xF4 => next(1) & 0x0F == 0x0F && next(2) == 0xBF && next(3) >= 0xBE,
-            _ => false,
+    let chunks = bytes.chunks_exact(8);
+    let tail_start = bytes.len() - chunks.remainder().len();
+    for (n, chunk) in chunks.enumerate() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        if may_hold_bad_lead(u64::from_le_bytes(word)) {
+            let start = n * 8;
+            if let Some(at) = (start..start + 8).find(|&i| bad_at(bytes, i)) {
+                return Some(at);
+            }
         }
-    })
+    }
+    (tail_start..bytes.len()).find(|&i| bad_at(bytes, i))
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Whether one of the eight bytes of `word` is below 0x20 (tab, LF and CR included), 0x7F,
+/// 0xC2, 0xEF or 0xF0 and above: the bytes [`bad_at`] may answer true for. May answer true
+/// for a word without one (a byte after a match), never false for a word with one.
+fn may_hold_bad_lead(word: u64) -> bool {
+    // Some byte of `x` is below `n` (n ≤ 0x80).
+    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGHS;
+    let equal = |x: u64, b: u8| below(x ^ (ONES * u64::from(b)), 1);
+    // The top four bits of some byte are all set: 0xF0 and above.
+    let high_nibble = word & (word << 1) & (word << 2) & (word << 3) & HIGHS;
+    below(word, 0x20) | equal(word, 0x7F) | equal(word, 0xC2) | equal(word, 0xEF) | high_nibble != 0
+}
+
+/// Whether a character that is not [`is_feed_char`] starts at byte `i` of `bytes`.
+fn bad_at(bytes: &[u8], i: usize) -> bool {
+    let next = |n: usize| bytes.get(i + n).copied().unwrap_or(0);
+    match bytes[i] {
+        b'\t' | b'\n' | b'\r' => false,
+        0x00..=0x1F | 0x7F => true,
+        // U+0080..=U+009F
+        0xC2 => (0x80..=0x9F).contains(&next(1)),
+        // U+FDD0..=U+FDEF; U+FFFD..=U+FFFF
+        0xEF => match next(1) {
+            0xB7 => (0x90..=0xAF).contains(&next(2)),
+            0xBF => (0xBD..=0xBF).contains(&next(2)),
+            _ => false,
+        },
+        // U+nFFFE and U+nFFFF of planes 1 to 16
+        0xF0..=0xF4 => next(1) & 0x0F == 0x0F && next(2) == 0xBF && next(3) >= 0xBE,
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -68,13 +100,46 @@ mod tests {
 
     #[test]
     fn byte_scan_agrees_with_is_feed_char_on_every_code_point() {
-        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
-            let text = format!("ab{c}cd");
-            let found = find_non_feed_char(&text);
-            assert_eq!(found.is_some(), !is_feed_char(c), "U+{:04X}", c as u32);
-            if found.is_some() {
-                assert_eq!(found, Some(2), "U+{:04X}", c as u32);
+        // In the bytes after the last whole word, straddling two words, inside one.
+        for before in ["ab", "abcdefg", "abcdefghij"] {
+            for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+                let text = format!("{before}{c}cdcdcdcd");
+                let found = find_non_feed_char(&text);
+                assert_eq!(found.is_some(), !is_feed_char(c), "U+{:04X}", c as u32);
+                if found.is_some() {
+                    assert_eq!(found, Some(before.len()), "U+{:04X}", c as u32);
+                }
             }
+        }
+    }
+
+    #[test]
+    fn every_position_in_and_across_words_is_found() {
+        // The first bad character wherever it sits relative to the 8-byte words, including
+        // one whose bytes straddle two words or end the text.
+        for bad in [
+            "\u{1}",
+            "\u{7F}",
+            "\u{85}",
+            "\u{FDD0}",
+            "\u{FFFE}",
+            "\u{10FFFF}",
+        ] {
+            for before in 0..20 {
+                for after in 0..10 {
+                    let text = format!(
+                        "{}{bad}{}",
+                        "é".repeat(before / 2) + &"a".repeat(before % 2),
+                        "z".repeat(after)
+                    );
+                    let at = before / 2 * 2 + before % 2;
+                    assert_eq!(find_non_feed_char(&text), Some(at), "{text:?}");
+                }
+            }
+        }
+        let clean = "Plain\ttext, ünïcödé €, 中文, 😀 and lines\r\n".repeat(9);
+        for end in (0..clean.len()).filter(|&e| clean.is_char_boundary(e)) {
+            assert_eq!(find_non_feed_char(&clean[..end]), None);
         }
     }
 
