@@ -3,7 +3,8 @@
 //! and JSON Feed items written (`feedwright::fuzzing::BenchArticle::render_items`). The
 //! corpus is `bench/gen_corpus.py`'s (about 6 KiB of Markdown per article); parsing the
 //! files is not timed. Prints throughput over the article bodies and the time per article,
-//! single-threaded, best of `RENDER_REPS` passes over the corpus.
+//! single-threaded, best of `RENDER_REPS` passes over the corpus, with logging set up as
+//! the daemon's.
 //!
 //! ```sh
 //! cargo bench --bench render
@@ -73,6 +74,9 @@ fn main() {
         }
     };
     let config = bench_config();
+    // Logging as the daemon sets it up (info, to stderr): html5ever's `log` records cost
+    // what they cost there.
+    let _log = feedwright::log::init(&config, false).expect("log init");
     let parsed: Vec<BenchArticle> = read_corpus(&dir)
         .iter()
         .filter_map(|(name, bytes)| BenchArticle::parse(name, bytes))

@@ -13,20 +13,22 @@ use super::embeds::embed_link;
 use super::lazy_images::{lazy_src, write_lazy_image, LAZY_SRC_ATTRIBUTES};
 use super::mathml;
 use crate::content::html::scan::{
-    find_ascii_ci, next_tag, parse_tag, past_end_tag, RAW_TEXT_ELEMENTS,
+    find_ascii_ci, has_tag_start_ci, next_tag, parse_tag, past_end_tag, RAW_TEXT_ELEMENTS,
 };
+
+/// What every one of [`LAZY_SRC_ATTRIBUTES`] starts with.
+const LAZY_SRC_PREFIX: &str = "data-";
 
 /// Unwraps `<noscript>` so its content is parsed as markup, except a fallback right after a
 /// lazy image made usable here, which would show the same picture twice; points lazy
 /// images at their real URL; replaces each `<iframe>` with a link to what it shows.
 /// Borrows when there is nothing to do.
 pub(super) fn rewrite_before_sanitizing<'h>(html: &'h str, base: &Url) -> Cow<'h, str> {
-    let lower = html.to_ascii_lowercase();
-    if !lower.contains("<noscript")
-        && !lower.contains("<iframe")
-        && !lower.contains("<math")
-        && !LAZY_SRC_ATTRIBUTES.iter().any(|a| lower.contains(a))
-    {
+    // Nothing to rewrite without one of these tags, or an `<img>` with a lazy attribute
+    // (each of which starts `data-`). Looked for in place: most bodies have none.
+    let lazy =
+        || has_tag_start_ci(html, &["img"]) && find_ascii_ci(html, LAZY_SRC_PREFIX, 0).is_some();
+    if !has_tag_start_ci(html, &["noscript", "iframe", "math"]) && !lazy() {
         return Cow::Borrowed(html);
     }
     let mut out = String::with_capacity(html.len());
@@ -140,7 +142,35 @@ fn only_images(html: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::lazy_images::LAZY_SRC_ATTRIBUTES;
     use super::super::test_support::{html, md};
+    use super::LAZY_SRC_PREFIX;
+
+    #[test]
+    fn every_lazy_attribute_starts_with_the_prefix_looked_for() {
+        assert!(LAZY_SRC_ATTRIBUTES
+            .iter()
+            .all(|a| a.starts_with(LAZY_SRC_PREFIX)));
+    }
+
+    #[test]
+    fn nothing_to_rewrite_borrows_and_any_case_is_rewritten() {
+        let base = super::super::test_support::base();
+        for plain in [
+            "<p>data-src <b>x</b></p>",
+            "<p><img src=\"x.png\"> math &lt;iframe</p>",
+        ] {
+            assert!(matches!(
+                super::rewrite_before_sanitizing(plain, &base),
+                std::borrow::Cow::Borrowed(_)
+            ));
+        }
+        assert_eq!(
+            html("<IMG DATA-SRC=\"/a.png\" src=\"data:x\">"),
+            "<img src=\"https://example.com/a.png\">"
+        );
+        assert_eq!(html("<NoScript><b>x</b></NoScript>"), "<b>x</b>");
+    }
 
     #[test]
     fn noscript_fallback_after_a_lazy_image_is_not_shown_twice() {
