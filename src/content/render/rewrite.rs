@@ -10,13 +10,13 @@ use std::borrow::Cow;
 use url::Url;
 
 use super::embeds::embed_link;
-use super::lazy_images::{lazy_src, write_lazy_image, LAZY_SRC_ATTRIBUTES};
+use super::lazy_images::{lazy_src, write_lazy_image};
 use super::mathml;
 use crate::content::html::scan::{
     find_ascii_ci, has_tag_start_ci, next_tag, parse_tag, past_end_tag, RAW_TEXT_ELEMENTS,
 };
 
-/// What every one of [`LAZY_SRC_ATTRIBUTES`] starts with.
+/// What every one of [`super::lazy_images::LAZY_SRC_ATTRIBUTES`] starts with.
 const LAZY_SRC_PREFIX: &str = "data-";
 
 /// Unwraps `<noscript>` so its content is parsed as markup, except a fallback right after a
