@@ -39,19 +39,18 @@ pub(crate) fn is_feed_char(c: char) -> bool {
 /// Byte offset of the first character that is not [`is_feed_char`], by looking at bytes:
 /// every such character starts with a byte few texts contain (an ASCII control, or the lead
 /// byte of a C1 control, U+FDD0…, U+FFFD… or a plane's last two code points), so whole
-/// articles are checked without decoding them. Eight bytes are looked at together; only an
-/// eight that may hold such a lead byte is looked at byte by byte (every text reaching a
-/// feed is checked, some more than once, so this runs over all of it).
+/// articles are checked without decoding them. Blocks of [`BLOCK`] bytes are looked at
+/// whole (a loop without branches the compiler turns into vector instructions); only a
+/// block holding such a lead byte is looked at byte by byte. Every text reaching a feed
+/// is checked, some more than once, so this runs over all of it.
 pub(crate) fn find_non_feed_char(s: &str) -> Option<usize> {
     let bytes = s.as_bytes();
-    let chunks = bytes.chunks_exact(8);
-    let tail_start = bytes.len() - chunks.remainder().len();
-    for (n, chunk) in chunks.enumerate() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        if may_hold_bad_lead(u64::from_le_bytes(word)) {
-            let start = n * 8;
-            if let Some(at) = (start..start + 8).find(|&i| bad_at(bytes, i)) {
+    let blocks = bytes.chunks_exact(BLOCK);
+    let tail_start = bytes.len() - blocks.remainder().len();
+    for (n, block) in blocks.enumerate() {
+        if block.iter().fold(false, |any, &b| any | may_start_bad(b)) {
+            let start = n * BLOCK;
+            if let Some(at) = (start..start + BLOCK).find(|&i| bad_at(bytes, i)) {
                 return Some(at);
             }
         }
@@ -59,19 +58,17 @@ pub(crate) fn find_non_feed_char(s: &str) -> Option<usize> {
     (tail_start..bytes.len()).find(|&i| bad_at(bytes, i))
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
+/// Bytes looked at together by [`find_non_feed_char`].
+const BLOCK: usize = 32;
 
-/// Whether one of the eight bytes of `word` is below 0x20 (tab, LF and CR included), 0x7F,
-/// 0xC2, 0xEF or 0xF0 and above: the bytes [`bad_at`] may answer true for. May answer true
-/// for a word without one (a byte after a match), never false for a word with one.
-fn may_hold_bad_lead(word: u64) -> bool {
-    // Some byte of `x` is below `n` (n ≤ 0x80).
-    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGHS;
-    let equal = |x: u64, b: u8| below(x ^ (ONES * u64::from(b)), 1);
-    // The top four bits of some byte are all set: 0xF0 and above.
-    let high_nibble = word & (word << 1) & (word << 2) & (word << 3) & HIGHS;
-    below(word, 0x20) | equal(word, 0x7F) | equal(word, 0xC2) | equal(word, 0xEF) | high_nibble != 0
+/// Whether `b` is a byte [`bad_at`] may answer true for: a control other than tab, LF and
+/// CR, DEL, 0xC2, 0xEF, or 0xF0 and above. Bitwise, not short-circuit, operators: no branch.
+fn may_start_bad(b: u8) -> bool {
+    (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')
+        | (b == 0x7F)
+        | (b == 0xC2)
+        | (b == 0xEF)
+        | (b >= 0xF0)
 }
 
 /// Whether a character that is not [`is_feed_char`] starts at byte `i` of `bytes`.
@@ -100,10 +97,10 @@ mod tests {
 
     #[test]
     fn byte_scan_agrees_with_is_feed_char_on_every_code_point() {
-        // In the bytes after the last whole word, straddling two words, inside one.
-        for before in ["ab", "abcdefg", "abcdefghij"] {
+        // In the bytes after the last whole block, straddling two blocks, inside one.
+        for before in ["ab", &"a".repeat(BLOCK - 1), &"a".repeat(BLOCK + 2)] {
             for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
-                let text = format!("{before}{c}cdcdcdcd");
+                let text = format!("{before}{c}{}", "cd".repeat(BLOCK / 2));
                 let found = find_non_feed_char(&text);
                 assert_eq!(found.is_some(), !is_feed_char(c), "U+{:04X}", c as u32);
                 if found.is_some() {
@@ -114,9 +111,9 @@ mod tests {
     }
 
     #[test]
-    fn every_position_in_and_across_words_is_found() {
-        // The first bad character wherever it sits relative to the 8-byte words, including
-        // one whose bytes straddle two words or end the text.
+    fn every_position_in_and_across_blocks_is_found() {
+        // The first bad character wherever it sits relative to the blocks, including one
+        // whose bytes straddle two blocks or end the text.
         for bad in [
             "\u{1}",
             "\u{7F}",
@@ -125,7 +122,7 @@ mod tests {
             "\u{FFFE}",
             "\u{10FFFF}",
         ] {
-            for before in 0..20 {
+            for before in 0..80 {
                 for after in 0..10 {
                     let text = format!(
                         "{}{bad}{}",
