@@ -208,22 +208,27 @@ pub(crate) fn find_ascii_ci(haystack: &str, needle: &str, from: usize) -> Option
     }
 }
 
-/// Whether `haystack` holds `<` followed by one of `names` (ASCII, lower case) in any case.
-pub(crate) fn has_tag_start_ci(haystack: &str, names: &[&str]) -> bool {
+/// Where `haystack` holds `<` followed by one of `names` (ASCII, lower case) in any case.
+pub(crate) fn tag_starts_ci<'h>(
+    haystack: &'h str,
+    names: &'h [&'h str],
+) -> impl Iterator<Item = usize> + 'h {
     let h = haystack.as_bytes();
     let mut at = 0;
-    while let Some(found) = h[at..].iter().position(|&b| b == b'<') {
-        let name_at = at + found + 1;
-        let rest = &h[name_at..];
-        if names.iter().any(|name| {
-            rest.get(..name.len())
-                .is_some_and(|r| r.eq_ignore_ascii_case(name.as_bytes()))
-        }) {
-            return true;
+    std::iter::from_fn(move || {
+        while let Some(found) = h.get(at..)?.iter().position(|&b| b == b'<') {
+            let start = at + found;
+            let rest = &h[start + 1..];
+            at = start + 1;
+            if names.iter().any(|name| {
+                rest.get(..name.len())
+                    .is_some_and(|r| r.eq_ignore_ascii_case(name.as_bytes()))
+            }) {
+                return Some(start);
+            }
         }
-        at = name_at;
-    }
-    false
+        None
+    })
 }
 
 /// The offset just past the `>` of the end tag found at `close` (`</iframe…>`), or the end
@@ -255,9 +260,10 @@ mod tests {
 
     #[test]
     fn tag_starts_found_in_any_case() {
-        assert!(has_tag_start_ci("x <MaTh>", &["iframe", "math"]));
-        assert!(!has_tag_start_ci("x < math <mat", &["math"]));
-        assert!(has_tag_start_ci("<<noscript", &["noscript"]));
+        let starts = |h: &str, names: &[&str]| tag_starts_ci(h, names).collect::<Vec<_>>();
+        assert_eq!(starts("x <MaTh><iframe", &["iframe", "math"]), [2, 8]);
+        assert_eq!(starts("x < math <mat", &["math"]), [0usize; 0]);
+        assert_eq!(starts("<<noscript", &["noscript"]), [1]);
     }
 
     #[test]
