@@ -4,7 +4,7 @@
 //! corpus is `bench/gen_corpus.py`'s (about 6 KiB of Markdown per article); parsing the
 //! files is not timed. Prints throughput over the article bodies and the time per article,
 //! single-threaded, best of `RENDER_REPS` passes over the corpus, with logging set up as
-//! the daemon's.
+//! the daemon's. Then the time a few hostile 4 MiB bodies take to render.
 //!
 //! ```sh
 //! cargo bench --bench render
@@ -103,4 +103,24 @@ fn main() {
         secs * 1e6 / parsed.len() as f64,
         written as f64 / 1e6,
     );
+    // Hostile bodies at the largest default file size (issue: each under 1 s).
+    let fill = |unit: &str| unit.repeat(4 * 1024 * 1024 / unit.len());
+    for (name, html, body) in [
+        ("4 MiB of < in Markdown", false, fill("<")),
+        ("4 MiB of < in HTML", true, fill("<")),
+        ("4 MiB of &# in Markdown", false, fill("&#")),
+        (
+            "4 MiB of prose",
+            false,
+            fill("Some *plain* prose, with [a link](x/) in it.\n\n"),
+        ),
+    ] {
+        let started = Instant::now();
+        let (content, _) = feedwright::fuzzing::render(&body, html, None, 300);
+        println!(
+            "{name}: {:.3} s ({} bytes of content)",
+            started.elapsed().as_secs_f64(),
+            content.len()
+        );
+    }
 }
