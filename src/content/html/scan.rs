@@ -216,7 +216,8 @@ pub(crate) fn tag_starts_ci<'h>(
     let h = haystack.as_bytes();
     let mut at = 0;
     std::iter::from_fn(move || {
-        while let Some(found) = h.get(at..)?.iter().position(|&b| b == b'<') {
+        // `str::find` for the `<`: a word-at-a-time search, not a byte loop.
+        while let Some(found) = haystack.get(at..)?.find('<') {
             let start = at + found;
             let rest = &h[start + 1..];
             at = start + 1;

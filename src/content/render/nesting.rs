@@ -103,7 +103,8 @@ fn start_tags_that_may_nest(html: &str) -> usize {
     let bytes = html.as_bytes();
     let mut count = 0;
     let mut at = 0;
-    while let Some(found) = bytes[at..].iter().position(|&b| b == b'<') {
+    // `str::find` for the `<`: a word-at-a-time search, not a byte loop.
+    while let Some(found) = html.get(at..).and_then(|rest| rest.find('<')) {
         let name_at = at + found + 1;
         at = name_at;
         if !bytes.get(name_at).is_some_and(u8::is_ascii_alphabetic) {
