@@ -1,7 +1,9 @@
 //! Entry points for the fuzz targets in `fuzz/` (hidden, not an API): each runs one input
 //! through the same code the daemon runs — article parse, dates, body render, config, the
 //! HTTP request path — with the test site's configuration, and hands back what came out so
-//! the target can check its invariants (XML well-formed, no script in content).
+//! the target can check its invariants (XML well-formed, no script in content). The render
+//! benchmark (`benches/render.rs`) times the daemon's first-load work per article through
+//! [`BenchArticle`].
 
 use std::sync::Arc;
 
@@ -126,6 +128,51 @@ pub fn render(
         Ok(rendered) => (rendered.content_html, rendered.summary_html),
         Err(_) => (String::new(), String::new()),
     }
+}
+
+/// An article parsed (not timed) for `benches/render.rs`, its body not yet rendered.
+#[derive(Debug, Clone)]
+pub struct BenchArticle(Article);
+
+impl BenchArticle {
+    /// Parses `bytes` as the file `name` with the test site's configuration; `None` when
+    /// it is not an article.
+    pub fn parse(name: &str, bytes: &[u8]) -> Option<BenchArticle> {
+        let options = ParseOptions {
+            report_unknown_fields: false,
+            keep_body: true,
+        };
+        parse_article(name, bytes, &site_config(), options)
+            .article
+            .map(BenchArticle)
+    }
+
+    /// Bytes of its body (front matter excluded).
+    pub fn body_len(&self) -> usize {
+        self.0.body.len()
+    }
+
+    /// What the daemon's first load does per article for the group feeds: renders the
+    /// body (content and summary) and writes its RSS, Atom and JSON Feed items. Returns
+    /// the bytes written, so nothing is optimized away. Render a fresh clone each time: a
+    /// rendered body is kept with the article.
+    pub fn render_items(&self, config: &Config) -> usize {
+        let rendered = self.0.rendered(config);
+        let items = crate::feed::item_xml(
+            &Entry {
+                article: &self.0,
+                rendered,
+                media: None,
+            },
+            config,
+        );
+        items.rss.len() + items.atom.len() + items.json.map_or(0, |j| j.len())
+    }
+}
+
+/// The configuration [`BenchArticle::render_items`] renders with: the test site's.
+pub fn bench_config() -> Config {
+    site_config()
 }
 
 /// A fixed article for the config target: its feeds carry what the configuration sets.

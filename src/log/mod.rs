@@ -73,8 +73,11 @@ fn install_subscriber<W>(format: LogFormat, ansi: bool, filter: Targets, writer:
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {
+    // Not TRACE: `try_init` hands this level to the `log` bridge as `log`'s own maximum, so
+    // a `log::debug!` below it (html5ever writes one per token it reads) is skipped where it
+    // is written instead of reaching the filter.
     let builder = tracing_subscriber::fmt()
-        .with_max_level(LevelFilter::TRACE)
+        .with_max_level(most_verbose(&filter))
         .with_target(false)
         .with_ansi(ansi)
         .with_writer(writer);
@@ -86,4 +89,28 @@ where
             .with(filter)
             .try_init(),
     };
+}
+
+/// The most verbose level `filter` lets through for any target.
+fn most_verbose(filter: &Targets) -> LevelFilter {
+    filter
+        .default_level()
+        .into_iter()
+        .chain(filter.iter().map(|(_, level)| level))
+        .max()
+        .unwrap_or(LevelFilter::OFF)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn most_verbose_is_the_widest_level_of_any_target() {
+        let parse = |s: &str| s.parse::<Targets>().map(|t| most_verbose(&t)).ok();
+        assert_eq!(parse("info"), Some(LevelFilter::INFO));
+        assert_eq!(parse("warn,html5ever=debug"), Some(LevelFilter::DEBUG));
+        assert_eq!(parse("trace,notify=warn"), Some(LevelFilter::TRACE));
+        assert_eq!(parse("feedwright=error"), Some(LevelFilter::ERROR));
+    }
 }

@@ -189,7 +189,47 @@ fn parse_attribute(html: &str, start: usize) -> Option<(RawAttr<'_>, usize)> {
 pub(crate) fn find_ascii_ci(haystack: &str, needle: &str, from: usize) -> Option<usize> {
     let h = haystack.as_bytes();
     let n = needle.as_bytes();
-    (from..=h.len().checked_sub(n.len())?).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+    let last = h.len().checked_sub(n.len())?;
+    match n.first() {
+        // Needles start with `<` (end tags): jump from one to the next with a byte search
+        // instead of comparing at every offset.
+        Some(&first) if !first.is_ascii_alphabetic() => {
+            let mut at = from;
+            while at <= last {
+                let found = at + h[at..=last].iter().position(|&b| b == first)?;
+                if h[found..found + n.len()].eq_ignore_ascii_case(n) {
+                    return Some(found);
+                }
+                at = found + 1;
+            }
+            None
+        }
+        _ => (from..=last).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n)),
+    }
+}
+
+/// Where `haystack` holds `<` followed by one of `names` (ASCII, lower case) in any case.
+pub(crate) fn tag_starts_ci<'h>(
+    haystack: &'h str,
+    names: &'h [&'h str],
+) -> impl Iterator<Item = usize> + 'h {
+    let h = haystack.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        // `str::find` for the `<`: a word-at-a-time search, not a byte loop.
+        while let Some(found) = haystack.get(at..)?.find('<') {
+            let start = at + found;
+            let rest = &h[start + 1..];
+            at = start + 1;
+            if names.iter().any(|name| {
+                rest.get(..name.len())
+                    .is_some_and(|r| r.eq_ignore_ascii_case(name.as_bytes()))
+            }) {
+                return Some(start);
+            }
+        }
+        None
+    })
 }
 
 /// The offset just past the `>` of the end tag found at `close` (`</iframe…>`), or the end
@@ -203,6 +243,29 @@ pub(crate) fn past_end_tag(html: &str, close: Option<usize>) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn find_ascii_ci_finds_the_first_in_any_case() {
+        for (haystack, needle, from, found) in [
+            ("a</X></x>", "</x", 0, Some(1)),
+            ("a</X></x>", "</x", 2, Some(5)),
+            ("a</X></x>", "</x", 6, None),
+            ("<</IFRAME", "</iframe", 0, Some(1)),
+            ("</ifram", "</iframe", 0, None),
+            ("", "</a", 0, None),
+            ("xDaTa-src", "data-", 0, Some(1)),
+        ] {
+            assert_eq!(find_ascii_ci(haystack, needle, from), found, "{haystack}");
+        }
+    }
+
+    #[test]
+    fn tag_starts_found_in_any_case() {
+        let starts = |h: &str, names: &[&str]| tag_starts_ci(h, names).collect::<Vec<_>>();
+        assert_eq!(starts("x <MaTh><iframe", &["iframe", "math"]), [2, 8]);
+        assert_eq!(starts("x < math <mat", &["math"]), [0usize; 0]);
+        assert_eq!(starts("<<noscript", &["noscript"]), [1]);
+    }
 
     #[test]
     fn comments_end_where_a_parser_ends_them() {

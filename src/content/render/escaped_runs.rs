@@ -36,10 +36,11 @@ pub(super) struct Held {
 /// `html` with each long run of escaped text replaced by a placeholder, and the runs; `None`
 /// when there is no such run (or the body has the placeholder characters).
 pub(super) fn hold(html: &str) -> Option<(String, Held)> {
-    let escapes = html
+    // Bitwise, not `matches!`: a loop without branches, which the compiler vectorizes.
+    let escapes: usize = html
         .bytes()
-        .filter(|b| matches!(b, b'&' | b'<' | b'>'))
-        .count();
+        .map(|b| usize::from((b == b'&') | (b == b'<') | (b == b'>')))
+        .sum();
     if escapes < MIN_ESCAPES || html.contains([OPEN, CLOSE]) {
         return None;
     }

@@ -436,6 +436,12 @@ mod bad_input {
     }
 
     #[test]
+    fn cut_off_image_tags() {
+        // Each `<img` of these reads on to the end when parsed as a tag.
+        renders_in_time("<img", "<img", BodyKind::Html);
+    }
+
+    #[test]
     fn lone_angle_brackets() {
         renders_in_time("<", "<", BodyKind::Html);
     }

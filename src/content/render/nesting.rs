@@ -93,9 +93,46 @@ fn closes_open_option(name: &str) -> bool {
 /// Only tags are removed, never text; the sanitizer still sees everything that is left.
 /// Where this reading of the markup and the parser's may differ, it errs towards counting
 /// more depth than the parser builds (which only drops tags), never less.
+/// At most how many start tags of elements that [`nests`] the scan below can find: every
+/// `<` and a letter, unless the name after it is one of those that do not nest (read as
+/// [`parse_tag`] reads it, without allocating; a name that does not fit the buffer counts).
+/// With no more than [`MAX_NESTING`] of them nothing can be too deep.
+///
+/// [`parse_tag`]: crate::content::html::scan::parse_tag
+fn start_tags_that_may_nest(html: &str) -> usize {
+    let bytes = html.as_bytes();
+    let mut count = 0;
+    let mut at = 0;
+    // `str::find` for the `<`: a word-at-a-time search, not a byte loop.
+    while let Some(found) = html.get(at..).and_then(|rest| rest.find('<')) {
+        let name_at = at + found + 1;
+        at = name_at;
+        if !bytes.get(name_at).is_some_and(u8::is_ascii_alphabetic) {
+            continue;
+        }
+        let mut name = [0u8; 8];
+        // Read no further than one byte past the buffer: `<a<a<a…` has one long name.
+        let len = bytes[name_at..]
+            .iter()
+            .take(name.len() + 1)
+            .position(|b| matches!(b, b'>' | b'/' | b' ' | b'\t' | b'\n' | b'\r' | 0x0C))
+            .unwrap_or(bytes.len() - name_at);
+        let counts = match name.get_mut(..len) {
+            Some(buffer) => {
+                buffer.copy_from_slice(&bytes[name_at..name_at + len]);
+                buffer.make_ascii_lowercase();
+                std::str::from_utf8(buffer).map_or(true, nests)
+            }
+            None => true,
+        };
+        count += usize::from(counts);
+    }
+    count
+}
+
 pub(super) fn limit_nesting(html: &str) -> Cow<'_, str> {
     // Cheap bound first: fewer tags than the limit cannot nest that deep.
-    if html.bytes().filter(|&b| b == b'<').count() <= MAX_NESTING {
+    if start_tags_that_may_nest(html) <= MAX_NESTING {
         return Cow::Borrowed(html);
     }
     let mut open: Vec<String> = Vec::new();
@@ -154,6 +191,20 @@ pub(super) fn limit_nesting(html: &str) -> Cow<'_, str> {
 mod tests {
     use super::super::test_support::{html, md};
     use super::*;
+
+    #[test]
+    fn start_tags_that_may_nest_are_counted_without_those_that_cannot() {
+        assert_eq!(
+            start_tags_that_may_nest("<p><B>x</b><LI><br/><img src=x>"),
+            1
+        );
+        assert_eq!(
+            start_tags_that_may_nest("<blockquote><verylongname>< a <!-- -->"),
+            2
+        );
+        assert_eq!(start_tags_that_may_nest("<a<a<a"), 3);
+        assert_eq!(start_tags_that_may_nest("<p\n<td>"), 0);
+    }
 
     #[test]
     fn deep_nesting_is_flattened_text_kept_and_time_bounded() {

@@ -10,10 +10,10 @@ use std::borrow::Cow;
 use url::Url;
 
 use super::embeds::embed_link;
-use super::lazy_images::{lazy_src, write_lazy_image, LAZY_SRC_ATTRIBUTES};
+use super::lazy_images::{lazy_src, write_lazy_image};
 use super::mathml;
 use crate::content::html::scan::{
-    find_ascii_ci, next_tag, parse_tag, past_end_tag, RAW_TEXT_ELEMENTS,
+    find_ascii_ci, next_tag, parse_tag, past_end_tag, tag_starts_ci, RAW_TEXT_ELEMENTS,
 };
 
 /// Unwraps `<noscript>` so its content is parsed as markup, except a fallback right after a
@@ -21,17 +21,37 @@ use crate::content::html::scan::{
 /// images at their real URL; replaces each `<iframe>` with a link to what it shows.
 /// Borrows when there is nothing to do.
 pub(super) fn rewrite_before_sanitizing<'h>(html: &'h str, base: &Url) -> Cow<'h, str> {
-    let lower = html.to_ascii_lowercase();
-    if !lower.contains("<noscript")
-        && !lower.contains("<iframe")
-        && !lower.contains("<math")
-        && !LAZY_SRC_ATTRIBUTES.iter().any(|a| lower.contains(a))
+    // Nothing to rewrite without one of these tags or a lazy image. Looked for in place:
+    // most bodies have none.
+    if tag_starts_ci(html, &["noscript", "iframe", "math"])
+        .next()
+        .is_none()
+        && !may_have_lazy_image(html)
     {
         return Cow::Borrowed(html);
     }
     let mut out = String::with_capacity(html.len());
     rewrite_lazy_markup(html, base, &mut out);
     Cow::Owned(out)
+}
+
+/// Whether some `<img` in `html` starts an image with a lazy URL, or finding out costs more
+/// than a pass over `html` (each `<img` of `<img<img…` reads on to the end).
+fn may_have_lazy_image(html: &str) -> bool {
+    let mut read = 0usize;
+    for at in tag_starts_ci(html, &["img"]) {
+        let Some(tag) = parse_tag(html, at) else {
+            return true;
+        };
+        if tag.name == "img" && !tag.closing && lazy_src(&tag).is_some() {
+            return true;
+        }
+        read += tag.end - at;
+        if read > html.len() {
+            return true;
+        }
+    }
+    false
 }
 
 /// `<noscript>` inside `<noscript>` deeper than this is left to the sanitizer as it is (it
@@ -141,6 +161,35 @@ fn only_images(html: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::{html, md};
+
+    #[test]
+    fn nothing_to_rewrite_borrows_and_any_case_is_rewritten() {
+        let base = super::super::test_support::base();
+        for plain in [
+            "<p>data-src <b>x</b> <img src=\"data:x\" data-src=\"\"></p>",
+            "<p><img src=\"x.png\"> math &lt;iframe</p>",
+        ] {
+            assert!(matches!(
+                super::rewrite_before_sanitizing(plain, &base),
+                std::borrow::Cow::Borrowed(_)
+            ));
+        }
+        assert_eq!(
+            html("<IMG DATA-SRC=\"/a.png\" src=\"data:x\">"),
+            "<img src=\"https://example.com/a.png\">"
+        );
+        assert_eq!(html("<NoScript><b>x</b></NoScript>"), "<b>x</b>");
+        // An image's lazy attribute after a `>` in a quoted value, and an image in what
+        // looks like an attribute value to a scan starting at an earlier `<img`.
+        assert_eq!(
+            html("<img alt=\">\" data-src=\"/a.png\">"),
+            "<img alt=\"&gt;\" src=\"https://example.com/a.png\">"
+        );
+        assert_eq!(
+            html("<!-- <img alt=\"--> <img data-src=\"/a.png\">\">"),
+            " <img src=\"https://example.com/a.png\">\"&gt;"
+        );
+    }
 
     #[test]
     fn noscript_fallback_after_a_lazy_image_is_not_shown_twice() {
