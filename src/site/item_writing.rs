@@ -9,7 +9,6 @@ use rayon::prelude::*;
 
 use super::links::LinkTargets;
 use super::selection::{self, Want};
-use super::window::FeedWindow;
 use super::{Site, ITEM_BATCH};
 use crate::content::Article;
 use crate::feed;
@@ -65,15 +64,7 @@ impl Site {
             // so not read again); the batch's go with the window.
             let mut wants = selection::wants(published, &self.config);
             wants.push(Want::batch(batch.to_vec()));
-            let mut window = FeedWindow::fill(
-                &mut self.library,
-                &self.config,
-                &self.budget,
-                published,
-                &wants,
-                now,
-                self.kept.as_deref(),
-            );
+            let mut window = self.fill_window(published, &wants, now);
             reread |= window.reread();
             if let Some(targets) = link_targets {
                 window.resolve_links(&self.config, targets);
