@@ -21,6 +21,17 @@ const CONFIG: &str = "site:\n  title: Site\n  author: {name: Jane Doe, email: ja
 
 /// A podcast with two published episodes (MP3 with a transcript, M4A in a bundle), a draft
 /// and a plain post; returns the config file's path.
+/// [`podcast_tree`] with a site feed long enough to hold every episode.
+fn podcast_tree_every_episode_in_the_site_feed(tree: &Tree) -> PathBuf {
+    let config = podcast_tree(tree);
+    std::fs::write(
+        &config,
+        CONFIG.replace("feeds: {limit: 1}", "feeds: {limit: 10}"),
+    )
+    .unwrap();
+    config
+}
+
 fn podcast_tree(tree: &Tree) -> PathBuf {
     let config = tree.tmp.path().join("feedwright.yaml");
     std::fs::write(&config, CONFIG).unwrap();
@@ -209,12 +220,7 @@ fn podcast_feed_carries_every_episode_with_enclosures_and_itunes_tags() {
 #[test]
 fn site_feeds_carry_episode_enclosures() {
     let tree = Tree::new();
-    let config = podcast_tree(&tree);
-    std::fs::write(
-        &config,
-        CONFIG.replace("feeds: {limit: 1}", "feeds: {limit: 10}"),
-    )
-    .unwrap();
+    let config = podcast_tree_every_episode_in_the_site_feed(&tree);
     let out = tree.out();
     let output = tree.run(&[
         "--config",
@@ -406,12 +412,7 @@ fn only_the_media_of_published_episodes_is_served() {
 #[test]
 fn json_feeds_carry_episode_media_as_attachments() {
     let tree = Tree::new();
-    let config = podcast_tree(&tree);
-    std::fs::write(
-        &config,
-        CONFIG.replace("feeds: {limit: 1}", "feeds: {limit: 10}"),
-    )
-    .unwrap();
+    let config = podcast_tree_every_episode_in_the_site_feed(&tree);
     let server = start(&tree, &config);
     let mp3_len = fixture("tone.mp3").len() as u64;
     let m4a_len = fixture("tone.m4a").len() as u64;
