@@ -112,8 +112,8 @@ impl Cli {
     /// The config overrides these flags give.
     pub fn overrides(&self) -> Overrides {
         let listen = match &self.command {
-            Some(Command::Serve(args)) => args.listen.clone(),
-            Some(Command::Healthcheck { listen }) => {
+            // Given before the subcommand name or after it.
+            Some(Command::Serve(ServeArgs { listen })) | Some(Command::Healthcheck { listen }) => {
                 listen.clone().or_else(|| self.serve.listen.clone())
             }
             _ => self.serve.listen.clone(),
@@ -146,6 +146,20 @@ mod tests {
         assert_eq!(cli.overrides().listen.as_deref(), Some("127.0.0.1:0"));
         let cli = Cli::try_parse_from(["feedwright", "serve", "--listen", "127.0.0.1:1"]).unwrap();
         assert_eq!(cli.overrides().listen.as_deref(), Some("127.0.0.1:1"));
+        // Before the subcommand name too (it was silently ignored there).
+        let cli = Cli::try_parse_from(["feedwright", "--listen", "127.0.0.1:2", "serve"]).unwrap();
+        assert!(cli.validate().is_ok());
+        assert_eq!(cli.overrides().listen.as_deref(), Some("127.0.0.1:2"));
+        let cli = Cli::try_parse_from([
+            "feedwright",
+            "--listen",
+            "127.0.0.1:2",
+            "serve",
+            "--listen",
+            "127.0.0.1:3",
+        ])
+        .unwrap();
+        assert_eq!(cli.overrides().listen.as_deref(), Some("127.0.0.1:3"));
         let cli =
             Cli::try_parse_from(["feedwright", "build", "--out", "x", "--content", "c"]).unwrap();
         assert_eq!(cli.overrides().content_dir, Some(PathBuf::from("c")));
