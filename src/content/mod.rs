@@ -176,19 +176,22 @@ pub(crate) fn load_all_within(
         keep_body: options.keep_body || keep_copy.is_some(),
         ..options
     };
+    let renders = Arc::new(RenderedKeep::for_config(config));
     let outcomes = budget.run(scan.candidates, move |c: &Candidate| {
         if let Some(known) = still_slow(&slow, &job_config, &c.source, per_file) {
             return (known, true);
         }
         let mut outcome = load_file(c, &job_config, read_options);
-        if let (Some(keep_copy), false) = (&keep_copy, options.keep_body) {
+        if !options.keep_body {
             if let FileOutcome::Parsed(Parsed {
                 article: Some(article),
                 ..
             }) = &mut outcome
             {
-                let kept = keep_copy(&article.body);
-                article.drop_body(kept);
+                if article.body_loaded && !renders.take(article) {
+                    let kept = keep_copy.as_ref().and_then(|keep| keep(&article.body));
+                    article.drop_body(kept);
+                }
             }
         }
         (rendered_when_kept(outcome, &job_config), false)
@@ -288,6 +291,44 @@ fn rendered_when_kept(outcome: FileOutcome, config: &Config) -> FileOutcome {
         }
     }
     outcome
+}
+
+/// How many bytes of bodies a metadata-only load may keep with their renderings: those the
+/// parse rendered already (bodies that could exceed the rendered-size bound, checked at
+/// parse time), which the feed window would otherwise read and render again. One
+/// largest-possible article's worth, so memory stays bounded by `content.max_file_bytes`
+/// whatever the number of large files; past it, bodies are dropped as the others are.
+struct RenderedKeep {
+    left: std::sync::atomic::AtomicUsize,
+}
+
+impl RenderedKeep {
+    fn for_config(config: &Config) -> Self {
+        let max_file = usize::try_from(config.content.max_file_bytes).unwrap_or(usize::MAX);
+        // Content and summary are each within the rendered bound.
+        let max_rendered = render::max_rendered_bytes(config.content.max_file_bytes);
+        Self {
+            left: max_rendered
+                .saturating_mul(2)
+                .saturating_add(max_file)
+                .into(),
+        }
+    }
+
+    /// Whether `article` (body in memory) keeps its body and rendering: it was rendered, and
+    /// they fit in what is left, which they then take.
+    fn take(&self, article: &Article) -> bool {
+        use std::sync::atomic::Ordering;
+        let Some(rendered) = article.rendered_if_done() else {
+            return false;
+        };
+        let cost = article.body.len() + rendered.content_html.len() + rendered.summary_html.len();
+        self.left
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+                left.checked_sub(cost)
+            })
+            .is_ok()
+    }
 }
 
 /// The jobs' outcomes as the files': one that ran out of time or never ran is an error, so
@@ -392,6 +433,54 @@ mod tests {
         assert!(
             !rendered(&loaded.files, "a.md"),
             "no body, nothing to render"
+        );
+    }
+
+    #[test]
+    fn a_metadata_only_load_keeps_renderings_made_at_parse_time_up_to_one_articles_worth() {
+        // Bodies this large are rendered while parsing (their rendered size is checked);
+        // the feeds use that rendering rather than read and render the file again, while
+        // what is kept stays within one largest article (2 × 64 KiB rendered + 64 KiB).
+        let dir = tempfile::tempdir().expect("tempdir");
+        let prose = "Words of prose, plain. ".repeat(2_600);
+        for name in ["a.md", "b.md", "c.md", "d.md"] {
+            let text = format!("---\ntitle: {name}\ndate: 2024-01-01\n---\n{prose}\n");
+            std::fs::write(dir.path().join(name), text).expect("write");
+        }
+        std::fs::write(
+            dir.path().join("small.md"),
+            "---\ntitle: S\ndate: 2024-01-01\n---\nShort.\n",
+        )
+        .expect("write");
+        let mut config = Config::defaults();
+        config.content.dir = dir.path().to_path_buf();
+        config.content.max_file_bytes = 64 * 1024;
+        let metadata_only = ParseOptions {
+            keep_body: false,
+            ..ParseOptions::default()
+        };
+        let budget = FileBudget::new(Duration::from_secs(60));
+        let load = load_all_within(&Arc::new(config), metadata_only, None, &budget).expect("load");
+        let mut kept = 0;
+        for l in &load.files {
+            let FileOutcome::Parsed(Parsed {
+                article: Some(a), ..
+            }) = &l.outcome
+            else {
+                panic!("{}: {:?}", l.source, l.outcome);
+            };
+            // Body and rendering go together: a kept body is a rendered one.
+            assert_eq!(a.body_loaded, a.is_rendered(), "{}", l.source);
+            assert_eq!(a.body.is_empty(), !a.body_loaded, "{}", l.source);
+            kept += usize::from(a.body_loaded);
+        }
+        assert!(
+            !rendered(&load.files, "small.md"),
+            "not rendered at parse time"
+        );
+        assert_eq!(
+            kept, 2,
+            "two of the four large ones fit in one article's worth"
         );
     }
 

@@ -72,6 +72,22 @@ fn restore_if_broken(
     library.article(source).cloned()
 }
 
+/// `listed` (from a published list made before this window), or the store's article for
+/// its file when that is the same version with its body in memory: an earlier window of
+/// the same publish (an item batch) may have read it back already.
+fn current_version<'a>(library: &'a Library, listed: &'a Arc<Article>) -> &'a Arc<Article> {
+    match library.article(&listed.source) {
+        Some(current)
+            if !listed.body_loaded
+                && current.body_loaded
+                && current.fingerprint == listed.fingerprint =>
+        {
+            current
+        }
+        _ => listed,
+    }
+}
+
 /// The articles with a body in memory but not yet rendered (last good versions restored from
 /// their kept bodies, or articles that were not published when they were read) whose bodies
 /// render within the budget, rendered: a file that ran out of time may be slow in its last
@@ -139,7 +155,7 @@ impl FeedWindow {
             // A body already in memory is rendered from there, not read again.
             let mut to_render: Vec<(usize, Arc<Article>)> = Vec::new();
             for at in needed {
-                let article = &published[at];
+                let article = current_version(library, &published[at]);
                 match (article.body_loaded, article.is_rendered()) {
                     (true, true) => {
                         ready.insert(at, Arc::clone(article));

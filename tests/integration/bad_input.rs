@@ -353,13 +353,13 @@ fn bad_file_and_folder_names_not_utf8_are_reported() {
 
 #[test]
 fn bad_body_rendering_past_the_bound_is_an_error_and_not_published() {
-    // 1 MiB of footnote references renders to 25 MB, over 4 × content.max_file_bytes.
+    // 1 MiB of footnote references renders to 25 MB, over 2 × content.max_file_bytes.
     let body = "[^a]".repeat(256 * 1024) + "\n\n[^a]: The note.\n";
     let file = format!("---\ntitle: Notes\ndate: 2024-01-02\n---\n{body}");
     assert_rejected(
         "notes.md",
         file.as_bytes(),
         1,
-        &["rendered body", "16777216 bytes", "max_file_bytes"],
+        &["rendered body", "8388608 bytes", "max_file_bytes"],
     );
 }

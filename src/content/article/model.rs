@@ -156,6 +156,11 @@ impl Article {
         self.rendered.get().is_some()
     }
 
+    /// The rendering, if it was made already.
+    pub(crate) fn rendered_if_done(&self) -> Option<&RenderedBody> {
+        self.rendered.get()
+    }
+
     /// Summary and full content HTML, rendered once per article version.
     ///
     /// A body that could render to more than the bound was rendered while parsing (see

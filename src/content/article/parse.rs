@@ -3,6 +3,7 @@
 //! gather along the way.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use super::build::build_article;
 use super::control_chars::remove_control_chars;
@@ -150,9 +151,11 @@ fn fingerprint(source: &str, bytes: &[u8]) -> u64 {
 /// Renders now a body that could render to more than the bound ([`render::may_exceed`]:
 /// only large bodies, or long permalinks), so that one over it is an error here — not
 /// published, the daemon keeps its last good version, `check` reports it — rather than at
-/// the first feed that would carry it. The rendering is kept for the feeds with the body.
+/// the first feed that would carry it. The rendering is kept for the feeds with the body,
+/// even by a metadata-only parse: the caller decides whether to keep them (rendering such a
+/// body again is what would cost, `content::load_all_within`).
 fn check_rendered_size(
-    article: Article,
+    mut article: Article,
     body: &str,
     config: &Config,
     options: ParseOptions,
@@ -165,10 +168,12 @@ fn check_rendered_size(
     }
     match article.render(body, config) {
         Ok(rendered) => {
-            if options.keep_body {
-                // Just built: nothing rendered it yet.
-                let _ = article.rendered.set(rendered);
+            if !options.keep_body {
+                article.body = Arc::from(body);
+                article.body_loaded = true;
             }
+            // Just built: nothing rendered it yet.
+            let _ = article.rendered.set(rendered);
             Ok(article)
         }
         Err(too_large) => Err(Located {
@@ -225,8 +230,8 @@ mod tests {
 
     #[test]
     fn article_rendering_past_the_bound_is_an_error_naming_the_limit() {
-        // 4 MiB of footnote references rendered to 100 MB; the bound (4 × max_file_bytes)
-        // stops it at 16 MiB.
+        // 4 MiB of footnote references rendered to 100 MB; the bound (2 × max_file_bytes)
+        // stops it at 8 MiB.
         let started = std::time::Instant::now();
         let text = format!(
             "---\ntitle: t\ndate: 2024-01-01\n---\n{}\n\n[^a]: The note.\n",
@@ -235,7 +240,7 @@ mod tests {
         let e = err("notes.md", text.as_bytes());
         assert_eq!((e.line, e.column), (1, 1), "{e}");
         assert!(
-            e.message.contains("16777216 bytes") && e.message.contains("max_file_bytes"),
+            e.message.contains("8388608 bytes") && e.message.contains("max_file_bytes"),
             "{e}"
         );
         assert!(
@@ -253,7 +258,7 @@ mod tests {
         let p = parse_article("a.md", text.as_bytes(), &small, ParseOptions::default());
         assert!(p.article.is_none(), "{:?}", p.diagnostics);
         assert!(
-            p.diagnostics[0].message.contains("4096 bytes"),
+            p.diagnostics[0].message.contains("2048 bytes"),
             "{:?}",
             p.diagnostics
         );

@@ -9,9 +9,11 @@ use std::io;
 
 /// How many times `content.max_file_bytes` the rendered content of one article may be. Prose
 /// renders to about its own size (tags add a little, sanitizing an HTML body takes some
-/// away); four times leaves room for link- and footnote-heavy articles while a feed of 20
-/// entries stays within a few hundred MB even when every entry is at the bound.
-pub(crate) const RENDERED_PER_INPUT_BYTE: usize = 4;
+/// away), so a file at the size limit still publishes; past twice that only escaping or
+/// expansion can take it (a body of `<`, each 4 bytes out). Every document holding the
+/// article carries it, so this bounds what one file costs every feed, and the reload that
+/// writes and compresses them all (under a second at the bound).
+pub(crate) const RENDERED_PER_INPUT_BYTE: usize = 2;
 
 /// The most bytes of HTML one article may render to (content or summary), for a
 /// `content.max_file_bytes` of `max_file_bytes`.
