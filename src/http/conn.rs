@@ -66,6 +66,16 @@ impl Limits {
         }
     }
 
+    /// The spare lane's: each bound at most a second (see [`super::idle_reclaim`]).
+    pub(super) fn for_spare_lane(self) -> Limits {
+        const SPARE: Duration = Duration::from_secs(1);
+        Limits {
+            header_read: self.header_read.min(SPARE),
+            request: self.request.min(SPARE),
+            idle: self.idle.min(SPARE),
+        }
+    }
+
     /// Longest sleep between checks: short enough that a switch to an earlier deadline
     /// (idle -> busy) is never noticed late.
     fn recheck(&self) -> Duration {

@@ -11,19 +11,21 @@ use super::access_log;
 use super::feed_route::feed;
 use super::file_body::FileRegions;
 use super::host::host_is_valid;
+use super::idle_reclaim::Lane;
 use super::media_route::media;
-use super::response::{method_not_allowed, metrics_text, text};
+use super::response::{busy, method_not_allowed, metrics_text, text};
 use super::response_body::ResponseBody;
 use super::router::{Kind, Route, Router};
 use super::AppState;
 
 /// Answers one request, records metrics and writes the access log line. `regions`: the
-/// connection's queue for media bytes sent with `sendfile`, when it has one.
+/// connection's queue for media bytes sent with `sendfile`, when it has one. `lane`: a
+/// connection on the spare lane gets only the health probes answered.
 pub(super) fn handle(
     state: &AppState,
     router: &Router,
     request: &Request<hyper::body::Incoming>,
-    remote: &str,
+    (remote, lane): (&str, Lane),
     regions: Option<&Arc<FileRegions>>,
 ) -> Response<ResponseBody> {
     let started = Instant::now();
@@ -34,7 +36,14 @@ pub(super) fn handle(
         let served = state.snapshot.load().resource(path).is_some();
         served.then_some(&router.other_feed)
     });
-    let response = respond(state, route, request, path, regions);
+    let response = match route {
+        Some(route)
+            if lane == Lane::Spare && !matches!(route.kind, Kind::Healthz | Kind::Readyz) =>
+        {
+            busy(request)
+        }
+        _ => respond(state, route, request, path, regions),
+    };
     access_log::log_request(
         &state.metrics,
         route.map_or(&router.other, |route| &route.metrics),

@@ -19,6 +19,16 @@
 //! request crosses that close retries it, as it must for any keep-alive close (RFC 9112
 //! §9.3.1). Slots held by requests in progress (a response still being produced or written)
 //! are not taken: those wait for `server.request_timeout_ms`.
+//!
+//! When no slot has come free for [`SPARE_LANE_AFTER`] while clients wait (or
+//! `server.reclaim_wait_ms` and a little more, if that is longer), every slot being busy
+//! with a response (slow readers, long downloads), waiting clients go on a small spare lane
+//! instead of waiting: [`SPARE_LANE`] connections beyond `server.max_connections`, one
+//! request each, with at most a second for its head and its answer. There the health
+//! probes (`server.healthz_path`, `server.readyz_path`) are answered as usual, so an
+//! orchestrator's checks pass within a second however busy the server is; every other
+//! request gets 503 with `Retry-After: 1` at once rather than a wait of up to
+//! `server.request_timeout_ms`.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -33,6 +43,25 @@ use super::conn::Activity;
 /// How long the acceptor waits for a slot after asking an idle connection to close, before
 /// it asks the next one (the first may have received a request meanwhile).
 const RECLAIM_WAIT: Duration = Duration::from_millis(50);
+
+/// Connections the spare lane serves at once, beyond `server.max_connections`: enough for
+/// an orchestrator's probes and a few clients told to come back, few enough that their
+/// memory does not matter.
+pub(super) const SPARE_LANE: usize = 16;
+
+/// How long a new client waits for a slot before it goes on the spare lane: long enough for
+/// an idle or unserved connection to give its slot back (so a burst of clients is served,
+/// not turned away), short enough that a probe is answered well within a second.
+pub(super) const SPARE_LANE_AFTER: Duration = Duration::from_millis(300);
+
+/// How a connection holds its slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lane {
+    /// One of `server.max_connections`.
+    Regular,
+    /// The spare lane: health probes only, one request.
+    Spare,
+}
 
 /// Every open connection's [`Activity`], so the acceptor can find the idle ones. Locked
 /// once when a connection opens and once when it closes, and by the acceptor only while
@@ -91,12 +120,23 @@ impl OpenConnections {
     }
 
     /// A slot for a connection just accepted: at once when one is free, else as soon as an
-    /// idle or unserved connection has given its slot back, or one ends by itself. `None` only if the
-    /// semaphore is closed (it never is).
-    pub(super) async fn slot(&self, permits: &Arc<Semaphore>) -> Option<OwnedSemaphorePermit> {
+    /// idle or unserved connection has given its slot back, or one ends by itself; once no
+    /// slot has come free for [`Self::spare_lane_after`], a place on the spare lane
+    /// (`spare`) will do too. `full_since` is the acceptor's: since when no slot has come
+    /// free (`None` while they do), so the clients queued behind the first one that waited
+    /// do not each wait again. `None` only if a semaphore is closed (they never are).
+    pub(super) async fn slot(
+        &self,
+        permits: &Arc<Semaphore>,
+        spare: &Arc<Semaphore>,
+        full_since: &mut Option<Instant>,
+    ) -> Option<(OwnedSemaphorePermit, Lane)> {
         loop {
             match Arc::clone(permits).try_acquire_owned() {
-                Ok(permit) => return Some(permit),
+                Ok(permit) => {
+                    *full_since = None;
+                    return Some((permit, Lane::Regular));
+                }
                 Err(TryAcquireError::Closed) => return None,
                 Err(TryAcquireError::NoPermits) => {}
             }
@@ -108,12 +148,34 @@ impl OpenConnections {
                 // for connections that became idle or old enough.
                 RECLAIM_WAIT * 4
             };
-            match tokio::time::timeout(wait, Arc::clone(permits).acquire_owned()).await {
-                Ok(Ok(permit)) => return Some(permit),
-                Ok(Err(_)) => return None,
-                Err(_) => {}
+            let now = Instant::now();
+            let spare_from = *full_since.get_or_insert(now) + self.spare_lane_after();
+            let spare_open = now >= spare_from;
+            // Awake again when the spare lane opens, if that comes first.
+            let deadline = if spare_open {
+                now + wait
+            } else {
+                (now + wait).min(spare_from)
+            };
+            tokio::select! {
+                biased;
+                permit = Arc::clone(permits).acquire_owned() => {
+                    *full_since = None;
+                    return permit.ok().map(|permit| (permit, Lane::Regular));
+                }
+                permit = Arc::clone(spare).acquire_owned(), if spare_open => {
+                    return permit.ok().map(|permit| (permit, Lane::Spare));
+                }
+                () = tokio::time::sleep_until(deadline) => {}
             }
         }
+    }
+
+    /// How long a new client waits for a slot before it may go on the spare lane:
+    /// [`SPARE_LANE_AFTER`], or longer when unserved connections keep their slots longer
+    /// (`server.reclaim_wait_ms`), so that a client that would get one of theirs waits for it.
+    fn spare_lane_after(&self) -> Duration {
+        SPARE_LANE_AFTER.max(self.unserved_min_age + RECLAIM_WAIT)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Arc<Activity>>> {

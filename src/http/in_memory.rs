@@ -14,6 +14,7 @@ use hyper_util::server::conn::auto;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::handler::handle;
+use super::idle_reclaim::Lane;
 use super::router::Router;
 use super::serve_connection::connection_builder;
 use super::AppState;
@@ -55,7 +56,13 @@ impl InMemoryServer {
                 let router = Arc::clone(&self.router);
                 service_fn(move |request: Request<hyper::body::Incoming>| {
                     // No socket writer to send file regions: media is read.
-                    let response = handle(&state, &router, &request, "127.0.0.1", None);
+                    let response = handle(
+                        &state,
+                        &router,
+                        &request,
+                        ("127.0.0.1", Lane::Regular),
+                        None,
+                    );
                     std::future::ready(Ok::<_, Infallible>(response))
                 })
             };

@@ -121,7 +121,7 @@ async fn worker(
             Ok(stream) => {
                 connections.spawn(serve_connection(
                     stream,
-                    peer,
+                    (peer, accepted.lane),
                     accepted.permit,
                     accepted.watcher,
                     Arc::clone(&shared),

@@ -148,6 +148,21 @@ pub(super) fn metrics_text<B>(request: &Request<B>, encoded: String) -> Response
     response
 }
 
+/// 503 with `Retry-After`: every connection slot is taken (by clients still being
+/// answered), and this connection came in on the spare lane that only answers the health
+/// probes (see [`super::idle_reclaim`]).
+pub(super) fn busy<B>(request: &Request<B>) -> Response<ResponseBody> {
+    let mut response = text(
+        request,
+        StatusCode::SERVICE_UNAVAILABLE,
+        Bytes::from_static(b"busy: every connection is taken; retry shortly\n"),
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
+}
+
 /// A feed path the snapshot has no resource for: 404 once ready, else 503 (starting) with
 /// `Retry-After`.
 pub(super) fn no_resource<B>(request: &Request<B>, ready: bool) -> Response<ResponseBody> {

@@ -18,7 +18,7 @@ use super::body_files::RecentBodyFiles;
 use super::conn::{self, Activity, Closing, Limits, TrackedStream};
 use super::file_body::FileRegions;
 use super::handler::handle;
-use super::idle_reclaim::OpenConnections;
+use super::idle_reclaim::{Lane, OpenConnections};
 use super::router::Router;
 use super::AppState;
 use crate::config::Config;
@@ -27,8 +27,11 @@ use crate::config::Config;
 pub(super) struct Shared {
     pub(super) state: Arc<AppState>,
     pub(super) builder: auto::Builder<TokioExecutor>,
+    /// For the spare lane (see [`super::idle_reclaim`]): HTTP/1.1, one request.
+    pub(super) spare_builder: auto::Builder<TokioExecutor>,
     pub(super) router: Router,
     pub(super) limits: Limits,
+    pub(super) spare_limits: Limits,
     pub(super) open: Arc<OpenConnections>,
 }
 
@@ -37,13 +40,14 @@ pub(super) struct Accepted {
     pub(super) stream: std::net::TcpStream,
     pub(super) peer: SocketAddr,
     pub(super) permit: OwnedSemaphorePermit,
+    pub(super) lane: Lane,
     pub(super) watcher: Watcher,
 }
 
 /// Serves one connection until it ends, its time limits are exceeded, or shutdown.
 pub(super) async fn serve_connection(
     stream: TcpStream,
-    peer: SocketAddr,
+    (peer, lane): (SocketAddr, Lane),
     permit: OwnedSemaphorePermit,
     watcher: Watcher,
     shared: Arc<Shared>,
@@ -52,7 +56,13 @@ pub(super) async fn serve_connection(
     // Small responses written whole: no reason to wait for Nagle.
     let _ = stream.set_nodelay(true);
     let activity = Activity::new();
-    let _registration = shared.open.register(&activity);
+    // The spare lane's connections are not there to be reclaimed: each ends by itself,
+    // within a second.
+    let _registration = (lane == Lane::Regular).then(|| shared.open.register(&activity));
+    let (builder, limits) = match lane {
+        Lane::Regular => (&shared.builder, shared.limits),
+        Lane::Spare => (&shared.spare_builder, shared.spare_limits),
+    };
     let files = Arc::new(RecentBodyFiles::default());
     let regions = Arc::new(FileRegions::default());
     let io = TokioIo::new(TrackedStream::new(
@@ -75,7 +85,7 @@ pub(super) async fn serve_connection(
                 &shared.state,
                 &shared.router,
                 &request,
-                &remote,
+                (&remote, lane),
                 regions.as_ref(),
             )
             .map(|body| {
@@ -93,7 +103,7 @@ pub(super) async fn serve_connection(
             std::future::ready(Ok::<_, Infallible>(response))
         })
     };
-    let connection = watcher.watch(shared.builder.serve_connection(io, service));
+    let connection = watcher.watch(builder.serve_connection(io, service));
     tokio::select! {
         // The connection first: it is what every wake-up is for.
         biased;
@@ -111,7 +121,7 @@ pub(super) async fn serve_connection(
                 }
             }
         }
-        closing = conn::watchdog(&activity, shared.limits) => match closing {
+        closing = conn::watchdog(&activity, limits) => match closing {
             Closing::TimeLimit => tracing::debug!(%peer, "connection closed: time limit exceeded"),
             Closing::Reclaimed => {
                 tracing::debug!(%peer, "idle connection closed: its slot is needed");
@@ -131,6 +141,15 @@ fn rejected_status(error: &(dyn std::error::Error + 'static)) -> Option<u16> {
     } else {
         None
     }
+}
+
+/// The spare lane's connection settings: [`connection_builder`]'s, HTTP/1.1 only (probes
+/// speak it), and no keep-alive, so each connection answers one request and gives its place
+/// back.
+pub(super) fn spare_lane_builder(cfg: &Config) -> auto::Builder<TokioExecutor> {
+    let mut builder = connection_builder(cfg);
+    builder.http1().keep_alive(false);
+    builder.http1_only()
 }
 
 /// hyper's connection settings for both protocols, from `server.*`.

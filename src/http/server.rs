@@ -10,10 +10,10 @@ use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
 
 use super::conn::Limits;
-use super::idle_reclaim::OpenConnections;
+use super::idle_reclaim::{OpenConnections, SPARE_LANE};
 use super::per_core_workers::Workers;
 use super::router::Router;
-use super::serve_connection::{connection_builder, Accepted, Shared};
+use super::serve_connection::{connection_builder, spare_lane_builder, Accepted, Shared};
 use super::AppState;
 
 /// Accepts connections until `shutdown` resolves (at most `server.max_connections` served
@@ -34,14 +34,18 @@ pub(crate) async fn serve(
     let grace = server.shutdown_grace;
     let shared = Arc::new(Shared {
         builder: connection_builder(&state.config),
+        spare_builder: spare_lane_builder(&state.config),
         router: Router::new(&state.config, &state.metrics),
         limits: Limits::from_config(server),
+        spare_limits: Limits::from_config(server).for_spare_lane(),
         open: Arc::new(OpenConnections::new(server.reclaim_wait)),
         state: Arc::clone(&state),
     });
     let (abort, aborted) = watch::channel(false);
     let mut workers = Workers::start(server.workers.max(1), &shared, &aborted)?;
     let permits = Arc::new(Semaphore::new(server.max_connections));
+    let spare = Arc::new(Semaphore::new(SPARE_LANE));
+    let mut full_since = None;
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
 
@@ -59,12 +63,12 @@ pub(crate) async fn serve(
         };
         // A free slot, or one an idle keep-alive connection gives back. While every slot is
         // busy, this one connection waits here and the next ones in the kernel backlog.
-        let permit = tokio::select! {
+        let (permit, lane) = tokio::select! {
             biased;
             () = &mut shutdown => break,
-            permit = shared.open.slot(&permits) => match permit {
-                Some(permit) => permit,
-                None => break, // the semaphore is never closed
+            slot = shared.open.slot(&permits, &spare, &mut full_since) => match slot {
+                Some(slot) => slot,
+                None => break, // the semaphores are never closed
             },
         };
         // Handed over as a plain socket: the worker registers it with its own event loop.
@@ -79,6 +83,7 @@ pub(crate) async fn serve(
             stream,
             peer,
             permit,
+            lane,
             watcher: graceful.watcher(),
         };
         if !workers.deal(accepted) {

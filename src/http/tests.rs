@@ -750,34 +750,67 @@ async fn slow_second_request_head_is_cut_off() {
     }
     server.shutdown().await;
 }
-/// While every slot is busy (here: a response the client does not read), a new client
-/// waits, and is served as soon as a slot frees.
+/// While every slot is busy with a response (here: clients that do not read theirs), a new
+/// client waits briefly for a slot; then it goes on the spare lane, where the health probes
+/// are answered within a second and anything else gets 503 with `Retry-After` at once,
+/// one request per connection. When a slot frees, clients are served as usual again.
 #[tokio::test]
-async fn connection_limit_holds_extra_clients_while_no_slot_is_idle() {
+async fn with_every_slot_busy_the_spare_lane_answers_health_probes_within_a_second() {
+    const SLOTS: usize = 2;
     let mut cfg = test_config();
-    cfg.server.max_connections = 1;
+    cfg.server.max_connections = SLOTS;
     let server = start_small_buffers(cfg).await;
-    let mut first = slow_client(server.addr).await;
-    first
-        .write_all(b"GET /feed.xml HTTP/1.1\r\nHost: t\r\n\r\n")
-        .await
-        .expect("write");
+    let mut readers = Vec::new();
+    for _ in 0..SLOTS {
+        let mut reader = slow_client(server.addr).await;
+        reader
+            .write_all(b"GET /feed.xml HTTP/1.1\r\nHost: t\r\n\r\n")
+            .await
+            .expect("write");
+        readers.push(reader);
+    }
     tokio::time::sleep(Duration::from_millis(200)).await;
 
-    let mut second = server.connect().await; // completes in the kernel backlog
-    second
+    // Not at once: a slot may yet come free.
+    let mut waiting = server.connect().await; // completes in the kernel backlog
+    waiting
         .get_mut()
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
         .await
         .expect("write");
     let mut byte = [0u8; 1];
-    let early = timeout(Duration::from_millis(800), second.get_mut().peek(&mut byte)).await;
-    assert!(
-        early.is_err(),
-        "second connection served while the first holds the only slot"
-    );
-    drop(first);
-    assert_eq!(read_reply(&mut second, false).await.status, 200);
+    let early = timeout(
+        Duration::from_millis(150),
+        waiting.get_mut().peek(&mut byte),
+    )
+    .await;
+    assert!(early.is_err(), "answered before waiting for a slot");
+    assert_eq!(read_reply(&mut waiting, false).await.status, 200);
+
+    for (path, status) in [("/healthz", 200), ("/readyz", 200), ("/feed.xml", 503)] {
+        let started = Instant::now();
+        let mut client = server.connect().await;
+        let request = format!("GET {path} HTTP/1.1\r\nHost: t\r\n\r\n");
+        let reply = exchange(&mut client, &request).await;
+        let took = started.elapsed();
+        assert_eq!(reply.status, status, "{path}");
+        assert!(took < Duration::from_secs(1), "{path} took {took:?}");
+        if status == 503 {
+            assert_eq!(reply.header("retry-after"), Some("1"));
+        }
+        // One request per connection on the spare lane.
+        assert_eq!(reply.header("connection"), Some("close"), "{path}");
+        let closed = time_until_closed(client.get_mut()).await;
+        assert!(closed < Duration::from_secs(1), "{path}: {closed:?}");
+    }
+
+    // A slot frees: a new client gets the feed again.
+    readers.pop();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut client = server.connect().await;
+    let reply = exchange(&mut client, "GET /feed.xml HTTP/1.1\r\nHost: t\r\n\r\n").await;
+    assert_eq!(reply.status, 200);
+    drop(readers);
     server.shutdown().await;
 }
 
