@@ -29,14 +29,20 @@ content=$DIR/in/lt-md-largest-published
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 echo "$COUNT clients each holding a request for /atom.xml ($(du -h "$DIR/out/atom.xml" | cut -f1)) unread; $(nproc) cores"
+# The server just started in the background ($!) on $port: once it answers, the
+# measurement under the heading $1; then the server is stopped.
+measure() {
+    local pid=$!
+    for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+    echo "$1:"
+    python3 "$ROOT/bench/slow_readers.py" "$port" "$COUNT" /atom.xml
+    kill "$pid"
+    wait "$pid" 2>/dev/null || true
+}
+
 port=$(free_port)
 RUST_LOG=warn "$BIN" serve --content "$content" --listen "127.0.0.1:$port" >"$DIR/feedwright.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.05; done
-echo "feedwright (server.max_connections 1024):"
-python3 "$ROOT/bench/slow_readers.py" "$port" "$COUNT" /atom.xml
-kill "$pid"
-wait "$pid" 2>/dev/null || true
+measure "feedwright (server.max_connections 1024)"
 
 port=$(free_port)
 cat >"$DIR/nginx.conf" <<EOF
@@ -57,9 +63,4 @@ http {
 }
 EOF
 nginx -c "$DIR/nginx.conf" &
-pid=$!
-for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
-echo "nginx $(nginx -v 2>&1 | cut -d/ -f2) (worker_connections 1024):"
-python3 "$ROOT/bench/slow_readers.py" "$port" "$COUNT" /atom.xml
-kill "$pid"
-wait "$pid" 2>/dev/null || true
+measure "nginx $(nginx -v 2>&1 | cut -d/ -f2) (worker_connections 1024)"

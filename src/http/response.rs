@@ -152,10 +152,15 @@ pub(super) fn metrics_text<B>(request: &Request<B>, encoded: String) -> Response
 /// answered), and this connection came in on the spare lane that only answers the health
 /// probes (see [`super::idle_reclaim`]).
 pub(super) fn busy<B>(request: &Request<B>) -> Response<ResponseBody> {
+    retry_soon(request, b"busy: every connection is taken; retry shortly\n")
+}
+
+/// 503 with `Retry-After: 1`: a second from now the answer may be there.
+fn retry_soon<B>(request: &Request<B>, body: &'static [u8]) -> Response<ResponseBody> {
     let mut response = text(
         request,
         StatusCode::SERVICE_UNAVAILABLE,
-        Bytes::from_static(b"busy: every connection is taken; retry shortly\n"),
+        Bytes::from_static(body),
     );
     response
         .headers_mut()
@@ -173,13 +178,5 @@ pub(super) fn no_resource<B>(request: &Request<B>, ready: bool) -> Response<Resp
             Bytes::from_static(b"not found\n"),
         );
     }
-    let mut response = text(
-        request,
-        StatusCode::SERVICE_UNAVAILABLE,
-        Bytes::from_static(b"starting\n"),
-    );
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-    response
+    retry_soon(request, b"starting\n")
 }
