@@ -113,9 +113,18 @@ async fn worker(
     shared: Arc<Shared>,
 ) {
     let mut connections = JoinSet::new();
-    while let Some(accepted) = incoming.recv().await {
-        // Reap finished connection tasks so the set only holds live ones.
-        while connections.try_join_next().is_some() {}
+    loop {
+        let accepted = tokio::select! {
+            accepted = incoming.recv() => match accepted {
+                Some(accepted) => accepted,
+                None => break,
+            },
+            // A finished connection's task is freed as soon as it ends: until joined it
+            // keeps its allocation, sized for the whole connection future, so many
+            // connections closing at once would leave their memory held until as many new
+            // ones came.
+            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+        };
         let peer = accepted.peer;
         match TcpStream::from_std(accepted.stream) {
             Ok(stream) => {
