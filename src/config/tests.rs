@@ -80,41 +80,43 @@ fn config_defaults_work_without_any_file() {
     assert!(!c.site.base_url_given);
 }
 
-#[test]
-fn config_file_timeout_defaults_to_five_seconds_and_is_at_least_one_ms() {
-    assert_eq!(
-        Config::defaults().content.file_timeout,
-        Duration::from_secs(5)
-    );
-    let set = env(&[("FEEDWRIGHT_CONTENT_FILE_TIMEOUT_MS", "250")]);
+/// A `…_ms` key: `default` when unset; `FEEDWRIGHT_…` set to 1500 ms is read; 0 is an
+/// error naming the key, from the environment and from the file.
+fn assert_millis_key(key: &str, field: fn(&Config) -> Duration, default: Duration) {
+    let (section, name) = key.split_once('.').expect("section.key");
+    let var = format!("FEEDWRIGHT_{}", key.replace('.', "_").to_uppercase());
+    assert_eq!(field(&Config::defaults()), default, "{key}");
+    let set = env(&[(var.as_str(), "1500")]);
     let c = Config::load_with_env(&Overrides::default(), set).unwrap();
-    assert_eq!(c.content.file_timeout, Duration::from_millis(250));
-    let zero = env(&[("FEEDWRIGHT_CONTENT_FILE_TIMEOUT_MS", "0")]);
+    assert_eq!(field(&c), Duration::from_millis(1500), "{key}");
+    let zero = env(&[(var.as_str(), "0")]);
     let err = Config::load_with_env(&Overrides::default(), zero)
         .unwrap_err()
         .to_string();
-    assert!(err.contains("content.file_timeout_ms"), "{err}");
+    assert!(err.contains(key), "{err}");
+    let yaml = format!("{section}:\n  {name}: 0\n");
+    let err = Config::from_raw(RawConfig::from_yaml(&yaml).unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains(key), "{err}");
+}
+
+#[test]
+fn config_file_timeout_defaults_to_five_seconds_and_is_at_least_one_ms() {
+    assert_millis_key(
+        "content.file_timeout_ms",
+        |c| c.content.file_timeout,
+        Duration::from_secs(5),
+    );
 }
 
 #[test]
 fn config_reclaim_wait_defaults_to_250_ms_and_is_at_least_one_ms() {
-    assert_eq!(
-        Config::defaults().server.reclaim_wait,
-        Duration::from_millis(250)
+    assert_millis_key(
+        "server.reclaim_wait_ms",
+        |c| c.server.reclaim_wait,
+        Duration::from_millis(250),
     );
-    let set = env(&[("FEEDWRIGHT_SERVER_RECLAIM_WAIT_MS", "1500")]);
-    let c = Config::load_with_env(&Overrides::default(), set).unwrap();
-    assert_eq!(c.server.reclaim_wait, Duration::from_millis(1500));
-    let zero = env(&[("FEEDWRIGHT_SERVER_RECLAIM_WAIT_MS", "0")]);
-    let err = Config::load_with_env(&Overrides::default(), zero)
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("server.reclaim_wait_ms"), "{err}");
-    let yaml = "server:\n  reclaim_wait_ms: 0\n";
-    let err = Config::from_raw(RawConfig::from_yaml(yaml).unwrap())
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("server.reclaim_wait_ms"), "{err}");
 }
 
 #[test]
