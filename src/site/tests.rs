@@ -124,6 +124,17 @@ fn site_feeds_first_then_everything() {
     assert!(stats.complete && whole.resource("/tags/rust/feed.xml").is_some());
 }
 
+/// A site feed of one article over `new.md` and an older `old.md`, loaded, with a kept-bodies
+/// file (old's body is dropped from memory once rendered).
+fn new_and_old_loaded(dir: &std::path::Path) -> Site {
+    write(dir, "new.md", "New", "2024-02-01", "New body.");
+    write(dir, "old.md", "Old", "2024-01-01", "Old body.");
+    let mut site = site(dir, 1);
+    assert!(site.kept.is_some(), "no temporary file for kept bodies");
+    site.rescan().unwrap();
+    site
+}
+
 fn errors(rendering: &Rendering) -> Vec<String> {
     let errors = rendering.diagnostics.iter().filter(|d| d.is_error());
     errors.map(|d| d.to_string()).collect()
@@ -132,11 +143,7 @@ fn errors(rendering: &Rendering) -> Vec<String> {
 #[test]
 fn a_broken_file_keeps_its_last_good_version_when_it_enters_the_window() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "new.md", "New", "2024-02-01", "New body.");
-    write(dir.path(), "old.md", "Old", "2024-01-01", "Old body.");
-    let mut site = site(dir.path(), 1);
-    assert!(site.kept.is_some(), "no temporary file for kept bodies");
-    site.rescan().unwrap();
+    let mut site = new_and_old_loaded(dir.path());
     let first = site.render(now(), None);
     assert!(first.outputs.body("/feed.xml").contains("New body."));
     assert!(!first.outputs.body("/feed.xml").contains("Old body."));
@@ -200,11 +207,7 @@ fn a_broken_file_keeps_its_last_good_version_when_it_enters_the_window() {
 #[test]
 fn a_file_that_runs_out_of_time_keeps_its_last_good_version_when_it_enters_the_window() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "new.md", "New", "2024-02-01", "New body.");
-    write(dir.path(), "old.md", "Old", "2024-01-01", "Old body.");
-    let mut site = site(dir.path(), 1);
-    assert!(site.kept.is_some(), "no temporary file for kept bodies");
-    site.rescan().unwrap();
+    let mut site = new_and_old_loaded(dir.path());
     assert!(!site
         .render(now(), None)
         .outputs
